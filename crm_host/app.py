@@ -1,0 +1,93 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from crm_host import api as host_api
+from crm_host import auth, console, lifecycle
+from crm_host.config import load_config
+from crm_host.db import Database
+from crm_host.host import Host, get_host
+from crm_host.plugins import PluginError, PluginManager, discover
+from crm_host.web.api import create_api
+from crm_host.web.mount import mount_plugin_blueprints
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    database: Database | None = None,
+    safe_mode: bool = False,
+    instance_path: str | None = None,
+) -> Flask:
+    """Build a crm-host application.
+
+    Loads the plugins recorded as installed in the database. A plugin that cannot be
+    loaded stops start-up with a :class:`PluginError` naming it — unless
+    ``safe_mode`` is set (the ``crm`` command does, so that ``crm plugins …`` can
+    still repair things): then the app comes up with no plugin loaded and the error
+    is kept in ``get_host(app).load_error``.
+    """
+    app = Flask("crm_host", instance_path=instance_path or os.environ.get("CRM_INSTANCE_PATH"))
+    load_config(app, config)
+    db = database or Database(app.config["DATABASE_URL"])
+    plugins = PluginManager()
+    host = Host(db=db, plugins=plugins)
+    discovery = discover()
+    try:
+        plugins.load(discovery, lifecycle.installed_names(db))
+    except PluginError as error:
+        if not safe_mode:
+            raise
+        plugins = PluginManager()
+        plugins.load(discovery, [])
+        host = Host(db=db, plugins=plugins, load_error=str(error))
+    host.discovery = discovery
+    host.init_app(app)
+    auth.init_app(app)
+
+    prefixes = {
+        p.manifest.package: p.manifest.slug.capitalize() for p in plugins.plugins.values()
+    }
+    api = create_api(app, prefixes)
+    host_api.register(api)
+    app.register_blueprint(console.bp)
+    mount_plugin_blueprints(app, api, host)
+    _add_plugin_commands(app, host)
+    plugins.hook.crm_startup(app=app)
+    return app
+
+
+def _add_plugin_commands(app: Flask, host: Host) -> None:
+    """Give each loaded plugin a click group named by its slug; report broken ones."""
+    for name, function, _argnames in host.plugins.implementations("crm_register_commands"):
+        manifest = host.plugins.manifest(name)
+        group = AppGroup(manifest.slug, help=f"{manifest.label} ({name}) commands.")
+        try:
+            function(cli=group)
+        except Exception as exc:  # one broken plugin must not take the CLI down
+            group = _broken_group(manifest.slug, name, exc)
+        host.command_groups[name] = group
+        app.cli.add_command(group)
+
+
+def _broken_group(slug: str, plugin: str, error: Exception) -> click.Group:
+    message = f"plugin {plugin} failed to register its commands: {error}"
+
+    @click.group(slug, help=f"(broken) {message}", invoke_without_command=True)
+    def broken() -> None:
+        raise click.ClickException(message)
+
+    return broken
+
+
+def installed_plugin_names(app: Flask | None = None) -> Iterable[str]:
+    """Names of the plugins loaded by ``app`` (or the current app)."""
+    return [p.name for p in get_host(app).plugins.loaded]

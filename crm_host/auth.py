@@ -1,0 +1,82 @@
+"""Authentication: password hashing and the session login shared by console and API."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask
+from flask_login import LoginManager, UserMixin
+
+from crm_host.host import get_host
+from crm_host.models import User
+
+_hasher = PasswordHasher()
+login_manager = LoginManager()
+login_manager.login_view = "console.login"
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password against its hash; a missing or corrupt hash never matches."""
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class LoginUser(UserMixin):
+    """The Flask-Login view of a :class:`User`; attribute access falls through to it."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.user, name)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    if not user_id.isdigit():
+        return None
+    user = get_host().session.get(User, int(user_id))
+    return LoginUser(user) if user is not None and user.is_active else None
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, or ``None``."""
+    import sqlalchemy as sa
+
+    user = get_host().session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> object:
+    # The API answers 401 in JSON; the console sends people to the sign-in page.
+    from flask import jsonify, redirect, request, url_for
+
+    from crm_host.web.api import is_api_request
+
+    if is_api_request():
+        return jsonify(code=401, message="Sign in first."), 401
+    return redirect(url_for("console.login", next=request.full_path))
+
+
+def init_app(app: Flask) -> None:
+    """Install the login manager on ``app``."""
+    login_manager.init_app(app)

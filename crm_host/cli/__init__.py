@@ -1,0 +1,37 @@
+"""The ``crm`` command: a Flask CLI group with the host's commands and each plugin's group."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from crm_host.cli import db as db_commands
+from crm_host.cli import directory, plugins, setup
+
+
+def _create_app() -> Flask:
+    # Safe mode: a plugin that fails to load must not lock the admin out of
+    # `crm plugins …`, the very commands that repair it.
+    from crm_host.app import create_app
+
+    return create_app(safe_mode=True)
+
+
+cli = FlaskGroup(
+    name="crm",
+    create_app=_create_app,
+    help="crm-host: a CRM inside an ERP-style host. Set CRM_DATABASE_URL for PostgreSQL.",
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+cli.add_command(plugins.group)
+cli.add_command(db_commands.group)
+cli.add_command(directory.departments)
+cli.add_command(directory.users)
+for command in setup.commands:
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``crm`` console script."""
+    cli.main(prog_name="crm")

@@ -1,0 +1,56 @@
+"""``crm db …``: migrations by branch."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from crm_host import lifecycle, migrate
+from crm_host.cli.common import host
+from crm_host.plugins import order_plugins
+
+
+def _installed_manifests() -> list:
+    current = host()
+    names = [n for n in lifecycle.installed_names(current.db) if n in current.discovery.manifests]
+    return order_plugins(current.discovery.manifests, names)
+
+
+@click.group("db")
+def group() -> None:
+    """Database migrations: the host's branch and one per installed plugin."""
+
+
+@group.command("upgrade")
+@click.argument("target", default="heads")
+@with_appcontext
+def upgrade(target: str) -> None:
+    """Upgrade to TARGET: `heads` (default), `host@head`, `sales@head`…"""
+    try:
+        migrate.upgrade(host().db, _installed_manifests(), target)
+    except Exception as error:
+        raise click.ClickException(f"upgrade to {target} failed, nothing changed: {error}") from error
+    click.echo(f"Upgraded to {target}.")
+
+
+@group.command("downgrade")
+@click.argument("target")
+@with_appcontext
+def downgrade(target: str) -> None:
+    """Downgrade to TARGET, which names a branch: `host@-1`, `sales@base`…"""
+    try:
+        migrate.downgrade(host().db, _installed_manifests(), target)
+    except Exception as error:
+        raise click.ClickException(
+            f"downgrade to {target} failed, nothing changed: {error}"
+        ) from error
+    click.echo(f"Downgraded to {target}.")
+
+
+@group.command("current")
+@with_appcontext
+def current() -> None:
+    """Show each branch's current revision and head."""
+    for state in migrate.branch_states(host().db, _installed_manifests()):
+        flag = " (pending)" if state.pending else ""
+        click.echo(f"{state.branch:<12} {state.current or '-':<12} head {state.head}{flag}")

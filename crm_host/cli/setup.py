@@ -1,0 +1,96 @@
+"""``crm init``, ``crm demo`` and ``crm serve``."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from crm_host import lifecycle, migrate
+from crm_host.cli.common import fail_if_broken, host
+from crm_host.directory import create_user
+from crm_host.errors import CrmError
+from crm_host.models import Setting
+
+
+def initialise(admin_password: str | None, timezone: str) -> bool:
+    """Migrate the host branch to its head and record the company timezone.
+
+    Returns whether the database was new. Creates the ``admin`` user when a
+    password is given and no such user exists.
+    """
+    current = host()
+    fresh = not lifecycle.installed_names(current.db) and not _has_host_tables()
+    migrate.upgrade(current.db, [], "host@head")
+    session = current.session
+    if session.get(Setting, "timezone") is None:
+        session.add(Setting(key="timezone", value=timezone))
+    if admin_password:
+        try:
+            create_user(session, username="admin", password=admin_password,
+                        name="Administrator", is_admin=True)
+        except CrmError as error:
+            if "exists already" not in error.message:
+                raise click.ClickException(error.message) from error
+    session.commit()
+    return fresh
+
+
+def _has_host_tables() -> bool:
+    import sqlalchemy as sa
+
+    with host().db.engine.connect() as connection:
+        return sa.inspect(connection).has_table("customers")
+
+
+@click.command("init")
+@click.option("--admin-password", envvar="CRM_ADMIN_PASSWORD",
+              help="Create the `admin` user with this password.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="The company's timezone (calendars, SLA clocks, days in analytics).")
+@with_appcontext
+def init(admin_password: str | None, timezone: str) -> None:
+    """Create or upgrade the host's tables."""
+    initialise(admin_password, timezone)
+    click.echo(f"Database ready: {host().db.url.render_as_string(hide_password=True)}")
+
+
+@click.command("demo")
+@click.option("--customers", default=300, show_default=True, help="How many demo customers.")
+@click.option("--serve/--no-serve", default=True, help="Serve the console afterwards.")
+@click.option("--host", "bind_host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def demo(customers: int, serve: bool, bind_host: str, port: int) -> None:
+    """Create a demo company (departments, users, customers, the built-in plugins) and serve it."""
+    from crm_host.demo.seed import seed_demo
+
+    initialise(None, "Asia/Shanghai")
+    report = seed_demo(current_app, customers=customers)
+    for line in report:
+        click.echo(line)
+    if serve:
+        # Installing plugins changed what the app must load: build it anew.
+        from crm_host.app import create_app
+
+        _serve(create_app(), bind_host, port)
+
+
+def _serve(app, bind_host: str, port: int) -> None:
+    import waitress
+
+    click.echo(f"Serving on http://{bind_host}:{port}/  (Ctrl+C to stop)")
+    waitress.serve(app, host=bind_host, port=port, threads=8, ident="crm-host")
+
+
+@click.command("serve")
+@click.option("--host", "bind_host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def serve(bind_host: str, port: int) -> None:
+    """Serve the console and the API (waitress; embedded default)."""
+    fail_if_broken()
+    _serve(current_app._get_current_object(), bind_host, port)
+
+
+commands = [init, demo, serve]

@@ -1,0 +1,44 @@
+"""Configuration: defaults, an optional instance file, then ``CRM_*`` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+INSTANCE_CONFIG_FILE = "crm.cfg"
+
+
+def _secret_key(instance_path: Path) -> str:
+    # A generated key kept in the instance folder, so sessions survive restarts of the
+    # demo without anyone having to configure one; production sets CRM_SECRET_KEY.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config``: defaults < ``instance/crm.cfg`` < ``CRM_*`` variables < ``overrides``."""
+    instance = Path(app.instance_path)
+    app.config.update(
+        DATABASE_URL=f"sqlite:///{instance / 'crm.sqlite3'}",
+        TIMEZONE="Asia/Shanghai",
+        ARCHIVE_DIR=str(instance / "archives"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.config.from_pyfile(str(instance / INSTANCE_CONFIG_FILE), silent=True)
+    app.config.from_prefixed_env("CRM")
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)

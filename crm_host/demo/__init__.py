@@ -1,0 +1,1 @@
+"""Deterministic demo data for trying crm-host without real customers."""

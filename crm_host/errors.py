@@ -1,0 +1,47 @@
+"""Errors the host raises on purpose; each becomes a clear 4xx answer, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CrmError(Exception):
+    """Base of the host's expected errors; ``status`` is the HTTP answer it becomes."""
+
+    status = 400
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body of the error answer."""
+        body: dict[str, Any] = {"code": self.status, "message": self.message}
+        if self.details:
+            body["errors"] = self.details
+        return body
+
+
+class ValidationFailed(CrmError):
+    """Input broke a rule; ``details`` maps field names to messages."""
+
+    status = 422
+
+
+class NotFound(CrmError):
+    """The object asked for does not exist."""
+
+    status = 404
+
+
+class Forbidden(CrmError):
+    """The user may not do this; the message says what is missing."""
+
+    status = 403
+
+
+class Conflict(CrmError):
+    """The write conflicts with existing data (a duplicate code, a stale version)."""
+
+    status = 409

@@ -1,0 +1,150 @@
+"""Run the Alembic environment: by branch, on the versions of installed plugins only.
+
+SQLite cannot alter most of a table, so batch migrations recreate it; with foreign
+keys on, dropping the old table would silently delete every child row through its
+cascades. Foreign keys are therefore switched off around a migration (this must be
+done outside a transaction) and ``PRAGMA foreign_key_check`` runs before commit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from crm_host.db import Database
+from crm_host.plugins.manifest import Manifest
+
+HOST_BRANCH = "host"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class MigrationError(Exception):
+    """A migration could not run; nothing it did was kept."""
+
+
+def alembic_config(plugins: Iterable[Manifest] = ()) -> Config:
+    """An Alembic configuration whose version locations are the host's and ``plugins``'."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(MIGRATIONS_DIR / "versions")]
+    locations += [str(m.migrations) for m in plugins if m.migrations is not None]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations))
+    return config
+
+
+@contextmanager
+def migration_connection(db: Database) -> Iterator[Connection]:
+    """A connection in one transaction, safe for SQLite batch migrations.
+
+    Everything done on it commits together or not at all.
+    """
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        tables = sorted({row[0] for row in broken})
+                        raise MigrationError(
+                            "the migration left rows pointing at missing parents in "
+                            + ", ".join(tables)
+                        )
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _run(
+    db: Database,
+    plugins: Iterable[Manifest],
+    action: Callable[[Config], None],
+    connection: Connection | None = None,
+) -> None:
+    config = alembic_config(plugins)
+    if connection is not None:
+        config.attributes["connection"] = connection
+        action(config)
+        return
+    with migration_connection(db) as conn:
+        config.attributes["connection"] = conn
+        action(config)
+
+
+def upgrade(
+    db: Database,
+    plugins: Iterable[Manifest],
+    target: str = "heads",
+    *,
+    connection: Connection | None = None,
+) -> None:
+    """Upgrade to ``target`` (``heads``, ``host@head``, ``sales@head``…) in one transaction."""
+    _run(db, plugins, lambda c: command.upgrade(c, target), connection)
+
+
+def downgrade(
+    db: Database,
+    plugins: Iterable[Manifest],
+    target: str,
+    *,
+    connection: Connection | None = None,
+) -> None:
+    """Downgrade to ``target``, which must name a branch (``sales@base``, ``host@-1``)."""
+    if "@" not in target:
+        raise MigrationError(
+            f"downgrade target {target!r} must name a branch, e.g. host@-1 or sales@base"
+        )
+    _run(db, plugins, lambda c: command.downgrade(c, target), connection)
+
+
+@dataclass(frozen=True)
+class BranchState:
+    """Where one branch stands: its current revision and its head."""
+
+    branch: str
+    current: str | None
+    head: str
+
+    @property
+    def pending(self) -> bool:
+        """Whether migrations of this branch are waiting to run."""
+        return self.current != self.head
+
+
+def branch_states(db: Database, plugins: Iterable[Manifest]) -> list[BranchState]:
+    """The current revision and head of the host's branch and of each plugin's."""
+    plugins = list(plugins)
+    script = ScriptDirectory.from_config(alembic_config(plugins))
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    states = []
+    for branch in [HOST_BRANCH] + [m.branch for m in plugins if m.migrations is not None]:
+        head = script.get_revision(f"{branch}@head")
+        mine = None
+        for rev in current:
+            if head is not None and _in_branch(script, rev, branch):
+                mine = rev
+        states.append(BranchState(branch, mine, head.revision if head else ""))
+    return states
+
+
+def _in_branch(script: ScriptDirectory, revision: str, branch: str) -> bool:
+    try:
+        rev = script.get_revision(revision)
+    except Exception:
+        return False
+    return rev is not None and branch in rev.branch_labels

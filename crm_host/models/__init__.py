@@ -1,0 +1,42 @@
+"""The host's data model: customers, the people who serve them, and the bookkeeping
+every plugin relies on. Plugins add tables of their own (prefixed by their slug) on
+the same :class:`crm_host.db.Base`; they never add relationships to these models."""
+
+from crm_host.models.audit import AuditLog
+from crm_host.models.customers import (
+    Address,
+    Consent,
+    Contact,
+    Customer,
+    CustomerKind,
+    LifecycleStage,
+    Tag,
+    customer_departments,
+    customer_tags,
+)
+from crm_host.models.directory import Department, Membership, Role, RolePermission, User
+from crm_host.models.interactions import Interaction
+from crm_host.models.plugins import PluginEnablement, PluginInstallation
+from crm_host.models.settings import Setting
+
+__all__ = [
+    "Address",
+    "AuditLog",
+    "Consent",
+    "Contact",
+    "Customer",
+    "CustomerKind",
+    "Department",
+    "Interaction",
+    "LifecycleStage",
+    "Membership",
+    "PluginEnablement",
+    "PluginInstallation",
+    "Role",
+    "RolePermission",
+    "Setting",
+    "Tag",
+    "User",
+    "customer_departments",
+    "customer_tags",
+]

@@ -1,0 +1,15 @@
+"""Normalisation of names, emails and phone numbers for search and duplicate detection."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_name(name: str) -> str:
+    """Fold a name for matching: NFKC (full-width → half-width), case-folded, no spaces or
+    punctuation. ``"ＡＢＣ Trading, Ltd."`` and ``"abc trading ltd"`` fold alike, and
+    Chinese characters are kept as they are."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", name).casefold())

@@ -1,0 +1,1 @@
+"""The web layer: API base, console shell, department gate and plugin mounting."""

@@ -1,0 +1,81 @@
+"""The REST API base: flask-smorest configured for crm-host, and JSON errors everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask import Flask, jsonify, render_template, request
+from flask_smorest import Api as SmorestApi
+from werkzeug.exceptions import HTTPException
+
+from crm_host import __version__
+from crm_host.errors import CrmError
+
+API_PREFIX = "/api/v1"
+
+
+def is_api_request() -> bool:
+    """Whether the current request is for the REST API (answered in JSON)."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+class Api(SmorestApi):
+    """flask-smorest's Api with the host's error answers.
+
+    flask-smorest answers every HTTP error in JSON and drops the ``Allow`` header of a
+    405; console pages want HTML, and clients want ``Allow``.
+    """
+
+    def handle_http_exception(self, error: HTTPException) -> Any:  # noqa: D102
+        if not is_api_request():
+            return render_template(
+                "crm/error.html", code=error.code, message=error.description
+            ), error.code
+        payload, code, headers = super().handle_http_exception(error)
+        payload.setdefault("message", error.description)
+        for name, value in error.get_headers():
+            if name.lower() == "allow":
+                headers = {**headers, "Allow": value}
+        return payload, code, headers
+
+
+def schema_name_resolver(prefixes: dict[str, str]) -> Any:
+    """Name each schema in the OpenAPI document with its plugin's prefix (``SalesLead``)."""
+
+    def resolve(schema: Any) -> str:
+        cls = resolve_schema_cls(schema)
+        name = cls.__name__.removesuffix("Schema") or cls.__name__
+        package = cls.__module__.split(".", 1)[0]
+        prefix = prefixes.get(package, "")
+        return prefix + name
+
+    return resolve
+
+
+def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
+    """Build the application's Api; ``prefixes`` maps plugin packages to schema prefixes."""
+    app.config.setdefault("API_TITLE", "crm-host")
+    app.config.setdefault("API_VERSION", __version__)
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = Api(
+        spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(
+                schema_name_resolver=schema_name_resolver(prefixes)
+            )
+        }
+    )
+    api.init_app(app)
+
+    @app.errorhandler(CrmError)
+    def _crm_error(error: CrmError) -> Any:
+        if is_api_request():
+            return jsonify(error.to_dict()), error.status
+        return render_template("crm/error.html", code=error.status, message=error.message), (
+            error.status
+        )
+
+    return api
