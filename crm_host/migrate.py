@@ -108,7 +108,56 @@ def downgrade(
         raise MigrationError(
             f"downgrade target {target!r} must name a branch, e.g. host@-1 or sales@base"
         )
-    _run(db, plugins, lambda c: command.downgrade(c, target), connection)
+
+    def action(config: Config) -> None:
+        _refuse_collateral_downgrade(config, target)
+        command.downgrade(config, target)
+
+    _run(db, plugins, action, connection)
+
+
+def _applied(script: ScriptDirectory, heads: Iterable[str]) -> list[str]:
+    """Every applied revision, dependencies included, newest first per head."""
+    seen: list[str] = []
+    for head in heads:
+        for rev in script.iterate_revisions(head, "base"):
+            if rev.revision not in seen:
+                seen.append(rev.revision)
+    return seen
+
+
+def _refuse_collateral_downgrade(config: Config, target: str) -> None:
+    """Refuse a downgrade of one branch that would silently take other branches with it.
+
+    Alembic downgrades whatever depends on the revisions it removes; a plugin branch
+    whose first revision ``depends_on`` a host revision would lose its tables without
+    the archive that ``crm plugins uninstall`` makes.
+    """
+    script = ScriptDirectory.from_config(config)
+    connection = config.attributes["connection"]
+    heads = MigrationContext.configure(connection).get_current_heads()
+    applied = _applied(script, heads)
+    branch, _, where = target.partition("@")
+    in_branch = [r for r in applied if branch in script.get_revision(r).branch_labels]
+    if where == "base":
+        keep: set[str] = set()
+    elif where.startswith("-") and where[1:].isdigit():
+        keep = set(in_branch[int(where[1:]):])
+    else:
+        keep = {r.revision for r in script.iterate_revisions(where, "base")}
+    removed = set(in_branch) - keep
+    affected: set[str] = set()
+    for rev in applied:
+        if rev in in_branch:
+            continue
+        ancestors = {r.revision for r in script.iterate_revisions(rev, "base")}
+        if ancestors & removed:
+            affected |= set(script.get_revision(rev).branch_labels) - {branch}
+    if affected:
+        raise MigrationError(
+            f"downgrading {target} would also downgrade {', '.join(sorted(affected))}, "
+            "which depend on it; downgrade or uninstall those first"
+        )
 
 
 @dataclass(frozen=True)
@@ -130,21 +179,16 @@ def branch_states(db: Database, plugins: Iterable[Manifest]) -> list[BranchState
     plugins = list(plugins)
     script = ScriptDirectory.from_config(alembic_config(plugins))
     with db.engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
+        # A plugin's head that depends on a host revision hides it from the version
+        # table, so the applied set is walked rather than read.
+        applied = set(_applied(script, MigrationContext.configure(connection).get_current_heads()))
     states = []
     for branch in [HOST_BRANCH] + [m.branch for m in plugins if m.migrations is not None]:
         head = script.get_revision(f"{branch}@head")
-        mine = None
-        for rev in current:
-            if head is not None and _in_branch(script, rev, branch):
-                mine = rev
-        states.append(BranchState(branch, mine, head.revision if head else ""))
+        current = next(
+            (r.revision for r in script.iterate_revisions(f"{branch}@head", "base")
+             if branch in r.branch_labels and r.revision in applied),
+            None,
+        )
+        states.append(BranchState(branch, current, head.revision if head else ""))
     return states
-
-
-def _in_branch(script: ScriptDirectory, revision: str, branch: str) -> bool:
-    try:
-        rev = script.get_revision(revision)
-    except Exception:
-        return False
-    return rev is not None and branch in rev.branch_labels

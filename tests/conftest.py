@@ -1,1 +1,40 @@
 """Host tests use the same pytest plugin (crm_host.testing) a third-party plugin would."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def example_distribution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The separate distribution ``crm-example`` pip-installed into a directory on sys.path.
+
+    Installed with pip like any third-party plugin (its entry point in
+    ``crm_host.plugins`` is all the host learns of it), but into a directory of its
+    own so that the environment running the tests is left as it was.
+    """
+    work = tmp_path_factory.mktemp("example-dist")
+    source = work / "src"
+    shutil.copytree(FIXTURES / "crm_example_dist", source)
+    target = work / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+         "--no-build-isolation", "--target", str(target), str(source)],
+        check=True,
+    )
+    sys.path.insert(0, str(target))
+    importlib.invalidate_caches()
+    yield target
+    sys.path.remove(str(target))
+    for name in [m for m in sys.modules if m == "crm_example" or m.startswith("crm_example.")]:
+        del sys.modules[name]
+    importlib.invalidate_caches()

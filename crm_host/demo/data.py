@@ -217,6 +217,8 @@ _CN_CITIES: tuple[_CnCity, ...] = (
     _CnCity("哈尔滨", "黑龙江省", "1500", "451", ("南岗区", "道里区", "香坊区"), 2),
 )
 
+# The curated word lists below are kept compact on purpose: one glance shows them all.
+# fmt: off
 # Roughly by frequency: the first ten cover about 40 % of the population.
 _CN_SURNAMES: tuple[tuple[str, int], ...] = (
     ("王", 71), ("李", 70), ("张", 67), ("刘", 54), ("陈", 45), ("杨", 31), ("赵", 23),
@@ -398,6 +400,7 @@ _EN_TITLES = (
 _EN_HOSPITAL_TITLES = (
     "Chief Executive", "Estates Manager", "Facilities Manager", "Head of Procurement",
 )
+# fmt: on
 # Letters Royal Mail uses in the inward part of a postcode.
 _GB_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 # Letters Canada Post uses (never D, F, I, O, Q, U).
@@ -406,6 +409,15 @@ _EIRCODE_CHARS = "0123456789ACDEFHKNPRTVWXY"
 
 _WORKING_OCCUPATIONS = tuple(o for o in OCCUPATIONS if o not in ("student", "retired"))
 _EDUCATION_WEIGHTS = (4, 30, 22, 32, 10, 2)  # aligned with EDUCATION_LEVELS
+_MIN_EDUCATION = {
+    "doctor": "bachelor",
+    "teacher": "bachelor",
+    "engineer": "vocational",
+    "software developer": "vocational",
+    "accountant": "vocational",
+    "nurse": "vocational",
+    "civil servant": "secondary",
+}
 
 
 @dataclass(frozen=True)
@@ -662,9 +674,7 @@ class _Generator:
             birth_date = REFERENCE_DATE - timedelta(days=days)
             age = int(days // 365.25)
         occupation = self.occupation(age) if rng.random() < 0.92 else None
-        education = None
-        if rng.random() < 0.85:
-            education = self.weighted(EDUCATION_LEVELS, _EDUCATION_WEIGHTS)
+        education = self.education(occupation) if rng.random() < 0.85 else None
 
         has_email = rng.random() >= _NO_EMAIL_SHARE
         has_phone = rng.random() >= _NO_PHONE_SHARE
@@ -725,6 +735,11 @@ class _Generator:
             tags=self.tags(stage, tier, departments, organisation=False),
             industry=None,
         )
+
+    def education(self, occupation: str | None) -> str:
+        # A doctor with primary schooling would look like a bug in the demo.
+        lowest = EDUCATION_LEVELS.index(_MIN_EDUCATION.get(occupation or "", "primary"))
+        return self.weighted(EDUCATION_LEVELS[lowest:], _EDUCATION_WEIGHTS[lowest:])
 
     def occupation(self, age: int | None) -> str:
         rng = self.rng
@@ -856,7 +871,10 @@ class _Generator:
         phone = None
         if has_phone:
             # Companies mostly give a switchboard; small firms give the boss's mobile.
-            phone = self.cn_landline(city) if rng.random() < 0.75 else self.cn_mobile()
+            if industry == "hospital" or rng.random() < 0.75:
+                phone = self.cn_landline(city)
+            else:
+                phone = self.cn_mobile()
         details = _OrgDetails(
             email, phone, city.name, city.region, "zh_Hans", contacts, tuple(addresses)
         )
@@ -870,7 +888,7 @@ class _Generator:
             city = self.pick_en_city(country=parent.country, exclude=parent.city)
             industry, brand, word = parent.industry, parent.brand, parent.industry_word
             # "Kestrel Steel (Leeds) Ltd": the usual name of a regional subsidiary.
-            name = f"{brand} {word} ({city.name}) {rng.choice(_EN_COMPANY_SUFFIXES[city.country])}"
+            name = f"{brand} {word} ({city.name}) {_EN_COMPANY_SUFFIXES[city.country][0]}"
             self.org_names.add(name)
         else:
             city = self.pick_en_city()

@@ -1,0 +1,122 @@
+"""Every migration branch goes down and up again with data in the database, losing nothing.
+
+SQLite cannot ALTER a table in place; batch migrations recreate it, and a recreated
+parent with cascading foreign keys would silently take its child rows with it. The
+host's ``host0002`` recreates ``customers`` (with contacts, addresses, tags,
+consents and interactions hanging off it) and the example plugin's ``ex0002``
+recreates ``example_notes`` (with its lines).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from crm_host import lifecycle, migrate
+from crm_host.db import Database
+from crm_host.directory import create_department, create_user
+from crm_host.models import (
+    Address,
+    Consent,
+    Contact,
+    Customer,
+    Interaction,
+    Tag,
+)
+from crm_host.plugins import discover, order_plugins
+
+
+def seed(database: Database) -> None:
+    with database.session() as session:
+        sales = create_department(session, code="sales", name="Sales")
+        user = create_user(session, username="u1", password="password1", departments=["sales"])
+        vip = Tag(name="vip")
+        parent = Customer(code="O1", kind="organization", name="苏州恒力钢铁有限公司")
+        session.add_all([vip, parent])
+        session.flush()
+        for i in range(5):
+            customer = Customer(
+                code=f"C{i}", kind="person", name=f"王芳{i}", parent_id=parent.id,
+                owner_id=user.id, tags=[vip], departments=[sales],
+            )
+            customer.contacts.append(Contact(name=f"contact {i}"))
+            customer.addresses.append(Address(line1=f"{i} 人民路", city="苏州"))
+            session.add(customer)
+            session.flush()
+            session.add(Consent(customer_id=customer.id, channel="email", granted=True))
+            session.add(Interaction(
+                customer_id=customer.id, channel="phone", subject="call",
+                occurred_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+            ))
+            note_id = session.execute(
+                sa.text("INSERT INTO example_notes (customer_id, title) VALUES (:c, 'n') RETURNING id"),
+                {"c": customer.id},
+            ).scalar_one()
+            session.execute(
+                sa.text("INSERT INTO example_note_lines (note_id, text) VALUES (:n, 'x')"),
+                {"n": note_id},
+            )
+
+
+def counts(database: Database) -> dict[str, int]:
+    with database.engine.connect() as connection:
+        tables = sa.inspect(connection).get_table_names()
+        return {
+            t: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(t)))
+            for t in tables if t != "alembic_version"
+        }
+
+
+def walk_down_and_up(database, manifests, branch, seeded):
+    """Downgrade ``branch`` one revision at a time to its base, then upgrade it again.
+
+    After each step every table that still exists holds exactly the rows it held.
+    """
+    states = {s.branch: s for s in migrate.branch_states(database, manifests)}
+    assert states[branch].current == states[branch].head
+    while states[branch].current is not None:
+        migrate.downgrade(database, manifests, f"{branch}@-1")
+        now = counts(database)
+        assert {t: now[t] for t in now if t in seeded} == {t: seeded[t] for t in now if t in seeded}
+        states = {s.branch: s for s in migrate.branch_states(database, manifests)}
+    migrate.upgrade(database, manifests, f"{branch}@head")
+
+
+def test_every_branch_round_trips_with_data(example_distribution, crm_databases):
+    database = Database(crm_databases.create("roundtrip"))
+    discovery = discover()
+    migrate.upgrade(database, [], "host@head")
+    names = sorted(set(discovery.manifests) - {"example"}) + ["example"]
+    for name in names:
+        lifecycle.install(database, discovery, name)
+    manifests = order_plugins(discovery.manifests, names)
+    seed(database)
+    seeded = counts(database)
+    assert seeded["contacts"] == 5 and seeded["example_note_lines"] == 5
+
+    # Plugin branches first: the host's cannot go down while a plugin depends on it.
+    for manifest in manifests:
+        if manifest.migrations is not None:
+            walk_down_and_up(database, manifests, manifest.branch, seeded)
+    with pytest.raises(migrate.MigrationError, match="would also downgrade example"):
+        migrate.downgrade(database, manifests, "host@-1")
+    assert counts(database)["contacts"] == 5
+
+    # Down one host revision (recreating `customers`) with no plugin depending on it.
+    migrate.downgrade(database, manifests, "example@base")
+    migrate.downgrade(database, manifests, "host@-1")
+    after = counts(database)
+    for table in ("customers", "contacts", "addresses", "customer_tags", "customer_departments",
+                  "consents", "interactions", "memberships"):
+        assert after[table] == seeded[table], table
+    migrate.upgrade(database, manifests, "heads")
+    final = counts(database)
+    for table, rows in seeded.items():
+        if not table.startswith("example_"):
+            assert final[table] == rows, table
+    with database.engine.connect() as connection:
+        folded = connection.scalar(sa.select(Customer.search_name).where(Customer.code == "C1"))
+    assert folded == "王芳1"
+    database.dispose()
