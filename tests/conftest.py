@@ -38,3 +38,9 @@ def example_distribution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     for name in [m for m in sys.modules if m == "crm_example" or m.startswith("crm_example.")]:
         del sys.modules[name]
     importlib.invalidate_caches()
+
+
+@pytest.fixture(scope="session")
+def crm_plugins() -> list[str]:
+    """The host's tests run with the four built-ins; the example plugin installs itself."""
+    return ["industry_power", "marketing", "sales", "service"]
