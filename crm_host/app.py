@@ -53,9 +53,7 @@ def create_app(
     host.init_app(app)
     auth.init_app(app)
 
-    prefixes = {
-        p.manifest.package: p.manifest.slug.capitalize() for p in plugins.plugins.values()
-    }
+    prefixes = {p.manifest.package: p.manifest.slug.capitalize() for p in plugins.plugins.values()}
     api = create_api(app, prefixes)
     host_api.register(api)
     app.register_blueprint(console.bp)

@@ -75,8 +75,11 @@ def create_user(
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} exists already")
     user = User(
-        username=username, name=name, email=email,
-        password_hash=hash_password(password), is_admin=is_admin,
+        username=username,
+        name=name,
+        email=email,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
     )
     session.add(user)
     session.flush()

@@ -93,7 +93,9 @@ def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
 
 
 @hookspec
-def crm_customer_panels(customer: Customer, user: User, departments: list[Department]) -> list[Panel]:
+def crm_customer_panels(
+    customer: Customer, user: User, departments: list[Department]
+) -> list[Panel]:
     """Return panels for the customer's 360° view.
 
     Called when a customer is shown, for the plugins enabled for at least one of the

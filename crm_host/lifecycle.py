@@ -57,8 +57,9 @@ def install(db: Database, discovery: Discovery, name: str) -> list[str]:
         raise PluginError(f"no plugin named {name} is present (present: {known})")
     installed = set(installed_names(db))
     wanted = _with_requirements(discovery, name)
-    to_install = [m for m in order_plugins(discovery.manifests, installed | wanted)
-                  if m.name not in installed]
+    to_install = [
+        m for m in order_plugins(discovery.manifests, installed | wanted) if m.name not in installed
+    ]
     for manifest in to_install:
         if not manifest.supports_host(__version__):
             raise PluginError(
@@ -137,8 +138,10 @@ def plan_uninstall(db: Database, discovery: Discovery, name: str) -> UninstallPl
     if name not in installed:
         raise PluginError(f"plugin {name} is not installed")
     dependants = sorted(
-        other for other in installed
-        if other != name and other in discovery.manifests
+        other
+        for other in installed
+        if other != name
+        and other in discovery.manifests
         and name in discovery.manifests[other].requires
     )
     if dependants:
@@ -161,7 +164,8 @@ def plan_uninstall(db: Database, discovery: Discovery, name: str) -> UninstallPl
                     if fk["referred_table"] == table:
                         column = fk["constrained_columns"][0]
                         count = connection.scalar(
-                            sa.select(sa.func.count()).select_from(sa.table(other))
+                            sa.select(sa.func.count())
+                            .select_from(sa.table(other))
                             .where(sa.column(column).is_not(None))
                         )
                         report.referenced_by[f"{other}.{column}"] = count or 0
@@ -187,8 +191,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def archive_tables(connection: Connection, plan: UninstallPlan, manifest: Manifest | None,
-                   path: Path) -> Path:
+def archive_tables(
+    connection: Connection, plan: UninstallPlan, manifest: Manifest | None, path: Path
+) -> Path:
     """Write every row of the plan's tables to a zip of JSON Lines files, one per table."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -259,10 +264,13 @@ def enable(db: Database, discovery: Discovery, name: str, departments: Iterable[
     with db.session() as session:
         for ref in departments:
             department = _department(session, ref)
-            enabled_here = set(session.scalars(
-                sa.select(PluginEnablement.plugin_name)
-                .where(PluginEnablement.department_id == department.id)
-            ))
+            enabled_here = set(
+                session.scalars(
+                    sa.select(PluginEnablement.plugin_name).where(
+                        PluginEnablement.department_id == department.id
+                    )
+                )
+            )
             missing = [r for r in (manifest.requires if manifest else ()) if r not in enabled_here]
             if missing:
                 raise PluginError(
@@ -284,12 +292,16 @@ def disable(db: Database, discovery: Discovery, name: str, departments: Iterable
     with db.session() as session:
         for ref in departments:
             department = _department(session, ref)
-            enabled_here = set(session.scalars(
-                sa.select(PluginEnablement.plugin_name)
-                .where(PluginEnablement.department_id == department.id)
-            ))
+            enabled_here = set(
+                session.scalars(
+                    sa.select(PluginEnablement.plugin_name).where(
+                        PluginEnablement.department_id == department.id
+                    )
+                )
+            )
             dependants = sorted(
-                other for other in enabled_here
+                other
+                for other in enabled_here
                 if other in discovery.manifests and name in discovery.manifests[other].requires
             )
             if dependants:

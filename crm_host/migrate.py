@@ -142,7 +142,7 @@ def _refuse_collateral_downgrade(config: Config, target: str) -> None:
     if where == "base":
         keep: set[str] = set()
     elif where.startswith("-") and where[1:].isdigit():
-        keep = set(in_branch[int(where[1:]):])
+        keep = set(in_branch[int(where[1:]) :])
     else:
         keep = {r.revision for r in script.iterate_revisions(where, "base")}
     removed = set(in_branch) - keep
@@ -186,8 +186,11 @@ def branch_states(db: Database, plugins: Iterable[Manifest]) -> list[BranchState
     for branch in [HOST_BRANCH] + [m.branch for m in plugins if m.migrations is not None]:
         head = script.get_revision(f"{branch}@head")
         current = next(
-            (r.revision for r in script.iterate_revisions(f"{branch}@head", "base")
-             if branch in r.branch_labels and r.revision in applied),
+            (
+                r.revision
+                for r in script.iterate_revisions(f"{branch}@head", "base")
+                if branch in r.branch_labels and r.revision in applied
+            ),
             None,
         )
         states.append(BranchState(branch, current, head.revision if head else ""))

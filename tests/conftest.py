@@ -27,8 +27,18 @@ def example_distribution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     shutil.copytree(FIXTURES / "crm_example_dist", source)
     target = work / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--no-build-isolation", "--target", str(target), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
         check=True,
     )
     sys.path.insert(0, str(target))

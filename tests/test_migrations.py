@@ -38,20 +38,31 @@ def seed(database: Database) -> None:
         session.flush()
         for i in range(5):
             customer = Customer(
-                code=f"C{i}", kind="person", name=f"王芳{i}", parent_id=parent.id,
-                owner_id=user.id, tags=[vip], departments=[sales],
+                code=f"C{i}",
+                kind="person",
+                name=f"王芳{i}",
+                parent_id=parent.id,
+                owner_id=user.id,
+                tags=[vip],
+                departments=[sales],
             )
             customer.contacts.append(Contact(name=f"contact {i}"))
             customer.addresses.append(Address(line1=f"{i} 人民路", city="苏州"))
             session.add(customer)
             session.flush()
             session.add(Consent(customer_id=customer.id, channel="email", granted=True))
-            session.add(Interaction(
-                customer_id=customer.id, channel="phone", subject="call",
-                occurred_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
-            ))
+            session.add(
+                Interaction(
+                    customer_id=customer.id,
+                    channel="phone",
+                    subject="call",
+                    occurred_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+                )
+            )
             note_id = session.execute(
-                sa.text("INSERT INTO example_notes (customer_id, title) VALUES (:c, 'n') RETURNING id"),
+                sa.text(
+                    "INSERT INTO example_notes (customer_id, title) VALUES (:c, 'n') RETURNING id"
+                ),
                 {"c": customer.id},
             ).scalar_one()
             session.execute(
@@ -65,7 +76,8 @@ def counts(database: Database) -> dict[str, int]:
         tables = sa.inspect(connection).get_table_names()
         return {
             t: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(t)))
-            for t in tables if t != "alembic_version"
+            for t in tables
+            if t != "alembic_version"
         }
 
 
@@ -108,8 +120,16 @@ def test_every_branch_round_trips_with_data(example_distribution, crm_databases)
     migrate.downgrade(database, manifests, "example@base")
     migrate.downgrade(database, manifests, "host@-1")
     after = counts(database)
-    for table in ("customers", "contacts", "addresses", "customer_tags", "customer_departments",
-                  "consents", "interactions", "memberships"):
+    for table in (
+        "customers",
+        "contacts",
+        "addresses",
+        "customer_tags",
+        "customer_departments",
+        "consents",
+        "interactions",
+        "memberships",
+    ):
         assert after[table] == seeded[table], table
     migrate.upgrade(database, manifests, "heads")
     final = counts(database)

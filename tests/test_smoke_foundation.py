@@ -25,6 +25,8 @@ def test_login_with_password(app, make_user):
     assert client.get("/api/v1/auth/me").status_code == 401
     bad = client.post("/api/v1/auth/login", json={"username": "bob", "password": "nope"})
     assert bad.status_code == 401
-    good = client.post("/api/v1/auth/login", json={"username": "bob", "password": "a long password"})
+    good = client.post(
+        "/api/v1/auth/login", json={"username": "bob", "password": "a long password"}
+    )
     assert good.status_code == 200, good.json
     assert client.get("/api/v1/auth/me").json["plugins"] == ["service"]

@@ -38,14 +38,20 @@ def test_listed_installed_gated_and_uninstalled(example_distribution, crm_databa
 
     database = Database(url)
     with database.session() as session:
-        seller = create_user(session, username="seller", password="password1", departments=["sales"])
-        agent = create_user(session, username="agent", password="password1", departments=["service"])
+        seller = create_user(
+            session, username="seller", password="password1", departments=["sales"]
+        )
+        agent = create_user(
+            session, username="agent", password="password1", departments=["service"]
+        )
         customer = Customer(code="C1", kind="person", name="王芳")
         session.add(customer)
         session.flush()
         for title in ("first", "second"):
             note_id = session.execute(
-                sa.text("INSERT INTO example_notes (customer_id, title) VALUES (:c, :t) RETURNING id"),
+                sa.text(
+                    "INSERT INTO example_notes (customer_id, title) VALUES (:c, :t) RETURNING id"
+                ),
                 {"c": customer.id, "t": title},
             ).scalar_one()
             session.execute(

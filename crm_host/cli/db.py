@@ -29,7 +29,9 @@ def upgrade(target: str) -> None:
     try:
         migrate.upgrade(host().db, _installed_manifests(), target)
     except Exception as error:
-        raise click.ClickException(f"upgrade to {target} failed, nothing changed: {error}") from error
+        raise click.ClickException(
+            f"upgrade to {target} failed, nothing changed: {error}"
+        ) from error
     click.echo(f"Upgraded to {target}.")
 
 

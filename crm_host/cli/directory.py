@@ -65,15 +65,24 @@ def list_users() -> None:
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
 @with_appcontext
 def create_user(
-    username: str, name: str, email: str | None, password: str,
-    departments: tuple[str, ...], admin: bool,
+    username: str,
+    name: str,
+    email: str | None,
+    password: str,
+    departments: tuple[str, ...],
+    admin: bool,
 ) -> None:
     """Create a user, optionally a member of departments."""
     session = host().session
     try:
         service.create_user(
-            session, username=username, name=name, email=email, password=password,
-            departments=departments, is_admin=admin,
+            session,
+            username=username,
+            name=name,
+            email=email,
+            password=password,
+            departments=departments,
+            is_admin=admin,
         )
         session.commit()
     except CrmError as error:

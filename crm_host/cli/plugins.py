@@ -45,15 +45,17 @@ def list_plugins(as_json: bool) -> None:
     discovery = current.discovery
     rows = []
     for manifest in _ordered(discovery):
-        rows.append({
-            "name": manifest.name,
-            "slug": manifest.slug,
-            "version": manifest.version,
-            "requires": list(manifest.requires),
-            "uses": list(manifest.uses),
-            "installed": manifest.name in installed,
-            "enabled_for": enabled.get(manifest.name, []),
-        })
+        rows.append(
+            {
+                "name": manifest.name,
+                "slug": manifest.slug,
+                "version": manifest.version,
+                "requires": list(manifest.requires),
+                "uses": list(manifest.uses),
+                "installed": manifest.name in installed,
+                "enabled_for": enabled.get(manifest.name, []),
+            }
+        )
     if as_json:
         click.echo(json.dumps({"plugins": rows, "problems": discovery.problems}, indent=2))
         return
@@ -127,8 +129,11 @@ def install(name: str) -> None:
 @group.command("uninstall")
 @click.argument("name")
 @click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
-@click.option("--archive", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the archive of the plugin's data (default: instance/archives).")
+@click.option(
+    "--archive",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the archive of the plugin's data (default: instance/archives).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def uninstall(name: str, dry_run: bool, archive: Path | None, yes: bool) -> None:

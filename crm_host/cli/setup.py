@@ -27,8 +27,13 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
         session.add(Setting(key="timezone", value=timezone))
     if admin_password:
         try:
-            create_user(session, username="admin", password=admin_password,
-                        name="Administrator", is_admin=True)
+            create_user(
+                session,
+                username="admin",
+                password=admin_password,
+                name="Administrator",
+                is_admin=True,
+            )
         except CrmError as error:
             if "exists already" not in error.message:
                 raise click.ClickException(error.message) from error
@@ -44,10 +49,17 @@ def _has_host_tables() -> bool:
 
 
 @click.command("init")
-@click.option("--admin-password", envvar="CRM_ADMIN_PASSWORD",
-              help="Create the `admin` user with this password.")
-@click.option("--timezone", default="Asia/Shanghai", show_default=True,
-              help="The company's timezone (calendars, SLA clocks, days in analytics).")
+@click.option(
+    "--admin-password",
+    envvar="CRM_ADMIN_PASSWORD",
+    help="Create the `admin` user with this password.",
+)
+@click.option(
+    "--timezone",
+    default="Asia/Shanghai",
+    show_default=True,
+    help="The company's timezone (calendars, SLA clocks, days in analytics).",
+)
 @with_appcontext
 def init(admin_password: str | None, timezone: str) -> None:
     """Create or upgrade the host's tables."""

@@ -77,13 +77,17 @@ def dashboard() -> str:
     departments = user_departments(current_user.user)
     kpis = []
     for plugin, contributed in host.plugins.call_each(
-        "crm_dashboard_kpis", enabled_plugins(current_user.user),
-        user=current_user.user, departments=departments,
+        "crm_dashboard_kpis",
+        enabled_plugins(current_user.user),
+        user=current_user.user,
+        departments=departments,
     ):
         for kpi in contributed or ():
             kpis.append({**kpi, "plugin": plugin})
     return render_template(
-        "crm/dashboard.html", kpis=kpis, departments=departments,
+        "crm/dashboard.html",
+        kpis=kpis,
+        departments=departments,
         plugins=[host.plugins.manifest(n) for n in sorted(enabled_plugins(current_user.user))],
     )
 

@@ -33,9 +33,7 @@ class LifecycleStage(enum.StrEnum):
 customer_departments = sa.Table(
     "customer_departments",
     Base.metadata,
-    sa.Column(
-        "customer_id", sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("customer_id", sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
     sa.Column(
         "department_id",
         sa.ForeignKey("departments.id", ondelete="CASCADE"),
@@ -47,9 +45,7 @@ customer_departments = sa.Table(
 customer_tags = sa.Table(
     "customer_tags",
     Base.metadata,
-    sa.Column(
-        "customer_id", sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("customer_id", sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
@@ -76,7 +72,12 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
     kind: Mapped[CustomerKind] = mapped_column(
-        sa.Enum(CustomerKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        sa.Enum(
+            CustomerKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     name: Mapped[str] = mapped_column(sa.String(200))
     #: ``name`` folded by :func:`crm_host.text.normalize_name`, kept in step by an ORM event.
@@ -85,7 +86,12 @@ class Customer(Base):
         sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True
     )
     lifecycle_stage: Mapped[LifecycleStage] = mapped_column(
-        sa.Enum(LifecycleStage, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        sa.Enum(
+            LifecycleStage,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=LifecycleStage.PROSPECT,
     )
     tier: Mapped[str | None] = mapped_column(sa.String(32))
@@ -170,7 +176,9 @@ class Consent(Base):
     """
 
     __tablename__ = "consents"
-    __table_args__ = (sa.Index("ix_consents_customer_channel", "customer_id", "channel", "recorded_at"),)
+    __table_args__ = (
+        sa.Index("ix_consents_customer_channel", "customer_id", "channel", "recorded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
@@ -178,7 +186,9 @@ class Consent(Base):
     granted: Mapped[bool]
     source: Mapped[str] = mapped_column(sa.String(100), default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
 
 @sa.event.listens_for(Customer.name, "set", propagate=True)

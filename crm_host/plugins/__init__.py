@@ -1,14 +1,14 @@
 """The plugin contract's machinery: manifests, discovery, ordering and loading."""
 
-from crm_host.plugins.manifest import Manifest, PluginError
 from crm_host.plugins.manager import (
-    PluginManager,
     Plugin,
+    PluginManager,
     discover,
     hookimpl,
     hookspec,
     order_plugins,
 )
+from crm_host.plugins.manifest import Manifest, PluginError
 
 __all__ = [
     "Manifest",

@@ -84,8 +84,7 @@ def discover() -> Discovery:
         dist = entry_point.dist.name if entry_point.dist else ""
         if name in manifests:
             problems[name] = (
-                f"plugin {name} is provided by two distributions: "
-                f"{distributions[name]} and {dist}"
+                f"plugin {name} is provided by two distributions: {distributions[name]} and {dist}"
             )
             continue
         try:
@@ -96,9 +95,7 @@ def discover() -> Discovery:
                     f"module {entry_point.value} has no `manifest` (a crm_host.plugins.Manifest)"
                 )
             if manifest.name != name:
-                raise PluginError(
-                    f"entry point {name!r} loads a manifest named {manifest.name!r}"
-                )
+                raise PluginError(f"entry point {name!r} loads a manifest named {manifest.name!r}")
             manifests[name] = _fill_defaults(manifest, module)
             distributions[name] = dist
         except Exception as exc:  # a broken third-party package must not stop the host

@@ -13,8 +13,23 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9]{1,30}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 # Slugs that would shadow host URLs, CLI commands or tables.
 RESERVED_SLUGS = frozenset(
-    {"api", "admin", "static", "login", "logout", "host", "db", "plugins", "customers",
-     "departments", "users", "jobs", "audit", "settings", "auth"}
+    {
+        "api",
+        "admin",
+        "static",
+        "login",
+        "logout",
+        "host",
+        "db",
+        "plugins",
+        "customers",
+        "departments",
+        "users",
+        "jobs",
+        "audit",
+        "settings",
+        "auth",
+    }
 )
 
 

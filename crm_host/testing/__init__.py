@@ -46,9 +46,7 @@ BOOKKEEPING_TABLES = ("alembic_version", "plugin_installations")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "hookspec(name): the test exercises the named hookspec"
-    )
+    config.addinivalue_line("markers", "hookspec(name): the test exercises the named hookspec")
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ class Api(SmorestApi):
     405; console pages want HTML, and clients want ``Allow``.
     """
 
-    def handle_http_exception(self, error: HTTPException) -> Any:  # noqa: D102
+    def handle_http_exception(self, error: HTTPException) -> Any:
         if not is_api_request():
             return render_template(
                 "crm/error.html", code=error.code, message=error.description

@@ -20,11 +20,17 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("customers") as batch:
-        batch.add_column(sa.Column("search_name", sa.String(200), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("search_name", sa.String(200), nullable=False, server_default="")
+        )
         batch.drop_index("ix_customers_name")
         batch.create_index("ix_customers_search_name", ["search_name"])
-    customers = sa.table("customers", sa.column("id", sa.Integer), sa.column("name", sa.String),
-                         sa.column("search_name", sa.String))
+    customers = sa.table(
+        "customers",
+        sa.column("id", sa.Integer),
+        sa.column("name", sa.String),
+        sa.column("search_name", sa.String),
+    )
     connection = op.get_bind()
     rows = connection.execute(sa.select(customers.c.id, customers.c.name)).all()
     if rows:
