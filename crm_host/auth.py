@@ -6,12 +6,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask
 from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFProtect
 
 from crm_host.host import get_host
 from crm_host.models import User
 
 _hasher = PasswordHasher()
 login_manager = LoginManager()
+csrf = CSRFProtect()
 login_manager.login_view = "console.login"
 
 
@@ -78,5 +80,22 @@ def _unauthorized() -> object:
 
 
 def init_app(app: Flask) -> None:
-    """Install the login manager on ``app``."""
+    """Install the login manager and CSRF protection on ``app``.
+
+    Every console form is CSRF-checked. The API is not: it accepts JSON bodies only,
+    which a cross-site page cannot send without a CORS preflight, and bearer tokens.
+    """
+    from flask import request
+
+    from crm_host.web.api import is_api_request
+
     login_manager.init_app(app)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    csrf.init_app(app)
+
+    @app.before_request
+    def _check_csrf() -> None:
+        if not app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not is_api_request():
+            csrf.protect()

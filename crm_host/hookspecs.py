@@ -26,7 +26,6 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
-    from sqlalchemy.orm import Session
 
     from crm_host.models import Customer, Department, User
     from crm_host.web.menu import MenuItem, Panel
@@ -109,17 +108,4 @@ def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[s
 
     Called when the dashboard is shown, for the plugins enabled for at least one of
     the user's ``departments`` only. Collecting.
-    """
-
-
-# --- guards and participants (inside the write's transaction, batch-shaped) --------------
-
-
-@hookspec
-def crm_validate_customers(customers: list[Customer], session: Session) -> None:
-    """Veto customers about to be written by raising ``crm_host.errors.ValidationFailed``.
-
-    Called inside the transaction, once per batch (a single API write is a batch of
-    one), for every installed plugin whoever triggered the write. Raising aborts the
-    whole write; the error names the plugin. Collecting; the return value is ignored.
     """

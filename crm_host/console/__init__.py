@@ -15,7 +15,7 @@ from crm_host.auth import LoginUser, authenticate
 from crm_host.db import utcnow
 from crm_host.host import get_host
 from crm_host.web.gate import enabled_plugins, user_departments
-from crm_host.web.menu import MenuItem
+from crm_host.web.scoped import kpis_for, menu_for
 
 bp = Blueprint("console", __name__, template_folder="../templates")
 
@@ -23,19 +23,6 @@ bp = Blueprint("console", __name__, template_folder="../templates")
 class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=150)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
-
-
-def menu_for(user: Any) -> list[MenuItem]:
-    """The navigation of a user: menu items of the plugins their departments have."""
-    host = get_host()
-    departments = user_departments(user.user)
-    items: list[MenuItem] = []
-    plugins = enabled_plugins(user.user)
-    for _plugin, contributed in host.plugins.call_each(
-        "crm_menu_items", plugins, user=user.user, departments=departments
-    ):
-        items.extend(contributed or ())
-    return sorted(items, key=lambda item: (item.order, item.label))
 
 
 def _safe_next(target: str | None) -> str:
@@ -74,20 +61,10 @@ def logout() -> Response:
 def dashboard() -> str:
     """The dashboard: KPIs of the plugins the user's departments have."""
     host = get_host()
-    departments = user_departments(current_user.user)
-    kpis = []
-    for plugin, contributed in host.plugins.call_each(
-        "crm_dashboard_kpis",
-        enabled_plugins(current_user.user),
-        user=current_user.user,
-        departments=departments,
-    ):
-        for kpi in contributed or ():
-            kpis.append({**kpi, "plugin": plugin})
     return render_template(
         "crm/dashboard.html",
-        kpis=kpis,
-        departments=departments,
+        kpis=kpis_for(current_user.user),
+        departments=user_departments(current_user.user),
         plugins=[host.plugins.manifest(n) for n in sorted(enabled_plugins(current_user.user))],
     )
 
@@ -95,5 +72,5 @@ def dashboard() -> str:
 @bp.app_context_processor
 def _navigation() -> dict[str, Any]:
     if current_user and current_user.is_authenticated:
-        return {"menu": menu_for(current_user)}
+        return {"menu": menu_for(current_user.user)}
     return {"menu": []}

@@ -60,6 +60,8 @@ def _fill_defaults(manifest: Manifest, module: ModuleType) -> Manifest:
     package = module.__name__
     package_dir = Path(module.__file__ or "").parent
     changes: dict[str, Any] = {"package": package}
+    if not hasattr(module, "__path__"):  # a single-module plugin names its parts itself
+        return replace(manifest, **changes)
     if not manifest.hooks and importlib.util.find_spec(f"{package}.plugin") is not None:
         changes["hooks"] = f"{package}.plugin"
     if not manifest.models and importlib.util.find_spec(f"{package}.models") is not None:
@@ -124,17 +126,29 @@ def order_plugins(manifests: dict[str, Manifest], names: Iterable[str]) -> list[
         graph[name] = set(manifest.requires) | {u for u in manifest.uses if u in selected}
     # `uses` only orders; a cycle through `uses` alone is broken rather than refused.
     try:
-        return [manifests[n] for n in graphlib.TopologicalSorter(graph).static_order()]
+        return [manifests[n] for n in _stable_order(graph)]
     except graphlib.CycleError as exc:
         cycle = exc.args[1]
         required_only = {n: set(manifests[n].requires) for n in graph}
         try:
-            order = list(graphlib.TopologicalSorter(required_only).static_order())
+            order = _stable_order(required_only)
         except graphlib.CycleError:
             raise PluginError(
                 "plugins require each other in a circle: " + " → ".join(cycle)
             ) from exc
         return [manifests[n] for n in order]
+
+
+def _stable_order(graph: dict[str, set[str]]) -> list[str]:
+    """A topological order that is the same on every run: ready nodes by name."""
+    sorter = graphlib.TopologicalSorter(graph)
+    sorter.prepare()
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order.extend(ready)
+        sorter.done(*ready)
+    return order
 
 
 class PluginManager:

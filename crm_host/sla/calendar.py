@@ -198,6 +198,10 @@ class BusinessCalendar:
         if not remaining:
             return cursor
         self._require_working_time(cursor, f"{duration} of working time")
+        # Working time never outruns real time, so a sentinel like timedelta.max fails
+        # here at once instead of after a few hundred thousand skipped weeks.
+        if duration > datetime.max.replace(tzinfo=UTC) - cursor:
+            raise ValueError(self._past_9999(duration, cursor))
         day = self._local_date(cursor) - _DAY
         try:
             while True:
@@ -217,10 +221,7 @@ class BusinessCalendar:
                     remaining -= span_end - span_start
                 day += _DAY
         except OverflowError:
-            raise ValueError(
-                f"duration: {duration} of working time from {cursor.isoformat()} "
-                "runs past the year 9999"
-            ) from None
+            raise ValueError(self._past_9999(duration, cursor)) from None
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time in ``[start, end)``; negative when ``end`` is before ``start``."""
@@ -245,6 +246,12 @@ class BusinessCalendar:
         return total
 
     # -- internals --------------------------------------------------------------
+
+    @staticmethod
+    def _past_9999(duration: timedelta, start: datetime) -> str:
+        return (
+            f"duration: {duration} of working time from {start.isoformat()} runs past the year 9999"
+        )
 
     @cached_property
     def _zone(self) -> ZoneInfo:
@@ -390,9 +397,10 @@ def _parse_hours(value: object) -> WeeklyHours:
         raise ValueError(
             f"hours: expected a mapping of weekday to intervals or 7 lists, got {value!r}"
         )
-    return tuple(_parse_day(intervals, f"hours.{name}") for name, intervals in zip(
-        WEEKDAY_NAMES, days, strict=True
-    ))
+    return tuple(
+        _parse_day(intervals, f"hours.{name}")
+        for name, intervals in zip(WEEKDAY_NAMES, days, strict=True)
+    )
 
 
 def _parse_day(value: object, field: str) -> tuple[Interval, ...]:

@@ -72,6 +72,14 @@ def crm_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestData
     databases.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def crm_database_backend(record_testsuite_property: Callable[[str, object], None]) -> str:
+    """The backend the tests run on, recorded in the JUnit report for CI to check."""
+    backend = "postgresql" if server_url() is not None else "sqlite"
+    record_testsuite_property("crm_database_backend", backend)
+    return backend
+
+
 @dataclass
 class Installation:
     """A database prepared for tests: host migrated, plugins installed and enabled."""

@@ -92,9 +92,7 @@ def test_due_time_ending_with_an_interval_is_that_end() -> None:
     calendar = shanghai_calendar()
     # Same walk as above: 50 h are used up exactly at the end of the Saturday
     # morning, Sat 12 Oct 12:00 CST = 04:00 UTC, not at 13:30 when work resumes.
-    assert calendar.add_business_time(shanghai(2024, 9, 27, 16), hours(50)) == utc(
-        2024, 10, 12, 4
-    )
+    assert calendar.add_business_time(shanghai(2024, 9, 27, 16), hours(50)) == utc(2024, 10, 12, 4)
 
 
 def test_mid_autumn_makeup_saturday_then_holiday() -> None:
@@ -141,9 +139,7 @@ def test_next_working_moment() -> None:
     # Mon 30 Sep after hours → 1–7 Oct holidays → Tue 8 Oct 08:30 CST = 00:30 UTC.
     assert calendar.next_working_moment(shanghai(2024, 9, 30, 18)) == utc(2024, 10, 8, 0, 30)
     # Inside working hours it is the instant itself: 10:15 CST = 02:15 UTC.
-    assert calendar.next_working_moment(shanghai(2024, 11, 11, 10, 15)) == utc(
-        2024, 11, 11, 2, 15
-    )
+    assert calendar.next_working_moment(shanghai(2024, 11, 11, 10, 15)) == utc(2024, 11, 11, 2, 15)
 
 
 def test_business_time_between_is_negative_when_reversed() -> None:
@@ -246,9 +242,7 @@ def test_interval_containing_spring_forward_counts_real_time() -> None:
         {"timezone": "Europe/Berlin", "hours": {"sun": [["00:00", "06:00"]]}}
     )
     # Sun 30 Mar 2025: 00:00 CET = Sat 23:00 UTC to 06:00 CEST = 04:00 UTC is 5 real hours.
-    assert calendar.business_time_between(
-        berlin(2025, 3, 29, 12), berlin(2025, 3, 31)
-    ) == hours(5)
+    assert calendar.business_time_between(berlin(2025, 3, 29, 12), berlin(2025, 3, 31)) == hours(5)
     # All 5 h end with the shift, 06:00 CEST = 04:00 UTC.
     assert calendar.add_business_time(berlin(2025, 3, 29, 12), hours(5)) == utc(2025, 3, 30, 4)
     # 2 h after 23:00 UTC is 01:00 UTC: the very instant 02:00 CET becomes 03:00 CEST.
@@ -262,9 +256,9 @@ def test_interval_containing_fall_back_counts_real_time() -> None:
         {"timezone": "Europe/Berlin", "hours": {"sun": [["00:00", "06:00"]]}}
     )
     # Sun 26 Oct 2025: 00:00 CEST = Sat 22:00 UTC to 06:00 CET = 05:00 UTC is 7 real hours.
-    assert calendar.business_time_between(
-        berlin(2025, 10, 25, 12), berlin(2025, 10, 27)
-    ) == hours(7)
+    assert calendar.business_time_between(berlin(2025, 10, 25, 12), berlin(2025, 10, 27)) == hours(
+        7
+    )
     assert calendar.add_business_time(berlin(2025, 10, 25, 12), hours(7)) == utc(2025, 10, 26, 5)
     # 22:00 UTC + 3 h = 01:00 UTC, which is 02:00 CET, the second time the clock shows 02:00.
     due = calendar.add_business_time(berlin(2025, 10, 25, 12), hours(3))
@@ -280,15 +274,11 @@ def test_wall_times_inside_the_dst_gap_start_when_the_clocks_jump() -> None:
     )
     # 30 Mar 2025 has no 02:30: the clock reads past it first at the jump (01:00 UTC,
     # shown as 03:00 CEST); 04:00 CEST = 02:00 UTC. So 1 h, from 01:00 UTC.
-    assert calendar.business_time_between(
-        berlin(2025, 3, 29), berlin(2025, 3, 31)
-    ) == hours(1)
+    assert calendar.business_time_between(berlin(2025, 3, 29), berlin(2025, 3, 31)) == hours(1)
     assert calendar.next_working_moment(berlin(2025, 3, 29)) == utc(2025, 3, 30, 1)
     # 26 Oct 2025: 02:30 means its first occurrence, 02:30 CEST = 00:30 UTC; 04:00 CET =
     # 03:00 UTC. So 2.5 h.
-    assert calendar.business_time_between(
-        berlin(2025, 10, 25), berlin(2025, 10, 27)
-    ) == hours(2.5)
+    assert calendar.business_time_between(berlin(2025, 10, 25), berlin(2025, 10, 27)) == hours(2.5)
 
 
 # -- long durations and calendars without work -------------------------------------
@@ -356,8 +346,10 @@ def _sample_starts() -> list[datetime]:
         shanghai_calendar(),
         berlin_office(),
         BusinessCalendar.from_dict(
-            {"timezone": "Europe/Berlin", "hours": {"sat": [["22:00", "24:00"]],
-                                                    "sun": [["00:00", "03:30"]]}}
+            {
+                "timezone": "Europe/Berlin",
+                "hours": {"sat": [["22:00", "24:00"]], "sun": [["00:00", "03:30"]]},
+            }
         ),
         BusinessCalendar.always("Europe/Berlin"),
     ],
@@ -376,9 +368,11 @@ def test_between_inverts_add(calendar: BusinessCalendar) -> None:
             assert calendar.is_working_time(earlier), (start, duration)
             # Splitting the range anywhere adds up.
             middle = start + (due - start) / 3
-            assert calendar.business_time_between(
-                start, middle
-            ) + calendar.business_time_between(middle, due) == duration
+            assert (
+                calendar.business_time_between(start, middle)
+                + calendar.business_time_between(middle, due)
+                == duration
+            )
 
 
 # -- validation --------------------------------------------------------------------
@@ -402,6 +396,15 @@ def test_negative_duration_is_rejected() -> None:
         shanghai_calendar().add_business_time(shanghai(2024, 11, 11, 9), -hours(1))
 
 
+def test_duration_beyond_the_calendar_range_is_rejected() -> None:
+    # timedelta.max is ~2.7 million years; datetime ends in 9999.
+    with pytest.raises(ValueError, match=r"^duration: .* runs past the year 9999"):
+        shanghai_calendar().add_business_time(shanghai(2024, 11, 11, 9), timedelta.max)
+    # Twenty years of 37.5 h weeks from 9990 fit in real time but not in working time.
+    with pytest.raises(ValueError, match=r"^duration: .* runs past the year 9999"):
+        shanghai_calendar().add_business_time(shanghai(9990, 1, 1), hours(37.5 * 52 * 20))
+
+
 def _valid_dict(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "timezone": "Asia/Shanghai",
@@ -418,18 +421,26 @@ def _valid_dict(**changes: object) -> dict[str, object]:
     [
         ({"timezone": "Mars/Olympus"}, r"^timezone: unknown IANA time zone 'Mars/Olympus'"),
         ({"timezone": ""}, r"^timezone: expected an IANA time zone name, got ''"),
-        ({"hours": {"mon": [["13:30", "12:00"]]}},
-         r"^hours\.mon\[0\]: end 12:00 is not after start 13:30"),
-        ({"hours": {"tue": [["08:30", "12:00"], ["11:00", "13:00"]]}},
-         r"^hours\.tue: intervals 08:30–12:00 and 11:00–13:00 overlap"),
-        ({"hours": {"wed": [["24:00", "24:00"]]}},
-         r"^hours\.wed\[0\]\.start: expected a time 'HH:MM' or 'HH:MM:SS', got '24:00'"),
+        (
+            {"hours": {"mon": [["13:30", "12:00"]]}},
+            r"^hours\.mon\[0\]: end 12:00 is not after start 13:30",
+        ),
+        (
+            {"hours": {"tue": [["08:30", "12:00"], ["11:00", "13:00"]]}},
+            r"^hours\.tue: intervals 08:30–12:00 and 11:00–13:00 overlap",
+        ),
+        (
+            {"hours": {"wed": [["24:00", "24:00"]]}},
+            r"^hours\.wed\[0\]\.start: expected a time 'HH:MM' or 'HH:MM:SS', got '24:00'",
+        ),
         ({"hours": {"thu": [["8:30", "12:00"]]}}, r"^hours\.thu\[0\]\.start: .*got '8:30'"),
         ({"hours": {"fri": [["08:30"]]}}, r"^hours\.fri\[0\]: expected a \[start, end\] pair"),
         ({"hours": {"funday": []}}, r"^hours: unknown weekday 'funday'"),
         ({"hours": [["08:30", "12:00"]]}, r"^hours: expected an object keyed mon…sun"),
-        ({"holidays": ["2024-10-01", "2024-02-30"]},
-         r"^holidays\[1\]: expected a date 'YYYY-MM-DD', got '2024-02-30'"),
+        (
+            {"holidays": ["2024-10-01", "2024-02-30"]},
+            r"^holidays\[1\]: expected a date 'YYYY-MM-DD', got '2024-02-30'",
+        ),
         ({"workdays": ["12/10/2024"]}, r"^workdays\[0\]: expected a date 'YYYY-MM-DD'"),
         ({"holidays": "2024-10-01"}, r"^holidays: expected a list of dates"),
         ({"holidays": [20241001]}, r"^holidays\[0\]: expected 'YYYY-MM-DD', got 20241001"),
@@ -473,11 +484,26 @@ def test_to_dict_is_json_and_round_trips() -> None:
     assert data == {
         "timezone": "Asia/Shanghai",
         "hours": {
-            "mon": OFFICE_HOURS, "tue": OFFICE_HOURS, "wed": OFFICE_HOURS,
-            "thu": OFFICE_HOURS, "fri": OFFICE_HOURS, "sat": [], "sun": [],
+            "mon": OFFICE_HOURS,
+            "tue": OFFICE_HOURS,
+            "wed": OFFICE_HOURS,
+            "thu": OFFICE_HOURS,
+            "fri": OFFICE_HOURS,
+            "sat": [],
+            "sun": [],
         },
-        "holidays": ["2024-09-15", "2024-09-16", "2024-09-17", "2024-10-01", "2024-10-02",
-                     "2024-10-03", "2024-10-04", "2024-10-05", "2024-10-06", "2024-10-07"],
+        "holidays": [
+            "2024-09-15",
+            "2024-09-16",
+            "2024-09-17",
+            "2024-10-01",
+            "2024-10-02",
+            "2024-10-03",
+            "2024-10-04",
+            "2024-10-05",
+            "2024-10-06",
+            "2024-10-07",
+        ],
         "workdays": ["2024-09-14", "2024-09-29", "2024-10-12"],
         "makeup_weekday": "mon",
     }
