@@ -1,0 +1,1 @@
+"""The Alembic environment of crm-host (run through `crm db …`)."""
