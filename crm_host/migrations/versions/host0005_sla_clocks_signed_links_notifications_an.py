@@ -1,0 +1,21 @@
+"""sla clocks, signed links, notifications and attachments
+
+Revision ID: host0005
+Revises: host0004
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+revision: str = "host0005"
+down_revision: str | Sequence[str] | None = "host0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
