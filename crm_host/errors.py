@@ -35,6 +35,12 @@ class NotFound(CrmError):
     status = 404
 
 
+class Unauthorized(CrmError):
+    """Nobody is signed in (or the token is not valid)."""
+
+    status = 401
+
+
 class Forbidden(CrmError):
     """The user may not do this; the message says what is missing."""
 

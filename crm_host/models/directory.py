@@ -46,6 +46,8 @@ class RolePermission(Base):
         sa.ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True
     )
     permission: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    #: The record rule: ``own``, ``department`` or ``all`` (see crm_host.permissions.Scope).
+    scope: Mapped[str] = mapped_column(sa.String(16), default="all", server_default="all")
     role: Mapped[Role] = relationship(back_populates="permissions")
 
 
