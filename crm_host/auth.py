@@ -67,6 +67,30 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+@login_manager.request_loader
+def _load_user_from_token(request: object) -> LoginUser | None:
+    """Authenticate an ``Authorization: Bearer`` request; its scopes narrow the user's rights."""
+    from flask import g
+    from flask import request as flask_request
+
+    from crm_host.db import utcnow
+    from crm_host.tokens import find_token
+
+    header = flask_request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        return None
+    session = get_host().session
+    token = find_token(session, secret.strip())
+    if token is None or not token.user.is_active:
+        g.crm_bad_token = True
+        return None
+    g.crm_token_scopes = list(token.scopes)
+    token.last_used_at = utcnow()
+    session.commit()
+    return LoginUser(token.user)
+
+
 @login_manager.unauthorized_handler
 def _unauthorized() -> object:
     # The API answers 401 in JSON; the console sends people to the sign-in page.
@@ -75,7 +99,14 @@ def _unauthorized() -> object:
     from crm_host.web.api import is_api_request
 
     if is_api_request():
-        return jsonify(code=401, message="Sign in first."), 401
+        from flask import g
+
+        message = (
+            "The bearer token is unknown, expired or revoked."
+            if g.get("crm_bad_token")
+            else "Sign in first."
+        )
+        return jsonify(code=401, message=message), 401
     return redirect(url_for("console.login", next=request.full_path))
 
 

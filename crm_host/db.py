@@ -116,7 +116,12 @@ class Database:
     def __init__(self, url: str | sa.URL, **engine_kwargs: Any) -> None:
         self.url = sa.make_url(url)
         self.engine = create_engine(self.url, **engine_kwargs)
-        self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        #: Copied into every session's ``info``: lets code holding only a session find
+        #: its application's host (``crm_host.host.host_of``).
+        self.info: dict[str, Any] = {}
+        self.session_factory = sessionmaker(
+            bind=self.engine, expire_on_commit=False, info=self.info
+        )
 
     @property
     def dialect(self) -> str:
@@ -129,7 +134,10 @@ class Database:
         Used by the test tier that rolls each test back.
         """
         self.session_factory = sessionmaker(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+            info=self.info,
         )
 
     @contextlib.contextmanager

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.auth import hash_password
 from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Department, Membership, User
+from crm_host.models import Department, Membership, Role, RolePermission, User
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MIN_PASSWORD_LENGTH = 8
@@ -63,8 +63,9 @@ def create_user(
     email: str | None = None,
     departments: Iterable[str] = (),
     is_admin: bool = False,
+    role: str | None = None,
 ) -> User:
-    """Create a user with an argon2-hashed password, member of ``departments``."""
+    """Create a user with an argon2-hashed password, member of ``departments`` with ``role``."""
     errors: dict[str, list[str]] = {}
     if not username or len(username) > 150 or not username.isprintable() or " " in username:
         errors["username"] = ["1–150 printable characters without spaces."]
@@ -83,13 +84,47 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    role_row = get_role(session, role) if role else None
     for ref in departments:
-        add_membership(session, user, get_department(session, ref))
+        add_membership(session, user, get_department(session, ref), role_row)
     return user
 
 
-def add_membership(session: Session, user: User, department: Department) -> None:
-    """Make ``user`` a member of ``department`` (nothing happens if already one)."""
-    if session.get(Membership, (user.id, department.id)) is None:
-        session.add(Membership(user_id=user.id, department_id=department.id))
-        session.flush()
+def add_membership(
+    session: Session, user: User, department: Department, role: Role | None = None
+) -> None:
+    """Make ``user`` a member of ``department`` with ``role`` (or change the role)."""
+    membership = session.get(Membership, (user.id, department.id))
+    if membership is None:
+        session.add(
+            Membership(
+                user_id=user.id, department_id=department.id, role_id=role.id if role else None
+            )
+        )
+    elif role is not None:
+        membership.role_id = role.id
+    session.flush()
+    session.expire(user, ["memberships"])
+
+
+def get_role(session: Session, name: str) -> Role:
+    """The role with this name."""
+    role = session.scalar(sa.select(Role).where(Role.name == name))
+    if role is None:
+        raise NotFound(f"no role {name!r}")
+    return role
+
+
+def ensure_standard_roles(session: Session) -> list[str]:
+    """Create the standard roles (manager, agent, viewer) that do not exist yet."""
+    from crm_host.permissions import STANDARD_ROLES
+
+    created = []
+    for name, (label, grants) in STANDARD_ROLES.items():
+        if session.scalar(sa.select(Role.id).where(Role.name == name)) is None:
+            role = Role(name=name, label=label)
+            role.permissions = [RolePermission(permission=p, scope=s) for p, s in grants]
+            session.add(role)
+            created.append(name)
+    session.flush()
+    return created

@@ -26,6 +26,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
+    from sqlalchemy.orm import Session
 
     from crm_host.models import Customer, Department, User
     from crm_host.web.menu import MenuItem, Panel
@@ -79,6 +80,17 @@ def crm_register_commands(cli: click.Group) -> None:
     """
 
 
+@hookspec
+def crm_register_permissions() -> list[Any]:
+    """Return the permissions the plugin checks, as ``crm_host.permissions.Permission``.
+
+    Called once at start-up. Names are ``<slug>.<object>.<action>``; the standard
+    roles grant patterns such as ``*.read`` and ``*.write``, and actions named
+    ``manage`` are left to administrators. A duplicate or misnamed permission stops
+    start-up naming the plugin. Collecting.
+    """
+
+
 # --- shown to users (department-scoped) ----------------------------------------------
 
 
@@ -108,4 +120,19 @@ def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[s
 
     Called when the dashboard is shown, for the plugins enabled for at least one of
     the user's ``departments`` only. Collecting.
+    """
+
+
+# --- guards and participants (inside the write's transaction, batch-shaped) --------------
+
+
+@hookspec
+def crm_validate_customers(customers: list[Customer], session: Session) -> None:
+    """Veto customers about to be written by raising (``crm_host.errors.ValidationFailed``
+    gives the person a message and per-field details).
+
+    Called inside the write's transaction, once per batch — an API write is a batch
+    of one, an import calls it once per batch of rows — for every installed plugin,
+    whoever triggered the write. Raising aborts the whole write and the error names
+    the plugin; nothing of the write remains. Collecting; the return value is ignored.
     """

@@ -24,6 +24,10 @@ class Host:
     load_error: str | None = None
     #: What plugin discovery found (manifests of present distributions).
     discovery: Any = None
+    #: Every permission declared by the host and the loaded plugins.
+    permissions: Any = None
+    #: Registered blueprint name → the plugin that contributed it.
+    blueprint_owners: dict[str, str] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -38,12 +42,19 @@ class Host:
     def init_app(self, app: Flask) -> None:
         """Attach the host to ``app`` and close the context's session at teardown."""
         app.extensions["crm"] = self
+        self.db.info["crm_host"] = self
 
         @app.teardown_appcontext
         def _close_session(_exc: BaseException | None) -> None:
             session = g.pop("crm_session", None)
             if session is not None:
                 session.close()
+
+
+def host_of(session: Session) -> Host:
+    """The host a session belongs to (works without an application context)."""
+    host = session.info.get("crm_host")
+    return host if host is not None else get_host()
 
 
 def get_host(app: Flask | None = None) -> Host:

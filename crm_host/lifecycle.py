@@ -34,9 +34,11 @@ from crm_host.plugins.manifest import Manifest, PluginError
 RESTART_NOTICE = "Restart web and worker processes (crm serve, crm worker) to pick this up."
 
 
-def installed_names(db: Database) -> list[str]:
+def installed_names(bind: Database | Session) -> list[str]:
     """Names of installed plugins; empty when the host tables do not exist yet."""
-    with db.engine.connect() as connection:
+    if isinstance(bind, Session):
+        return list(bind.scalars(sa.select(PluginInstallation.name)))
+    with bind.engine.connect() as connection:
         if not sa.inspect(connection).has_table(PluginInstallation.__tablename__):
             return []
         return list(connection.scalars(sa.select(PluginInstallation.name)))
@@ -251,66 +253,68 @@ def _department(session: Session, ref: str) -> Department:
         raise PluginError(error.message) from error
 
 
-def enable(db: Database, discovery: Discovery, name: str, departments: Iterable[str]) -> list[str]:
+def _enabled_in(session: Session, department: Department) -> set[str]:
+    return set(
+        session.scalars(
+            sa.select(PluginEnablement.plugin_name).where(
+                PluginEnablement.department_id == department.id
+            )
+        )
+    )
+
+
+def enable(
+    session: Session, discovery: Discovery, name: str, departments: Iterable[str]
+) -> list[str]:
     """Enable an installed plugin for departments; what it requires must be enabled there too.
 
-    Returns the names of the departments it was newly enabled for.
+    Works in the caller's transaction. Returns the names of the departments it was
+    newly enabled for.
     """
-    installed = installed_names(db)
-    if name not in installed:
+    if name not in installed_names(session):
         raise PluginError(f"plugin {name} is not installed; run `crm plugins install {name}` first")
     manifest = discovery.manifests.get(name)
     newly = []
-    with db.session() as session:
-        for ref in departments:
-            department = _department(session, ref)
-            enabled_here = set(
-                session.scalars(
-                    sa.select(PluginEnablement.plugin_name).where(
-                        PluginEnablement.department_id == department.id
-                    )
-                )
+    for ref in departments:
+        department = _department(session, ref)
+        enabled_here = _enabled_in(session, department)
+        missing = [r for r in (manifest.requires if manifest else ()) if r not in enabled_here]
+        if missing:
+            raise PluginError(
+                f"plugin {name} requires {', '.join(missing)}, which is not enabled for "
+                f"{department.name}; enable it there first"
             )
-            missing = [r for r in (manifest.requires if manifest else ()) if r not in enabled_here]
-            if missing:
-                raise PluginError(
-                    f"plugin {name} requires {', '.join(missing)}, which is not enabled for "
-                    f"{department.name}; enable it there first"
-                )
-            if name not in enabled_here:
-                session.add(PluginEnablement(plugin_name=name, department_id=department.id))
-                newly.append(department.name)
+        if name not in enabled_here:
+            session.add(PluginEnablement(plugin_name=name, department_id=department.id))
+            session.flush()
+            newly.append(department.name)
     return newly
 
 
-def disable(db: Database, discovery: Discovery, name: str, departments: Iterable[str]) -> list[str]:
+def disable(
+    session: Session, discovery: Discovery, name: str, departments: Iterable[str]
+) -> list[str]:
     """Disable a plugin for departments. Its data stays; only what users see changes.
 
-    Refuses while a plugin that requires this one is enabled for the same department.
+    Works in the caller's transaction. Refuses while a plugin that requires this one
+    is enabled for the same department.
     """
     disabled = []
-    with db.session() as session:
-        for ref in departments:
-            department = _department(session, ref)
-            enabled_here = set(
-                session.scalars(
-                    sa.select(PluginEnablement.plugin_name).where(
-                        PluginEnablement.department_id == department.id
-                    )
-                )
+    for ref in departments:
+        department = _department(session, ref)
+        dependants = sorted(
+            other
+            for other in _enabled_in(session, department)
+            if other in discovery.manifests and name in discovery.manifests[other].requires
+        )
+        if dependants:
+            raise PluginError(
+                f"plugin {name} cannot be disabled for {department.name}: "
+                f"{', '.join(dependants)} require it there"
             )
-            dependants = sorted(
-                other
-                for other in enabled_here
-                if other in discovery.manifests and name in discovery.manifests[other].requires
-            )
-            if dependants:
-                raise PluginError(
-                    f"plugin {name} cannot be disabled for {department.name}: "
-                    f"{', '.join(dependants)} require it there"
-                )
-            row = session.get(PluginEnablement, (name, department.id))
-            if row is not None:
-                session.delete(row)
-                disabled.append(department.name)
+        row = session.get(PluginEnablement, (name, department.id))
+        if row is not None:
+            session.delete(row)
+            session.flush()
+            disabled.append(department.name)
     return disabled

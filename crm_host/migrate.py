@@ -138,7 +138,13 @@ def _refuse_collateral_downgrade(config: Config, target: str) -> None:
     heads = MigrationContext.configure(connection).get_current_heads()
     applied = _applied(script, heads)
     branch, _, where = target.partition("@")
-    in_branch = [r for r in applied if branch in script.get_revision(r).branch_labels]
+    # Newest first along the branch itself: the order of the version table's heads
+    # (and so of `applied`) differs between databases.
+    in_branch = [
+        r.revision
+        for r in script.iterate_revisions(f"{branch}@head", "base")
+        if branch in r.branch_labels and r.revision in applied
+    ]
     if where == "base":
         keep: set[str] = set()
     elif where.startswith("-") and where[1:].isdigit():

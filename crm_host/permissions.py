@@ -11,6 +11,7 @@ their departments; administrators hold every permission with scope ``all``.
 from __future__ import annotations
 
 import enum
+import fnmatch
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -44,8 +45,89 @@ class Permission:
     record_rules: bool = False
 
 
+#: The host's own permissions. ``.manage`` permissions are administrative: the
+#: patterns of the standard roles (``*.read``, ``*.write``…) never reach them.
+HOST_PERMISSIONS = [
+    Permission("host.customers.read", "See customers, contacts, addresses and the timeline"),
+    Permission("host.customers.write", "Create and change customers", record_rules=True),
+    Permission("host.customers.delete", "Archive customers", record_rules=True),
+    Permission("host.customers.merge", "Merge duplicate customers"),
+    Permission("host.customers.import", "Import and export customers"),
+    Permission("host.directory.read", "See departments, users and roles"),
+    Permission("host.users.manage", "Create users, grant roles and departments"),
+    Permission("host.roles.manage", "Define roles and their permissions"),
+    Permission("host.plugins.manage", "Install and enable plugins"),
+    Permission("host.custom_fields.manage", "Define custom fields"),
+    Permission("host.audit.manage", "Search the audit log"),
+    Permission("host.tokens.manage", "Manage anybody's API tokens"),
+]
+
+#: The roles every company starts with: name → (label, [(pattern, scope)]).
+STANDARD_ROLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "manager": (
+        "Manager",
+        [
+            ("*.read", "all"),
+            ("*.write", "all"),
+            ("*.delete", "all"),
+            ("*.merge", "all"),
+            ("*.import", "all"),
+        ],
+    ),
+    "agent": ("Agent", [("*.read", "all"), ("*.write", "department")]),
+    "viewer": ("Viewer", [("*.read", "all")]),
+}
+
+
+class PermissionRegistry:
+    """Every permission declared by the host and the loaded plugins."""
+
+    def __init__(self) -> None:
+        self.permissions: dict[str, Permission] = {}
+        self.owners: dict[str, str] = {}
+
+    def add(self, owner: str, prefix: str, permissions: Iterable[Permission]) -> None:
+        """Declare ``permissions`` for ``owner``; names must start with ``prefix.``.
+
+        A duplicate or misnamed permission fails start-up naming the owner.
+        """
+        from crm_host.plugins import PluginError
+
+        for permission in permissions:
+            if not isinstance(permission, Permission):
+                raise PluginError(
+                    f"{owner}: {permission!r} is not a crm_host.permissions.Permission"
+                )
+            if not permission.name.startswith(prefix + ".") or permission.name.count(".") != 2:
+                raise PluginError(
+                    f"{owner}: permission {permission.name!r} must be named {prefix}.<object>.<action>"
+                )
+            if permission.name in self.permissions:
+                raise PluginError(
+                    f"{owner}: permission {permission.name} is declared by "
+                    f"{self.owners[permission.name]} already"
+                )
+            self.permissions[permission.name] = permission
+            self.owners[permission.name] = owner
+
+    def matching(self, pattern: str) -> list[str]:
+        """Declared permission names matching a pattern (``*.read``, ``sales.*``)."""
+        return [name for name in self.permissions if fnmatch.fnmatchcase(name, pattern)]
+
+
+def registry(session: Session | None = None) -> PermissionRegistry:
+    """The permission registry of the session's (or the current) application."""
+    from crm_host.host import get_host, host_of
+
+    return host_of(session).permissions if session is not None else get_host().permissions
+
+
 def held_permissions(session: Session, user: User) -> dict[str, Scope]:
-    """Every permission the user holds, with the widest scope granted; cached per request."""
+    """Every declared permission the user holds, with the widest scope granted.
+
+    Role permissions are patterns resolved against the declared permissions; an API
+    token's scopes narrow the result. Cached per request.
+    """
     cache = g.setdefault("crm_permissions", {}) if has_request_context() else {}
     if user.id in cache:
         return cache[user.id]
@@ -54,9 +136,18 @@ def held_permissions(session: Session, user: User) -> dict[str, Scope]:
         .join(Membership, Membership.role_id == RolePermission.role_id)
         .where(Membership.user_id == user.id)
     )
+    names = registry(session)
     held: dict[str, Scope] = {}
-    for permission, scope in rows:
-        held[permission] = max(held.get(permission, Scope.OWN), Scope[scope.upper()])
+    for pattern, scope in rows:
+        for name in names.matching(pattern):
+            held[name] = max(held.get(name, Scope.OWN), Scope[scope.upper()])
+    token_scopes = g.get("crm_token_scopes") if has_request_context() else None
+    if token_scopes is not None:
+        held = {
+            name: scope
+            for name, scope in held.items()
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in token_scopes)
+        }
     cache[user.id] = held
     return held
 
@@ -66,8 +157,13 @@ def scope_of(session: Session, user: User | None, permission: str) -> Scope | No
 
     ``user=None`` is the system (CLI, jobs, schedules) and holds everything.
     """
-    if user is None or user.is_admin:
+    if user is None:
         return Scope.ALL
+    if user.is_admin:
+        token_scopes = g.get("crm_token_scopes") if has_request_context() else None
+        if token_scopes is None or any(fnmatch.fnmatchcase(permission, p) for p in token_scopes):
+            return Scope.ALL
+        return None
     return held_permissions(session, user).get(permission)
 
 
@@ -145,23 +241,62 @@ def record_filter(
     return sa.or_(*conditions) if conditions else sa.false()
 
 
-def require(permission: str) -> Callable[[F], F]:
-    """Decorate a view: 401 without a signed-in user, 403 naming ``permission`` without it."""
+def _refuse_anonymous() -> None:
+    from flask import g
+    from flask_login import current_user
+
+    from crm_host.errors import Unauthorized
+
+    if not current_user.is_authenticated:
+        if g.get("crm_bad_token"):
+            raise Unauthorized("The bearer token is unknown, expired or revoked.")
+        raise Unauthorized("Sign in first.")
+
+
+def _mark(view: Callable[..., Any], access: str, record: bool = False) -> None:
+    # Read by the permission-matrix harness (crm_host.testing.matrix) to know what each
+    # route promises; a route without a mark is reported as unguarded.
+    view.crm_access = access  # type: ignore[attr-defined]
+    view.crm_record_rule = record  # type: ignore[attr-defined]
+
+
+def require(permission: str, *, record: bool = False) -> Callable[[F], F]:
+    """Decorate a view: 401 without a signed-in user, 403 naming ``permission`` without it.
+
+    ``record=True`` tells readers (and the matrix harness) that the view also applies
+    the record rule to the object it works on, with :func:`authorize`.
+    """
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             from flask_login import current_user
 
-            from crm_host.errors import Unauthorized
             from crm_host.host import get_host
 
-            if not current_user.is_authenticated:
-                raise Unauthorized("Sign in first.")
+            _refuse_anonymous()
             authorize(get_host().session, current_user.user, permission)
             return view(*args, **kwargs)
 
-        wrapper.crm_permission = permission  # type: ignore[attr-defined]
+        _mark(wrapper, permission, record)
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def signed_in(view: F) -> F:
+    """Decorate a view any signed-in user may use (their own things: profile, tokens)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _refuse_anonymous()
+        return view(*args, **kwargs)
+
+    _mark(wrapper, "signed-in")
+    return wrapper  # type: ignore[return-value]
+
+
+def public(view: F) -> F:
+    """Decorate a view anybody may use (signing in, signed links)."""
+    _mark(view, "public")
+    return view

@@ -35,7 +35,8 @@ def scoped_app(monkeypatch, crm_databases, tmp_path):
     database = Database(url)
     for name in manifests:
         lifecycle.install(database, discovery, name)
-    lifecycle.enable(database, discovery, "fx_scoped", ["sales"])
+    with database.session() as session:
+        lifecycle.enable(session, discovery, "fx_scoped", ["sales"])
     with database.session() as session:
         create_user(session, username="seller", password="password1", departments=["sales"])
         create_user(session, username="agent", password="password1", departments=["service"])
@@ -120,13 +121,15 @@ def test_builtin_route_gate_refuses_other_departments(
     database = Database(url)
     discovery = discover()
     lifecycle.install(database, discovery, "example")
-    lifecycle.enable(database, discovery, "example", ["sales", "service"])
+    with database.session() as session:
+        lifecycle.enable(session, discovery, "example", ["sales", "service"])
     with database.session() as session:
         seller = create_user(session, username="s", password="password1", departments=["sales"])
     app = build_app(url, tmp_path)
     client = login(app.test_client(), seller)
     assert client.get("/api/v1/example/notes").status_code == 200
-    assert lifecycle.disable(database, discovery, "example", ["sales"]) == ["Sales"]
+    with database.session() as session:
+        assert lifecycle.disable(session, discovery, "example", ["sales"]) == ["Sales"]
     refused = client.get("/api/v1/example/notes")
     assert refused.status_code == 403
     assert "enabled for Service Centre" in refused.json["message"]

@@ -2,10 +2,17 @@
 
 from flask_smorest import Api
 
-from crm_host.api import auth, plugins
+from crm_host.api import audit, auth, custom_fields, customers, directory, plugins, tokens
+
+PREFIX = "/api/v1"
 
 
 def register(api: Api) -> None:
     """Mount the host's API blueprints."""
-    api.register_blueprint(auth.blp, url_prefix="/api/v1/auth")
-    api.register_blueprint(plugins.blp, url_prefix="/api/v1/plugins")
+    api.register_blueprint(auth.blp, url_prefix=f"{PREFIX}/auth")
+    api.register_blueprint(customers.blp, url_prefix=f"{PREFIX}/customers")
+    api.register_blueprint(custom_fields.blp, url_prefix=f"{PREFIX}/custom-fields")
+    api.register_blueprint(directory.blp, url_prefix=PREFIX)
+    api.register_blueprint(plugins.blp, url_prefix=f"{PREFIX}/plugins")
+    api.register_blueprint(tokens.blp, url_prefix=f"{PREFIX}/tokens")
+    api.register_blueprint(audit.blp, url_prefix=f"{PREFIX}/audit")

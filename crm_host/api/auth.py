@@ -6,12 +6,13 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint, abort
 
 from crm_host.auth import LoginUser, authenticate
 from crm_host.db import utcnow
 from crm_host.host import get_host
+from crm_host.permissions import public, signed_in
 from crm_host.web.gate import enabled_plugins, user_departments
 
 blp = Blueprint("auth", __name__, description="Sign in and out")
@@ -45,6 +46,7 @@ def _me() -> dict[str, Any]:
 
 @blp.route("/login")
 class Login(MethodView):
+    @public
     @blp.arguments(LoginSchema)
     @blp.response(200, MeSchema)
     def post(self, credentials: dict[str, str]) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class Login(MethodView):
 
 @blp.route("/logout")
 class Logout(MethodView):
+    @public
     @blp.response(204)
     def post(self) -> None:
         """Sign out."""
@@ -68,7 +71,7 @@ class Logout(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
-    @login_required
+    @signed_in
     @blp.response(200, MeSchema)
     def get(self) -> dict[str, Any]:
         """Who is signed in, their departments and the plugins they can use."""

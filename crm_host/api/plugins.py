@@ -7,11 +7,14 @@ from typing import Any
 import marshmallow as ma
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_login import login_required
 from flask_smorest import Blueprint
 
+from crm_host import audit, lifecycle
+from crm_host.errors import ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, PluginEnablement
+from crm_host.permissions import require
+from crm_host.plugins import PluginError
 
 blp = Blueprint("plugins", __name__, description="Plugins and where they are enabled")
 
@@ -28,9 +31,22 @@ class PluginSchema(ma.Schema):
     enabled_for = ma.fields.List(ma.fields.String())
 
 
+class EnablementIn(ma.Schema):
+    departments = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+        required=True,
+        validate=ma.validate.Length(min=1),
+        metadata={"description": "Department codes or names"},
+    )
+
+
+class EnablementOut(ma.Schema):
+    changed = ma.fields.List(ma.fields.String())
+
+
 @blp.route("")
 class Plugins(MethodView):
-    @login_required
+    @require("host.directory.read")
     @blp.response(200, PluginSchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """Every plugin present, with whether it is installed and where it is enabled."""
@@ -57,3 +73,41 @@ class Plugins(MethodView):
             }
             for p in host.plugins.plugins.values()
         ]
+
+
+def _change(name: str, departments: list[str], enable: bool) -> dict[str, Any]:
+    host = get_host()
+    action = lifecycle.enable if enable else lifecycle.disable
+    try:
+        changed = action(host.session, host.discovery, name, departments)
+    except PluginError as error:
+        raise ValidationFailed(str(error), details={"departments": [str(error)]}) from error
+    audit.record(
+        host.session,
+        "enable" if enable else "disable",
+        "plugin",
+        name,
+        after={"departments": changed},
+    )
+    host.session.commit()
+    return {"changed": changed}
+
+
+@blp.route("/<string(maxlength=64):name>/enable")
+class Enable(MethodView):
+    @require("host.plugins.manage")
+    @blp.arguments(EnablementIn)
+    @blp.response(200, EnablementOut)
+    def post(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        """Enable an installed plugin for departments (its requirements must be enabled there)."""
+        return _change(name, data["departments"], enable=True)
+
+
+@blp.route("/<string(maxlength=64):name>/disable")
+class Disable(MethodView):
+    @require("host.plugins.manage")
+    @blp.arguments(EnablementIn)
+    @blp.response(200, EnablementOut)
+    def post(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        """Disable a plugin for departments; its data is kept."""
+        return _change(name, data["departments"], enable=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from crm_host.cli import audit as audit_commands
 from crm_host.cli import db as db_commands
 from crm_host.cli import directory, plugins, setup
 
@@ -28,6 +29,7 @@ cli.add_command(plugins.group)
 cli.add_command(db_commands.group)
 cli.add_command(directory.departments)
 cli.add_command(directory.users)
+cli.add_command(audit_commands.audit)
 for command in setup.commands:
     cli.add_command(command)
 

@@ -173,7 +173,8 @@ def enable(name: str, departments: tuple[str, ...]) -> None:
     """Enable an installed plugin for departments (codes or names)."""
     current = host()
     try:
-        newly = lifecycle.enable(current.db, current.discovery, name, departments)
+        with current.db.session() as session:
+            newly = lifecycle.enable(session, current.discovery, name, departments)
     except PluginError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Enabled {name} for {', '.join(newly)}." if newly else "Nothing to change.")
@@ -187,7 +188,8 @@ def disable(name: str, departments: tuple[str, ...]) -> None:
     """Disable a plugin for departments; its data is kept."""
     current = host()
     try:
-        done = lifecycle.disable(current.db, current.discovery, name, departments)
+        with current.db.session() as session:
+            done = lifecycle.disable(session, current.discovery, name, departments)
     except PluginError as error:
         raise click.ClickException(str(error)) from error
     if done:

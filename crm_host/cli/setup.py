@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from crm_host import lifecycle, migrate
 from crm_host.cli.common import fail_if_broken, host
-from crm_host.directory import create_user
+from crm_host.directory import create_user, ensure_standard_roles
 from crm_host.errors import CrmError
 from crm_host.models import Setting
 
@@ -23,6 +23,7 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
     fresh = not lifecycle.installed_names(current.db) and not _has_host_tables()
     migrate.upgrade(current.db, [], "host@head")
     session = current.session
+    ensure_standard_roles(session)
     if session.get(Setting, "timezone") is None:
         session.add(Setting(key="timezone", value=timezone))
     if admin_password:

@@ -7,7 +7,7 @@ from flask import Flask
 
 from crm_host import lifecycle
 from crm_host.demo.data import DemoCustomer, generate_customers
-from crm_host.directory import create_department, create_user
+from crm_host.directory import create_department, create_user, ensure_standard_roles
 from crm_host.host import get_host
 from crm_host.models import Address, Contact, Customer, Department, Tag
 
@@ -18,13 +18,14 @@ DEMO_DEPARTMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "marketing": ("Marketing", ("marketing",)),
     "power": ("Power Marketing", ("industry_power",)),
 }
-#: Username → (display name, departments, administrator).
-DEMO_USERS: dict[str, tuple[str, tuple[str, ...], bool]] = {
-    "admin": ("Administrator", tuple(DEMO_DEPARTMENTS), True),
-    "sales": ("李娜 (Sales)", ("sales",), False),
-    "service": ("王强 (Service Centre)", ("service",), False),
-    "marketing": ("Emma Clarke (Marketing)", ("marketing",), False),
-    "power": ("张伟 (Power Marketing)", ("power", "service"), False),
+#: Username → (display name, departments, role, administrator).
+DEMO_USERS: dict[str, tuple[str, tuple[str, ...], str, bool]] = {
+    "admin": ("Administrator", tuple(DEMO_DEPARTMENTS), "manager", True),
+    "sales": ("李娜 (Sales)", ("sales",), "manager", False),
+    "service": ("王强 (Service Centre)", ("service",), "agent", False),
+    "marketing": ("Emma Clarke (Marketing)", ("marketing",), "manager", False),
+    "power": ("张伟 (Power Marketing)", ("power", "service"), "agent", False),
+    "viewer": ("赵敏 (Viewer)", ("sales", "service"), "viewer", False),
 }
 DEMO_PASSWORD = "demo-password"
 
@@ -45,7 +46,8 @@ def seed_demo(app: Flask, *, customers: int = 300) -> list[str]:
     if session.scalar(sa.select(sa.func.count()).select_from(Department)) == 0:
         for code, (name, _plugins) in DEMO_DEPARTMENTS.items():
             create_department(session, code=code, name=name)
-        for username, (name, departments, admin) in DEMO_USERS.items():
+        ensure_standard_roles(session)
+        for username, (name, departments, role, admin) in DEMO_USERS.items():
             create_user(
                 session,
                 username=username,
@@ -53,12 +55,14 @@ def seed_demo(app: Flask, *, customers: int = 300) -> list[str]:
                 password=DEMO_PASSWORD,
                 departments=departments,
                 is_admin=admin,
+                role=role,
             )
         session.commit()
         for code, (_name, plugins) in DEMO_DEPARTMENTS.items():
             for plugin in plugins:
                 if plugin in present:
-                    lifecycle.enable(host.db, host.discovery, plugin, [code])
+                    lifecycle.enable(session, host.discovery, plugin, [code])
+        session.commit()
         report.append(f"Created {len(DEMO_DEPARTMENTS)} departments and {len(DEMO_USERS)} users.")
     if session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 0:
         add_customers(session, generate_customers(customers))

@@ -3,6 +3,7 @@ every plugin relies on. Plugins add tables of their own (prefixed by their slug)
 the same :class:`crm_host.db.Base`; they never add relationships to these models."""
 
 from crm_host.models.audit import AuditLog
+from crm_host.models.custom_fields import CustomField, FieldType
 from crm_host.models.customers import (
     Address,
     Consent,
@@ -14,12 +15,15 @@ from crm_host.models.customers import (
     customer_departments,
     customer_tags,
 )
-from crm_host.models.directory import Department, Membership, Role, RolePermission, User
+from crm_host.models.directory import ApiToken, Department, Membership, Role, RolePermission, User
 from crm_host.models.interactions import Interaction
 from crm_host.models.plugins import PluginEnablement, PluginInstallation
 from crm_host.models.settings import Setting
 
 __all__ = [
+    "ApiToken",
+    "CustomField",
+    "FieldType",
     "Address",
     "AuditLog",
     "Consent",

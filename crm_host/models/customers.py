@@ -68,6 +68,12 @@ class Customer(Base):
     """
 
     __tablename__ = "customers"
+    __table_args__ = (
+        # Keyset pagination walks (sort key, id); each list order gets its index.
+        sa.Index("ix_customers_search_name_id", "search_name", "id"),
+        sa.Index("ix_customers_created_at_id", "created_at", "id"),
+        sa.Index("ix_customers_updated_at_id", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)

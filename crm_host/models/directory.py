@@ -96,3 +96,27 @@ class Membership(Base):
     user: Mapped[User] = relationship(back_populates="memberships")
     department: Mapped[Department] = relationship()
     role: Mapped[Role | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for the API. Only a hash of the secret is stored.
+
+    ``scopes`` are permission patterns (``host.customers.*``, ``*.read``); the token
+    can never do more than its user, and with scopes it does less.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: The first characters of the token, shown so people can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -28,7 +28,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from crm_host import lifecycle, migrate
 from crm_host.db import Base, Database
-from crm_host.directory import create_department, create_user
+from crm_host.directory import create_department, create_user, ensure_standard_roles
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.plugins import discover
@@ -101,14 +101,16 @@ def prepare_database(
         for name in plugins:
             lifecycle.install(database, discovery, name)
         with database.session() as session:
+            ensure_standard_roles(session)
             for code, (name, _plugins) in departments.items():
                 create_department(session, code=code, name=name)
-        for code, (_name, enabled) in departments.items():
-            for plugin in enabled:
-                lifecycle.enable(database, discovery, plugin, [code])
+        with database.session() as session:
+            for code, (_name, enabled) in departments.items():
+                for plugin in enabled:
+                    lifecycle.enable(session, discovery, plugin, [code])
         installation = Installation(url, plugins, departments)
         with database.engine.connect() as connection:
-            for table in ("departments", "plugin_enablements"):
+            for table in ("departments", "plugin_enablements", "roles", "role_permissions"):
                 rows = connection.execute(sa.text(f'SELECT * FROM "{table}"')).mappings()
                 installation.baseline[table] = [dict(r) for r in rows]
         return installation
@@ -232,7 +234,10 @@ def committed_app(crm_committed_app: Flask, committed_db: Database) -> Flask:
 
 @pytest.fixture
 def make_user(db: sa.orm.Session) -> Callable[..., User]:
-    """Create a user: ``make_user("ann", departments=["sales"], admin=False)``."""
+    """Create a user: ``make_user("ann", departments=["sales"], role="agent", admin=False)``.
+
+    The role (``manager`` by default) applies in each of the user's departments.
+    """
     counter = iter(range(1, 1_000_000))
 
     def make(
@@ -241,6 +246,7 @@ def make_user(db: sa.orm.Session) -> Callable[..., User]:
         departments: list[str] | tuple[str, ...] = (),
         admin: bool = False,
         password: str = TEST_PASSWORD,
+        role: str | None = "manager",
     ) -> User:
         user = create_user(
             db,
@@ -249,6 +255,7 @@ def make_user(db: sa.orm.Session) -> Callable[..., User]:
             name=(username or "Test user").title(),
             departments=departments,
             is_admin=admin,
+            role=role,
         )
         db.commit()
         return user

@@ -8,10 +8,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api as SmorestApi
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from crm_host import __version__
-from crm_host.errors import CrmError
+from crm_host.errors import Conflict, CrmError, ValidationFailed
 
 API_PREFIX = "/api/v1"
 
@@ -49,7 +50,9 @@ def schema_name_resolver(prefixes: dict[str, str]) -> Any:
         name = cls.__name__.removesuffix("Schema") or cls.__name__
         package = cls.__module__.split(".", 1)[0]
         prefix = prefixes.get(package, "")
-        return prefix + name
+        # A partial instance (PATCH bodies) is a different schema in the document.
+        suffix = "Patch" if getattr(schema, "partial", False) else ""
+        return prefix + name + suffix
 
     return resolve
 
@@ -78,4 +81,24 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
             error.status
         )
 
+    @app.errorhandler(sa_exc.IntegrityError)
+    def _integrity_error(error: sa_exc.IntegrityError) -> Any:
+        # A race lost to a concurrent write (two creates of one code): a conflict, not a bug.
+        _rollback()
+        return _crm_error(Conflict("the change conflicts with existing data; reload and retry"))
+
+    @app.errorhandler(sa_exc.DataError)
+    @app.errorhandler(OverflowError)
+    def _data_error(error: Exception) -> Any:
+        _rollback()
+        return _crm_error(ValidationFailed("a value is out of range for its field"))
+
     return api
+
+
+def _rollback() -> None:
+    from flask import g
+
+    session = g.get("crm_session")
+    if session is not None:
+        session.rollback()

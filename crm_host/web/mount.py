@@ -32,6 +32,7 @@ def mount_plugin_blueprints(app: Flask, api: Api, host: Host) -> None:
                     f"plugin {plugin_name}: blueprint {blueprint.name!r} is registered twice"
                 )
             seen[name] = plugin_name
+            host.blueprint_owners[name] = plugin_name
             _add_gate(blueprint, plugin_name, api=is_api)
             sub_prefix = blueprint.url_prefix or ""
             if is_api:

@@ -1,0 +1,295 @@
+"""Customers, their contacts, addresses, tags and timeline under ``/api/v1/customers``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from crm_host import timeline
+from crm_host.api.pagination import SortKey, paginate
+from crm_host.api.schemas import (
+    AddressSchema,
+    ContactSchema,
+    CustomerDetail,
+    CustomerIn,
+    CustomerPage,
+    CustomerQuery,
+    TagsIn,
+    TimelineIn,
+    TimelineOut,
+    TimelinePage,
+    TimelineQuery,
+)
+from crm_host.customers import children, service
+from crm_host.customers.rules import PHONE_NOISE
+from crm_host.host import get_host
+from crm_host.models import (
+    Customer,
+    Department,
+    Interaction,
+    Tag,
+    customer_departments,
+    customer_tags,
+)
+from crm_host.permissions import authorize, require
+from crm_host.text import normalize_name
+from crm_host.web.gate import enabled_plugins
+
+blp = Blueprint("customers", __name__, description="Customers and what hangs off them")
+
+SORT_KEYS: dict[str, SortKey] = {
+    "name": SortKey(Customer.search_name, lambda c: c.search_name),
+    "code": SortKey(Customer.code, lambda c: c.code),
+    "created_at": SortKey(
+        Customer.created_at, lambda c: c.created_at, datetime.isoformat, datetime.fromisoformat
+    ),
+    "updated_at": SortKey(
+        Customer.updated_at, lambda c: c.updated_at, datetime.isoformat, datetime.fromisoformat
+    ),
+}
+
+
+def _user() -> Any:
+    return current_user.user
+
+
+def _editable(customer: Customer, permission: str = "host.customers.write") -> None:
+    """Apply the record rule: own, department or all, by the customer's owner and departments."""
+    authorize(
+        get_host().session,
+        _user(),
+        permission,
+        owner_id=customer.owner_id,
+        department_ids=[d.id for d in customer.departments],
+        check_record=True,
+    )
+
+
+def _search(query: sa.Select[Any], q: str) -> sa.Select[Any]:
+    """A name prefix, or an exact code, email or phone number."""
+    folded = normalize_name(q)
+    conditions = [Customer.code == q.strip(), Customer.email == q.strip().lower()]
+    phone = q.translate(PHONE_NOISE)
+    if phone:
+        conditions.append(Customer.phone == phone)
+    if folded:
+        # A range on the folded name uses its index, unlike LIKE on most collations.
+        conditions.append(
+            sa.and_(Customer.search_name >= folded, Customer.search_name < folded + "\U0010ffff")
+        )
+    return query.where(sa.or_(*conditions))
+
+
+@blp.route("")
+class Customers(MethodView):
+    @require("host.customers.read")
+    @blp.arguments(CustomerQuery, location="query")
+    @blp.response(200, CustomerPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List customers: search, filter, sort; keyset-paginated with ``cursor``."""
+        query = sa.select(Customer)
+        query = query.where(
+            Customer.archived_at.is_not(None)
+            if args["archived"]
+            else Customer.archived_at.is_(None)
+        )
+        if args.get("q"):
+            query = _search(query, args["q"])
+        for name in ("kind", "lifecycle_stage", "tier", "city", "region", "owner_id"):
+            if args.get(name) is not None:
+                query = query.where(getattr(Customer, name) == args[name])
+        if args.get("tag"):
+            query = query.where(
+                Customer.id.in_(
+                    sa.select(customer_tags.c.customer_id)
+                    .join(Tag, Tag.id == customer_tags.c.tag_id)
+                    .where(Tag.name == args["tag"])
+                )
+            )
+        if args.get("department"):
+            query = query.where(
+                Customer.id.in_(
+                    sa.select(customer_departments.c.customer_id)
+                    .join(Department, Department.id == customer_departments.c.department_id)
+                    .where(
+                        sa.or_(
+                            Department.code == args["department"],
+                            Department.name == args["department"],
+                        )
+                    )
+                )
+            )
+        sort = args["sort"]
+        query, finish = paginate(
+            query,
+            key=SORT_KEYS[sort.lstrip("-")],
+            id_column=Customer.id,
+            descending=sort.startswith("-"),
+            cursor=args.get("cursor"),
+            limit=args["limit"],
+        )
+        rows, next_cursor = finish(list(get_host().session.scalars(query)))
+        return {"items": rows, "next_cursor": next_cursor}
+
+    @require("host.customers.write")
+    @blp.arguments(CustomerIn)
+    @blp.response(201, CustomerDetail)
+    def post(self, data: dict[str, Any]) -> Customer:
+        """Create a customer."""
+        session = get_host().session
+        customer = service.create_customer(session, data, actor=_user())
+        session.commit()
+        return customer
+
+
+@blp.route("/<id:customer_id>")
+class CustomerResource(MethodView):
+    @require("host.customers.read")
+    @blp.response(200, CustomerDetail)
+    def get(self, customer_id: int) -> Customer:
+        """A customer with contacts and addresses."""
+        return service.get_customer(get_host().session, customer_id)
+
+    @require("host.customers.write", record=True)
+    @blp.arguments(CustomerIn(partial=True))
+    @blp.response(200, CustomerDetail)
+    def patch(self, data: dict[str, Any], customer_id: int) -> Customer:
+        """Change some fields of a customer."""
+        session = get_host().session
+        customer = service.get_customer(session, customer_id)
+        _editable(customer)
+        service.update_customer(session, customer, data, actor=_user())
+        session.commit()
+        return customer
+
+    @require("host.customers.delete", record=True)
+    @blp.response(204)
+    def delete(self, customer_id: int) -> None:
+        """Archive a customer (kept, with everything that refers to it; hidden from lists)."""
+        session = get_host().session
+        customer = service.get_customer(session, customer_id)
+        _editable(customer, "host.customers.delete")
+        service.archive_customer(session, customer, actor=_user())
+        session.commit()
+
+
+@blp.route("/<id:customer_id>/tags")
+class CustomerTags(MethodView):
+    @require("host.customers.write", record=True)
+    @blp.arguments(TagsIn)
+    @blp.response(200, CustomerDetail)
+    def put(self, data: dict[str, Any], customer_id: int) -> Customer:
+        """Replace the customer's tags (new tags are created)."""
+        session = get_host().session
+        customer = service.get_customer(session, customer_id)
+        _editable(customer)
+        service.set_tags(session, customer, data["tags"], actor=_user())
+        session.commit()
+        return customer
+
+
+def _child_routes(kind: str, plural: str, schema: type) -> None:
+    """Register list/create and change/delete routes for contacts or addresses."""
+
+    class Collection(MethodView):
+        @require("host.customers.read")
+        @blp.response(200, schema(many=True))
+        def get(self, customer_id: int) -> list[Any]:
+            customer = service.get_customer(get_host().session, customer_id)
+            return getattr(customer, plural)
+
+        @require("host.customers.write", record=True)
+        @blp.arguments(schema)
+        @blp.response(201, schema)
+        def post(self, data: dict[str, Any], customer_id: int) -> Any:
+            session = get_host().session
+            customer = service.get_customer(session, customer_id)
+            _editable(customer)
+            obj = children.add_child(session, kind, customer, data, actor=_user())
+            session.commit()
+            return obj
+
+    class Item(MethodView):
+        @require("host.customers.write", record=True)
+        @blp.arguments(schema(partial=True))
+        @blp.response(200, schema)
+        def patch(self, data: dict[str, Any], customer_id: int, **ids: int) -> Any:
+            (item_id,) = ids.values()
+            session = get_host().session
+            customer = service.get_customer(session, customer_id)
+            _editable(customer)
+            obj = children.get_child(session, kind, customer, item_id)
+            children.update_child(session, kind, obj, data, actor=_user())
+            session.commit()
+            return obj
+
+        @require("host.customers.write", record=True)
+        @blp.response(204)
+        def delete(self, customer_id: int, **ids: int) -> None:
+            (item_id,) = ids.values()
+            session = get_host().session
+            customer = service.get_customer(session, customer_id)
+            _editable(customer)
+            children.remove_child(
+                session, kind, children.get_child(session, kind, customer, item_id)
+            )
+            session.commit()
+
+    Collection.get.__doc__ = f"The customer's {plural}."
+    Collection.post.__doc__ = f"Add a {kind} to the customer."
+    Item.patch.__doc__ = f"Change a {kind} of the customer."
+    Item.delete.__doc__ = f"Remove a {kind} of the customer."
+    Collection.__name__ = plural.title()
+    Item.__name__ = kind.title()
+    blp.route(f"/<id:customer_id>/{plural}")(Collection)
+    blp.route(f"/<id:customer_id>/{plural}/<id:{kind}_id>")(Item)
+
+
+_child_routes("contact", "contacts", ContactSchema)
+_child_routes("address", "addresses", AddressSchema)
+
+
+@blp.route("/<id:customer_id>/timeline")
+class Timeline(MethodView):
+    @require("host.customers.read")
+    @blp.arguments(TimelineQuery, location="query")
+    @blp.response(200, TimelinePage)
+    def get(self, args: dict[str, Any], customer_id: int) -> dict[str, Any]:
+        """The customer's timeline, newest first: host entries and those of the plugins
+        the user's departments have."""
+        session = get_host().session
+        service.get_customer(session, customer_id)
+        query = sa.select(Interaction).where(
+            Interaction.customer_id == customer_id, timeline.visible_to(enabled_plugins(_user()))
+        )
+        query, finish = paginate(
+            query,
+            key=SortKey(
+                Interaction.occurred_at,
+                lambda i: i.occurred_at,
+                datetime.isoformat,
+                datetime.fromisoformat,
+            ),
+            id_column=Interaction.id,
+            descending=True,
+            cursor=args.get("cursor"),
+            limit=args["limit"],
+        )
+        rows, next_cursor = finish(list(session.scalars(query)))
+        return {"items": rows, "next_cursor": next_cursor}
+
+    @require("host.customers.write")
+    @blp.arguments(TimelineIn)
+    @blp.response(201, TimelineOut)
+    def post(self, data: dict[str, Any], customer_id: int) -> Interaction:
+        """Record a touchpoint (a call, a visit, a note) on the customer's timeline."""
+        session = get_host().session
+        service.get_customer(session, customer_id)
+        entry = timeline.add_entry(session, customer_id=customer_id, author=_user(), **data)
+        session.commit()
+        return entry

@@ -1,0 +1,170 @@
+"""Schemas of the host's API resources (the types; the domain rules live in crm_host.customers)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from crm_host.api.fields import Id
+from crm_host.api.pagination import PageArgs
+
+
+class TextField(ma.fields.String):
+    """A string that may be null."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)
+        super().__init__(**kwargs)
+
+
+class CustomerIn(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"example": "C000123"})
+    name = ma.fields.String(required=True, metadata={"example": "王芳"})
+    kind = ma.fields.String(required=True, metadata={"enum": ["person", "organization"]})
+    email = TextField(metadata={"example": "user1@example.cn"})
+    phone = TextField(metadata={"example": "+8613812345678"})
+    lifecycle_stage = TextField(metadata={"enum": ["lead", "prospect", "customer", "inactive"]})
+    tier = TextField()
+    gender = TextField(metadata={"enum": ["female", "male", "other"]})
+    birth_date = TextField(metadata={"format": "date"})
+    occupation = TextField()
+    education = TextField()
+    region = TextField()
+    city = TextField()
+    preferred_language = TextField(metadata={"enum": ["zh_Hans", "en"]})
+    parent_id = Id(allow_none=True)
+    parent_code = TextField()
+    owner_id = Id(allow_none=True)
+    departments = ma.fields.List(ma.fields.String(), metadata={"description": "Codes or names"})
+    tags = ma.fields.List(ma.fields.String())
+    custom = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True))
+
+
+class ContactSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    title = TextField(validate=ma.validate.Length(max=200))
+    email = TextField(validate=ma.validate.Length(max=320))
+    phone = TextField(validate=ma.validate.Length(max=40))
+    is_primary = ma.fields.Boolean()
+
+
+class AddressSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    kind = ma.fields.String(
+        validate=ma.validate.OneOf(["billing", "service", "mailing"]), load_default="mailing"
+    )
+    line1 = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    line2 = TextField(validate=ma.validate.Length(max=300))
+    city = TextField(validate=ma.validate.Length(max=100))
+    region = TextField(validate=ma.validate.Length(max=100))
+    postal_code = TextField(validate=ma.validate.Length(max=20))
+    country = ma.fields.String(
+        validate=ma.validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 alpha-2 code, e.g. CN."),
+        load_default="CN",
+    )
+
+
+class CustomerOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    lifecycle_stage = ma.fields.String()
+    tier = ma.fields.String(allow_none=True)
+    gender = ma.fields.String(allow_none=True)
+    birth_date = ma.fields.Date(allow_none=True)
+    occupation = ma.fields.String(allow_none=True)
+    education = ma.fields.String(allow_none=True)
+    region = ma.fields.String(allow_none=True)
+    city = ma.fields.String(allow_none=True)
+    preferred_language = ma.fields.String(allow_none=True)
+    parent_id = ma.fields.Integer(allow_none=True)
+    owner_id = ma.fields.Integer(allow_none=True)
+    departments = ma.fields.Function(lambda c: sorted(d.code for d in c.departments))
+    tags = ma.fields.Function(lambda c: sorted(t.name for t in c.tags))
+    custom = ma.fields.Dict()
+    archived_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class CustomerDetail(CustomerOut):
+    contacts = ma.fields.List(ma.fields.Nested(ContactSchema))
+    addresses = ma.fields.List(ma.fields.Nested(AddressSchema))
+
+
+class CustomerPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CustomerOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class CustomerQuery(PageArgs):
+    q = ma.fields.String(
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "A name prefix, or an exact code, email or phone"},
+    )
+    kind = ma.fields.String(validate=ma.validate.OneOf(["person", "organization"]))
+    lifecycle_stage = ma.fields.String(
+        validate=ma.validate.OneOf(["lead", "prospect", "customer", "inactive"])
+    )
+    tier = ma.fields.String(validate=ma.validate.Length(max=32))
+    city = ma.fields.String(validate=ma.validate.Length(max=100))
+    region = ma.fields.String(validate=ma.validate.Length(max=100))
+    tag = ma.fields.String(validate=ma.validate.Length(max=100))
+    department = ma.fields.String(validate=ma.validate.Length(max=200))
+    owner_id = Id()
+    archived = ma.fields.Boolean(load_default=False)
+    sort = ma.fields.String(
+        load_default="name",
+        validate=ma.validate.OneOf(
+            [
+                "name",
+                "-name",
+                "code",
+                "-code",
+                "created_at",
+                "-created_at",
+                "updated_at",
+                "-updated_at",
+            ]
+        ),
+    )
+
+
+class TagsIn(ma.Schema):
+    tags = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=100)), required=True
+    )
+
+
+class TimelineIn(ma.Schema):
+    channel = ma.fields.String(required=True, metadata={"example": "phone"})
+    direction = ma.fields.String(load_default="internal")
+    subject = ma.fields.String(required=True, metadata={"example": "Called about the bill"})
+    body = TextField()
+    occurred_at = ma.fields.AwareDateTime(allow_none=True)
+    reference = TextField(validate=ma.validate.Length(max=200))
+
+
+class TimelineOut(ma.Schema):
+    id = ma.fields.Integer()
+    customer_id = ma.fields.Integer()
+    source_plugin = ma.fields.String(allow_none=True)
+    channel = ma.fields.String()
+    direction = ma.fields.String()
+    subject = ma.fields.String()
+    body = ma.fields.String(allow_none=True)
+    occurred_at = ma.fields.DateTime()
+    author_id = ma.fields.Integer(allow_none=True)
+    reference = ma.fields.String(allow_none=True)
+
+
+class TimelineQuery(PageArgs):
+    pass
+
+
+class TimelinePage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(TimelineOut))
+    next_cursor = ma.fields.String(allow_none=True)

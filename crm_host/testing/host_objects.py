@@ -1,0 +1,106 @@
+"""Factories and payloads of the host's API routes for the permission-matrix harness.
+
+Plugins add theirs for their own routes: ``PermissionMatrix(factories={**HOST_FACTORIES,
+**mine}, payloads={**HOST_PAYLOADS, **mine})``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm_host.customers import children, service
+from crm_host.directory import create_user
+from crm_host.models import User
+from crm_host.testing.matrix import ObjectRef
+from crm_host.tokens import create_token
+
+
+def make_customer(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A customer owned by nobody, in no department."""
+    n = len(objects) + session.info.setdefault("matrix_serial", [0])[0]
+    session.info["matrix_serial"][0] += 1
+    customer = service.create_customer(
+        session, {"code": f"MX{n:06d}", "name": f"矩阵客户{n}", "kind": "person"}
+    )
+    return ObjectRef(customer.id)
+
+
+def _child(kind: str):
+    def make(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+        customer = service.get_customer(session, int(objects["customer_id"].id))
+        data = {"name": "联系人"} if kind == "contact" else {"line1": "人民路 1 号", "city": "苏州"}
+        return ObjectRef(children.add_child(session, kind, customer, data).id)
+
+    return make
+
+
+def make_user(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A plain user to look at or change."""
+    n = session.info.setdefault("matrix_users", [0])
+    n[0] += 1
+    return ObjectRef(create_user(session, username=f"mx-user-{n[0]}", password="password-123").id)
+
+
+def make_token(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A token of the calling user (the route manages one's own tokens)."""
+    token, _secret = create_token(session, user, name="matrix")
+    return ObjectRef(token.id, owner_id=user.id)
+
+
+def plugin_name(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """The plugin enable/disable routes act on (sales, present in the test installation)."""
+    return ObjectRef("sales")
+
+
+HOST_FACTORIES = {
+    "customer_id": make_customer,
+    "contact_id": _child("contact"),
+    "address_id": _child("address"),
+    "user_id": make_user,
+    "token_id": make_token,
+    "name": plugin_name,
+}
+
+
+def _unique(prefix: str):
+    def payload(session: Session, objects: dict[str, ObjectRef], n: int) -> dict[str, Any]:
+        return {"code": f"{prefix}{n:06d}", "name": f"Matrix {n}", "kind": "organization"}
+
+    return payload
+
+
+HOST_PAYLOADS = {
+    ("customers.Customers", "POST"): _unique("MP"),
+    ("customers.CustomerResource", "PATCH"): lambda s, o, n: {"city": "杭州", "tier": "gold"},
+    ("customers.CustomerTags", "PUT"): lambda s, o, n: {"tags": ["vip", "重点客户"]},
+    ("customers.Contacts", "POST"): lambda s, o, n: {"name": f"联系人{n}"},
+    ("customers.Contact", "PATCH"): lambda s, o, n: {"title": "经理"},
+    ("customers.Addresses", "POST"): lambda s, o, n: {"line1": f"{n} Main Street", "country": "GB"},
+    ("customers.Address", "PATCH"): lambda s, o, n: {"postal_code": "215000"},
+    ("customers.Timeline", "POST"): lambda s, o, n: {"channel": "phone", "subject": f"call {n}"},
+    ("custom_fields.CustomFields", "POST"): lambda s, o, n: {
+        "name": f"field_{n}",
+        "type": "text",
+        "label": f"Field {n}",
+    },
+    ("directory.Departments", "POST"): lambda s, o, n: {"code": f"dept-{n}", "name": f"Dept {n}"},
+    ("directory.Users", "POST"): lambda s, o, n: {
+        "username": f"new-user-{n}",
+        "password": "password-123",
+        "memberships": [{"department": "sales", "role": "viewer"}],
+    },
+    ("directory.UserResource", "PATCH"): lambda s, o, n: {"name": "Renamed"},
+    ("directory.Roles", "POST"): lambda s, o, n: {
+        "name": f"role-{n}",
+        "permissions": [{"permission": "host.customers.read"}],
+    },
+    ("plugins.Enable", "POST"): lambda s, o, n: {"departments": ["sales"]},
+    ("plugins.Disable", "POST"): lambda s, o, n: {"departments": ["marketing"]},
+    ("auth.Login", "POST"): lambda s, o, n: {
+        "username": "matrix-admin",
+        "password": "matrix-password",
+    },
+    ("tokens.Tokens", "POST"): lambda s, o, n: {"name": f"token {n}", "scopes": ["*.read"]},
+}
