@@ -136,3 +136,15 @@ def crm_validate_customers(customers: list[Customer], session: Session) -> None:
     whoever triggered the write. Raising aborts the whole write and the error names
     the plugin; nothing of the write remains. Collecting; the return value is ignored.
     """
+
+
+@hookspec
+def crm_customers_merging(survivor: Customer, merged: Customer, session: Session) -> None:
+    """Move the plugin's references from ``merged`` to ``survivor`` (``crm customers merge``).
+
+    Called inside the merge's transaction, after the host moved its own rows and
+    before ``merged`` is deleted, for every installed plugin. A plugin holding rows
+    that point at customers must move them here: the merge is refused, naming the
+    table, if any row still points at ``merged`` afterwards. Raising aborts the
+    merge and the error names the plugin. Collecting; the return value is ignored.
+    """

@@ -19,13 +19,14 @@ from crm_host.api.schemas import (
     CustomerIn,
     CustomerPage,
     CustomerQuery,
+    MergeIn,
     TagsIn,
     TimelineIn,
     TimelineOut,
     TimelinePage,
     TimelineQuery,
 )
-from crm_host.customers import children, service
+from crm_host.customers import children, merge, service
 from crm_host.customers.rules import PHONE_NOISE
 from crm_host.host import get_host
 from crm_host.models import (
@@ -176,6 +177,20 @@ class CustomerResource(MethodView):
         _editable(customer, "host.customers.delete")
         service.archive_customer(session, customer, actor=_user())
         session.commit()
+
+
+@blp.route("/<id:customer_id>/merge")
+class CustomerMerge(MethodView):
+    @require("host.customers.merge")
+    @blp.arguments(MergeIn)
+    @blp.response(200, CustomerDetail)
+    def post(self, data: dict[str, Any], customer_id: int) -> Customer:
+        """Merge another customer into this one (this one survives; the other is deleted
+        after its contacts, addresses, tags, timeline and every plugin's rows moved)."""
+        session = get_host().session
+        survivor = merge.merge_by_id(session, customer_id, data["merged_id"], actor=_user())
+        session.commit()
+        return survivor
 
 
 @blp.route("/<id:customer_id>/tags")

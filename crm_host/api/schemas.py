@@ -133,6 +133,10 @@ class CustomerQuery(PageArgs):
     )
 
 
+class MergeIn(ma.Schema):
+    merged_id = Id(required=True, metadata={"description": "The customer merged away"})
+
+
 class TagsIn(ma.Schema):
     tags = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1, max=100)), required=True

@@ -19,8 +19,9 @@ from crm_host.tokens import create_token
 
 def make_customer(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
     """A customer owned by nobody, in no department."""
-    n = len(objects) + session.info.setdefault("matrix_serial", [0])[0]
-    session.info["matrix_serial"][0] += 1
+    serial = session.info.setdefault("matrix_serial", [0])
+    serial[0] += 1
+    n = serial[0]
     customer = service.create_customer(
         session, {"code": f"MX{n:06d}", "name": f"矩阵客户{n}", "kind": "person"}
     )
@@ -74,6 +75,9 @@ def _unique(prefix: str):
 HOST_PAYLOADS = {
     ("customers.Customers", "POST"): _unique("MP"),
     ("customers.CustomerResource", "PATCH"): lambda s, o, n: {"city": "杭州", "tier": "gold"},
+    ("customers.CustomerMerge", "POST"): lambda s, o, n: {
+        "merged_id": make_customer(s, o, None).id,
+    },
     ("customers.CustomerTags", "PUT"): lambda s, o, n: {"tags": ["vip", "重点客户"]},
     ("customers.Contacts", "POST"): lambda s, o, n: {"name": f"联系人{n}"},
     ("customers.Contact", "PATCH"): lambda s, o, n: {"title": "经理"},
