@@ -124,7 +124,9 @@ def test_builtin_route_gate_refuses_other_departments(
     with database.session() as session:
         lifecycle.enable(session, discovery, "example", ["sales", "service"])
     with database.session() as session:
-        seller = create_user(session, username="s", password="password1", departments=["sales"])
+        seller = create_user(
+            session, username="s", password="password1", departments=["sales"], role="viewer"
+        )
     app = build_app(url, tmp_path)
     client = login(app.test_client(), seller)
     assert client.get("/api/v1/example/notes").status_code == 200

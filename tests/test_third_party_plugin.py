@@ -39,7 +39,7 @@ def test_listed_installed_gated_and_uninstalled(example_distribution, crm_databa
     database = Database(url)
     with database.session() as session:
         seller = create_user(
-            session, username="seller", password="password1", departments=["sales"]
+            session, username="seller", password="password1", departments=["sales"], role="viewer"
         )
         agent = create_user(
             session, username="agent", password="password1", departments=["service"]
@@ -71,6 +71,8 @@ def test_listed_installed_gated_and_uninstalled(example_distribution, crm_databa
     assert "Service Centre" in refused.json["message"]
     spec = app.test_client().get("/api/v1/openapi.json").json
     assert "/api/v1/example/notes" in spec["paths"]
+    # The plugin's schemas carry its prefix in the document.
+    assert "ExampleNoteCount" in spec["components"]["schemas"]
 
     plan = run(app, "plugins", "uninstall", "example", "--dry-run")
     assert "example_notes: 2 row(s)" in plan

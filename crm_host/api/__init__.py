@@ -2,7 +2,7 @@
 
 from flask_smorest import Api
 
-from crm_host.api import audit, auth, custom_fields, customers, directory, plugins, tokens
+from crm_host.api import audit, auth, custom_fields, customers, directory, plugins, tags, tokens
 
 PREFIX = "/api/v1"
 
@@ -11,6 +11,7 @@ def register(api: Api) -> None:
     """Mount the host's API blueprints."""
     api.register_blueprint(auth.blp, url_prefix=f"{PREFIX}/auth")
     api.register_blueprint(customers.blp, url_prefix=f"{PREFIX}/customers")
+    api.register_blueprint(tags.blp, url_prefix=f"{PREFIX}/tags")
     api.register_blueprint(custom_fields.blp, url_prefix=f"{PREFIX}/custom-fields")
     api.register_blueprint(directory.blp, url_prefix=PREFIX)
     api.register_blueprint(plugins.blp, url_prefix=f"{PREFIX}/plugins")
