@@ -148,3 +148,29 @@ def crm_customers_merging(survivor: Customer, merged: Customer, session: Session
     table, if any row still points at ``merged`` afterwards. Raising aborts the
     merge and the error names the plugin. Collecting; the return value is ignored.
     """
+
+
+@hookspec
+def crm_customer_erasing(customer: Customer, session: Session) -> None:
+    """Pseudonymise the personal data the plugin holds about ``customer`` (right to erasure).
+
+    Called inside the erasure's transaction for every installed plugin, before the
+    host scrubs its own rows. Keep what accounting needs (amounts, dates, ids); remove
+    names, contact details and free text. Must be idempotent: erasure may run twice.
+    Raising aborts the erasure and the error names the plugin. Collecting; the return
+    value is ignored.
+    """
+
+
+# --- privacy ------------------------------------------------------------------------
+
+
+@hookspec
+def crm_customer_export(customer_id: int) -> dict[str, Any]:
+    """Return everything the plugin holds about one customer, as JSON-ready data.
+
+    Called for a subject-access export (``crm customers privacy-export``), for every
+    installed plugin. Return a dict of section name to rows (lists of dicts), or
+    ``None`` when the plugin holds nothing about customers. Every plugin whose tables
+    refer to customers must implement it (a contract test checks). Collecting.
+    """

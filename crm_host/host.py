@@ -28,6 +28,9 @@ class Host:
     permissions: Any = None
     #: Registered blueprint name → the plugin that contributed it.
     blueprint_owners: dict[str, str] = field(default_factory=dict)
+    #: Functions ``(session, personal_values)`` that scrub host-owned stores (outbox,
+    #: notifications…) during an erasure; each runtime service adds its own.
+    scrubbers: list[Any] = field(default_factory=list)
 
     @property
     def session(self) -> Session:

@@ -53,6 +53,7 @@ HOST_PERMISSIONS = [
     Permission("host.customers.delete", "Archive customers", record_rules=True),
     Permission("host.customers.merge", "Merge duplicate customers"),
     Permission("host.customers.import", "Import and export customers"),
+    Permission("host.customers.privacy", "Export or erase a customer's personal data"),
     Permission("host.directory.read", "See departments, users and roles"),
     Permission("host.users.manage", "Create users, grant roles and departments"),
     Permission("host.roles.manage", "Define roles and their permissions"),

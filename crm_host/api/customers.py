@@ -10,23 +10,27 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_host import timeline
+from crm_host import audit, timeline
 from crm_host.api.pagination import SortKey, paginate
 from crm_host.api.schemas import (
     AddressSchema,
+    ConsentIn,
+    ConsentOut,
+    ConsentsOut,
     ContactSchema,
     CustomerDetail,
     CustomerIn,
     CustomerPage,
     CustomerQuery,
     MergeIn,
+    PrivacyExportOut,
     TagsIn,
     TimelineIn,
     TimelineOut,
     TimelinePage,
     TimelineQuery,
 )
-from crm_host.customers import children, merge, service
+from crm_host.customers import children, consent, merge, privacy, service
 from crm_host.customers.rules import PHONE_NOISE
 from crm_host.host import get_host
 from crm_host.models import (
@@ -191,6 +195,59 @@ class CustomerMerge(MethodView):
         survivor = merge.merge_by_id(session, customer_id, data["merged_id"], actor=_user())
         session.commit()
         return survivor
+
+
+@blp.route("/<id:customer_id>/consents")
+class CustomerConsents(MethodView):
+    @require("host.customers.read")
+    @blp.response(200, ConsentsOut)
+    def get(self, customer_id: int) -> dict[str, Any]:
+        """Consent in force per channel, and the whole history, newest first."""
+        session = get_host().session
+        service.get_customer(session, customer_id)
+        return {
+            "current": consent.current_consents(session, customer_id),
+            "history": consent.consent_history(session, customer_id),
+        }
+
+    @require("host.customers.write", record=True)
+    @blp.arguments(ConsentIn)
+    @blp.response(201, ConsentOut)
+    def post(self, data: dict[str, Any], customer_id: int) -> Any:
+        """Record a consent decision (granted or withdrawn) for a channel."""
+        session = get_host().session
+        customer = service.get_customer(session, customer_id)
+        _editable(customer)
+        row = consent.record_consent(session, customer, actor=_user(), **data)
+        session.commit()
+        return row
+
+
+@blp.route("/<id:customer_id>/privacy-export")
+class PrivacyExport(MethodView):
+    @require("host.customers.privacy")
+    @blp.response(200, PrivacyExportOut)
+    def get(self, customer_id: int) -> dict[str, Any]:
+        """Everything held about the customer, by the host and every installed plugin."""
+        session = get_host().session
+        data = privacy.export_customer(session, customer_id)
+        audit.record(session, "privacy-export", "customer", customer_id, actor=_user())
+        session.commit()
+        return data
+
+
+@blp.route("/<id:customer_id>/erase")
+class Erase(MethodView):
+    @require("host.customers.privacy")
+    @blp.response(200, CustomerDetail)
+    def post(self, customer_id: int) -> Customer:
+        """Erase the customer's personal data everywhere (pseudonymisation; idempotent)."""
+        session = get_host().session
+        customer = privacy.erase_customer(
+            session, service.get_customer(session, customer_id), actor=_user()
+        )
+        session.commit()
+        return customer
 
 
 @blp.route("/<id:customer_id>/tags")

@@ -133,6 +133,37 @@ class CustomerQuery(PageArgs):
     )
 
 
+class ConsentIn(ma.Schema):
+    channel = ma.fields.String(
+        required=True, metadata={"enum": ["email", "sms", "phone", "post", "wechat", "push"]}
+    )
+    granted = ma.fields.Boolean(required=True)
+    source = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
+
+
+class ConsentOut(ma.Schema):
+    id = ma.fields.Integer()
+    channel = ma.fields.String()
+    granted = ma.fields.Boolean()
+    source = ma.fields.String()
+    recorded_at = ma.fields.DateTime()
+    recorded_by_id = ma.fields.Integer(allow_none=True)
+
+
+class ConsentsOut(ma.Schema):
+    current = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean())
+    history = ma.fields.List(ma.fields.Nested(ConsentOut))
+
+
+class PrivacyExportOut(ma.Schema):
+    customer = ma.fields.Dict()
+    contacts = ma.fields.List(ma.fields.Dict())
+    addresses = ma.fields.List(ma.fields.Dict())
+    consents = ma.fields.List(ma.fields.Dict())
+    timeline = ma.fields.List(ma.fields.Dict())
+    plugins = ma.fields.Dict()
+
+
 class MergeIn(ma.Schema):
     merged_id = Id(required=True, metadata={"description": "The customer merged away"})
 

@@ -78,6 +78,7 @@ HOST_PAYLOADS = {
     ("customers.CustomerMerge", "POST"): lambda s, o, n: {
         "merged_id": make_customer(s, o, None).id,
     },
+    ("customers.CustomerConsents", "POST"): lambda s, o, n: {"channel": "email", "granted": True},
     ("customers.CustomerTags", "PUT"): lambda s, o, n: {"tags": ["vip", "重点客户"]},
     ("customers.Contacts", "POST"): lambda s, o, n: {"name": f"联系人{n}"},
     ("customers.Contact", "PATCH"): lambda s, o, n: {"title": "经理"},
