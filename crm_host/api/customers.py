@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Response, send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -22,6 +24,9 @@ from crm_host.api.schemas import (
     CustomerIn,
     CustomerPage,
     CustomerQuery,
+    DuplicateGroupOut,
+    DuplicatesQuery,
+    ExportQuery,
     MergeIn,
     PrivacyExportOut,
     TagsIn,
@@ -30,7 +35,7 @@ from crm_host.api.schemas import (
     TimelinePage,
     TimelineQuery,
 )
-from crm_host.customers import children, consent, merge, privacy, service
+from crm_host.customers import children, consent, dedupe, export, merge, privacy, service
 from crm_host.customers.rules import PHONE_NOISE
 from crm_host.host import get_host
 from crm_host.models import (
@@ -46,6 +51,12 @@ from crm_host.text import normalize_name
 from crm_host.web.gate import enabled_plugins
 
 blp = Blueprint("customers", __name__, description="Customers and what hangs off them")
+
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 SORT_KEYS: dict[str, SortKey] = {
     "name": SortKey(Customer.search_name, lambda c: c.search_name),
@@ -150,6 +161,37 @@ class Customers(MethodView):
         customer = service.create_customer(session, data, actor=_user())
         session.commit()
         return customer
+
+
+@blp.route("/duplicates")
+class Duplicates(MethodView):
+    @require("host.customers.merge")
+    @blp.arguments(DuplicatesQuery, location="query")
+    @blp.response(200, DuplicateGroupOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[Any]:
+        """Groups of likely duplicates sharing a normalised email, phone, code or name."""
+        groups = dedupe.find_duplicates(get_host().session, args.get("by") or dedupe.KEYS)
+        return groups[: args["limit"]]
+
+
+@blp.route("/export")
+class Export(MethodView):
+    @require("host.customers.import")
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, args: dict[str, Any]) -> Response:
+        """Download every customer as CSV, JSON Lines or XLSX (formula cells neutralised)."""
+        fmt = args["format"]
+        buffer = io.BytesIO()
+        count = export.write(get_host().session, buffer, fmt, include_archived=args["archived"])
+        audit.record(
+            get_host().session, "export", "customer", None, after={"format": fmt}, row_count=count
+        )
+        get_host().session.commit()
+        buffer.seek(0)
+        return send_file(
+            buffer, mimetype=EXPORT_TYPES[fmt], as_attachment=True, download_name=f"customers.{fmt}"
+        )
 
 
 @blp.route("/<id:customer_id>")

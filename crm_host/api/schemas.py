@@ -164,6 +164,26 @@ class PrivacyExportOut(ma.Schema):
     plugins = ma.fields.Dict()
 
 
+class DuplicatesQuery(ma.Schema):
+    by = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(["email", "phone", "code", "name"]))
+    )
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
+
+
+class DuplicateGroupOut(ma.Schema):
+    key = ma.fields.String()
+    value = ma.fields.String()
+    customer_ids = ma.fields.List(ma.fields.Integer())
+
+
+class ExportQuery(ma.Schema):
+    format = ma.fields.String(
+        load_default="csv", validate=ma.validate.OneOf(["csv", "jsonl", "xlsx"])
+    )
+    archived = ma.fields.Boolean(load_default=False)
+
+
 class MergeIn(ma.Schema):
     merged_id = Id(required=True, metadata={"description": "The customer merged away"})
 

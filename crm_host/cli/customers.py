@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from crm_host.cli.common import host
+from crm_host.customers import dedupe, export
 from crm_host.customers.merge import merge_customers
 from crm_host.errors import CrmError
 from crm_host.models import Customer
@@ -38,3 +41,52 @@ def merge(survivor: str, merged: str) -> None:
         session.rollback()
         raise click.ClickException(error.message) from error
     click.echo(f"Merged {merged} into {kept.code}.")
+
+
+@group.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(export.FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="File to write (default: standard output).",
+)
+@click.option("--archived/--no-archived", default=False, help="Include archived customers.")
+@with_appcontext
+def export_command(fmt: str, output: str | None, archived: bool) -> None:
+    """Export customers as CSV (UTF-8 with BOM), JSON Lines or XLSX."""
+    session = host().session
+    if output:
+        with open(output, "wb") as out:
+            count = export.write(session, out, fmt, include_archived=archived)
+        click.echo(f"Exported {count} customers to {output}.", err=True)
+        return
+    if fmt == "xlsx" and sys.stdout.isatty():
+        raise click.ClickException("XLSX is binary: give --output FILE")
+    stream = sys.stdout.buffer
+    count = export.write(session, stream, fmt, include_archived=archived)
+    stream.flush()
+    click.echo(f"Exported {count} customers.", err=True)
+
+
+@group.command("dedupe")
+@click.option(
+    "--by",
+    "keys",
+    multiple=True,
+    type=click.Choice(dedupe.KEYS),
+    help="Keys to compare (default: all of email, phone, code, name).",
+)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 1_000_000))
+@with_appcontext
+def dedupe_command(keys: tuple[str, ...], limit: int) -> None:
+    """List groups of likely duplicate customers; merge them with `crm customers merge A B`."""
+    session = host().session
+    groups = dedupe.find_duplicates(session, keys or dedupe.KEYS)
+    codes = {i: c for i, c in session.execute(sa.select(Customer.id, Customer.code))}
+    for group_ in groups[:limit]:
+        members = ", ".join(codes[i] for i in group_.customer_ids)
+        click.echo(f"{group_.key:<6} {group_.value:<32} {members}")
+    click.echo(f"{len(groups)} group(s) of candidates.", err=True)
