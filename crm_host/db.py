@@ -96,7 +96,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -119,8 +119,13 @@ class Database:
         #: Copied into every session's ``info``: lets code holding only a session find
         #: its application's host (``crm_host.host.host_of``).
         self.info: dict[str, Any] = {}
+        # Sessions write: on SQLite they take the write lock when they begin, because a
+        # deferred transaction that later writes cannot wait for the lock (SQLITE_BUSY at
+        # once). Plain connections (reads, backups) begin deferred.
         self.session_factory = sessionmaker(
-            bind=self.engine, expire_on_commit=False, info=self.info
+            bind=self.engine.execution_options(sqlite_begin="IMMEDIATE"),
+            expire_on_commit=False,
+            info=self.info,
         )
 
     @property

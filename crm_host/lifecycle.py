@@ -44,6 +44,13 @@ def installed_names(bind: Database | Session) -> list[str]:
         return list(connection.scalars(sa.select(PluginInstallation.name)))
 
 
+def installed_names_on(connection: Connection) -> list[str]:
+    """Names of installed plugins, read on an open connection."""
+    if not sa.inspect(connection).has_table(PluginInstallation.__tablename__):
+        return []
+    return list(connection.scalars(sa.select(PluginInstallation.name)))
+
+
 def _installed_manifests(discovery: Discovery, names: Iterable[str]) -> list[Manifest]:
     return order_plugins(discovery.manifests, names)
 

@@ -48,7 +48,7 @@ def migration_connection(db: Database) -> Iterator[Connection]:
 
     Everything done on it commits together or not at all.
     """
-    with db.engine.connect() as connection:
+    with db.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
         sqlite = connection.dialect.name == "sqlite"
         raw = connection.connection.driver_connection
         if sqlite:

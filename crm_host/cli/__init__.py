@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from crm_host.cli import audit as audit_commands
+from crm_host.cli import backup as backup_commands
 from crm_host.cli import customers as customer_commands
 from crm_host.cli import db as db_commands
 from crm_host.cli import directory, plugins, setup
@@ -32,6 +33,8 @@ cli.add_command(directory.departments)
 cli.add_command(directory.users)
 cli.add_command(audit_commands.audit)
 cli.add_command(customer_commands.group)
+cli.add_command(backup_commands.backup_command)
+cli.add_command(backup_commands.restore_command)
 for command in setup.commands:
     cli.add_command(command)
 
