@@ -140,6 +140,10 @@ class Customers(MethodView):
                     )
                 )
             )
+        for condition in args.get("custom") or ():
+            name, _, value = condition.partition(":")
+            # JSON values compare as text on both databases: numbers and booleans too.
+            query = query.where(Customer.custom[name].as_string() == value)
         sort = args["sort"]
         query, finish = paginate(
             query,

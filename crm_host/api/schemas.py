@@ -115,6 +115,14 @@ class CustomerQuery(PageArgs):
     tag = ma.fields.String(validate=ma.validate.Length(max=100))
     department = ma.fields.String(validate=ma.validate.Length(max=200))
     owner_id = Id()
+    custom = ma.fields.List(
+        ma.fields.String(
+            validate=ma.validate.Regexp(
+                r"^[a-z][a-z0-9_]{0,63}:.{1,200}$", error="Write name:value, e.g. industry:steel."
+            )
+        ),
+        metadata={"description": "Custom field filters, name:value (repeatable)"},
+    )
     archived = ma.fields.Boolean(load_default=False)
     sort = ma.fields.String(
         load_default="name",

@@ -209,6 +209,10 @@ def test_custom_fields_are_validated_and_filterable(make_user, client_for, manag
     bad = create(
         manager, code="C2", custom={"industry": "mining", "colour": "red", "employees": "many"}
     )
+    found = manager.get("/api/v1/customers?custom=industry:steel").json["items"]
+    assert [c["code"] for c in found] == ["C1"]
+    assert manager.get("/api/v1/customers?custom=industry:retail").json["items"] == []
+    assert manager.get("/api/v1/customers?custom=nonsense").status_code == 422
     assert bad.status_code == 422
     assert bad.json["errors"] == {
         "custom.industry": ["Must be one of: steel, retail."],
