@@ -201,3 +201,51 @@ def branch_states(db: Database, plugins: Iterable[Manifest]) -> list[BranchState
         )
         states.append(BranchState(branch, current, head.revision if head else ""))
     return states
+
+
+def schema_drift(db: Database, absent_prefixes: Iterable[str] = ()) -> list[str]:
+    """Differences between the models and the database, in words (empty when in step).
+
+    Tables of plugins that are present but not installed (``absent_prefixes``) are
+    not expected in the database.
+    """
+    from alembic.autogenerate import compare_metadata
+
+    from crm_host.db import Base
+
+    prefixes = tuple(absent_prefixes)
+
+    def include(
+        obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+    ) -> bool:
+        return not (type_ == "table" and not reflected and name and name.startswith(prefixes))
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include}
+        )
+        differences = compare_metadata(context, Base.metadata)
+    return [_describe(d) for d in differences]
+
+
+def _describe(difference: object) -> str:
+    if isinstance(difference, list):  # column modifications come grouped
+        return "; ".join(_describe(d) for d in difference)
+    action, *rest = difference  # type: ignore[misc]
+    target = rest[0]
+    name = getattr(target, "name", None) or str(target)
+    table = getattr(getattr(target, "table", None), "name", "")
+    where = f" on {table}" if table and table != name else ""
+    words = {
+        "add_table": "missing table",
+        "remove_table": "table not in the models",
+        "add_index": "missing index",
+        "remove_index": "index not in the models",
+        "add_column": "missing column",
+        "remove_column": "column not in the models",
+        "add_constraint": "missing constraint",
+        "remove_constraint": "constraint not in the models",
+        "add_fk": "missing foreign key",
+        "remove_fk": "foreign key not in the models",
+    }
+    return f"{words.get(action, action)} {name}{where}"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-
-from crm_host.db import Base, Database
+from crm_host.db import Database
+from crm_host.migrate import schema_drift
 from crm_host.plugins import discover
 
 
@@ -17,17 +15,31 @@ def test_migrated_schema_matches_the_models(crm_installation):
         for m in discover().manifests.values()
         if m.name not in crm_installation.plugins
     ]
-
-    def include(obj, name, type_, reflected, compare_to):
-        return not (type_ == "table" and not reflected and name.startswith(tuple(absent)))
-
     database = Database(crm_installation.url)
     try:
-        with database.engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "include_object": include}
-            )
-            differences = compare_metadata(context, Base.metadata)
+        assert schema_drift(database, absent) == []
     finally:
         database.dispose()
-    assert differences == []
+
+
+def test_db_check_reports_pending_migrations_and_missing_indexes(crm_databases, tmp_path):
+    from crm_host.cli import cli as crm
+    from crm_host.migrate import downgrade
+    from crm_host.testing import build_app, prepare_database
+
+    url = crm_databases.create("dbcheck")
+    prepare_database(url, [], {})
+    app = build_app(url, tmp_path)
+    runner = app.test_cli_runner()
+    ok = runner.invoke(crm, ["db", "check"])
+    assert ok.exit_code == 0, ok.output
+    database = Database(url)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_customers_search_name_id")
+    missing = runner.invoke(crm, ["db", "check"])
+    assert missing.exit_code == 1
+    assert "missing index ix_customers_search_name_id on customers" in missing.output
+    downgrade(database, [], "host@-1")
+    pending = runner.invoke(crm, ["db", "check"])
+    assert pending.exit_code == 1 and "run crm db upgrade" in pending.output
+    database.dispose()

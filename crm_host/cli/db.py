@@ -56,3 +56,28 @@ def current() -> None:
     for state in migrate.branch_states(host().db, _installed_manifests()):
         flag = " (pending)" if state.pending else ""
         click.echo(f"{state.branch:<12} {state.current or '-':<12} head {state.head}{flag}")
+
+
+@group.command("check")
+@with_appcontext
+def check() -> None:
+    """Fail (exit 1) when migrations are pending or the schema differs from the models
+    (a missing index included)."""
+    current = host()
+    manifests = _installed_manifests()
+    problems = [
+        f"{s.branch}: at {s.current or 'nothing'}, head is {s.head} (run crm db upgrade)"
+        for s in migrate.branch_states(current.db, manifests)
+        if s.pending
+    ]
+    if not problems:
+        installed = {m.name for m in manifests}
+        absent = [
+            f"{m.slug}_" for m in current.discovery.manifests.values() if m.name not in installed
+        ]
+        problems = migrate.schema_drift(current.db, absent)
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    if problems:
+        raise SystemExit(1)
+    click.echo("Database is up to date with every installed branch and the models.")
