@@ -30,3 +30,29 @@ def test_login_with_password(app, make_user):
     )
     assert good.status_code == 200, good.json
     assert client.get("/api/v1/auth/me").json["plugins"] == ["service"]
+
+
+def test_departments_and_users_commands(app, cli):
+    assert cli("departments", "create", "grid", "Grid Operations").exit_code == 0
+    assert "Grid Operations" in cli("departments", "list").output
+    made = cli(
+        "users",
+        "create",
+        "ops1",
+        "--password",
+        "long enough",
+        "--department",
+        "grid",
+        "--role",
+        "viewer",
+    )
+    assert made.exit_code == 0, made.output
+    assert cli("users", "join", "ops1", "sales", "--role", "manager").exit_code == 0
+    listing = cli("users", "list").output
+    assert "Grid Operations, Sales" in next(l for l in listing.splitlines() if l.startswith("ops1"))
+    short = cli("users", "create", "ops2", "--password", "short")
+    assert (
+        short.exit_code != 0
+        and "At least 8 characters" not in short.output
+        or "password" in short.output
+    )

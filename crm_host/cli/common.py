@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from crm_host.errors import CrmError
 from crm_host.host import Host, get_host
 
 
@@ -22,3 +23,10 @@ def fail_if_broken() -> None:
     error = get_host(current_app).load_error
     if error:
         raise click.ClickException(f"cannot start: {error}")
+
+
+def fail(error: CrmError) -> click.ClickException:
+    """A click error carrying the message and each field's problem, one a line."""
+    lines = [error.message]
+    lines += [f"  {field}: {' '.join(problems)}" for field, problems in error.details.items()]
+    return click.ClickException("\n".join(lines))

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from crm_host import directory as service
-from crm_host.cli.common import host
+from crm_host.cli.common import fail, host
 from crm_host.errors import CrmError
 from crm_host.models import Department, User
 
@@ -36,7 +36,7 @@ def create_department(code: str, name: str) -> None:
         service.create_department(session, code=code, name=name)
         session.commit()
     except CrmError as error:
-        raise click.ClickException(error.message) from error
+        raise fail(error) from error
     click.echo(f"Created department {code}.")
 
 
@@ -62,6 +62,12 @@ def list_users() -> None:
 @click.option("--email", default=None)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--department", "departments", multiple=True, help="Department code or name.")
+@click.option(
+    "--role",
+    default="agent",
+    show_default=True,
+    help="Role in those departments (manager, agent, viewer…).",
+)
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
 @with_appcontext
 def create_user(
@@ -70,6 +76,7 @@ def create_user(
     email: str | None,
     password: str,
     departments: tuple[str, ...],
+    role: str,
     admin: bool,
 ) -> None:
     """Create a user, optionally a member of departments."""
@@ -83,25 +90,28 @@ def create_user(
             password=password,
             departments=departments,
             is_admin=admin,
+            role=role if departments else None,
         )
         session.commit()
     except CrmError as error:
-        raise click.ClickException(error.message) from error
+        raise fail(error) from error
     click.echo(f"Created user {username}.")
 
 
 @users.command("join")
 @click.argument("username")
 @click.argument("departments", nargs=-1, required=True)
+@click.option("--role", default="agent", show_default=True, help="Role in those departments.")
 @with_appcontext
-def join(username: str, departments: tuple[str, ...]) -> None:
-    """Add a user to departments."""
+def join(username: str, departments: tuple[str, ...], role: str) -> None:
+    """Add a user to departments, or change their role there."""
     session = host().session
     try:
         user = service.get_user(session, username)
+        role_row = service.get_role(session, role)
         for ref in departments:
-            service.add_membership(session, user, service.get_department(session, ref))
+            service.add_membership(session, user, service.get_department(session, ref), role_row)
         session.commit()
     except CrmError as error:
-        raise click.ClickException(error.message) from error
+        raise fail(error) from error
     click.echo(f"{username} now belongs to {', '.join(departments)}.")
