@@ -12,12 +12,15 @@ from flask.cli import AppGroup
 
 from crm_host import api as host_api
 from crm_host import auth, console, lifecycle
+from crm_host import runtime as host_runtime
 from crm_host.api.fields import IdConverter
 from crm_host.config import load_config
 from crm_host.db import Database
 from crm_host.host import Host, get_host
 from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry
 from crm_host.plugins import PluginError, PluginManager, discover
+from crm_host.runtime import api as runtime_api
+from crm_host.runtime.permissions import RUNTIME_PERMISSIONS
 from crm_host.web.api import create_api
 from crm_host.web.mount import mount_plugin_blueprints
 
@@ -55,11 +58,13 @@ def create_app(
     host.permissions = _collect_permissions(plugins)
     host.init_app(app)
     auth.init_app(app)
+    host_runtime.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
     prefixes = {p.manifest.package: p.manifest.slug.capitalize() for p in plugins.plugins.values()}
     api = create_api(app, prefixes)
     host_api.register(api)
+    runtime_api.register(api)
     app.register_blueprint(console.bp)
     mount_plugin_blueprints(app, api, host)
     _add_plugin_commands(app, host)
@@ -70,7 +75,7 @@ def create_app(
 def _collect_permissions(plugins: PluginManager) -> PermissionRegistry:
     """The host's permissions and every loaded plugin's, checked for names and duplicates."""
     registry = PermissionRegistry()
-    registry.add("the host", "host", HOST_PERMISSIONS)
+    registry.add("the host", "host", HOST_PERMISSIONS + RUNTIME_PERMISSIONS)
     for name, declared in plugins.call_each("crm_register_permissions"):
         registry.add(f"plugin {name}", plugins.manifest(name).slug, declared or ())
     return registry

@@ -25,15 +25,16 @@ class AuditLogImmutable(Exception):
     """Something tried to change or delete an audit entry."""
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value made JSON-ready: dates as ISO strings, decimals as strings, enums by value."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if hasattr(value, "value"):  # enums
         return value.value
     return value
@@ -69,8 +70,8 @@ def record(
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         plugin=plugin,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
         row_count=row_count,
     )
     session.add(entry)

@@ -145,6 +145,11 @@ class Database:
             info=self.info,
         )
 
+    def read_session(self) -> Session:
+        """A session for reading only: on SQLite it does not take the write lock, so it
+        can watch work that another session of this process is doing."""
+        return Session(bind=self.engine, expire_on_commit=False, info=self.info)
+
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from crm_host.models import Customer, Department, User
+    from crm_host.runtime.registry import JobRegistry
     from crm_host.web.menu import MenuItem, Panel
 
 hookspec = pluggy.HookspecMarker("crm")
@@ -88,6 +89,20 @@ def crm_register_permissions() -> list[Any]:
     roles grant patterns such as ``*.read`` and ``*.write``, and actions named
     ``manage`` are left to administrators. A duplicate or misnamed permission stops
     start-up naming the plugin. Collecting.
+    """
+
+
+@hookspec
+def crm_register_jobs(registry: JobRegistry) -> None:
+    """Register the plugin's background jobs and their schedules on ``registry``.
+
+    Called once at start-up (web and worker processes alike).
+    ``registry.job(name, fn, max_attempts=5)`` registers a job (``fn(job)`` receives
+    a :class:`crm_host.runtime.JobContext`); ``registry.schedule(name,
+    every=timedelta(...), per_department=True)`` makes ``crm scheduler`` enqueue it
+    every interval, once per department that has the plugin enabled. A duplicate
+    or malformed name stops start-up naming the plugin. Collecting; the return
+    value is ignored.
     """
 
 
@@ -159,6 +174,80 @@ def crm_customer_erasing(customer: Customer, session: Session) -> None:
     names, contact details and free text. Must be idempotent: erasure may run twice.
     Raising aborts the erasure and the error names the plugin. Collecting; the return
     value is ignored.
+    """
+
+
+# --- events (written to the outbox with the change, delivered after commit) --------------
+#
+# Emitted with ``crm_host.runtime.emit(session, "<hook>", **payload)`` in the transaction
+# of the change. After commit every implementation, in every installed plugin, gets its
+# own delivery: one failing plugin never blocks another or the write; a failure is
+# retried with exponential backoff and parked as failed after the last attempt.
+# Delivery is at least once and in no guaranteed order: handlers must be idempotent
+# (``crm_host.runtime.current_delivery().idempotency_key`` names the delivery) and read
+# the current state rather than trust the event's. A handler's writes through
+# ``get_host().session`` commit together with its delivery being marked done. The
+# arguments are JSON data (ids, strings), never ORM objects.
+
+
+@hookspec
+def crm_customers_created(customer_ids: list[int]) -> None:
+    """Customers were created (by the API, the console or a job); ``customer_ids`` lists them.
+
+    Called after the creating transaction committed, once per implementation, for
+    every installed plugin. Collecting; the return value is ignored; raising makes
+    the delivery retry with backoff, then park as failed.
+    """
+
+
+@hookspec
+def crm_customers_updated(changes: list[dict[str, Any]]) -> None:
+    """Customers were changed; ``changes`` holds ``{"customer_id": id, "changed": {field: [before, after]}}``.
+
+    Called after the updating transaction committed, once per implementation, for
+    every installed plugin; one call per batch of updates. Collecting; the return
+    value is ignored; raising makes the delivery retry with backoff, then park.
+    """
+
+
+@hookspec
+def crm_customers_imported(customer_ids: list[int]) -> None:
+    """A batch of an import committed; ``customer_ids`` are the customers it created or changed.
+
+    Called after each batch's transaction committed — once per batch, never per row —
+    once per implementation, for every installed plugin. Collecting; the return value
+    is ignored; raising makes the delivery retry with backoff, then park.
+    """
+
+
+@hookspec
+def crm_customer_merged(survivor_id: int, merged_id: int) -> None:
+    """``merged_id`` was merged into ``survivor_id`` and no longer exists.
+
+    Called after the merge committed (references were already moved by
+    ``crm_customers_merging`` inside it), once per implementation, for every
+    installed plugin. Collecting; the return value is ignored; raising makes the
+    delivery retry with backoff, then park.
+    """
+
+
+@hookspec
+def crm_customer_stage_changed(customer_id: int, old: str | None, new: str) -> None:
+    """A customer's lifecycle stage went from ``old`` (``None`` when new) to ``new``.
+
+    Called after the change committed, once per implementation, for every installed
+    plugin. Collecting; the return value is ignored; raising makes the delivery retry
+    with backoff, then park.
+    """
+
+
+@hookspec
+def crm_customer_erased(customer_id: int) -> None:
+    """A customer's personal data was erased (pseudonymised) everywhere.
+
+    Called after the erasure committed, once per implementation, for every installed
+    plugin: drop caches or copies held outside the database. Collecting; the return
+    value is ignored; raising makes the delivery retry with backoff, then park.
     """
 
 

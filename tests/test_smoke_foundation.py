@@ -49,7 +49,9 @@ def test_departments_and_users_commands(app, cli):
     assert made.exit_code == 0, made.output
     assert cli("users", "join", "ops1", "sales", "--role", "manager").exit_code == 0
     listing = cli("users", "list").output
-    assert "Grid Operations, Sales" in next(l for l in listing.splitlines() if l.startswith("ops1"))
+    assert "Grid Operations, Sales" in next(
+        line for line in listing.splitlines() if line.startswith("ops1")
+    )
     short = cli("users", "create", "ops2", "--password", "short")
     assert (
         short.exit_code != 0

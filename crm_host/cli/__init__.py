@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
@@ -10,14 +11,19 @@ from crm_host.cli import backup as backup_commands
 from crm_host.cli import customers as customer_commands
 from crm_host.cli import db as db_commands
 from crm_host.cli import directory, plugins, setup
+from crm_host.runtime import cli as runtime_commands
 
 
 def _create_app() -> Flask:
     # Safe mode: a plugin that fails to load must not lock the admin out of
     # `crm plugins …`, the very commands that repair it.
     from crm_host.app import create_app
+    from crm_host.runtime.settings import SettingsError
 
-    return create_app(safe_mode=True)
+    try:
+        return create_app(safe_mode=True)
+    except SettingsError as error:  # a mistyped CRM_* value: say which, no traceback
+        raise click.ClickException(str(error)) from None
 
 
 cli = FlaskGroup(
@@ -36,6 +42,8 @@ cli.add_command(customer_commands.group)
 cli.add_command(backup_commands.backup_command)
 cli.add_command(backup_commands.restore_command)
 for command in setup.commands:
+    cli.add_command(command)
+for command in runtime_commands.commands:
     cli.add_command(command)
 
 

@@ -47,8 +47,7 @@ PERSONAL_FIELDS = (
 def _rows(session: Session, model: Any, customer_id: int) -> list[dict[str, Any]]:
     objects = session.scalars(sa.select(model).where(model.customer_id == customer_id))
     return [
-        {c.key: audit._jsonable(getattr(o, c.key)) for c in model.__table__.columns}
-        for o in objects
+        {c.key: audit.jsonable(getattr(o, c.key)) for c in model.__table__.columns} for o in objects
     ]
 
 
@@ -56,7 +55,7 @@ def export_customer(session: Session, customer_id: int) -> dict[str, Any]:
     """Everything held about one customer, host and every installed plugin, as JSON data."""
     customer = get_customer(session, customer_id)
     data: dict[str, Any] = {
-        "customer": audit._jsonable(snapshot(customer)) | {"id": customer.id},
+        "customer": audit.jsonable(snapshot(customer)) | {"id": customer.id},
         "contacts": _rows(session, Contact, customer.id),
         "addresses": _rows(session, Address, customer.id),
         "consents": _rows(session, Consent, customer.id),
@@ -67,7 +66,7 @@ def export_customer(session: Session, customer_id: int) -> dict[str, Any]:
         kwargs = {"customer_id": customer.id}
         result = function(**{a: kwargs[a] for a in argnames})
         if result:
-            data["plugins"][name] = audit._jsonable(result)
+            data["plugins"][name] = audit.jsonable(result)
     return data
 
 

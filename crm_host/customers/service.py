@@ -20,6 +20,7 @@ from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import host_of
 from crm_host.models import Customer, Department, Tag, User
+from crm_host.runtime import emit
 
 #: Fields shown in audit entries and returned by the API.
 AUDITED_FIELDS = (
@@ -146,6 +147,7 @@ def create_customer(
     session.flush()
     run_guards(session, [customer])
     audit.record(session, "create", "customer", customer.id, after=snapshot(customer), actor=actor)
+    emit(session, "crm_customers_created", customer_ids=[customer.id])
     return customer
 
 
@@ -181,6 +183,20 @@ def update_customer(
     old, new = audit.changes(before, snapshot(customer))
     if new:
         audit.record(session, "update", "customer", customer.id, before=old, after=new, actor=actor)
+        changed = audit.jsonable({k: [old.get(k), new[k]] for k in new})
+        emit(
+            session,
+            "crm_customers_updated",
+            changes=[{"customer_id": customer.id, "changed": changed}],
+        )
+        if "lifecycle_stage" in new:
+            emit(
+                session,
+                "crm_customer_stage_changed",
+                customer_id=customer.id,
+                old=audit.jsonable(old.get("lifecycle_stage")),
+                new=audit.jsonable(new["lifecycle_stage"]),
+            )
     return customer
 
 

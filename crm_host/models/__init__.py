@@ -16,11 +16,14 @@ from crm_host.models.customers import (
     customer_tags,
 )
 from crm_host.models.directory import ApiToken, Department, Membership, Role, RolePermission, User
+from crm_host.models.importing import ImportReject
 from crm_host.models.interactions import Interaction
 from crm_host.models.plugins import PluginEnablement, PluginInstallation
+from crm_host.models.runtime import Job, OutboxEvent, WebhookSubscription
 from crm_host.models.settings import Setting
 
 __all__ = [
+    "ImportReject",
     "ApiToken",
     "CustomField",
     "FieldType",
@@ -32,8 +35,10 @@ __all__ = [
     "CustomerKind",
     "Department",
     "Interaction",
+    "Job",
     "LifecycleStage",
     "Membership",
+    "OutboxEvent",
     "PluginEnablement",
     "PluginInstallation",
     "Role",
@@ -41,6 +46,7 @@ __all__ = [
     "Setting",
     "Tag",
     "User",
+    "WebhookSubscription",
     "customer_departments",
     "customer_tags",
 ]

@@ -9,6 +9,10 @@ fixtures available. Two database tiers:
 * ``committed_db`` — a database of its own whose writes really commit, emptied after
   each test; for threads, worker processes, browsers and servers.
 
+Events emitted on the ``db`` tier are delivered inline after commit; ``run_jobs``
+runs queued jobs (and due retries, with ``later=``) on demand. No worker thread
+starts in tests unless a test starts one.
+
 Choose what is installed and enabled by overriding the session fixtures
 ``crm_plugins`` (plugin names to install) and ``crm_departments`` (department code →
 name and the plugins enabled for it) in your ``conftest.py``.
@@ -32,7 +36,9 @@ from crm_host.directory import create_department, create_user, ensure_standard_r
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.plugins import discover
+from crm_host.runtime import get_runtime
 from crm_host.testing.databases import TestDatabases, server_url
+from crm_host.testing.runtime import deliver_outbox, run_jobs  # noqa: F401 - fixtures
 
 DEFAULT_DEPARTMENTS: dict[str, tuple[str, list[str]]] = {
     "sales": ("Sales", ["sales"]),
@@ -111,7 +117,9 @@ def prepare_database(
         installation = Installation(url, plugins, departments)
         with database.engine.connect() as connection:
             for table in ("departments", "plugin_enablements", "roles", "role_permissions"):
-                rows = connection.execute(sa.text(f'SELECT * FROM "{table}"')).mappings()
+                # Through the table, so values come back typed (SQLite returns timestamps
+                # as text, which the UTCDateTime columns refuse when put back).
+                rows = connection.execute(Base.metadata.tables[table].select()).mappings()
                 installation.baseline[table] = [dict(r) for r in rows]
         return installation
     finally:
@@ -154,18 +162,22 @@ def db(crm_app: Flask) -> Iterator[sa.orm.Session]:
     """A session on the shared test database; everything is rolled back after the test.
 
     The app's own sessions (requests, commands) join the same transaction through
-    savepoints, so what the test wrote is visible to them and theirs to it.
+    savepoints, so what the test wrote is visible to them and theirs to it. Events
+    are delivered inline: right after the emitting session commits, on the same
+    connection (a failed delivery waits for its retry: ``run_jobs(later=…)``).
     """
     database = get_host(crm_app).db
     original = database.session_factory
     connection = database.engine.connect()
     transaction = connection.begin()
     database.bind_to(connection)
+    get_runtime(crm_app).inline = True
     session = database.session_factory()
     try:
         yield session
     finally:
         session.close()
+        get_runtime(crm_app).inline = False
         database.session_factory = original
         if transaction.is_active:
             transaction.rollback()

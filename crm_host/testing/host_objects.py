@@ -14,6 +14,7 @@ from crm_host.customers import children, service
 from crm_host.directory import create_user
 from crm_host.models import User
 from crm_host.testing.matrix import ObjectRef
+from crm_host.testing.runtime_objects import RUNTIME_FACTORIES, RUNTIME_PAYLOADS
 from crm_host.tokens import create_token
 
 
@@ -109,3 +110,7 @@ HOST_PAYLOADS = {
     },
     ("tokens.Tokens", "POST"): lambda s, o, n: {"name": f"token {n}", "scopes": ["*.read"]},
 }
+
+# The runtime's routes: /api/v1/jobs and /api/v1/webhooks.
+HOST_FACTORIES.update(RUNTIME_FACTORIES)
+HOST_PAYLOADS.update(RUNTIME_PAYLOADS)

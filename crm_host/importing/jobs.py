@@ -1,0 +1,142 @@
+"""The customer import as a resumable batch job on the host queue.
+
+Each batch — its customers, its rejects, the job's cursor (records consumed) — commits
+in one transaction, so an import killed half-way and started again carries on after
+its last committed batch and never writes a row twice. The rejects file is written
+whole at the end from the rejects kept in the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host.importing.customers import CustomerImporter, check_header
+from crm_host.importing.readers import CHUNK, count_lines, read_records
+from crm_host.models import ImportReject
+
+JOB_NAME = "host.customers_import"
+DEFAULT_BATCH = 1000
+
+
+def file_key(path: Path) -> str:
+    """The import's identity: the file's content, so a re-run of the same file is the same job."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return f"import:customers:{digest.hexdigest()}"
+
+
+def default_rejects_path(path: Path) -> Path:
+    """``<input>.rejects.csv`` beside the input."""
+    return path.with_name(path.name + ".rejects.csv")
+
+
+def job_args(
+    path: Path,
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    rejects: Path | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> dict[str, Any]:
+    """The arguments of an import job for ``path`` (checked before anything is queued)."""
+    path = path.resolve()
+    read_records(path, fmt, encoding)  # fails now on a bad encoding, format or header
+    return {
+        "path": str(path),
+        "format": fmt,
+        "encoding": encoding,
+        "rejects": str((rejects or default_rejects_path(path)).resolve()),
+        "batch_size": batch_size,
+    }
+
+
+def run_import(job: Any) -> None:
+    """The job: import the file batch by batch, then write the rejects file."""
+    args = job.args
+    path = Path(args["path"])
+    key = job.idempotency_key or f"import:job:{job.id}"
+    batch_size = int(args.get("batch_size") or DEFAULT_BATCH)
+    # Everything happens in the batches' own transactions: on SQLite, touching the
+    # job's session first would hold the write lock the batches wait for.
+    state: dict[str, Any] = {"records": None, "importer": None}
+
+    def step(batch: Any) -> dict[str, int] | None:
+        # The cursor carries the running totals too, so they survive a crash with it.
+        cursor = dict(batch.cursor or {"consumed": 0, "created": 0, "updated": 0, "unchanged": 0})
+        consumed = cursor["consumed"]
+        if state["records"] is None:
+            header, records = read_records(path, args.get("format"), args.get("encoding"))
+            if header:
+                check_header(batch.session, header)
+            state["importer"] = importer = CustomerImporter(batch.session)
+            # Resuming: the codes of the rows already imported still count as seen.
+            importer.remember(islice(records, consumed))
+            state["records"] = records
+        importer = state["importer"]
+        records = list(islice(state["records"], batch_size))
+        if not records:
+            return None
+        result = importer.import_batch(batch.session, records)
+        if result.rejects:
+            batch.session.execute(
+                sa.insert(ImportReject),
+                [
+                    {"job_key": key, "line": r.line, "reason": r.reason, "raw": r.raw}
+                    for r in result.rejects
+                ],
+            )
+        touched = result.created + result.updated
+        if touched:
+            from crm_host.runtime import emit
+
+            emit(batch.session, "crm_customers_imported", customer_ids=touched)
+        batch.processed = len(records)
+        cursor["consumed"] = consumed + len(records)
+        cursor["created"] += len(result.created)
+        cursor["updated"] += len(result.updated)
+        cursor["unchanged"] += result.unchanged
+        return cursor
+
+    job.run_batches(step, total=max(count_lines(path) - 1, 0))
+    write_rejects(job.session, key, Path(args["rejects"]))
+
+
+def write_rejects(session: Session, key: str, target: Path) -> int:
+    """Write the rejects of an import to ``target`` (CSV: line, reason, the row's values)."""
+    rows = session.execute(
+        sa.select(ImportReject.line, ImportReject.reason, ImportReject.raw)
+        .where(ImportReject.job_key == key)
+        .order_by(ImportReject.line)
+    ).all()
+    if not rows:
+        target.unlink(missing_ok=True)
+        return 0
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["line", "reason", "values"])
+        for line, reason, raw in rows:
+            writer.writerow([line, reason, *(raw or [])])
+    partial.replace(target)
+    return len(rows)
+
+
+def count_rejects(session: Session, key: str | None) -> int:
+    """How many rows the import with this key refused."""
+    if key is None:
+        return 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count()).select_from(ImportReject).where(ImportReject.job_key == key)
+        )
+        or 0
+    )

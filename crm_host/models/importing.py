@@ -1,0 +1,24 @@
+"""Rows an import refused, kept with the job so a resumed import rewrites its rejects file whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_host.db import Base
+
+
+class ImportReject(Base):
+    """One refused row of an import job: where it starts in the file and why."""
+
+    __tablename__ = "import_rejects"
+    __table_args__ = (sa.Index("ix_import_rejects_job_line", "job_key", "line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The import's idempotency key (the file's identity), shared by every attempt.
+    job_key: Mapped[str] = mapped_column(sa.String(200))
+    line: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    raw: Mapped[list[Any] | None] = mapped_column(sa.JSON)

@@ -1,0 +1,306 @@
+"""``crm worker``, ``crm scheduler``, ``crm jobs …`` and ``crm webhooks …``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from crm_host import audit
+from crm_host.cli.common import fail_if_broken, host
+from crm_host.errors import CrmError
+from crm_host.models import Job
+from crm_host.models.runtime import JOB_STATUSES
+from crm_host.runtime import enqueue as enqueue_job
+from crm_host.runtime import queue, webhooks
+from crm_host.runtime.api import job_query
+from crm_host.runtime.service import get_runtime
+
+
+def _app() -> Any:
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def _stop_on_signals(stop: Any) -> None:
+    """SIGTERM and Ctrl+C: finish what is in hand, then leave."""
+
+    def handler(signum: int, _frame: Any) -> None:
+        click.echo(f"{signal.Signals(signum).name}: finishing the job in hand, then stopping")
+        stop()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+@click.command("worker")
+@click.option("--until-idle", is_flag=True, help="Stop when no job is due (for cron and scripts).")
+@with_appcontext
+def worker(until_idle: bool) -> None:
+    """Work the job queue: event deliveries, webhooks, scheduled and queued jobs.
+
+    Run as many as you like, on as many machines: each job is claimed by one worker.
+    SIGTERM finishes the job in hand (a batch job: its current batch) and exits.
+    """
+    from crm_host.runtime.runner import Worker
+
+    fail_if_broken()
+    runner = Worker(_app(), until_idle=until_idle)
+    _stop_on_signals(runner.stop)
+    click.echo(f"worker {runner.worker_id} started (Ctrl+C to stop)")
+    runner.run()
+    click.echo(f"worker {runner.worker_id} stopped after {runner.jobs_run} job(s)")
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Enqueue what is due now and exit.")
+@with_appcontext
+def scheduler(once: bool) -> None:
+    """Enqueue scheduled jobs when due, per department that has the plugin enabled.
+
+    Idempotent per time slot: running two schedulers enqueues each job once.
+    """
+    from crm_host.runtime.scheduler import tick
+
+    fail_if_broken()
+    runtime = get_runtime(_app())
+    stopping: list[bool] = []
+    if not once:
+        _stop_on_signals(lambda: stopping.append(True))
+    while True:
+        created = tick(_app())
+        if created or once:
+            click.echo(f"enqueued {len(created)} scheduled job(s)")
+        if once:
+            return
+        deadline = time.monotonic() + runtime.settings.scheduler_interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.5, runtime.settings.scheduler_interval))
+        if stopping:
+            click.echo("scheduler stopped")
+            return
+
+
+@click.group("jobs")
+def jobs() -> None:
+    """Background jobs: list, show progress, retry parked ones."""
+
+
+def _line(job: Job) -> str:
+    progress = job.progress
+    shown = (
+        f"{progress['done']}/{progress['total']}" if progress["total"] else str(progress["done"])
+    )
+    owner = job.plugin or "host"
+    error = f"  {job.error_summary[:80]}" if job.error_summary else ""
+    return (
+        f"{job.id:>6}  {job.status:<8} {job.name:<28} {owner:<14} "
+        f"{job.attempts}/{job.max_attempts}  {shown:<11}{error}"
+    )
+
+
+@jobs.command("list")
+@click.option("--status", type=click.Choice(JOB_STATUSES))
+@click.option("--name", help="Job name, e.g. host.webhook.")
+@click.option("--plugin")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@with_appcontext
+def list_jobs(status: str | None, name: str | None, plugin: str | None, limit: int, as_json: bool):
+    """List jobs, newest first."""
+    query = job_query({"status": status, "name": name, "plugin": plugin})
+    rows = list(host().session.scalars(query.order_by(Job.id.desc()).limit(limit)))
+    if not as_json:
+        click.echo(f"{'id':>6}  {'status':<8} {'name':<28} {'plugin':<14} try  progress")
+    for job in rows:
+        if as_json:
+            click.echo(json.dumps(_record(job), ensure_ascii=False))
+        else:
+            click.echo(_line(job))
+
+
+def _record(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "name": job.name,
+        "plugin": job.plugin,
+        "status": job.status,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "department_id": job.department_id,
+        "event_id": job.event_id,
+        "idempotency_key": job.idempotency_key,
+        "progress": job.progress,
+        "checkpoint": job.cursor,
+        "run_after": job.run_after.isoformat(),
+        "error": job.error_summary,
+    }
+
+
+def _get(job_id: int) -> Job:
+    try:
+        return queue.get_job(host().session, job_id)
+    except CrmError as error:
+        raise click.ClickException(error.message) from None
+
+
+@jobs.command("show")
+@click.argument("job_id", type=click.IntRange(1))
+@click.option("--follow", is_flag=True, help="Show a progress bar until the job finishes.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0),
+    default=None,
+    help="Stop following after this many seconds.",
+)
+@with_appcontext
+def show(job_id: int, follow: bool, timeout: float | None) -> None:
+    """Show one job: state, progress, checkpoint and last error (--follow: a progress bar)."""
+    job = _get(job_id)
+    if follow:
+        job = _follow(job_id, timeout)
+    for key, value in _record(job).items():
+        click.echo(f"{key:<16} {value}")
+    if job.status != "done" and job.last_error and "\n" in job.last_error:
+        click.echo("trace:")
+        click.echo(job.last_error.split("\n", 1)[1].rstrip())
+    if follow and job.status == "failed":
+        raise SystemExit(1)
+
+
+def _follow(job_id: int, timeout: float | None) -> Job:
+    session = host().session
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    job = _get(job_id)
+    length = job.progress_total or 0
+    with click.progressbar(length=length or 1, label=f"job {job_id} {job.name}") as bar:
+        shown = 0
+        while True:
+            session.expire_all()
+            session.rollback()  # a fresh snapshot each look
+            job = _get(job_id)
+            if job.progress_total and job.progress_total != bar.length:
+                bar.length = job.progress_total
+            done = job.progress_done if job.progress_total else (1 if job.status == "done" else 0)
+            if done > shown:
+                bar.update(done - shown)
+                shown = done
+            if job.status in ("done", "failed"):
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    return job
+
+
+@jobs.command("retry")
+@click.argument("job_id", type=click.IntRange(1))
+@with_appcontext
+def retry(job_id: int) -> None:
+    """Put a parked (failed) job back in the queue with fresh attempts."""
+    session = host().session
+    try:
+        job = queue.retry(session, job_id)
+    except CrmError as error:
+        raise click.ClickException(error.message) from None
+    audit.record(session, "retry", "job", job.id, after={"name": job.name})
+    session.commit()
+    click.echo(f"job {job.id} ({job.name}) queued again")
+
+
+@jobs.command("enqueue")
+@click.argument("name")
+@click.option(
+    "--args", "args_json", default="{}", help='The job\'s arguments as JSON, e.g. {"n": 5}.'
+)
+@click.option("--key", help="Idempotency key: enqueueing the same key again adds nothing.")
+@with_appcontext
+def enqueue(name: str, args_json: str, key: str | None) -> None:
+    """Queue a registered job by name."""
+    try:
+        args = json.loads(args_json)
+    except ValueError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint="--args") from None
+    if not isinstance(args, dict):
+        raise click.BadParameter("give a JSON object", param_hint="--args")
+    session = host().session
+    try:
+        job_id = enqueue_job(session, name, args, key=key)
+    except CrmError as error:
+        raise click.ClickException(error.message) from None
+    session.commit()
+    click.echo(f"job {job_id} queued")
+
+
+@click.group("webhooks")
+def webhooks_group() -> None:
+    """Outgoing webhooks: URLs that receive events, signed with HMAC-SHA256."""
+
+
+@webhooks_group.command("add")
+@click.argument("url")
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    required=True,
+    help="An event (hook) name, or * for all; repeat for several.",
+)
+@click.option("--secret", help="The signing secret (made for you when left out).")
+@click.option("--description", default="")
+@with_appcontext
+def add_webhook(url: str, events: tuple[str, ...], secret: str | None, description: str) -> None:
+    """Send EVENTs to URL; prints the signing secret (shown only now)."""
+    session = host().session
+    try:
+        subscription = webhooks.add_subscription(
+            session, url=url, events=list(events), secret=secret, description=description
+        )
+    except CrmError as error:
+        raise click.ClickException(error.message) from None
+    audit.record(
+        session,
+        "create",
+        "webhook",
+        subscription.id,
+        after={"url": subscription.url, "events": subscription.events},
+    )
+    session.commit()
+    click.echo(f"webhook {subscription.id}: {subscription.url} ← {', '.join(subscription.events)}")
+    click.echo(f"secret: {subscription.secret}")
+
+
+@webhooks_group.command("list")
+@with_appcontext
+def list_webhooks() -> None:
+    """List webhook subscriptions."""
+    for subscription in webhooks.list_subscriptions(host().session):
+        state = "active" if subscription.active else "paused"
+        click.echo(
+            f"{subscription.id:>4}  {state:<7} {subscription.url}  "
+            f"{', '.join(subscription.events)}  {subscription.description}".rstrip()
+        )
+
+
+@webhooks_group.command("remove")
+@click.argument("webhook_id", type=click.IntRange(1))
+@with_appcontext
+def remove_webhook(webhook_id: int) -> None:
+    """Remove a webhook subscription."""
+    session = host().session
+    try:
+        subscription = webhooks.get_subscription(session, webhook_id)
+        before = {"url": subscription.url, "events": subscription.events}
+        webhooks.remove_subscription(session, webhook_id)
+    except CrmError as error:
+        raise click.ClickException(error.message) from None
+    audit.record(session, "delete", "webhook", webhook_id, before=before)
+    session.commit()
+    click.echo(f"webhook {webhook_id} removed")
+
+
+commands = [worker, scheduler, jobs, webhooks_group]

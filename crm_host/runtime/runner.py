@@ -1,0 +1,240 @@
+"""Running claimed jobs: :class:`Runner` runs them, :class:`Worker` loops over the queue.
+
+``crm worker`` is a :class:`Worker` in the foreground; the web process can run one in
+a thread (``CRM_WORKER_THREAD``). A worker claims a few due jobs at a time, runs
+them one after another, and beats a heartbeat for them from a second thread; a
+worker that stops beating (killed, machine gone) has its jobs requeued by the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import Flask, g
+
+from crm_host.host import get_host
+from crm_host.runtime import queue
+from crm_host.runtime.context import Interrupted, JobContext
+from crm_host.runtime.queue import Claim, LostClaim
+
+log = logging.getLogger("crm_host.runtime")
+
+
+def default_worker_id() -> str:
+    """A name for this worker that is unique across machines and processes."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def describe_error(claim: Claim, error: BaseException) -> str:
+    """The error of a failed attempt: first line names the plugin and the error, then the trace."""
+    headline = f"{type(error).__name__}: {error}"
+    if claim.plugin:
+        headline = f"plugin {claim.plugin}: {headline}"
+    trace = "".join(traceback.format_exception(error)[-6:])
+    return f"{headline}\n{trace}"
+
+
+class Runner:
+    """Claims and runs jobs of one application (used by workers and by inline delivery)."""
+
+    def __init__(
+        self, app: Flask, *, worker_id: str | None = None, stopping: threading.Event | None = None
+    ) -> None:
+        from crm_host.runtime.service import get_runtime
+
+        self.app = app
+        self.runtime = get_runtime(app)
+        self.db = get_host(app).db
+        self.worker_id = worker_id or default_worker_id()
+        self.stopping = stopping or threading.Event()
+        self._recovered_at = -float("inf")
+
+    def run(self, claim: Claim, *, now: datetime | None = None) -> str:
+        """Run one claimed job; returns ``done``, ``queued`` (will retry), ``failed``
+        (parked), ``released`` (handed back by a stopping worker) or ``lost``."""
+        settings = self.runtime.settings
+        spec = self.runtime.jobs.get(claim.name)
+        session = self.db.session_factory()
+        try:
+            if spec is None:
+                raise LookupError(
+                    f"no job named {claim.name} is registered (is its plugin installed?)"
+                )
+            context = JobContext(self, claim, session)
+            with self.app.app_context():
+                g.crm_session = session
+                try:
+                    spec.function(context)
+                    queue.complete(session, claim, now)
+                    session.commit()
+                finally:
+                    g.pop("crm_session", None)
+            return "done"
+        except Interrupted:
+            session.rollback()
+            queue.release(self.db.session_factory, claim, now)
+            return "released"
+        except LostClaim as error:
+            session.rollback()
+            log.warning("%s", error)
+            return "lost"
+        except Exception as error:
+            session.rollback()
+            # The trace is kept with the job (``crm jobs show``); the log gets one line.
+            description = describe_error(claim, error)
+            log.warning(
+                "job %s (%s) attempt %s/%s failed: %s",
+                claim.id,
+                claim.name,
+                claim.attempt,
+                claim.max_attempts,
+                description.splitlines()[0],
+            )
+            return queue.fail(
+                self.db.session_factory,
+                claim,
+                description,
+                base=settings.jobs_backoff,
+                cap=settings.jobs_backoff_max,
+                now=now,
+            )
+        finally:
+            session.close()
+
+    def work_once(
+        self,
+        *,
+        names: Iterable[str] | None = None,
+        limit: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Recover abandoned jobs, claim due ones and run them; returns how many were claimed."""
+        settings = self.runtime.settings
+        # Looking for abandoned jobs is a write; once per heartbeat interval is enough
+        # (always, when the caller sets the clock).
+        if (
+            now is not None
+            or time.monotonic() - self._recovered_at > settings.jobs_heartbeat_interval
+        ):
+            queue.requeue_stale(self.db.session_factory, settings.jobs_heartbeat_timeout, now)
+            self._recovered_at = time.monotonic()
+        claims = queue.claim(
+            self.db.session_factory,
+            self.worker_id,
+            limit=limit or settings.worker_batch,
+            names=list(names) if names is not None else list(self.runtime.jobs.jobs),
+            now=now,
+        )
+        for claim in claims:
+            if self.stopping.is_set():
+                # Stopping: finish the job in hand, give back the ones not started.
+                queue.release(self.db.session_factory, claim, now)
+            else:
+                self.run(claim, now=now)
+        return len(claims)
+
+    def run_due(self, *, names: Iterable[str] | None = None, now: datetime | None = None) -> int:
+        """Run due jobs until none is left (jobs they enqueue included); returns how many ran.
+
+        For inline delivery and tests; a worker uses :meth:`work_once` in its loop.
+        """
+        names = list(names) if names is not None else None
+        total = 0
+        for _round in range(10_000):  # bounded: a job that keeps enqueueing itself
+            ran = self.work_once(names=names, now=now)
+            if not ran:
+                break
+            total += ran
+        return total
+
+
+class Worker:
+    """A loop working the queue until :meth:`stop` (``crm worker``, or a web process thread)."""
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        names: Iterable[str] | None = None,
+        with_scheduler: bool = False,
+        until_idle: bool = False,
+    ) -> None:
+        self.stopping = threading.Event()
+        self.runner = Runner(app, stopping=self.stopping)
+        self.app = app
+        self.names = list(names) if names is not None else None
+        self.with_scheduler = with_scheduler
+        self.until_idle = until_idle
+        self._wake = threading.Event()
+        # Heartbeats go on while a stopping worker finishes the job in hand.
+        self._finished = threading.Event()
+        self.jobs_run = 0
+
+    @property
+    def worker_id(self) -> str:
+        """This worker's name, as recorded on the jobs it claims."""
+        return self.runner.worker_id
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the job in hand (unstarted claims are handed back)."""
+        self.stopping.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Look for due jobs now instead of at the end of the poll interval."""
+        self._wake.set()
+
+    def run(self) -> None:
+        """Work until stopped (or, with ``until_idle``, until no job is due)."""
+        settings = self.runner.runtime.settings
+        beating = threading.Thread(target=self._beat, name="crm-heartbeat", daemon=True)
+        beating.start()
+        next_tick = 0.0
+        try:
+            while not self.stopping.is_set():
+                if self.with_scheduler and time.monotonic() >= next_tick:
+                    next_tick = time.monotonic() + settings.scheduler_interval
+                    self._guarded(self._tick)
+                ran = self._guarded(lambda: self.runner.work_once(names=self.names)) or 0
+                self.jobs_run += ran
+                if ran:
+                    continue
+                if self.until_idle:
+                    break
+                self._wake.wait(settings.worker_poll_interval)
+                self._wake.clear()
+        finally:
+            self.stopping.set()
+            self._finished.set()
+            beating.join()
+
+    def _tick(self) -> int:
+        from crm_host.runtime.scheduler import tick
+
+        return len(tick(self.app))
+
+    def _guarded(self, action):  # type: ignore[no-untyped-def]
+        # A database restart or a network blip must not end the worker: log, wait, go on.
+        try:
+            return action()
+        except Exception:
+            log.exception("worker %s: error while working the queue", self.worker_id)
+            self.stopping.wait(self.runner.runtime.settings.worker_poll_interval)
+            return None
+
+    def _beat(self) -> None:
+        settings = self.runner.runtime.settings
+        factory = self.runner.db.session_factory
+        while not self._finished.wait(settings.jobs_heartbeat_interval):
+            try:
+                queue.heartbeat(factory, self.worker_id)
+            except Exception:
+                log.exception("worker %s: heartbeat failed", self.worker_id)

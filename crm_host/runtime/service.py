@@ -1,0 +1,185 @@
+"""The runtime of one application: settings, the job registry, and how events get delivered.
+
+``init_app`` builds it when the app is created. After a transaction that emitted
+events commits, :meth:`Runtime.events_committed` decides what happens: in the test
+tier the deliveries run at once on the same connection (``inline``); with a worker
+thread in the process it is woken; otherwise a ``crm worker`` finds them when it
+next looks.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from crm_host.db import utcnow
+from crm_host.host import Host, get_host
+from crm_host.models import Job, OutboxEvent
+from crm_host.runtime import outbox
+from crm_host.runtime.context import JobContext
+from crm_host.runtime.events import deliver_event
+from crm_host.runtime.registry import JobRegistry, collect_jobs
+from crm_host.runtime.settings import RuntimeSettings
+from crm_host.runtime.webhooks import deliver_webhook
+
+log = logging.getLogger("crm_host.runtime")
+EXTENSION = "crm_runtime"
+PRUNE_JOB = "host.prune"
+
+
+@dataclass
+class Runtime:
+    """Everything the runtime keeps per application (``app.extensions["crm_runtime"]``)."""
+
+    app: Flask
+    host: Host
+    settings: RuntimeSettings
+    jobs: JobRegistry
+    #: Deliver events right after commit, in the committing thread (the ``db`` test tier).
+    inline: bool = False
+    #: The worker working the queue in a thread of this process, when one runs.
+    worker: Any = None
+    _thread: threading.Thread | None = None
+    _local: threading.local = field(default_factory=threading.local)
+    _starting: threading.Lock = field(default_factory=threading.Lock)
+
+    def events_committed(self) -> None:
+        """Called after a transaction that emitted events committed."""
+        if self.inline:
+            self.deliver_now()
+        elif self.worker is not None:
+            self.worker.wake()
+
+    def deliver_now(self, *, now: Any = None) -> int:
+        """Run the due event and webhook deliveries here and now; returns how many ran.
+
+        Re-entrant calls (a handler whose own events commit) leave the work to the
+        outer call, which keeps going until nothing is due.
+        """
+        from crm_host.runtime.runner import Runner
+
+        if getattr(self._local, "delivering", False):
+            return 0
+        self._local.delivering = True
+        try:
+            return Runner(self.app).run_due(names=outbox.DELIVERY_JOBS, now=now)
+        except Exception:
+            # The write committed; a delivery problem must not reach its author.
+            log.exception("inline delivery failed")
+            return 0
+        finally:
+            self._local.delivering = False
+
+    def start_worker_thread(self) -> Any:
+        """Start (once) a daemon thread working the queue and the schedules in this process."""
+        from crm_host.runtime.runner import Worker
+
+        with self._starting:
+            if self.worker is None:
+                worker = Worker(self.app, with_scheduler=True)
+                thread = threading.Thread(target=worker.run, name="crm-worker", daemon=True)
+                thread.start()
+                atexit.register(self.stop_worker_thread)
+                self.worker, self._thread = worker, thread
+        return self.worker
+
+    def stop_worker_thread(self, timeout: float = 30.0) -> None:
+        """Stop this process's worker thread after the job in hand, and wait for it."""
+        with self._starting:
+            worker, thread = self.worker, self._thread
+            self.worker = self._thread = None
+        if worker is not None:
+            worker.stop()
+        if thread is not None:
+            thread.join(timeout)
+
+    @property
+    def worker_thread_wanted(self) -> bool:
+        """Whether this web process should work the queue itself (``CRM_WORKER_THREAD``)."""
+        if self.settings.worker_thread is not None:
+            return self.settings.worker_thread
+        # The embedded default needs no second command; tests start threads themselves.
+        return self.host.db.dialect == "sqlite" and not self.app.testing
+
+
+def register_host_jobs(registry: JobRegistry) -> None:
+    """The host's own jobs: event and webhook deliveries, pruning the queue, imports."""
+    from crm_host.importing import jobs as import_jobs
+
+    registry.job(outbox.EVENT_JOB, deliver_event)
+    registry.job(outbox.WEBHOOK_JOB, deliver_webhook)
+    registry.job(PRUNE_JOB, prune)
+    registry.schedule(PRUNE_JOB, every=timedelta(days=1), per_department=False)
+    registry.job(import_jobs.JOB_NAME, import_jobs.run_import)
+
+
+def prune(job: JobContext) -> None:
+    """The ``host.prune`` job: drop finished jobs and delivered events past the keep period.
+
+    Parked (failed) jobs are kept until someone retries or removes them.
+    """
+    settings = runtime_of(job.session).settings
+    limit = utcnow() - timedelta(days=settings.jobs_keep_days)
+    done = job.session.execute(
+        sa.delete(Job).where(Job.status == "done", Job.finished_at < limit)
+    ).rowcount
+    unfinished = sa.select(Job.id).where(Job.event_id == OutboxEvent.id)
+    events = job.session.execute(
+        sa.delete(OutboxEvent).where(OutboxEvent.created_at < limit, ~unfinished.exists())
+    ).rowcount
+    job.progress(done + events, done + events)
+
+
+def scrub_outbox(session: Session, secrets: set[str]) -> None:
+    """Erasure: take a customer's personal values out of event payloads and job arguments."""
+    from crm_host.customers.privacy import scrub_json_column
+
+    events, jobs = OutboxEvent.__table__, Job.__table__
+    scrub_json_column(session, events.c.payload, events.c.id, secrets)
+    scrub_json_column(session, jobs.c.args, jobs.c.id, secrets)
+
+
+def init_app(app: Flask) -> Runtime:
+    """Build the runtime of ``app``: settings, the job registry of the loaded plugins.
+
+    Raises :class:`~crm_host.plugins.PluginError` naming the plugin whose jobs are bad,
+    and :class:`~crm_host.runtime.settings.SettingsError` for a bad setting.
+    """
+    host = get_host(app)
+    runtime = Runtime(
+        app=app,
+        host=host,
+        settings=RuntimeSettings.from_config(app.config),
+        jobs=collect_jobs(host.plugins, register_host_jobs),
+    )
+    app.extensions[EXTENSION] = runtime
+    # Sessions copy the database's info: code holding a session finds the runtime.
+    host.db.info["crm_runtime"] = runtime
+    host.scrubbers.append(scrub_outbox)
+    outbox.install_listeners()
+
+    @app.before_request
+    def _start_worker_thread() -> None:
+        if runtime.worker is None and runtime.worker_thread_wanted:
+            runtime.start_worker_thread()
+
+    return runtime
+
+
+def get_runtime(app: Flask | None = None) -> Runtime:
+    """The runtime of ``app`` (or of the current application)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def runtime_of(session: Session) -> Runtime:
+    """The runtime of the application a session belongs to."""
+    runtime = session.info.get("crm_runtime")
+    return runtime if runtime is not None else get_runtime()

@@ -1,0 +1,72 @@
+"""Schedules: one job per slot, per department that has the plugin enabled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from crm_host import lifecycle
+from crm_host.host import get_host
+from crm_host.models import Department, Job
+from crm_host.runtime.scheduler import slot_start, tick
+
+T = datetime(2026, 11, 23, 10, 15, 42, tzinfo=UTC)
+
+
+def scheduled(session):
+    rows = session.execute(
+        sa.select(Job.name, Department.code, Job.args)
+        .outerjoin(Department, Department.id == Job.department_id)
+        .order_by(Job.name, Department.code)
+    )
+    return [(name, code, args["slot"]) for name, code, args in rows]
+
+
+def test_slots_are_cut_from_the_epoch():
+    assert slot_start(T, timedelta(hours=1)) == datetime(2026, 11, 23, 10, tzinfo=UTC)
+    assert slot_start(T, timedelta(minutes=10)) == datetime(2026, 11, 23, 10, 10, tzinfo=UTC)
+    assert slot_start(T, timedelta(days=1)) == datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def test_ticking_twice_in_one_slot_enqueues_once_per_department(db, app):
+    first = tick(app, now=T)
+    again = tick(app, now=T + timedelta(minutes=3))
+    assert len(first) == 4 and again == []
+    assert scheduled(db) == [
+        ("fxjobs.hourly", "sales", "2026-11-23T10:00:00+00:00"),
+        ("fxjobs.hourly", "service", "2026-11-23T10:00:00+00:00"),
+        ("fxjobs.ten_minutes", None, "2026-11-23T10:10:00+00:00"),
+        ("host.prune", None, "2026-11-23T00:00:00+00:00"),
+    ]
+    # The next hour: the hourly job per department, the ten-minute one; prune is daily.
+    assert len(tick(app, now=T + timedelta(hours=1))) == 3
+
+
+def test_schedules_follow_the_enablements(db, app):
+    discovery = get_host(app).discovery
+    lifecycle.disable(db, discovery, "fx_jobs", ["service"])
+    lifecycle.enable(db, discovery, "fx_jobs", ["marketing"])
+    db.commit()
+    tick(app, now=T)
+    departments = [code for name, code, _slot in scheduled(db) if name == "fxjobs.hourly"]
+    assert departments == ["marketing", "sales"]
+
+
+def test_scheduled_jobs_run_with_their_department_and_slot(db, app, fx, run_jobs):
+    tick(app, now=T)
+    run_jobs(names=["fxjobs.hourly"])
+    sales, service = (
+        db.scalar(sa.select(Department.id).where(Department.code == code))
+        for code in ("sales", "service")
+    )
+    assert sorted(fx["fx_jobs"].RUNS) == [
+        ("hourly", sales, "2026-11-23T10:00:00+00:00"),
+        ("hourly", service, "2026-11-23T10:00:00+00:00"),
+    ]
+
+
+def test_crm_scheduler_once(cli, db):
+    result = cli("scheduler", "--once")
+    assert result.exit_code == 0
+    assert result.output == "enqueued 4 scheduled job(s)\n"
