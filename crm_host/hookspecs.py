@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
     from sqlalchemy.orm import Session
 
+    from crm_host.importing.registry import ImporterRegistry
     from crm_host.models import Customer, Department, User
     from crm_host.runtime.registry import JobRegistry
     from crm_host.web.menu import MenuItem, Panel
@@ -103,6 +104,17 @@ def crm_register_jobs(registry: JobRegistry) -> None:
     every interval, once per department that has the plugin enabled. A duplicate
     or malformed name stops start-up naming the plugin. Collecting; the return
     value is ignored.
+    """
+
+
+@hookspec
+def crm_register_importers(registry: ImporterRegistry) -> None:
+    """Register importers of the plugin's own objects with ``registry.add(name, cls)``.
+
+    Called once at start-up. The importer is named ``<slug>.<name>`` and runs on the
+    host's framework — CSV/JSON Lines/XLSX reading, batches, rejects with line
+    numbers, resuming after a crash — through ``crm import <slug>.<name> FILE``. A
+    bad or duplicate importer stops start-up naming the plugin. Collecting.
     """
 
 

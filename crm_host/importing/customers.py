@@ -31,7 +31,7 @@ EXTRA_COLUMNS = ("parent_code", "departments", "tags")
 _CUSTOMERS = Customer.__table__
 
 
-def check_header(session: Session, columns: Iterable[str]) -> None:
+def check_header(session: Session, columns: Sequence[str]) -> None:
     """Refuse a file whose header names unknown columns or lacks the required ones."""
     custom = {f"custom.{name}" for name in definitions(session)}
     known = set(RULES) | set(EXTRA_COLUMNS) | custom
@@ -88,6 +88,11 @@ def _describe(errors: dict[str, list[str]]) -> str:
 
 class CustomerImporter:
     """Validates and writes batches of customer records; keeps what spans batches."""
+
+    @staticmethod
+    def check_header(session: Session, columns: Sequence[str]) -> None:
+        """Refuse a header with unknown or missing columns (see :func:`check_header`)."""
+        check_header(session, columns)
 
     def __init__(self, session: Session) -> None:
         self.fields = definitions(session)
@@ -300,6 +305,9 @@ class CustomerImporter:
             result = BatchResult(rejects=[Reject(r.line, error.message, r.raw) for r in rows])
         result.rejects = rejects + result.rejects
         if result.created or result.updated:
+            from crm_host.runtime import emit
+
+            emit(session, "crm_customers_imported", customer_ids=result.created + result.updated)
             audit.record(
                 session,
                 "import",

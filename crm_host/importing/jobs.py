@@ -17,21 +17,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.importing.customers import CustomerImporter, check_header
 from crm_host.importing.readers import CHUNK, count_lines, read_records
 from crm_host.models import ImportReject
 
-JOB_NAME = "host.customers_import"
+JOB_NAME = "host.import"
 DEFAULT_BATCH = 1000
 
 
-def file_key(path: Path) -> str:
-    """The import's identity: the file's content, so a re-run of the same file is the same job."""
+def file_key(path: Path, importer: str = "customers") -> str:
+    """The import's identity: the importer and the file's content, so a re-run of the same
+    file is the same job."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):
             digest.update(chunk)
-    return f"import:customers:{digest.hexdigest()}"
+    return f"import:{importer}:{digest.hexdigest()}"
 
 
 def default_rejects_path(path: Path) -> Path:
@@ -42,6 +42,7 @@ def default_rejects_path(path: Path) -> Path:
 def job_args(
     path: Path,
     *,
+    importer: str = "customers",
     fmt: str | None = None,
     encoding: str | None = None,
     rejects: Path | None = None,
@@ -51,6 +52,7 @@ def job_args(
     path = path.resolve()
     read_records(path, fmt, encoding)  # fails now on a bad encoding, format or header
     return {
+        "importer": importer,
         "path": str(path),
         "format": fmt,
         "encoding": encoding,
@@ -60,8 +62,14 @@ def job_args(
 
 
 def run_import(job: Any) -> None:
-    """The job: import the file batch by batch, then write the rejects file."""
+    """The job: import the file batch by batch with its importer, then write the rejects."""
+    from crm_host.importing.registry import collect_importers
+
     args = job.args
+    name = args.get("importer", "customers")
+    spec = collect_importers(job.app.extensions["crm"].plugins).get(name)
+    if spec is None:
+        raise LookupError(f"no importer named {name} (is its plugin installed?)")
     path = Path(args["path"])
     key = job.idempotency_key or f"import:job:{job.id}"
     batch_size = int(args.get("batch_size") or DEFAULT_BATCH)
@@ -76,10 +84,15 @@ def run_import(job: Any) -> None:
         if state["records"] is None:
             header, records = read_records(path, args.get("format"), args.get("encoding"))
             if header:
-                check_header(batch.session, header)
-            state["importer"] = importer = CustomerImporter(batch.session)
-            # Resuming: the codes of the rows already imported still count as seen.
-            importer.remember(islice(records, consumed))
+                spec.importer.check_header(batch.session, header)
+            state["importer"] = importer = spec.importer(batch.session)
+            # Resuming: an importer may need to see the rows already imported (codes).
+            skipped = islice(records, consumed)
+            if hasattr(importer, "remember"):
+                importer.remember(skipped)
+            else:
+                for _ in skipped:
+                    pass
             state["records"] = records
         importer = state["importer"]
         records = list(islice(state["records"], batch_size))
@@ -94,11 +107,6 @@ def run_import(job: Any) -> None:
                     for r in result.rejects
                 ],
             )
-        touched = result.created + result.updated
-        if touched:
-            from crm_host.runtime import emit
-
-            emit(batch.session, "crm_customers_imported", customer_ids=touched)
         batch.processed = len(records)
         cursor["consumed"] = consumed + len(records)
         cursor["created"] += len(result.created)

@@ -122,9 +122,7 @@ def test_an_import_killed_half_way_resumes_without_duplicates(
     while time.monotonic() < deadline and process.poll() is None:
         with committed_db.engine.connect() as connection:
             done = (
-                connection.scalar(
-                    sa.select(Job.progress_done).where(Job.name == "host.customers_import")
-                )
+                connection.scalar(sa.select(Job.progress_done).where(Job.name == "host.import"))
                 or 0
             )
         if done >= 5_000:
@@ -143,7 +141,7 @@ def test_an_import_killed_half_way_resumes_without_duplicates(
     with committed_db.engine.connect() as connection:
         codes = connection.scalars(sa.select(Customer.code)).all()
         assert len(codes) == len(set(codes)) == 29_700
-        job = connection.execute(sa.select(Job).where(Job.name == "host.customers_import")).one()
+        job = connection.execute(sa.select(Job).where(Job.name == "host.import")).one()
     assert job.status == "done" and job.progress_done == 30_000
     # Resumed, not restarted: the batches committed before the kill were not done again.
     assert count(committed_db, AuditLog, AuditLog.action == "import") == 60

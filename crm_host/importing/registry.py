@@ -1,0 +1,71 @@
+"""Importers by name: the host's customers, and whatever plugins register.
+
+An importer is a class built with the batch's session, with
+``import_batch(session, records) -> BatchResult``, and a class method
+``check_header(session, columns)`` that raises ``ImportFileError`` for a header it
+cannot take. The host's job framework (reading, batches, rejects, resuming) does
+the rest, for every importer alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from crm_host.plugins.manifest import PluginError
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ImporterSpec:
+    """A registered importer."""
+
+    name: str
+    importer: type
+    label: str
+    plugin: str | None
+
+
+class ImporterRegistry:
+    """What ``crm_register_importers(registry)`` receives."""
+
+    def __init__(self) -> None:
+        self.importers: dict[str, ImporterSpec] = {}
+        self._plugin: str | None = None
+        self._slug = ""
+
+    def add(self, name: str, importer: type, *, label: str = "") -> None:
+        """Register ``importer`` as ``<slug>.<name>`` (the host's own: just ``name``)."""
+        who = f"plugin {self._plugin}" if self._plugin else "the host"
+        if not _NAME.match(name):
+            raise PluginError(
+                f"{who}: importer name {name!r} must be lower-case letters, digits, _"
+            )
+        for method in ("import_batch", "check_header"):
+            if not callable(getattr(importer, method, None)):
+                raise PluginError(f"{who}: importer {name} has no {method}()")
+        full = f"{self._slug}.{name}" if self._slug else name
+        if full in self.importers:
+            raise PluginError(f"{who}: an importer named {full} is registered already")
+        self.importers[full] = ImporterSpec(full, importer, label or full, self._plugin)
+
+    def get(self, name: str) -> ImporterSpec | None:
+        """The importer with this name, if any."""
+        return self.importers.get(name)
+
+
+def collect_importers(plugins: Any) -> ImporterRegistry:
+    """The host's importers and every loaded plugin's."""
+    from crm_host.importing.customers import CustomerImporter
+
+    registry = ImporterRegistry()
+    registry.add("customers", CustomerImporter, label="Customers")
+    for name, function, argnames in plugins.implementations("crm_register_importers"):
+        registry._plugin, registry._slug = name, plugins.manifest(name).slug
+        try:
+            function(**{a: {"registry": registry}[a] for a in argnames})
+        finally:
+            registry._plugin, registry._slug = None, ""
+    return registry
