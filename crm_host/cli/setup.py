@@ -99,10 +99,37 @@ def _serve(app, bind_host: str, port: int) -> None:
 @click.command("serve")
 @click.option("--host", "bind_host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
+@click.option(
+    "--production", is_flag=True, help="Run gunicorn with several worker processes (PostgreSQL)."
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes (with --production).",
+)
 @with_appcontext
-def serve(bind_host: str, port: int) -> None:
-    """Serve the console and the API (waitress; embedded default)."""
+def serve(bind_host: str, port: int, production: bool, workers: int) -> None:
+    """Serve the console and the API: waitress (embedded default) or gunicorn (--production)."""
     fail_if_broken()
+    if production:
+        import os
+
+        # gunicorn imports the app itself in each worker: hand it this process's settings.
+        argv = [
+            "gunicorn",
+            "--bind",
+            f"{bind_host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "30",
+            "crm_host.wsgi:app",
+        ]
+        os.execvp("gunicorn", argv)
     _serve(current_app._get_current_object(), bind_host, port)
 
 
