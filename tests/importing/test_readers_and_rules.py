@@ -129,3 +129,28 @@ RULE_FIELDS = (
 def test_service_errors_are_crm_errors(db):
     with pytest.raises(CrmError):
         service.create_customer(db, {"code": "", "name": "", "kind": ""})
+
+
+def test_xlsx_rows_keep_their_sheet_row_numbers(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "name", "kind"])
+    sheet.append(["X1", "王芳", "person"])
+    sheet.append([None, None, None])  # an empty row is not a record
+    sheet.append(["X2", "=1+1", "person"])
+    sheet.append(["X3", "李娜", "person", "extra"])
+    path = tmp_path / "c.xlsx"
+    workbook.save(path)
+    header, records = read_records(path)
+    records = list(records)
+    assert header == ["code", "name", "kind"]
+    assert [(r.line, r.values.get("code"), r.error) for r in records] == [
+        (2, "X1", None),
+        (4, "X2", None),
+        (5, None, "values beyond the 3 named columns"),
+    ]
+    (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(ImportFileError, match="not a readable XLSX file"):
+        read_records(tmp_path / "junk.xlsx")
