@@ -36,7 +36,7 @@ from crm_host.api.schemas import (
     TimelineQuery,
 )
 from crm_host.customers import children, consent, dedupe, export, merge, privacy, service
-from crm_host.customers.rules import PHONE_NOISE
+from crm_host.customers.search import search_condition
 from crm_host.host import get_host
 from crm_host.models import (
     Customer,
@@ -47,7 +47,6 @@ from crm_host.models import (
     customer_tags,
 )
 from crm_host.permissions import authorize, require
-from crm_host.text import normalize_name
 from crm_host.web.gate import enabled_plugins
 
 blp = Blueprint("customers", __name__, description="Customers and what hangs off them")
@@ -87,18 +86,8 @@ def _editable(customer: Customer, permission: str = "host.customers.write") -> N
 
 
 def _search(query: sa.Select[Any], q: str) -> sa.Select[Any]:
-    """A name prefix, or an exact code, email or phone number."""
-    folded = normalize_name(q)
-    conditions = [Customer.code == q.strip(), Customer.email == q.strip().lower()]
-    phone = q.translate(PHONE_NOISE)
-    if phone:
-        conditions.append(Customer.phone == phone)
-    if folded:
-        # A range on the folded name uses its index, unlike LIKE on most collations.
-        conditions.append(
-            sa.and_(Customer.search_name >= folded, Customer.search_name < folded + "\U0010ffff")
-        )
-    return query.where(sa.or_(*conditions))
+    """Any part of the name (folded), or an exact code, email or phone number."""
+    return query.where(search_condition(q, get_host().db.dialect))
 
 
 @blp.route("")

@@ -114,6 +114,9 @@ def test_search_filters_and_keyset_pages(manager, db):
         return [c["code"] for c in response.json["items"]]
 
     assert codes("q=王芳") == ["K0", "K1"]  # a name prefix
+    assert codes("q=芳") == ["K0", "K1"]  # one character inside the name
+    assert codes("q=芳芳") == ["K1"]  # a two-character given name
+    assert codes("q=smith") == ["K4"]
     assert codes("q=abc") == ["K5"]  # full-width folded
     assert codes("q=K3") == ["K3"]  # exact code
     assert codes("q=%2B86 138 0000 0002") == ["K2"]  # phone, spaces ignored

@@ -1,0 +1,37 @@
+"""Finding customers by what people type: part of a name, a code, an email, a phone number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from crm_host.customers.rules import PHONE_NOISE
+from crm_host.models import Customer
+from crm_host.text import normalize_name
+
+
+def name_condition(folded: str, dialect: str) -> sa.ColumnElement[bool]:
+    """Customers whose folded name contains ``folded`` (any length, Chinese included).
+
+    On PostgreSQL the unigram/bigram index (migration host0007) narrows the rows and
+    the substring test confirms them; elsewhere the substring test scans.
+    """
+    contains = sa.func.strpos(Customer.search_name, folded) > 0
+    if dialect == "postgresql":
+        grams = sa.func.crm_name_grams
+        return sa.and_(grams(Customer.search_name).op("@>")(grams(sa.literal(folded))), contains)
+    return sa.func.instr(Customer.search_name, folded) > 0
+
+
+def search_condition(q: str, dialect: str) -> sa.ColumnElement[bool]:
+    """The WHERE clause of a customer search box."""
+    q = q.strip()
+    conditions: list[Any] = [Customer.code == q, Customer.email == q.lower()]
+    phone = q.translate(PHONE_NOISE)
+    if phone:
+        conditions.append(Customer.phone == phone)
+    folded = normalize_name(q)
+    if folded:
+        conditions.append(name_condition(folded, dialect))
+    return sa.or_(*conditions)
