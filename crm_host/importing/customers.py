@@ -21,6 +21,7 @@ from crm_host.customers.rules import RULES, clean_customer
 from crm_host.customers.service import run_guards
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
+from crm_host.host import host_of
 from crm_host.importing.readers import ImportFileError, Record
 from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
 from crm_host.text import normalize_name
@@ -292,7 +293,9 @@ class CustomerImporter:
         try:
             result = self.write(session, rows)
             touched = result.created + result.updated
-            if touched:
+            # Guards get ORM objects; loading a batch of them is only worth it when a
+            # plugin has a guard at all.
+            if touched and host_of(session).plugins.implementations("crm_validate_customers"):
                 customers = list(
                     session.scalars(sa.select(Customer).where(Customer.id.in_(touched)))
                 )

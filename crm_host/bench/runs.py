@@ -1,0 +1,195 @@
+"""The benchmarks. Each returns figures: ours, the baseline, and their ratio."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from crm_host.bench.data import COLUMNS, write_customers_csv
+
+SIZES = {"S": 10_000, "M": 100_000, "L": 1_000_000}
+
+
+@dataclass
+class Figure:
+    """One measured figure and its baseline."""
+
+    benchmark: str
+    figure: str
+    unit: str
+    ours: float
+    baseline: float
+    baseline_name: str
+    higher_is_better: bool = True
+
+    @property
+    def ratio(self) -> float:
+        """Ours relative to the baseline (1.0 = as good; below 1 = worse)."""
+        if not self.baseline or not self.ours:
+            return 0.0
+        return self.ours / self.baseline if self.higher_is_better else self.baseline / self.ours
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form, with the ratio."""
+        return {**asdict(self), "ratio": round(self.ratio, 3)}
+
+
+@contextmanager
+def _timer() -> Iterator[Callable[[], float]]:
+    start = time.perf_counter()
+    elapsed = [0.0]
+    yield lambda: elapsed[0]
+    elapsed[0] = time.perf_counter() - start
+
+
+class Databases:
+    """Fresh databases for one benchmark run, dropped afterwards."""
+
+    def __init__(self, backend: str, server: str | None, workdir: Path) -> None:
+        from crm_host.testing.databases import TestDatabases
+
+        if backend == "postgresql" and not server:
+            raise ValueError("--database postgresql needs CRM_BENCH_DATABASE_URL (a server URL)")
+        self.backend = backend
+        self.databases = TestDatabases(
+            workdir, sa.make_url(server) if backend == "postgresql" else None
+        )
+
+    def create(self, label: str) -> sa.URL:
+        """A new empty database."""
+        return self.databases.create(label)
+
+    def close(self) -> None:
+        """Drop them all."""
+        self.databases.close()
+
+
+def bench_import(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
+    """Customer import through the real path vs a raw bulk load of the same file."""
+    from crm_host.app import create_app
+    from crm_host.importing import jobs as import_jobs
+    from crm_host.runtime import enqueue
+    from crm_host.runtime.runner import Runner
+    from crm_host.testing import prepare_database
+
+    rows = SIZES[size]
+    source = write_customers_csv(workdir / f"customers-{size}.csv", rows)
+
+    url = dbs.create("import")
+    prepare_database(url, [], {})
+    app = create_app(
+        {
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "SECRET_KEY": "bench",
+            "WORKER_THREAD": False,
+        },
+        instance_path=str(workdir / "instance"),
+    )
+    host = app.extensions["crm"]
+    with host.db.session() as session:
+        args = import_jobs.job_args(source, batch_size=5000)
+        enqueue(session, import_jobs.JOB_NAME, args, key=import_jobs.file_key(source))
+    with _timer() as elapsed:
+        Runner(app).run_due(names=[import_jobs.JOB_NAME])
+    ours_seconds = elapsed()
+    with host.db.engine.connect() as connection:
+        imported = connection.scalar(sa.text("SELECT count(*) FROM customers"))
+    if imported != rows:
+        raise RuntimeError(f"the import wrote {imported} customers of {rows}")
+    host.db.dispose()
+
+    baseline_url = dbs.create("raw")
+    prepare_database(baseline_url, [], {})
+    if dbs.backend == "sqlite":
+        seconds, name = _raw_sqlite(baseline_url, source), "sqlite3 executemany, one transaction"
+    else:
+        seconds, name = _raw_copy(baseline_url, source), "PostgreSQL COPY"
+    return [
+        Figure(
+            "import",
+            f"customers imported ({rows:,} rows x {len(COLUMNS)} columns)",
+            "rows/s",
+            rows / ours_seconds,
+            rows / seconds,
+            name,
+        ),
+    ]
+
+
+def _raw_rows(source: Path) -> list[list[Any]]:
+    with source.open(encoding="utf-8", newline="") as stream:
+        reader = csv.reader(stream)
+        next(reader)
+        return [row[:14] for row in reader]
+
+
+_RAW_COLUMNS = COLUMNS[:14] + ["search_name", "custom", "preferences", "created_at", "updated_at"]
+
+
+def _raw_sqlite(url: sa.URL, source: Path) -> float:
+    path = url.database
+    with _timer() as elapsed:
+        rows = _raw_rows(source)
+        connection = sqlite3.connect(path)
+        now = "2026-01-01 00:00:00"
+        connection.executemany(
+            f"INSERT INTO customers ({', '.join(_RAW_COLUMNS)}) VALUES ({', '.join('?' * len(_RAW_COLUMNS))})",
+            ([*row, row[1], "{}", "{}", now, now] for row in rows),
+        )
+        connection.commit()
+        connection.close()
+    return elapsed()
+
+
+def _raw_copy(url: sa.URL, source: Path) -> float:
+    import psycopg
+
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with _timer() as elapsed:
+        rows = _raw_rows(source)
+        statement = f"COPY customers ({', '.join(_RAW_COLUMNS)}) FROM STDIN"
+        with (
+            psycopg.connect(dsn) as connection,
+            connection.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
+            for row in rows:
+                copy.write_row(
+                    [
+                        *(v or None for v in row),
+                        row[1],
+                        "{}",
+                        "{}",
+                        "2026-01-01T00:00:00Z",
+                        "2026-01-01T00:00:00Z",
+                    ]
+                )
+    return elapsed()
+
+
+BENCHMARKS: dict[str, Callable[[str, Databases, Path], list[Figure]]] = {
+    "import": bench_import,
+}
+
+
+def run(names: list[str], size: str, backend: str, server: str | None) -> list[Figure]:
+    """Run the named benchmarks; returns every figure."""
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+        workdir = Path(tmp)
+        dbs = Databases(backend, server, workdir)
+        try:
+            for name in names:
+                figures += BENCHMARKS[name](size, dbs, workdir)
+        finally:
+            dbs.close()
+    return figures

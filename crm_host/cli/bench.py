@@ -1,0 +1,70 @@
+"""``crm bench``: measure the main jobs against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from crm_host.bench import machine
+from crm_host.bench.runs import BENCHMARKS, SIZES, run
+
+
+@click.command("bench")
+@click.argument("names", nargs=-1, type=click.Choice(sorted(BENCHMARKS)))
+@click.option(
+    "--size",
+    type=click.Choice(sorted(SIZES)),
+    default="S",
+    show_default=True,
+    help="S: 10k rows, M: 100k, L: 1M.",
+)
+@click.option(
+    "--database",
+    "backend",
+    type=click.Choice(["sqlite", "postgresql"]),
+    default="sqlite",
+    show_default=True,
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results, the commit and the machine to this file.",
+)
+def bench(names: tuple[str, ...], size: str, backend: str, json_path: Path | None) -> None:
+    """Run benchmarks (all by default) on fresh databases; print figure / ours / baseline / ratio.
+
+    PostgreSQL runs need a server: CRM_BENCH_DATABASE_URL (or CRM_TEST_DATABASE_URL).
+    """
+    server = os.environ.get("CRM_BENCH_DATABASE_URL") or os.environ.get("CRM_TEST_DATABASE_URL")
+    try:
+        figures = run(list(names) or sorted(BENCHMARKS), size, backend, server)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{'figure':<58} {'ours':>12} {'baseline':>12} {'ratio':>7}  unit / baseline")
+    for f in figures:
+        click.echo(
+            f"{f.figure:<58} {f.ours:>12,.0f} {f.baseline:>12,.0f} {f.ratio:>7.2f}  "
+            f"{f.unit} / {f.baseline_name}"
+        )
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(
+            json.dumps(
+                {
+                    "commit": machine.commit_hash(),
+                    "at": datetime.now(UTC).isoformat(),
+                    "size": size,
+                    "database": backend,
+                    "machine": machine.describe(),
+                    "figures": [f.as_dict() for f in figures],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        click.echo(f"Wrote {json_path}")
