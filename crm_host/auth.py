@@ -12,6 +12,8 @@ from crm_host.host import get_host
 from crm_host.models import User
 
 _hasher = PasswordHasher()
+#: Verified against when there is no real hash, so failures cost what successes do.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
 login_manager = LoginManager()
 csrf = CSRFProtect()
 login_manager.login_view = "console.login"
@@ -58,12 +60,30 @@ def _load_user(user_id: str) -> LoginUser | None:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with this username and password, or ``None``."""
-    import sqlalchemy as sa
+    """The active user with this username and password, or ``None``.
 
-    user = get_host().session.scalar(sa.select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    Throttled: failures count per account and per client address, and a locked
+    account or address is refused whatever the password (see crm_host.throttle).
+    The failure counts commit at once, so an attacker cannot roll them back.
+    """
+    import sqlalchemy as sa
+    from flask import current_app, has_request_context, request
+
+    from crm_host import throttle
+
+    session = get_host().session
+    address = request.remote_addr if has_request_context() else None
+    if throttle.locked(session, username, address):
+        verify_password(_DUMMY_HASH, password)  # same cost as a real check: no timing oracle
         return None
+    user = session.scalar(sa.select(User).where(User.username == username))
+    # Hash even for unknown users, so the answer time does not reveal who exists.
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not user.is_active or not ok:
+        throttle.record_failure(session, current_app.config, username, address)
+        session.commit()
+        return None
+    throttle.record_success(session, username)
     return user
 
 

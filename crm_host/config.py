@@ -34,6 +34,11 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         ARCHIVE_DIR=str(instance / "archives"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Secure cookies need HTTPS; the embedded default serves plain HTTP on
+        # localhost, so production turns this on (CRM_SESSION_COOKIE_SECURE=true).
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
     )
     app.config.from_pyfile(str(instance / INSTANCE_CONFIG_FILE), silent=True)

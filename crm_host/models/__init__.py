@@ -20,9 +20,11 @@ from crm_host.models.importing import ImportReject
 from crm_host.models.interactions import Interaction
 from crm_host.models.plugins import PluginEnablement, PluginInstallation
 from crm_host.models.runtime import Job, OutboxEvent, WebhookSubscription
+from crm_host.models.security import LoginThrottle
 from crm_host.models.settings import Setting
 
 __all__ = [
+    "LoginThrottle",
     "ImportReject",
     "ApiToken",
     "CustomField",
