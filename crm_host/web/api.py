@@ -87,6 +87,18 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
         _rollback()
         return _crm_error(Conflict("the change conflicts with existing data; reload and retry"))
 
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    def _database_unavailable(error: Exception) -> Any:
+        # The connection dropped or the database is out of reach: a 503 the client
+        # may retry; the pool checks connections before use, so the next request
+        # gets a fresh one without restarting the process.
+        _rollback()
+        message = "The database is unavailable right now; retry in a moment."
+        if is_api_request():
+            return jsonify(code=503, message=message), 503, {"Retry-After": "5"}
+        return render_template("crm/error.html", code=503, message=message), 503
+
     @app.errorhandler(sa_exc.DataError)
     @app.errorhandler(OverflowError)
     def _data_error(error: Exception) -> Any:
@@ -101,4 +113,7 @@ def _rollback() -> None:
 
     session = g.get("crm_session")
     if session is not None:
-        session.rollback()
+        try:
+            session.rollback()
+        except sa_exc.SQLAlchemyError:
+            session.invalidate()  # the connection is gone: drop it, never reuse it
