@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from crm_host.bench.data import COLUMNS, write_customers_csv
+from crm_host.customers.rules import FIELDS
 
 SIZES = {"S": 10_000, "M": 100_000, "L": 1_000_000}
 
@@ -129,10 +130,10 @@ def _raw_rows(source: Path) -> list[list[Any]]:
     with source.open(encoding="utf-8", newline="") as stream:
         reader = csv.reader(stream)
         next(reader)
-        return [row[:14] for row in reader]
+        return [row[: len(FIELDS)] for row in reader]
 
 
-_RAW_COLUMNS = COLUMNS[:14] + ["search_name", "custom", "preferences", "created_at", "updated_at"]
+_RAW_COLUMNS = [*FIELDS, "search_name", "custom", "preferences", "created_at", "updated_at"]
 
 
 def _raw_sqlite(url: sa.URL, source: Path) -> float:

@@ -20,28 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from crm_host.customers.custom_fields import definitions
+from crm_host.customers.rules import FIELDS, LINK_COLUMNS
 from crm_host.models import Customer
 
 FORMATS = ("csv", "jsonl", "xlsx")
-BASE_COLUMNS = (
-    "code",
-    "name",
-    "kind",
-    "email",
-    "phone",
-    "lifecycle_stage",
-    "tier",
-    "gender",
-    "birth_date",
-    "occupation",
-    "education",
-    "region",
-    "city",
-    "preferred_language",
-    "parent_code",
-    "departments",
-    "tags",
-)
+BASE_COLUMNS = FIELDS + LINK_COLUMNS
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 .]*$")
 
@@ -80,7 +63,7 @@ def rows(
     if not include_archived:
         query = query.where(Customer.archived_at.is_(None))
     for customer in session.scalars(query):
-        record: dict[str, Any] = {name: getattr(customer, name) for name in BASE_COLUMNS[:14]}
+        record: dict[str, Any] = {name: getattr(customer, name) for name in FIELDS}
         record["kind"] = customer.kind.value if customer.kind else None
         record["lifecycle_stage"] = (
             customer.lifecycle_stage.value if customer.lifecycle_stage else None

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host import audit
+from crm_host.customers.rules import FIELDS
 from crm_host.customers.service import get_customer, snapshot
 from crm_host.errors import ValidationFailed
 from crm_host.host import host_of
@@ -32,16 +33,7 @@ from crm_host.models import (
 MOVED = (Contact, Address, Interaction, Consent)
 #: Scalar fields the survivor takes from the merged customer when it has none.
 FILLED = (
-    "email",
-    "phone",
-    "tier",
-    "gender",
-    "birth_date",
-    "occupation",
-    "education",
-    "region",
-    "city",
-    "preferred_language",
+    *(f for f in FIELDS if f not in ("code", "name", "kind", "lifecycle_stage")),
     "owner_id",
 )
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host import audit
+from crm_host.customers.rules import PERSONAL_FIELDS
 from crm_host.customers.service import AUDITED_FIELDS, get_customer, snapshot
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
@@ -30,18 +31,6 @@ from crm_host.models import (
 )
 
 ERASED = "[erased]"
-#: Customer fields that identify a person; cleared on erasure.
-PERSONAL_FIELDS = (
-    "email",
-    "phone",
-    "gender",
-    "birth_date",
-    "occupation",
-    "education",
-    "region",
-    "city",
-    "preferred_language",
-)
 
 
 def _rows(session: Session, model: Any, customer_id: int) -> list[dict[str, Any]]:

@@ -105,6 +105,8 @@ class FieldRule:
     name: str
     check: Callable[[Any], Any]
     required: bool = False
+    #: Identifies or describes a person: cleared when the customer's data is erased.
+    personal: bool = False
 
 
 RULES: dict[str, FieldRule] = {
@@ -113,19 +115,27 @@ RULES: dict[str, FieldRule] = {
         FieldRule("code", _code, required=True),
         FieldRule("name", _name, required=True),
         FieldRule("kind", _choice(tuple(k.value for k in CustomerKind)), required=True),
-        FieldRule("email", _email),
-        FieldRule("phone", _phone),
+        FieldRule("email", _email, personal=True),
+        FieldRule("phone", _phone, personal=True),
         FieldRule("lifecycle_stage", _choice(tuple(s.value for s in LifecycleStage))),
         FieldRule("tier", _text(32)),
-        FieldRule("gender", _choice(GENDERS)),
-        FieldRule("birth_date", _birth_date),
-        FieldRule("occupation", _text(100)),
-        FieldRule("education", _text(100)),
-        FieldRule("region", _text(100)),
-        FieldRule("city", _text(100)),
-        FieldRule("preferred_language", _choice(LANGUAGES)),
+        FieldRule("gender", _choice(GENDERS), personal=True),
+        FieldRule("birth_date", _birth_date, personal=True),
+        FieldRule("occupation", _text(100), personal=True),
+        FieldRule("education", _text(100), personal=True),
+        FieldRule("region", _text(100), personal=True),
+        FieldRule("city", _text(100), personal=True),
+        FieldRule("preferred_language", _choice(LANGUAGES), personal=True),
     )
 }
+
+
+#: The fields every customer row has, in the order the API, imports and exports use.
+FIELDS: tuple[str, ...] = tuple(RULES)
+#: Columns that link a row to other records by their codes, lists split by ";".
+LINK_COLUMNS: tuple[str, ...] = ("parent_code", "departments", "tags")
+#: Fields naming or describing a person, cleared on erasure (the name is handled apart).
+PERSONAL_FIELDS: tuple[str, ...] = tuple(n for n, r in RULES.items() if r.personal)
 
 
 def clean_customer(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from crm_host import audit
 from crm_host.customers.custom_fields import clean_custom, definitions
-from crm_host.customers.rules import clean_customer
+from crm_host.customers.rules import FIELDS, clean_customer
 from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import host_of
@@ -23,25 +23,7 @@ from crm_host.models import Customer, Department, Tag, User
 from crm_host.runtime import emit
 
 #: Fields shown in audit entries and returned by the API.
-AUDITED_FIELDS = (
-    "code",
-    "name",
-    "kind",
-    "email",
-    "phone",
-    "lifecycle_stage",
-    "tier",
-    "gender",
-    "birth_date",
-    "occupation",
-    "education",
-    "region",
-    "city",
-    "preferred_language",
-    "parent_id",
-    "owner_id",
-    "custom",
-)
+AUDITED_FIELDS = (*FIELDS, "parent_id", "owner_id", "custom")
 
 
 def snapshot(customer: Customer) -> dict[str, Any]:

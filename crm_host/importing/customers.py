@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crm_host import audit
 from crm_host.customers.custom_fields import clean_custom, definitions
-from crm_host.customers.rules import RULES, clean_customer
+from crm_host.customers.rules import LINK_COLUMNS, RULES, clean_customer
 from crm_host.customers.service import run_guards
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
@@ -28,7 +28,7 @@ from crm_host.text import normalize_name
 
 LIST_SEPARATOR = ";"
 #: Columns besides the rule-checked fields and ``custom.<name>``.
-EXTRA_COLUMNS = ("parent_code", "departments", "tags")
+EXTRA_COLUMNS = LINK_COLUMNS
 _CUSTOMERS = Customer.__table__
 
 
