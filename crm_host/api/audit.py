@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from crm_host.api.fields import Id
-from crm_host.api.pagination import PageArgs, SortKey, paginate
+from crm_host.api.pagination import PageArgs, newest_first
 from crm_host.host import get_host
 from crm_host.models import AuditLog
 from crm_host.permissions import require
@@ -69,16 +69,7 @@ class Audit(MethodView):
     @blp.response(200, AuditPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Search the audit log, newest first."""
-        query, finish = paginate(
-            search(args),
-            key=SortKey(AuditLog.id, lambda a: a.id),
-            id_column=AuditLog.id,
-            descending=True,
-            cursor=args.get("cursor"),
-            limit=args["limit"],
-        )
-        rows, next_cursor = finish(list(get_host().session.scalars(query)))
-        return {"items": rows, "next_cursor": next_cursor}
+        return newest_first(get_host().session, search(args), AuditLog, args)
 
 
 __all__ = ["blp", "datetime", "search"]

@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from crm_host import audit, timeline
-from crm_host.api.pagination import SortKey, paginate
+from crm_host.api.pagination import SortKey, fetch_page
 from crm_host.api.schemas import (
     AddressSchema,
     ConsentIn,
@@ -134,16 +134,14 @@ class Customers(MethodView):
             # JSON values compare as text on both databases: numbers and booleans too.
             query = query.where(Customer.custom[name].as_string() == value)
         sort = args["sort"]
-        query, finish = paginate(
+        return fetch_page(
+            get_host().session,
             query,
             key=SORT_KEYS[sort.lstrip("-")],
             id_column=Customer.id,
+            args=args,
             descending=sort.startswith("-"),
-            cursor=args.get("cursor"),
-            limit=args["limit"],
         )
-        rows, next_cursor = finish(list(get_host().session.scalars(query)))
-        return {"items": rows, "next_cursor": next_cursor}
 
     @require("host.customers.write")
     @blp.arguments(CustomerIn)
@@ -374,7 +372,8 @@ class Timeline(MethodView):
         query = sa.select(Interaction).where(
             Interaction.customer_id == customer_id, timeline.visible_to(enabled_plugins(_user()))
         )
-        query, finish = paginate(
+        return fetch_page(
+            session,
             query,
             key=SortKey(
                 Interaction.occurred_at,
@@ -383,12 +382,9 @@ class Timeline(MethodView):
                 datetime.fromisoformat,
             ),
             id_column=Interaction.id,
+            args=args,
             descending=True,
-            cursor=args.get("cursor"),
-            limit=args["limit"],
         )
-        rows, next_cursor = finish(list(session.scalars(query)))
-        return {"items": rows, "next_cursor": next_cursor}
 
     @require("host.customers.write")
     @blp.arguments(TimelineIn)

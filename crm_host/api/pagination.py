@@ -14,6 +14,7 @@ from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from crm_host.errors import ValidationFailed
 
@@ -88,4 +89,44 @@ class PageArgs(ma.Schema):
     cursor = ma.fields.String(validate=ma.validate.Length(max=1000))
     limit = ma.fields.Integer(
         load_default=50, strict=False, validate=ma.validate.Range(min=1, max=200)
+    )
+
+
+def fetch_page(
+    session: Session,
+    query: sa.Select[Any],
+    *,
+    key: SortKey,
+    id_column: sa.ColumnElement[int],
+    args: dict[str, Any],
+    descending: bool = False,
+) -> dict[str, Any]:
+    """Run ``query`` for the page ``args`` ask for (``cursor``, ``limit``).
+
+    Returns ``{"items": [...], "next_cursor": str | None}``, the shape every list
+    of the API answers with.
+    """
+    query, finish = paginate(
+        query,
+        key=key,
+        id_column=id_column,
+        descending=descending,
+        cursor=args.get("cursor"),
+        limit=args["limit"],
+    )
+    rows, next_cursor = finish(list(session.scalars(query)))
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+def newest_first(
+    session: Session, query: sa.Select[Any], model: Any, args: dict[str, Any]
+) -> dict[str, Any]:
+    """A page of ``model`` rows by descending id (logs, jobs)."""
+    return fetch_page(
+        session,
+        query,
+        key=SortKey(model.id, lambda row: row.id),
+        id_column=model.id,
+        args=args,
+        descending=True,
     )

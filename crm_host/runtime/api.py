@@ -11,7 +11,7 @@ from flask_smorest import Api, Blueprint
 
 from crm_host import audit
 from crm_host.api.fields import Id
-from crm_host.api.pagination import PageArgs, SortKey, paginate
+from crm_host.api.pagination import PageArgs, newest_first
 from crm_host.host import get_host
 from crm_host.models import Job, WebhookSubscription
 from crm_host.models.runtime import JOB_STATUSES
@@ -85,16 +85,7 @@ class Jobs(MethodView):
     @jobs_blp.response(200, JobPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Jobs and event deliveries, newest first."""
-        query, finish = paginate(
-            job_query(args),
-            key=SortKey(Job.id, lambda j: j.id),
-            id_column=Job.id,
-            descending=True,
-            cursor=args.get("cursor"),
-            limit=args["limit"],
-        )
-        rows, next_cursor = finish(list(get_host().session.scalars(query)))
-        return {"items": rows, "next_cursor": next_cursor}
+        return newest_first(get_host().session, job_query(args), Job, args)
 
 
 @jobs_blp.route("/<id:job_id>")
