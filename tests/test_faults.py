@@ -17,7 +17,7 @@ def test_a_database_error_mid_request_is_a_503(app, make_user, client_for, monke
     def broken(*args, **kwargs):
         raise sa_exc.OperationalError("SELECT …", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr("crm_host.api.customers.paginate", broken)
+    monkeypatch.setattr("crm_host.api.customers.fetch_page", broken)
     answer = client.get("/api/v1/customers")
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
     assert "unavailable" in answer.json["message"]
