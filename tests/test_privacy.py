@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from crm_host import timeline
 from crm_host.customers import children, consent, privacy, service
 from crm_host.customers.merge import merge_customers
+from crm_host.directory import create_user
 from crm_host.host import get_host
 from crm_host.models import Customer
+from crm_host.notifications import notify
 from crm_host.plugins import order_plugins
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plugins"
@@ -76,6 +78,10 @@ def seed(db, holder):
         db, {"code": "P1-dup", "name": "张伟", "kind": "person", "email": "zhang.wei@example.cn"}
     )
     merge_customers(db, customer, dup)
+    # Staff were told about the customer in the console and by email.
+    agent = create_user(db, username="privacy-agent", password="password-123")
+    agent.email = "agent@example.cn"
+    notify(db, agent, kind="call", title="回电 张伟", body="张伟 +8613912345678", email=True)
     db.commit()
     return customer
 

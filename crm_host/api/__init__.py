@@ -2,7 +2,17 @@
 
 from flask_smorest import Api
 
-from crm_host.api import audit, auth, custom_fields, customers, directory, plugins, tags, tokens
+from crm_host.api import (
+    audit,
+    auth,
+    custom_fields,
+    customers,
+    directory,
+    notifications,
+    plugins,
+    tags,
+    tokens,
+)
 
 PREFIX = "/api/v1"
 
@@ -17,3 +27,4 @@ def register(api: Api) -> None:
     api.register_blueprint(plugins.blp, url_prefix=f"{PREFIX}/plugins")
     api.register_blueprint(tokens.blp, url_prefix=f"{PREFIX}/tokens")
     api.register_blueprint(audit.blp, url_prefix=f"{PREFIX}/audit")
+    api.register_blueprint(notifications.blp, url_prefix=f"{PREFIX}/notifications")

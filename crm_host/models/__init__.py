@@ -18,12 +18,17 @@ from crm_host.models.customers import (
 from crm_host.models.directory import ApiToken, Department, Membership, Role, RolePermission, User
 from crm_host.models.importing import ImportReject
 from crm_host.models.interactions import Interaction
+from crm_host.models.links import SignedLinkUse
+from crm_host.models.notifications import EmailMessage, Notification
 from crm_host.models.plugins import PluginEnablement, PluginInstallation
 from crm_host.models.runtime import Job, OutboxEvent, WebhookSubscription
 from crm_host.models.security import LoginThrottle
 from crm_host.models.settings import Setting
 
 __all__ = [
+    "EmailMessage",
+    "Notification",
+    "SignedLinkUse",
     "LoginThrottle",
     "ImportReject",
     "ApiToken",

@@ -112,6 +112,7 @@ class Runtime:
 
 def register_host_jobs(registry: JobRegistry) -> None:
     """The host's own jobs: event and webhook deliveries, pruning the queue, imports."""
+    from crm_host import notifications
     from crm_host.importing import jobs as import_jobs
 
     registry.job(outbox.EVENT_JOB, deliver_event)
@@ -119,6 +120,8 @@ def register_host_jobs(registry: JobRegistry) -> None:
     registry.job(PRUNE_JOB, prune)
     registry.schedule(PRUNE_JOB, every=timedelta(days=1), per_department=False)
     registry.job(import_jobs.JOB_NAME, import_jobs.run_import)
+    registry.job(notifications.SEND_JOB, notifications.send_email_job)
+    registry.schedule(notifications.SEND_JOB, every=timedelta(minutes=1), per_department=False)
 
 
 def prune(job: JobContext) -> None:
@@ -164,6 +167,9 @@ def init_app(app: Flask) -> Runtime:
     # Sessions copy the database's info: code holding a session finds the runtime.
     host.db.info["crm_runtime"] = runtime
     host.scrubbers.append(scrub_outbox)
+    from crm_host.notifications import scrub_notifications
+
+    host.scrubbers.append(scrub_notifications)
     outbox.install_listeners()
 
     @app.before_request

@@ -56,7 +56,17 @@ def plugin_name(session: Session, objects: dict[str, ObjectRef], user: User) -> 
     return ObjectRef("sales")
 
 
+def make_notification(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A notification of the calling user (the route reads one's own)."""
+    from crm_host.notifications import notify
+
+    return ObjectRef(
+        notify(session, user, kind="test", title="你有一条新消息").id, owner_id=user.id
+    )
+
+
 HOST_FACTORIES = {
+    "notification_id": make_notification,
     "customer_id": make_customer,
     "contact_id": _child("contact"),
     "address_id": _child("address"),

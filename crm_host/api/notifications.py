@@ -1,0 +1,67 @@
+"""The signed-in user's notifications under ``/api/v1/notifications``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from crm_host import notifications
+from crm_host.api.pagination import PageArgs, newest_first
+from crm_host.host import get_host
+from crm_host.models import Notification
+from crm_host.permissions import signed_in
+
+blp = Blueprint("notifications", __name__, description="Your notifications")
+
+
+class NotificationOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    body = ma.fields.String()
+    link = ma.fields.String(allow_none=True)
+    plugin = ma.fields.String(allow_none=True)
+    read_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class NotificationPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(NotificationOut))
+    next_cursor = ma.fields.String(allow_none=True)
+    unread = ma.fields.Integer()
+
+
+class NotificationQuery(PageArgs):
+    unread_only = ma.fields.Boolean(load_default=False)
+
+
+@blp.route("")
+class Notifications(MethodView):
+    @signed_in
+    @blp.arguments(NotificationQuery, location="query")
+    @blp.response(200, NotificationPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Your notifications, newest first, with how many are unread."""
+        session, user = get_host().session, current_user.user
+        query = sa.select(Notification).where(Notification.user_id == user.id)
+        if args["unread_only"]:
+            query = query.where(Notification.read_at.is_(None))
+        page = newest_first(session, query, Notification, args)
+        return {**page, "unread": notifications.unread(session, user)}
+
+
+@blp.route("/<id:notification_id>/read")
+class Read(MethodView):
+    @signed_in
+    @blp.response(200, NotificationOut)
+    def post(self, notification_id: int) -> Notification:
+        """Mark one of your notifications read."""
+        session = get_host().session
+        note = notifications.mark_read(session, current_user.user, notification_id)
+        session.commit()
+        return note

@@ -1,0 +1,66 @@
+"""signed link uses, notifications and the email outbox
+
+Revision ID: host0009
+Revises: host0008
+Create Date: 2026-11-24
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "host0009"
+down_revision: str | Sequence[str] | None = "host0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "signed_link_uses",
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("purpose", sa.String(64), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("token_hash", name="pk_signed_link_uses"),
+    )
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(64), nullable=False),
+        sa.Column("title", sa.String(300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("link", sa.String(500), nullable=True),
+        sa.Column("plugin", sa.String(64), nullable=True),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name="fk_notifications_user_id_users", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_notifications"),
+    )
+    op.create_index("ix_notifications_user_read", "notifications", ["user_id", "read_at"])
+    op.create_table(
+        "email_outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("to_address", sa.String(320), nullable=False),
+        sa.Column("subject", sa.String(300), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
+        sa.Column("body_html", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_email_outbox"),
+    )
+    op.create_index("ix_email_outbox_status", "email_outbox", ["status", "id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_email_outbox_status", "email_outbox")
+    op.drop_table("email_outbox")
+    op.drop_index("ix_notifications_user_read", "notifications")
+    op.drop_table("notifications")
+    op.drop_table("signed_link_uses")

@@ -1,0 +1,194 @@
+"""Notifications: in the console for staff, and email through an outbox table.
+
+Every email is written to ``email_outbox`` in the caller's transaction — the record
+of what was sent, and nothing is lost if the mail server is down. The
+``host.send_email`` job sends what is queued through SMTP when ``CRM_MAIL_SERVER``
+is set; without it the outbox is the delivery (the embedded default needs no
+mail server).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage as MimeMessage
+from email.utils import make_msgid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host.db import utcnow
+from crm_host.errors import NotFound, ValidationFailed
+from crm_host.models import EmailMessage, Notification, User
+
+MAX_ATTEMPTS = 5
+SEND_JOB = "host.send_email"
+
+
+def notify(
+    session: Session,
+    user: User,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str | None = None,
+    plugin: str | None = None,
+    email: bool = False,
+) -> Notification:
+    """Tell a user something in the console, and by email too when ``email`` and they have one."""
+    if not title.strip() or len(title) > 300:
+        raise ValidationFailed(
+            "a notification needs a title", details={"title": ["1–300 characters."]}
+        )
+    note = Notification(
+        user_id=user.id, kind=kind[:64], title=title.strip(), body=body, link=link, plugin=plugin
+    )
+    session.add(note)
+    if email and user.email:
+        queue_email(
+            session, to=user.email, subject=title, text=body + (f"\n\n{link}" if link else "")
+        )
+    session.flush()
+    return note
+
+
+def queue_email(
+    session: Session, *, to: str, subject: str, text: str, html: str | None = None
+) -> EmailMessage:
+    """Put an email in the outbox (it commits with the caller's transaction)."""
+    if "@" not in to or len(to) > 320 or "\n" in to or "\r" in to:
+        raise ValidationFailed("not an email address", details={"to": ["Not an email address."]})
+    if "\n" in subject or "\r" in subject:  # header injection
+        raise ValidationFailed("the subject is one line", details={"subject": ["One line only."]})
+    message = EmailMessage(to_address=to, subject=subject[:300], body_text=text, body_html=html)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def unread(session: Session, user: User) -> int:
+    """How many notifications the user has not read."""
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's own notifications read (others' do not exist for them)."""
+    note = session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        raise NotFound(f"no notification with id {notification_id}")
+    if note.read_at is None:
+        note.read_at = utcnow()
+    return note
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send mail (``CRM_MAIL_*``)."""
+
+    server: str
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = True
+    sender: str = "crm@localhost"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings | None:
+        """The settings, or ``None`` when no mail server is configured."""
+        server = config.get("MAIL_SERVER")
+        if not server:
+            return None
+        return cls(
+            server=server,
+            port=int(config.get("MAIL_PORT", 587)),
+            username=config.get("MAIL_USERNAME") or None,
+            password=config.get("MAIL_PASSWORD") or None,
+            use_tls=str(config.get("MAIL_USE_TLS", "true")).lower() in ("1", "true", "yes"),
+            sender=config.get("MAIL_DEFAULT_SENDER", "crm@localhost"),
+        )
+
+
+def send_pending_emails(session: Session, settings: SmtpSettings, *, limit: int = 100) -> int:
+    """Send queued emails through SMTP; failures count attempts and park after the last.
+
+    Each message's outcome is written in ``session``; returns how many were sent.
+    """
+    messages = session.scalars(
+        sa.select(EmailMessage)
+        .where(EmailMessage.status == "queued")
+        .order_by(EmailMessage.id)
+        .limit(limit)
+    ).all()
+    if not messages:
+        return 0
+    sent = 0
+    try:
+        smtp = smtplib.SMTP(settings.server, settings.port, timeout=30)
+        if settings.use_tls:
+            smtp.starttls()
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+    except (OSError, smtplib.SMTPException) as error:
+        for message in messages:
+            _failed(message, f"cannot reach {settings.server}:{settings.port}: {error}")
+        return 0
+    with smtp:
+        for message in messages:
+            mime = MimeMessage()
+            mime["From"], mime["To"], mime["Subject"] = (
+                settings.sender,
+                message.to_address,
+                message.subject,
+            )
+            mime["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+            mime.set_content(message.body_text)
+            if message.body_html:
+                mime.add_alternative(message.body_html, subtype="html")
+            try:
+                smtp.send_message(mime)
+            except smtplib.SMTPException as error:
+                _failed(message, str(error))
+                continue
+            message.status, message.sent_at, message.attempts = (
+                "sent",
+                utcnow(),
+                message.attempts + 1,
+            )
+            sent += 1
+    return sent
+
+
+def _failed(message: EmailMessage, error: str) -> None:
+    message.attempts += 1
+    message.last_error = error[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+
+
+def send_email_job(job: Any) -> None:
+    """The ``host.send_email`` job: send the queued outbox when SMTP is configured."""
+    settings = SmtpSettings.from_config(job.app.config)
+    if settings is not None:
+        send_pending_emails(job.session, settings)
+
+
+def scrub_notifications(session: Session, secrets: set[str]) -> None:
+    """Erasure: take a customer's personal values out of notifications and emails."""
+    from crm_host.customers.privacy import scrub_json_column
+
+    for table, columns in (
+        (Notification.__table__, ("title", "body")),
+        (EmailMessage.__table__, ("subject", "body_text", "body_html")),
+    ):
+        for column in columns:
+            scrub_json_column(session, table.c[column], table.c.id, secrets)
