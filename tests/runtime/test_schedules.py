@@ -31,16 +31,18 @@ def test_slots_are_cut_from_the_epoch():
 
 def test_ticking_twice_in_one_slot_enqueues_once_per_department(db, app):
     first = tick(app, now=T)
-    again = tick(app, now=T + timedelta(minutes=3))
-    assert len(first) == 4 and again == []
+    again = tick(app, now=T + timedelta(seconds=10))  # the same slot of every schedule
+    assert len(first) == 5 and again == []
     assert scheduled(db) == [
         ("fxjobs.hourly", "sales", "2026-11-23T10:00:00+00:00"),
         ("fxjobs.hourly", "service", "2026-11-23T10:00:00+00:00"),
         ("fxjobs.ten_minutes", None, "2026-11-23T10:10:00+00:00"),
         ("host.prune", None, "2026-11-23T00:00:00+00:00"),
+        ("host.send_email", None, "2026-11-23T10:15:00+00:00"),
     ]
-    # The next hour: the hourly job per department, the ten-minute one; prune is daily.
-    assert len(tick(app, now=T + timedelta(hours=1))) == 3
+    # The next hour: the hourly job per department, the ten-minute one and the
+    # minutely mail run; prune is daily.
+    assert len(tick(app, now=T + timedelta(hours=1))) == 4
 
 
 def test_schedules_follow_the_enablements(db, app):
@@ -69,4 +71,4 @@ def test_scheduled_jobs_run_with_their_department_and_slot(db, app, fx, run_jobs
 def test_crm_scheduler_once(cli, db):
     result = cli("scheduler", "--once")
     assert result.exit_code == 0
-    assert result.output == "enqueued 4 scheduled job(s)\n"
+    assert result.output == "enqueued 5 scheduled job(s)\n"
