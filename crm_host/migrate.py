@@ -235,6 +235,11 @@ def schema_drift(db: Database, absent_prefixes: Iterable[str] = ()) -> list[str]
 def _describe(difference: object) -> str:
     if isinstance(difference, list):  # column modifications come grouped
         return "; ".join(_describe(d) for d in difference)
+    if difference[0].startswith("modify_"):  # (action, schema, table, column, …, old, new)
+        action, _schema, table, column, *_rest, old, new = difference  # type: ignore[misc]
+        return (
+            f"{action.removeprefix('modify_')} of {table}.{column} is {old}, the models say {new}"
+        )
     action, *rest = difference  # type: ignore[misc]
     target = rest[0]
     name = getattr(target, "name", None) or str(target)

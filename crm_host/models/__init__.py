@@ -24,8 +24,11 @@ from crm_host.models.plugins import PluginEnablement, PluginInstallation
 from crm_host.models.runtime import Job, OutboxEvent, WebhookSubscription
 from crm_host.models.security import LoginThrottle
 from crm_host.models.settings import Setting
+from crm_host.models.sla import SlaCalendar, SlaClock
 
 __all__ = [
+    "SlaCalendar",
+    "SlaClock",
     "EmailMessage",
     "Notification",
     "SignedLinkUse",

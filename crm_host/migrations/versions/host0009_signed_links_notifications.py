@@ -1,4 +1,4 @@
-"""signed link uses, notifications and the email outbox
+"""signed link uses, notifications, the email outbox, SLA calendars and clocks
 
 Revision ID: host0009
 Revises: host0008
@@ -56,9 +56,47 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_email_outbox"),
     )
     op.create_index("ix_email_outbox_status", "email_outbox", ["status", "id"])
+    op.create_table(
+        "sla_calendars",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_sla_calendars"),
+        sa.UniqueConstraint("name", name="uq_sla_calendars_name"),
+    )
+    op.create_table(
+        "sla_clocks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("object_type", sa.String(100), nullable=False),
+        sa.Column("object_id", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(64), nullable=False),
+        sa.Column("calendar_id", sa.Integer(), nullable=False),
+        sa.Column("target_seconds", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resumed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("consumed_seconds", sa.Float(), nullable=False),
+        sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("stopped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reached_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("breached_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["calendar_id"],
+            ["sla_calendars.id"],
+            name="fk_sla_clocks_calendar_id_sla_calendars",
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_sla_clocks"),
+        sa.UniqueConstraint("object_type", "object_id", "name", name="uq_sla_clocks_object"),
+    )
+    op.create_index("ix_sla_clocks_due", "sla_clocks", ["breached_at", "due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sla_clocks_due", "sla_clocks")
+    op.drop_table("sla_clocks")
+    op.drop_table("sla_calendars")
     op.drop_index("ix_email_outbox_status", "email_outbox")
     op.drop_table("email_outbox")
     op.drop_index("ix_notifications_user_read", "notifications")
