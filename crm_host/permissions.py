@@ -54,6 +54,8 @@ HOST_PERMISSIONS = [
     Permission("host.customers.merge", "Merge duplicate customers"),
     Permission("host.customers.import", "Import and export customers"),
     Permission("host.customers.privacy", "Export or erase a customer's personal data"),
+    Permission("host.attachments.read", "See and download attachments"),
+    Permission("host.attachments.write", "Attach and remove files"),
     Permission("host.directory.read", "See departments, users and roles"),
     Permission("host.users.manage", "Create users, grant roles and departments"),
     Permission("host.roles.manage", "Define roles and their permissions"),

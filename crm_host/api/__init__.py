@@ -3,6 +3,7 @@
 from flask_smorest import Api
 
 from crm_host.api import (
+    attachments,
     audit,
     auth,
     custom_fields,
@@ -27,4 +28,5 @@ def register(api: Api) -> None:
     api.register_blueprint(plugins.blp, url_prefix=f"{PREFIX}/plugins")
     api.register_blueprint(tokens.blp, url_prefix=f"{PREFIX}/tokens")
     api.register_blueprint(audit.blp, url_prefix=f"{PREFIX}/audit")
+    api.register_blueprint(attachments.blp, url_prefix=f"{PREFIX}/attachments")
     api.register_blueprint(notifications.blp, url_prefix=f"{PREFIX}/notifications")

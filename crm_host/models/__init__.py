@@ -2,6 +2,7 @@
 every plugin relies on. Plugins add tables of their own (prefixed by their slug) on
 the same :class:`crm_host.db.Base`; they never add relationships to these models."""
 
+from crm_host.models.attachments import Attachment
 from crm_host.models.audit import AuditLog
 from crm_host.models.custom_fields import CustomField, FieldType
 from crm_host.models.customers import (
@@ -27,6 +28,7 @@ from crm_host.models.settings import Setting
 from crm_host.models.sla import SlaCalendar, SlaClock
 
 __all__ = [
+    "Attachment",
     "SlaCalendar",
     "SlaClock",
     "EmailMessage",

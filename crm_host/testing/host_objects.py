@@ -6,6 +6,7 @@ Plugins add theirs for their own routes: ``PermissionMatrix(factories={**HOST_FA
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -65,7 +66,28 @@ def make_notification(session: Session, objects: dict[str, ObjectRef], user: Use
     )
 
 
+def make_attachment(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A small file attached to a customer, stored under the app's attachments folder."""
+    import io
+
+    from flask import current_app
+
+    from crm_host.attachments import attach, storage_for
+
+    row = attach(
+        session,
+        storage_for(current_app),
+        object_type="customer",
+        object_id="1",
+        filename="合同.pdf",
+        content_type="application/pdf",
+        stream=io.BytesIO(b"%PDF-1.7 x"),
+    )
+    return ObjectRef(row.id)
+
+
 HOST_FACTORIES = {
+    "attachment_id": make_attachment,
     "notification_id": make_notification,
     "customer_id": make_customer,
     "contact_id": _child("contact"),
@@ -114,6 +136,17 @@ HOST_PAYLOADS = {
     },
     ("plugins.Enable", "POST"): lambda s, o, n: {"departments": ["sales"]},
     ("plugins.Disable", "POST"): lambda s, o, n: {"departments": ["marketing"]},
+    ("attachments.Attachments", "GET"): lambda s, o, n: {
+        "object_type": "customer",
+        "object_id": "1",
+    },
+    ("attachments.Attachments", "POST"): lambda s, o, n: {
+        "__multipart__": {
+            "object_type": "customer",
+            "object_id": "1",
+            "file": (io.BytesIO(b"matrix file"), f"附件{n}.txt"),
+        }
+    },
     ("auth.Login", "POST"): lambda s, o, n: {
         "username": "matrix-admin",
         "password": "matrix-password",

@@ -109,8 +109,9 @@ Payload = Callable[[Session, dict[str, ObjectRef], int], dict[str, Any] | None]
 @dataclass
 class PermissionMatrix:
     """The harness. ``factories`` make the objects URL arguments name (``customer_id``),
-    in the order they appear in the URL; ``payloads`` give the JSON body of each
-    (endpoint, method) that takes one — a fresh one per call (``n`` numbers them)."""
+    in the order they appear in the URL; ``payloads`` give what each (endpoint,
+    method) needs — a JSON body, a GET's query arguments, or ``{"__multipart__":
+    {...}}`` for an upload — a fresh one per call (``n`` numbers them)."""
 
     app: Flask
     session: Session
@@ -143,7 +144,7 @@ class PermissionMatrix:
                 response = client.open(
                     self._url(route, objects),
                     method=route.method,
-                    json=self._payload(route, objects),
+                    **self._request_body(route, self._payload(route, objects)),
                 )
                 ok = 200 <= response.status_code < 300
                 positive = positive or ok
@@ -170,6 +171,18 @@ class PermissionMatrix:
                 objects[argument] = self.factories[argument](self.session, objects, user)
             self.session.commit()
         return objects
+
+    @staticmethod
+    def _request_body(route: Route, payload: dict[str, Any] | None) -> dict[str, Any]:
+        """How a payload travels: the query string of a GET, a multipart form when it
+        holds files (``{"__multipart__": {...}}``), JSON otherwise."""
+        if payload is None:
+            return {}
+        if route.method == "GET":
+            return {"query_string": payload}
+        if "__multipart__" in payload:
+            return {"data": payload["__multipart__"], "content_type": "multipart/form-data"}
+        return {"json": payload}
 
     @contextlib.contextmanager
     def _shared_session(self) -> Iterator[None]:

@@ -1,4 +1,4 @@
-"""signed link uses, notifications, the email outbox, SLA calendars and clocks
+"""signed link uses, notifications, the email outbox, SLA calendars and clocks, attachments
 
 Revision ID: host0009
 Revises: host0008
@@ -91,9 +91,33 @@ def upgrade() -> None:
         sa.UniqueConstraint("object_type", "object_id", "name", name="uq_sla_clocks_object"),
     )
     op.create_index("ix_sla_clocks_due", "sla_clocks", ["breached_at", "due_at"])
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("object_type", sa.String(100), nullable=False),
+        sa.Column("object_id", sa.String(64), nullable=False),
+        sa.Column("filename", sa.String(255), nullable=False),
+        sa.Column("content_type", sa.String(200), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("storage_key", sa.String(100), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name="fk_attachments_uploaded_by_id_users",
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_attachments"),
+        sa.UniqueConstraint("storage_key", name="uq_attachments_storage_key"),
+    )
+    op.create_index("ix_attachments_object", "attachments", ["object_type", "object_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_attachments_object", "attachments")
+    op.drop_table("attachments")
     op.drop_index("ix_sla_clocks_due", "sla_clocks")
     op.drop_table("sla_clocks")
     op.drop_table("sla_calendars")
