@@ -1,4 +1,6 @@
-"""sla clocks, signed links, notifications and attachments
+"""(no change) — reserved for SLA clocks, signed links, notifications and
+attachments, which landed together in host0009; kept so that databases already at
+this revision upgrade in a straight line
 
 Revision ID: host0005
 Revises: host0004
