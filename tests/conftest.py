@@ -54,3 +54,17 @@ def example_distribution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
 def crm_plugins() -> list[str]:
     """The host's tests run with the four built-ins; the example plugin installs itself."""
     return ["industry_power", "marketing", "sales", "service"]
+
+
+@pytest.fixture
+def holder(app, db, monkeypatch):
+    """The fx_holder plugin (it keeps rows that point at customers) registered on the app,
+    its table created inside the test's transaction."""
+    monkeypatch.syspath_prepend(str(FIXTURES / "plugins"))
+    module = importlib.import_module("crm_fx_holder")
+    module.cards.create(db.connection())
+    host = app.extensions["crm"]
+    host.plugins.pm.register(module, name="fx_holder")
+    module.MOVE["enabled"] = True
+    yield module
+    host.plugins.pm.unregister(name="fx_holder")

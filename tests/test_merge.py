@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
@@ -13,21 +10,6 @@ from crm_host.customers import children, service
 from crm_host.customers.merge import merge_customers
 from crm_host.errors import ValidationFailed
 from crm_host.models import AuditLog, Contact, Customer, Interaction
-
-FIXTURES = Path(__file__).parent / "fixtures" / "plugins"
-
-
-@pytest.fixture
-def holder(app, db, monkeypatch):
-    """The fx_holder plugin registered, with its table created in the test transaction."""
-    monkeypatch.syspath_prepend(str(FIXTURES))
-    module = importlib.import_module("crm_fx_holder")
-    module.cards.create(db.connection())
-    host = app.extensions["crm"]
-    host.plugins.pm.register(module, name="fx_holder")
-    module.MOVE["enabled"] = True
-    yield module
-    host.plugins.pm.unregister(name="fx_holder")
 
 
 def two_customers(db):

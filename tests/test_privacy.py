@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
@@ -17,7 +14,6 @@ from crm_host.models import Customer
 from crm_host.notifications import notify
 from crm_host.plugins import order_plugins
 
-FIXTURES = Path(__file__).parent / "fixtures" / "plugins"
 PERSONAL = [
     "张伟",
     "zhang.wei@example.cn",
@@ -29,17 +25,6 @@ PERSONAL = [
     "Holder Zhang",
     "心脏病史",
 ]
-
-
-@pytest.fixture
-def holder(app, db, monkeypatch):
-    monkeypatch.syspath_prepend(str(FIXTURES))
-    module = importlib.import_module("crm_fx_holder")
-    module.cards.create(db.connection())
-    host = app.extensions["crm"]
-    host.plugins.pm.register(module, name="fx_holder")
-    yield module
-    host.plugins.pm.unregister(name="fx_holder")
 
 
 def seed(db, holder):

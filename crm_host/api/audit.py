@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from crm_host.api.fields import Id
-from crm_host.api.pagination import PageArgs, newest_first
+from crm_host.api.pagination import PageArgs, newest_first, where_equal
 from crm_host.host import get_host
 from crm_host.models import AuditLog
 from crm_host.permissions import require
@@ -51,10 +51,12 @@ class AuditPage(ma.Schema):
 
 def search(args: dict[str, Any]) -> sa.Select[Any]:
     """The audit query for the given filters (shared by the API and ``crm audit``)."""
-    query = sa.select(AuditLog)
-    for name in ("object_type", "object_id", "actor", "actor_id", "action", "plugin"):
-        if args.get(name) is not None:
-            query = query.where(getattr(AuditLog, name) == args[name])
+    query = where_equal(
+        sa.select(AuditLog),
+        AuditLog,
+        args,
+        ("object_type", "object_id", "actor", "actor_id", "action", "plugin"),
+    )
     if args.get("since"):
         query = query.where(AuditLog.occurred_at >= args["since"])
     if args.get("until"):

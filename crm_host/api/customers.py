@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from crm_host import audit, timeline
-from crm_host.api.pagination import SortKey, fetch_page
+from crm_host.api.pagination import SortKey, fetch_page, where_equal
 from crm_host.api.schemas import (
     AddressSchema,
     ConsentIn,
@@ -105,9 +105,9 @@ class Customers(MethodView):
         )
         if args.get("q"):
             query = _search(query, args["q"])
-        for name in ("kind", "lifecycle_stage", "tier", "city", "region", "owner_id"):
-            if args.get(name) is not None:
-                query = query.where(getattr(Customer, name) == args[name])
+        query = where_equal(
+            query, Customer, args, ("kind", "lifecycle_stage", "tier", "city", "region", "owner_id")
+        )
         if args.get("tag"):
             query = query.where(
                 Customer.id.in_(

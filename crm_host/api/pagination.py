@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,3 +130,13 @@ def newest_first(
         args=args,
         descending=True,
     )
+
+
+def where_equal(
+    query: sa.Select[Any], model: Any, args: dict[str, Any], names: Iterable[str]
+) -> sa.Select[Any]:
+    """Add ``model.<name> == args[name]`` for each of ``names`` given in ``args``."""
+    for name in names:
+        if args.get(name) is not None:
+            query = query.where(getattr(model, name) == args[name])
+    return query

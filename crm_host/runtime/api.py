@@ -11,7 +11,7 @@ from flask_smorest import Api, Blueprint
 
 from crm_host import audit
 from crm_host.api.fields import Id
-from crm_host.api.pagination import PageArgs, newest_first
+from crm_host.api.pagination import PageArgs, newest_first, where_equal
 from crm_host.host import get_host
 from crm_host.models import Job, WebhookSubscription
 from crm_host.models.runtime import JOB_STATUSES
@@ -71,11 +71,7 @@ class JobPage(ma.Schema):
 
 def job_query(args: dict[str, Any]) -> sa.Select[Any]:
     """The jobs matching the list filters (shared by the API and ``crm jobs list``)."""
-    query = sa.select(Job)
-    for name in ("status", "name", "plugin", "event_id"):
-        if args.get(name) is not None:
-            query = query.where(getattr(Job, name) == args[name])
-    return query
+    return where_equal(sa.select(Job), Job, args, ("status", "name", "plugin", "event_id"))
 
 
 @jobs_blp.route("")
