@@ -26,6 +26,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
+    from sqlalchemy import Select
     from sqlalchemy.orm import Session
 
     from crm_host.importing.registry import ImporterRegistry
@@ -115,6 +116,19 @@ def crm_register_importers(registry: ImporterRegistry) -> None:
     host's framework — CSV/JSON Lines/XLSX reading, batches, rejects with line
     numbers, resuming after a crash — through ``crm import <slug>.<name> FILE``. A
     bad or duplicate importer stops start-up naming the plugin. Collecting.
+    """
+
+
+@hookspec
+def crm_transaction_sources() -> list[Select[Any]]:
+    """Return SQLAlchemy ``Select`` statements of the plugin's money-bearing records.
+
+    Each must label its columns ``customer_id, occurred_at, amount, currency, source,
+    ref``; the host combines every installed plugin's statements with ``UNION ALL``
+    (``crm_host.analytics.transactions``) so segments, RFM and lifetime value run
+    as SQL without knowing which plugins exist — sales contributes orders, the
+    power pack bills. Called when analytics build their queries. Collecting; a
+    statement without the six labels is refused naming the plugin.
     """
 
 
