@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 from crm_host.cli import audit as audit_commands
 from crm_host.cli import backup as backup_commands
 from crm_host.cli import bench as bench_commands
+from crm_host.cli import calendars as calendar_commands
 from crm_host.cli import customers as customer_commands
 from crm_host.cli import db as db_commands
 from crm_host.cli import directory, plugins, setup
@@ -43,6 +44,7 @@ cli.add_command(audit_commands.audit)
 cli.add_command(customer_commands.group)
 cli.add_command(import_commands.import_command)
 cli.add_command(bench_commands.bench)
+cli.add_command(calendar_commands.group)
 cli.add_command(backup_commands.backup_command)
 cli.add_command(backup_commands.restore_command)
 for command in setup.commands:

@@ -114,3 +114,24 @@ def test_several_clocks_per_object_and_clear_conflicts(db):
     stop_clock(db, "power.fault", 7, "arrival", at=datetime(2026, 12, 1, 1, 30, tzinfo=UTC))
     with pytest.raises(Conflict):
         pause_clock(db, "power.fault", 7, "arrival", at=datetime(2026, 12, 1, 1, 40, tzinfo=UTC))
+
+
+def test_calendar_commands(cli, tmp_path):
+    spec = tmp_path / "office.json"
+    spec.write_text(
+        '{"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00", "18:00"]], '
+        '"tue": [["09:00", "18:00"]]}}',
+        encoding="utf-8",
+    )
+    assert cli("calendars", "add", "office", str(spec)).exit_code == 0
+    result = cli(
+        "calendars", "holidays", "office", "--add", "2026-10-01", "--workday", "2026-10-10"
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 holiday(s), 1 make-up day(s)" in result.output
+    assert '"2026-10-01"' in cli("calendars", "show", "office").output
+    assert "office" in cli("calendars", "list").output
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"timezone": "Mars/Olympus", "hours": {}}')
+    refused = cli("calendars", "add", "mars", str(bad))
+    assert refused.exit_code != 0 and "timezone" in refused.output
