@@ -9,6 +9,7 @@ from crm_host.api import (
     custom_fields,
     customers,
     directory,
+    imports,
     notifications,
     plugins,
     tags,
@@ -23,6 +24,7 @@ def register(api: Api) -> None:
     api.register_blueprint(auth.blp, url_prefix=f"{PREFIX}/auth")
     api.register_blueprint(customers.blp, url_prefix=f"{PREFIX}/customers")
     api.register_blueprint(tags.blp, url_prefix=f"{PREFIX}/tags")
+    api.register_blueprint(imports.blp, url_prefix=f"{PREFIX}/imports")
     api.register_blueprint(custom_fields.blp, url_prefix=f"{PREFIX}/custom-fields")
     api.register_blueprint(directory.blp, url_prefix=PREFIX)
     api.register_blueprint(plugins.blp, url_prefix=f"{PREFIX}/plugins")

@@ -86,7 +86,13 @@ def import_file(
     session = current.session
     try:
         args = import_jobs.job_args(
-            file, importer=name, fmt=fmt, encoding=encoding, rejects=rejects, batch_size=batch_size
+            file,
+            importer=name,
+            fmt=fmt,
+            encoding=encoding,
+            rejects=rejects,
+            batch_size=batch_size,
+            session=session,
         )
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from error

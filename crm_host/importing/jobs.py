@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host.host import host_of
 from crm_host.importing.readers import CHUNK, count_lines, read_records
 from crm_host.models import ImportReject
 
@@ -47,10 +48,18 @@ def job_args(
     encoding: str | None = None,
     rejects: Path | None = None,
     batch_size: int = DEFAULT_BATCH,
+    session: Session | None = None,
 ) -> dict[str, Any]:
-    """The arguments of an import job for ``path`` (checked before anything is queued)."""
+    """The arguments of an import job for ``path``, checked before anything is queued
+    (the header against the importer too, given a ``session``)."""
     path = path.resolve()
-    read_records(path, fmt, encoding)  # fails now on a bad encoding, format or header
+    header, _records = read_records(path, fmt, encoding)  # fails now on encoding or format
+    if session is not None and header:
+        from crm_host.importing.registry import collect_importers
+
+        spec = collect_importers(host_of(session).plugins).get(importer)
+        if spec is not None:
+            spec.importer.check_header(session, header)  # and on columns it cannot take
     return {
         "importer": importer,
         "path": str(path),

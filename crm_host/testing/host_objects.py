@@ -86,8 +86,32 @@ def make_attachment(session: Session, objects: dict[str, ObjectRef], user: User)
     return ObjectRef(row.id)
 
 
+def make_import(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A queued import job of a small file (with one rejected row recorded)."""
+    from flask import current_app
+
+    from crm_host.importing import jobs as import_jobs
+    from crm_host.models import ImportReject
+    from crm_host.runtime import enqueue
+
+    serial = session.info.setdefault("matrix_imports", [0])
+    serial[0] += 1
+    path = current_app.instance_path + f"/matrix-import-{serial[0]}.csv"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f"code,name,kind\nMI{serial[0]},导入,person\n")
+    from pathlib import Path
+
+    key = import_jobs.file_key(Path(path)) + f":{serial[0]}"
+    job_id = enqueue(session, import_jobs.JOB_NAME, import_jobs.job_args(Path(path)), key=key)
+    session.add(
+        ImportReject(job_key=key, line=3, reason="name: Required.", raw=["X", "", "person"])
+    )
+    return ObjectRef(job_id)
+
+
 HOST_FACTORIES = {
     "attachment_id": make_attachment,
+    "import_id": make_import,
     "notification_id": make_notification,
     "customer_id": make_customer,
     "contact_id": _child("contact"),
@@ -145,6 +169,11 @@ HOST_PAYLOADS = {
             "object_type": "customer",
             "object_id": "1",
             "file": (io.BytesIO(b"matrix file"), f"附件{n}.txt"),
+        }
+    },
+    ("imports.Imports", "POST"): lambda s, o, n: {
+        "__multipart__": {
+            "file": (io.BytesIO(f"code,name,kind\nAPI{n},接口导入,person\n".encode()), f"c{n}.csv")
         }
     },
     ("auth.Login", "POST"): lambda s, o, n: {
