@@ -11,6 +11,7 @@ from flask import Response, send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
 
 from crm_host import audit, timeline
 from crm_host.api.pagination import SortKey, fetch_page, where_equal
@@ -97,7 +98,11 @@ class Customers(MethodView):
     @blp.response(200, CustomerPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List customers: search, filter, sort; keyset-paginated with ``cursor``."""
-        query = sa.select(Customer)
+        # Departments and tags are in every item: load them for the whole page in two
+        # queries rather than two per customer.
+        query = sa.select(Customer).options(
+            selectinload(Customer.departments), selectinload(Customer.tags)
+        )
         query = query.where(
             Customer.archived_at.is_not(None)
             if args["archived"]

@@ -194,3 +194,120 @@ def run(names: list[str], size: str, backend: str, server: str | None) -> list[F
         finally:
             dbs.close()
     return figures
+
+
+def _app_with_customers(dbs: Databases, workdir: Path, rows: int, plugins: list[str]) -> Any:
+    """An app on a fresh database holding ``rows`` customers (bulk-loaded) and an admin."""
+    from crm_host.app import create_app
+    from crm_host.directory import create_user
+    from crm_host.testing import prepare_database
+
+    url = dbs.create("api")
+    prepare_database(url, plugins, {"sales": ("Sales", [p for p in plugins if p == "sales"])})
+    source = write_customers_csv(workdir / f"api-{rows}.csv", rows)
+    if dbs.backend == "sqlite":
+        _raw_sqlite(url, source)
+    else:
+        _raw_copy(url, source)
+    app = create_app(
+        {
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "SECRET_KEY": "bench",
+            "WORKER_THREAD": False,
+        },
+        instance_path=str(workdir / "instance-api"),
+    )
+    with app.extensions["crm"].db.session() as session:
+        user = create_user(session, username="bench", password="bench-password", is_admin=True)
+    return app, user
+
+
+def bench_api(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
+    """A 50-row keyset page through the whole API stack vs the same query in bare Core."""
+    from crm_host.models import Customer
+    from crm_host.testing import login
+
+    rows = SIZES[size]
+    app, user = _app_with_customers(dbs, workdir, rows, [])
+    client = login(app.test_client(), user)
+    pages = 200
+    cursor = None
+    with _timer() as elapsed:
+        for _ in range(pages):
+            url = "/api/v1/customers?limit=50&sort=code" + (f"&cursor={cursor}" if cursor else "")
+            answer = client.get(url)
+            if answer.status_code != 200:
+                raise RuntimeError(f"the API answered {answer.status_code}: {answer.text[:200]}")
+            cursor = answer.json["next_cursor"]
+    ours = pages / elapsed()
+    engine = app.extensions["crm"].db.engine
+    last = ""
+    with _timer() as bare, engine.connect() as connection:
+        for _ in range(pages):
+            page = (
+                connection.execute(
+                    sa.select(Customer.__table__)
+                    .where(Customer.code > last)
+                    .where(Customer.archived_at.is_(None))
+                    .order_by(Customer.code, Customer.id)
+                    .limit(51)
+                )
+                .mappings()
+                .all()
+            )
+            last = page[49]["code"]
+            [dict(r) for r in page[:50]]  # the bare endpoint would serialise them too
+    return [
+        Figure(
+            "api",
+            f"50-row keyset pages over {rows:,} customers (in process)",
+            "pages/s",
+            ours,
+            pages / bare(),
+            "bare SQLAlchemy Core, same query",
+        )
+    ]
+
+
+def bench_hooks(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
+    """The share of request time spent dispatching hooks, with all built-ins installed."""
+    from crm_host.plugins.manager import PluginManager
+    from crm_host.testing import login
+
+    app, user = _app_with_customers(
+        dbs, workdir, min(SIZES[size], 10_000), ["sales", "service", "marketing", "industry_power"]
+    )
+    spent = [0.0]
+    original = PluginManager.call_each
+
+    def timed(self, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    client = login(app.test_client(), user)
+    PluginManager.call_each = timed  # type: ignore[method-assign]
+    try:
+        with _timer() as elapsed:
+            for n in range(300):
+                client.get("/" if n % 3 == 0 else "/api/v1/customers?limit=20")
+    finally:
+        PluginManager.call_each = original  # type: ignore[method-assign]
+    share = 100 * spent[0] / elapsed()
+    return [
+        Figure(
+            "hooks",
+            "hook dispatch share of request time (dashboard + API)",
+            "%",
+            share,
+            5.0,
+            "target: at most 5%",
+            higher_is_better=False,
+        )
+    ]
+
+
+BENCHMARKS["api"] = bench_api
+BENCHMARKS["hooks"] = bench_hooks

@@ -13,6 +13,11 @@ from crm_host.bench import machine
 from crm_host.bench.runs import BENCHMARKS, SIZES, run
 
 
+def _number(value: float) -> str:
+    """Whole numbers with separators; small ones with three significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 @click.command("bench")
 @click.argument("names", nargs=-1, type=click.Choice(sorted(BENCHMARKS)))
 @click.option(
@@ -48,7 +53,7 @@ def bench(names: tuple[str, ...], size: str, backend: str, json_path: Path | Non
     click.echo(f"{'figure':<58} {'ours':>12} {'baseline':>12} {'ratio':>7}  unit / baseline")
     for f in figures:
         click.echo(
-            f"{f.figure:<58} {f.ours:>12,.0f} {f.baseline:>12,.0f} {f.ratio:>7.2f}  "
+            f"{f.figure:<58} {_number(f.ours):>12} {_number(f.baseline):>12} {f.ratio:>7.2f}  "
             f"{f.unit} / {f.baseline_name}"
         )
     if json_path:
