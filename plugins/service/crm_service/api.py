@@ -1,0 +1,335 @@
+"""The service REST API, mounted by the host under ``/api/v1/service/``.
+
+Reading needs ``service.tickets.read``; changing a ticket needs
+``service.tickets.write`` under its record rule (own = assigned to you, department
+= in your department's queue); ticket types and SLA policies are administrators'
+(``service.settings.manage``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from crm_host.api.pagination import newest_first
+from crm_host.errors import Conflict, NotFound, ValidationFailed
+from crm_host.host import get_host
+from crm_host.models import Department, User
+from crm_host.permissions import authorize, record_filter, require
+from crm_service import lookup, sla, tickets, types
+from crm_service.models import SlaPolicy, Ticket, TicketType
+from crm_service.schemas import (
+    AssignIn,
+    ClaimOut,
+    LookupOut,
+    LookupQuery,
+    MessageIn,
+    MessageOut,
+    SlaPolicyIn,
+    SlaPolicyOut,
+    TicketIn,
+    TicketOut,
+    TicketPage,
+    TicketPatch,
+    TicketQuery,
+    TicketTypeIn,
+    TicketTypeOut,
+    TransitionIn,
+)
+from crm_service.workflow import OPEN_STATUSES
+
+READ = "service.tickets.read"
+WRITE = "service.tickets.write"
+MANAGE = "service.settings.manage"
+
+tickets_blp = Blueprint("tickets", __name__, url_prefix="/tickets", description="Service tickets")
+types_blp = Blueprint(
+    "ticket_types", __name__, url_prefix="/ticket-types", description="Ticket types"
+)
+policies_blp = Blueprint(
+    "sla_policies", __name__, url_prefix="/sla-policies", description="SLA policies"
+)
+lookup_blp = Blueprint("lookup", __name__, url_prefix="/lookup", description="Caller lookup")
+
+
+def blueprints() -> list[Blueprint]:
+    """Every API blueprint of the plugin."""
+    return [tickets_blp, types_blp, policies_blp, lookup_blp]
+
+
+def _user() -> User:
+    return current_user.user
+
+
+def _session() -> Any:
+    return get_host().session
+
+
+def present(ticket: Ticket) -> dict[str, Any]:
+    """A ticket as the API shows it: its columns, its type's code and its SLA clocks."""
+    session = _session()
+    data = {c.key: getattr(ticket, c.key) for c in sa.inspect(Ticket).columns}
+    kind = session.get(TicketType, ticket.type_id)
+    data["ticket_type"] = kind.code if kind else None
+    data["clocks"] = sla.ticket_clocks(session, ticket.id)
+    return data
+
+
+def _writable(ticket: Ticket) -> None:
+    """The record rule: the assignee, a member of the ticket's queue, or scope all."""
+    authorize(
+        _session(),
+        _user(),
+        WRITE,
+        owner_id=ticket.assignee_id,
+        department_ids=[ticket.department_id] if ticket.department_id else [],
+        check_record=True,
+    )
+
+
+def _department_id(code: str) -> int:
+    row = _session().scalar(sa.select(Department.id).where(Department.code == code))
+    if row is None:
+        raise ValidationFailed(
+            f"no department {code!r}", details={"department": ["Unknown department."]}
+        )
+    return row
+
+
+@tickets_blp.route("")
+class Tickets(MethodView):
+    @require(READ)
+    @tickets_blp.arguments(TicketQuery, location="query")
+    @tickets_blp.response(200, TicketPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List tickets, newest first; filter by status, queue, assignee, customer."""
+        session = _session()
+        query = sa.select(Ticket).where(
+            record_filter(
+                session,
+                _user(),
+                READ,
+                owner_column=Ticket.assignee_id,
+                department_ids_of=lambda ids: Ticket.department_id.in_(ids),
+            )
+        )
+        for name in ("status", "customer_id", "assignee_id", "priority"):
+            if args.get(name) is not None:
+                query = query.where(getattr(Ticket, name) == args[name])
+        if args.get("open") is not None:
+            statuses = Ticket.status.in_(OPEN_STATUSES)
+            query = query.where(statuses if args["open"] else sa.not_(statuses))
+        if args.get("unassigned") is not None:
+            none = Ticket.assignee_id.is_(None)
+            query = query.where(none if args["unassigned"] else sa.not_(none))
+        if args.get("department"):
+            query = query.where(Ticket.department_id == _department_id(args["department"]))
+        page = newest_first(session, query, Ticket, args)
+        page["items"] = [present(t) for t in page["items"]]
+        return page
+
+    @require(WRITE)
+    @tickets_blp.arguments(TicketIn)
+    @tickets_blp.response(201, TicketOut)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Open a ticket; SLA clocks start by the named or best-matching policy."""
+        session = _session()
+        ticket = tickets.open_ticket(session, **data, source="api", actor=_user())
+        session.commit()
+        return present(ticket)
+
+
+@tickets_blp.route("/<id:ticket_id>")
+class TicketResource(MethodView):
+    @require(READ)
+    @tickets_blp.response(200, TicketOut)
+    def get(self, ticket_id: int) -> dict[str, Any]:
+        """One ticket with its SLA clocks."""
+        return present(tickets.get_ticket(_session(), ticket_id))
+
+    @require(WRITE, record=True)
+    @tickets_blp.arguments(TicketPatch)
+    @tickets_blp.response(200, TicketOut)
+    def patch(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
+        """Change a ticket's subject, description, priority, category, channel, contact or type."""
+        session = _session()
+        ticket = tickets.get_ticket(session, ticket_id)
+        _writable(ticket)
+        tickets.update_ticket(session, ticket, data, actor=_user())
+        session.commit()
+        return present(ticket)
+
+
+@tickets_blp.route("/<id:ticket_id>/transitions")
+class Transitions(MethodView):
+    @require(WRITE, record=True)
+    @tickets_blp.arguments(TransitionIn)
+    @tickets_blp.response(200, TicketOut)
+    def post(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
+        """Move the ticket along its status flow; an illegal move is a 409 naming both ends."""
+        session = _session()
+        ticket = tickets.get_ticket(session, ticket_id)
+        _writable(ticket)
+        tickets.transition(session, ticket, data["status"], actor=_user())
+        session.commit()
+        return present(ticket)
+
+
+@tickets_blp.route("/<id:ticket_id>/claim")
+class Claim(MethodView):
+    @require(WRITE, record=True)
+    @tickets_blp.response(200, ClaimOut)
+    def post(self, ticket_id: int) -> dict[str, Any]:
+        """Take an unassigned ticket; 409 when someone else was faster."""
+        session = _session()
+        ticket = tickets.get_ticket(session, ticket_id)
+        _writable(ticket)
+        if not tickets.claim(session, ticket_id, _user()):
+            session.rollback()
+            raise Conflict(
+                f"ticket {ticket_id} is already taken or finished",
+                details={"assignee_id": ["Claimed by someone else, or not open."]},
+            )
+        session.commit()
+        return {"claimed": True, "ticket": present(tickets.get_ticket(session, ticket_id))}
+
+
+@tickets_blp.route("/<id:ticket_id>/assignment")
+class Assignment(MethodView):
+    @require(WRITE, record=True)
+    @tickets_blp.arguments(AssignIn)
+    @tickets_blp.response(200, TicketOut)
+    def put(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
+        """Assign the ticket to someone, to nobody (``null``), or round robin (``auto``)."""
+        session = _session()
+        ticket = tickets.get_ticket(session, ticket_id)
+        _writable(ticket)
+        if data["auto"]:
+            if ticket.assignee_id is not None:
+                tickets.assign(session, ticket, None, actor=_user())
+            if tickets.assign_round_robin(session, ticket, actor=_user()) is None:
+                raise Conflict(
+                    "the ticket's queue has no agents",
+                    details={"auto": ["No active agent in the ticket's department."]},
+                )
+        else:
+            assignee = None
+            if data.get("assignee_id") is not None:
+                assignee = session.get(User, data["assignee_id"])
+                if assignee is None:
+                    raise ValidationFailed(
+                        "no such user", details={"assignee_id": ["Unknown user."]}
+                    )
+            tickets.assign(session, ticket, assignee, actor=_user())
+        session.commit()
+        return present(ticket)
+
+
+@tickets_blp.route("/<id:ticket_id>/messages")
+class Messages(MethodView):
+    @require(READ)
+    @tickets_blp.response(200, MessageOut(many=True))
+    def get(self, ticket_id: int) -> list[Any]:
+        """The ticket's replies and internal notes, oldest first."""
+        session = _session()
+        tickets.get_ticket(session, ticket_id)
+        return tickets.messages(session, ticket_id)
+
+    @require(WRITE, record=True)
+    @tickets_blp.arguments(MessageIn)
+    @tickets_blp.response(201, MessageOut)
+    def post(self, data: dict[str, Any], ticket_id: int) -> Any:
+        """Add a public reply (stops the first-response clock) or an internal note."""
+        session = _session()
+        ticket = tickets.get_ticket(session, ticket_id)
+        _writable(ticket)
+        message = tickets.add_message(session, ticket, **data, actor=_user())
+        session.commit()
+        return message
+
+
+@types_blp.route("")
+class TicketTypes(MethodView):
+    @require(READ)
+    @types_blp.response(200, TicketTypeOut(many=True))
+    def get(self) -> list[Any]:
+        """Every ticket type, by code."""
+        return list(_session().scalars(sa.select(TicketType).order_by(TicketType.code)))
+
+    @require(MANAGE)
+    @types_blp.arguments(TicketTypeIn)
+    @types_blp.response(201, TicketTypeOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a ticket type."""
+        session = _session()
+        row = types.save_type(session, data)
+        session.commit()
+        return row
+
+
+@types_blp.route("/<id:type_id>")
+class TicketTypeResource(MethodView):
+    @require(MANAGE)
+    @types_blp.arguments(TicketTypeIn(partial=True))
+    @types_blp.response(200, TicketTypeOut)
+    def patch(self, data: dict[str, Any], type_id: int) -> Any:
+        """Rename a ticket type or switch it off (its tickets keep it)."""
+        session = _session()
+        row = session.get(TicketType, type_id)
+        if row is None:
+            raise NotFound(f"no ticket type with id {type_id}")
+        types.save_type(session, data, row)
+        session.commit()
+        return row
+
+
+@policies_blp.route("")
+class Policies(MethodView):
+    @require(READ)
+    @policies_blp.response(200, SlaPolicyOut(many=True))
+    def get(self) -> list[Any]:
+        """Every SLA policy, by name."""
+        return list(_session().scalars(sa.select(SlaPolicy).order_by(SlaPolicy.name)))
+
+    @require(MANAGE)
+    @policies_blp.arguments(SlaPolicyIn)
+    @policies_blp.response(201, SlaPolicyOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add an SLA policy (targets in working minutes of its calendar)."""
+        session = _session()
+        policy = sla.save_policy(session, data)
+        session.commit()
+        return policy
+
+
+@policies_blp.route("/<id:policy_id>")
+class PolicyResource(MethodView):
+    @require(READ)
+    @policies_blp.response(200, SlaPolicyOut)
+    def get(self, policy_id: int) -> Any:
+        """One SLA policy."""
+        return sla.get_policy(_session(), policy_id)
+
+    @require(MANAGE)
+    @policies_blp.arguments(SlaPolicyIn(partial=True))
+    @policies_blp.response(200, SlaPolicyOut)
+    def patch(self, data: dict[str, Any], policy_id: int) -> Any:
+        """Change an SLA policy; tickets already running keep the clocks they started with."""
+        session = _session()
+        policy = sla.save_policy(session, data, sla.get_policy(session, policy_id))
+        session.commit()
+        return policy
+
+
+@lookup_blp.route("")
+class Lookup(MethodView):
+    @require("service.lookup.read")
+    @lookup_blp.arguments(LookupQuery, location="query")
+    @lookup_blp.response(200, LookupOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Customers with this phone number (theirs or a contact's), for a ringing phone."""
+        return lookup.by_phone(_session(), args["phone"])

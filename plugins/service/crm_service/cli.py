@@ -1,0 +1,176 @@
+"""``crm service …``: tickets and SLA checks from the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_service import escalation, sla, tickets, workflow
+from crm_service.models import PRIORITIES, SlaPolicy, Ticket
+
+
+def _run(work: Callable[[Any], Any]) -> Any:
+    """Run ``work(session)`` and commit; an expected error becomes a clean CLI error."""
+    session = get_host().session
+    try:
+        result = work(session)
+        session.commit()
+        return result
+    except CrmError as error:
+        session.rollback()
+        details = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.details.items())
+        raise click.ClickException(error.message + (f" ({details})" if details else "")) from None
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``tickets`` and ``sla`` groups to the plugin's ``crm service`` group."""
+    cli.add_command(tickets_group)
+    cli.add_command(sla_group)
+
+
+@click.group("tickets")
+def tickets_group() -> None:
+    """Service tickets."""
+
+
+@tickets_group.command("list")
+@click.option("--status", type=click.Choice(workflow.STATUSES), help="Only this status.")
+@click.option("--all", "everything", is_flag=True, help="Resolved and closed tickets too.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@with_appcontext
+def list_tickets(status: str | None, everything: bool, limit: int) -> None:
+    """List tickets, newest first (open ones unless --all or --status)."""
+    query = sa.select(Ticket).order_by(Ticket.id.desc()).limit(limit)
+    if status:
+        query = query.where(Ticket.status == status)
+    elif not everything:
+        query = query.where(Ticket.status.in_(workflow.OPEN_STATUSES))
+    for row in get_host().session.scalars(query):
+        click.echo(
+            f"#{row.id:<6} {row.status:<20} {row.priority:<7} "
+            f"customer {row.customer_id:<7} {row.subject}"
+        )
+
+
+@tickets_group.command("open")
+@click.argument("customer_id", type=click.IntRange(1, 2**31 - 1))
+@click.argument("subject")
+@click.option("--type", "ticket_type", default="inquiry", show_default=True)
+@click.option("--description", default="")
+@click.option("--priority", type=click.Choice(PRIORITIES), default="normal", show_default=True)
+@click.option("--department", help="Code of the department whose queue takes it.")
+@click.option("--sla-policy", help="Name of the SLA policy (default: best match).")
+@click.option("--auto-assign", is_flag=True, help="Round robin to the queue's next agent.")
+@with_appcontext
+def open_ticket(
+    customer_id: int,
+    subject: str,
+    ticket_type: str,
+    description: str,
+    priority: str,
+    department: str | None,
+    sla_policy: str | None,
+    auto_assign: bool,
+) -> None:
+    """Open a ticket for CUSTOMER_ID."""
+    ticket = _run(
+        lambda session: tickets.open_ticket(
+            session,
+            customer_id=customer_id,
+            ticket_type=ticket_type,
+            subject=subject,
+            description=description,
+            priority=priority,
+            department=department,
+            sla_policy=sla_policy,
+            source="cli",
+            auto_assign=auto_assign,
+        )
+    )
+    click.echo(f"Opened ticket #{ticket.id} ({ticket.status}).")
+
+
+@tickets_group.command("move")
+@click.argument("ticket_id", type=click.IntRange(1, 2**31 - 1))
+@click.argument("status", type=click.Choice(workflow.STATUSES))
+@with_appcontext
+def move(ticket_id: int, status: str) -> None:
+    """Move ticket TICKET_ID to STATUS along the status flow."""
+    _run(lambda s: tickets.transition(s, tickets.get_ticket(s, ticket_id), status))
+    click.echo(f"Ticket #{ticket_id} is {status}.")
+
+
+@click.group("sla")
+def sla_group() -> None:
+    """SLA policies and breach checks."""
+
+
+@sla_group.command("check")
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+    help="Check as of this moment (with a UTC offset); default now.",
+)
+@with_appcontext
+def check(at: datetime | None) -> None:
+    """Mark breached ticket clocks and escalate (what the schedule runs every minute)."""
+    handled = _run(lambda session: escalation.check_sla(session, at))
+    for ticket_id, clock in handled:
+        click.echo(f"Ticket #{ticket_id}: {clock} breached.")
+    click.echo(f"{len(handled)} breach(es) escalated.")
+
+
+@sla_group.command("policies")
+@with_appcontext
+def policies() -> None:
+    """List SLA policies."""
+    for row in get_host().session.scalars(sa.select(SlaPolicy).order_by(SlaPolicy.name)):
+        click.echo(
+            f"{row.name:<24} priority {row.priority or 'any':<7} type {row.type_id or 'any':<4} "
+            f"first response {row.first_response_minutes} min, resolution "
+            f"{row.resolution_minutes} min, calendar {row.calendar}"
+            + ("" if row.active else " (inactive)")
+        )
+
+
+@sla_group.command("add-policy")
+@click.argument("name")
+@click.option("--first-response", type=click.IntRange(1, sla.MAX_MINUTES), required=True)
+@click.option("--resolution", type=click.IntRange(1, sla.MAX_MINUTES), required=True)
+@click.option("--priority", type=click.Choice(PRIORITIES))
+@click.option("--type", "ticket_type", help="A ticket type code.")
+@click.option("--calendar", default="24x7", show_default=True)
+@with_appcontext
+def add_policy(
+    name: str,
+    first_response: int,
+    resolution: int,
+    priority: str | None,
+    ticket_type: str | None,
+    calendar: str,
+) -> None:
+    """Add SLA policy NAME (targets in working minutes of CALENDAR)."""
+
+    def work(session: Any) -> SlaPolicy:
+        type_id = tickets.type_by_code(session, ticket_type).id if ticket_type else None
+        return sla.save_policy(
+            session,
+            {
+                "name": name,
+                "priority": priority,
+                "type_id": type_id,
+                "first_response_minutes": first_response,
+                "resolution_minutes": resolution,
+                "calendar": calendar,
+            },
+        )
+
+    _run(work)
+    click.echo(f"Saved SLA policy {name}.")

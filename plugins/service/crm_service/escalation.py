@@ -1,0 +1,103 @@
+"""Breached SLA clocks become escalations: a higher priority, a notification, an event.
+
+The host's :func:`crm_host.sla.store.detect_breaches` marks each overdue clock
+exactly once (compare-and-set), so running the check twice — or on two schedulers
+at once — escalates a ticket once per breached clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host import audit
+from crm_host.db import utcnow
+from crm_host.models import Membership, Role, User
+from crm_host.notifications import notify
+from crm_host.runtime import emit
+from crm_host.sla import store as clocks
+from crm_service import sla, workflow
+from crm_service.models import PRIORITIES, Ticket
+from crm_service.tickets import OBJECT, PLUGIN, _on_timeline, snapshot
+
+JOB = "service.check_sla"
+
+
+def raised(priority: str) -> str:
+    """The priority one step above ``priority`` (``urgent`` stays ``urgent``)."""
+    index = PRIORITIES.index(priority) if priority in PRIORITIES else 1
+    return PRIORITIES[min(index + 1, len(PRIORITIES) - 1)]
+
+
+def _recipients(session: Session, ticket: Ticket) -> list[User]:
+    """Who hears of a breach: the assignee, else the managers of the ticket's queue."""
+    if ticket.assignee_id is not None:
+        user = session.get(User, ticket.assignee_id)
+        return [user] if user is not None and user.is_active else []
+    if ticket.department_id is None:
+        return []
+    return list(
+        session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Role, Role.id == Membership.role_id)
+            .where(
+                Membership.department_id == ticket.department_id,
+                Role.name == "manager",
+                User.is_active.is_(True),
+            )
+            .order_by(User.id)
+            .distinct()
+        )
+    )
+
+
+def check_sla(session: Session, now: datetime | None = None) -> list[tuple[int, str]]:
+    """Mark newly breached ticket clocks and escalate their tickets; returns
+    ``(ticket id, clock name)`` for each breach handled in this run."""
+    now = now or utcnow()
+    handled = []
+    for clock in clocks.detect_breaches(session, now, object_type=sla.OBJECT_TYPE):
+        ticket = session.get(Ticket, int(clock.object_id))
+        if ticket is None:
+            continue
+        handled.append((ticket.id, clock.name))
+        emit(session, "crm_service_sla_breached", ticket_id=ticket.id, clock=clock.name)
+        if ticket.status not in workflow.OPEN_STATUSES:
+            continue
+        escalate(session, ticket, clock.name, at=now)
+    return handled
+
+
+def escalate(session: Session, ticket: Ticket, clock: str, *, at: datetime) -> None:
+    """Raise the ticket's priority one step, count the escalation and tell who must act."""
+    before = snapshot(ticket)
+    ticket.priority = raised(ticket.priority)
+    ticket.escalation_level += 1
+    ticket.updated_at = at
+    session.flush()
+    audit.record(
+        session, "escalate", OBJECT, ticket.id, before=before, after=snapshot(ticket), plugin=PLUGIN
+    )
+    _on_timeline(
+        session, ticket, f"SLA {clock} breached; escalated to {ticket.priority}", actor=None, at=at
+    )
+    for user in _recipients(session, ticket):
+        notify(
+            session,
+            user,
+            kind="service.sla_breached",
+            title=f"Ticket #{ticket.id} breached its {clock.replace('_', ' ')} target",
+            body=ticket.subject,
+            link=f"/service/tickets/{ticket.id}",
+            plugin=PLUGIN,
+        )
+
+
+def check_sla_job(job: Any) -> None:
+    """The ``service.check_sla`` job; ``job.args["now"]`` (ISO) replays a moment in tests."""
+    now = datetime.fromisoformat(job.args["now"]) if job.args.get("now") else None
+    check_sla(job.session, now)

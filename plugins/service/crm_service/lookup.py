@@ -1,0 +1,76 @@
+"""Who is calling: customers by phone number, through their own number or a contact's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host.customers.rules import PHONE_NOISE
+from crm_host.errors import ValidationFailed
+from crm_host.models import Contact, Customer
+from crm_service.models import Ticket
+from crm_service.workflow import OPEN_STATUSES
+
+#: A telephony system gets at most this many candidates for one number.
+LIMIT = 20
+
+
+def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
+    """Customers whose number, or one of whose contacts' numbers, is ``phone``.
+
+    The number is compared the way the host stores it (spaces, dashes, dots and
+    brackets removed). Each match carries its open ticket count, so the agent sees
+    at once whether the caller is chasing something.
+    """
+    number = phone.strip().translate(PHONE_NOISE)
+    if not number or not all(c.isdigit() for c in number.removeprefix("+")):
+        raise ValidationFailed(
+            "not a phone number", details={"phone": ["Digits, optionally starting with +."]}
+        )
+    matches: dict[int, dict[str, Any]] = {}
+    direct = session.scalars(
+        sa.select(Customer)
+        .where(Customer.phone == number, Customer.archived_at.is_(None))
+        .order_by(Customer.id)
+        .limit(LIMIT)
+    )
+    for customer in direct:
+        matches[customer.id] = _row(customer, "customer", None)
+    via_contacts = session.execute(
+        sa.select(Customer, Contact.id)
+        .join(Contact, Contact.customer_id == Customer.id)
+        .where(Contact.phone == number, Customer.archived_at.is_(None))
+        .order_by(Customer.id, Contact.id)
+        .limit(LIMIT)
+    )
+    for customer, contact_id in via_contacts:
+        matches.setdefault(customer.id, _row(customer, "contact", contact_id))
+    rows = list(matches.values())[:LIMIT]
+    if rows:
+        counts = dict(
+            session.execute(
+                sa.select(Ticket.customer_id, sa.func.count())
+                .where(
+                    Ticket.customer_id.in_([r["id"] for r in rows]),
+                    Ticket.status.in_(OPEN_STATUSES),
+                )
+                .group_by(Ticket.customer_id)
+            ).all()
+        )
+        for row in rows:
+            row["open_tickets"] = counts.get(row["id"], 0)
+    return rows
+
+
+def _row(customer: Customer, matched_by: str, contact_id: int | None) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "code": customer.code,
+        "name": customer.name,
+        "phone": customer.phone,
+        "matched_by": matched_by,
+        "contact_id": contact_id,
+        "open_tickets": 0,
+    }

@@ -1,0 +1,124 @@
+"""Hook implementations of the service plugin: what it contributes to the host."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import click
+import pluggy
+
+from crm_host.host import get_host
+from crm_host.permissions import Permission
+from crm_host.plugins import hookimpl
+from crm_service import escalation, privacy, tickets
+from crm_service.hookspecs import ServiceHooks
+
+
+@hookimpl
+def crm_addhooks(pm: pluggy.PluginManager) -> None:
+    """Publish the service plugin's own hooks (``crm_service_*``)."""
+    pm.add_hookspecs(ServiceHooks)
+
+
+@hookimpl
+def crm_service_open_ticket(
+    customer_id: int,
+    ticket_type: str,
+    subject: str,
+    description: str,
+    sla_policy: str | None,
+    source: str,
+) -> int:
+    """Open a ticket for another plugin in the current session; returns its id."""
+    ticket = tickets.open_ticket(
+        get_host().session,
+        customer_id=customer_id,
+        ticket_type=ticket_type,
+        subject=subject,
+        description=description or "",
+        sla_policy=sla_policy,
+        source=source,
+        channel="system",
+    )
+    return ticket.id
+
+
+@hookimpl
+def crm_register_permissions() -> list[Permission]:
+    """The service permissions: ``*.read``/``*.write`` roles reach the first three."""
+    return [
+        Permission("service.tickets.read", "See tickets, their messages and SLA clocks"),
+        Permission(
+            "service.tickets.write",
+            "Open, change, claim, assign and answer tickets",
+            record_rules=True,
+        ),
+        Permission("service.lookup.read", "Look up callers by phone number"),
+        Permission("service.settings.manage", "Define ticket types and SLA policies"),
+    ]
+
+
+@hookimpl
+def crm_register_blueprints() -> list[Any]:
+    """The REST API (``/api/v1/service/…``) and the console pages (``/service/…``)."""
+    from crm_service import api, views
+
+    return [*api.blueprints(), views.bp]
+
+
+@hookimpl
+def crm_register_jobs(registry: Any) -> None:
+    """The SLA check, every minute over all queues (breaches are marked once anyway)."""
+    registry.job(escalation.JOB, escalation.check_sla_job, max_attempts=3)
+    registry.schedule(escalation.JOB, every=timedelta(minutes=1), per_department=False)
+
+
+@hookimpl
+def crm_register_commands(cli: click.Group) -> None:
+    """``crm service tickets …`` and ``crm service sla …``."""
+    from crm_service import cli as commands
+
+    commands.register(cli)
+
+
+@hookimpl
+def crm_menu_items(user: Any, departments: list[Any]) -> list[Any]:
+    """The ticket queue in the console navigation."""
+    from crm_service import views
+
+    return views.menu_items()
+
+
+@hookimpl
+def crm_customer_panels(customer: Any, user: Any, departments: list[Any]) -> list[Any]:
+    """The customer's recent tickets in the 360° view."""
+    from crm_service import views
+
+    return views.customer_panels(customer)
+
+
+@hookimpl
+def crm_dashboard_kpis(user: Any, departments: list[Any]) -> list[dict[str, Any]]:
+    """Open and breached tickets."""
+    from crm_service import views
+
+    return views.dashboard_kpis()
+
+
+@hookimpl
+def crm_customers_merging(survivor: Any, merged: Any, session: Any) -> None:
+    """Move the merged customer's tickets to the survivor."""
+    privacy.move_tickets(session, survivor, merged)
+
+
+@hookimpl
+def crm_customer_erasing(customer: Any, session: Any) -> None:
+    """Pseudonymise the free text of the customer's tickets."""
+    privacy.erase_tickets(session, customer)
+
+
+@hookimpl
+def crm_customer_export(customer_id: int) -> dict[str, Any] | None:
+    """The customer's tickets and messages."""
+    return privacy.export_tickets(get_host().session, customer_id)

@@ -1,0 +1,192 @@
+"""What the service API reads and answers, as marshmallow schemas.
+
+Lengths and ranges match the columns, so odd input is refused with a 422 before it
+reaches the database.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from crm_host.api.pagination import PageArgs
+from crm_service.models import CHANNELS, MESSAGE_KINDS, PRIORITIES
+from crm_service.sla import MAX_MINUTES
+from crm_service.workflow import STATUSES
+
+V = ma.validate
+#: The largest value an INTEGER column holds on PostgreSQL (ids written into rows).
+MAX_INT = 2**31 - 1
+
+
+def _ref(**kwargs):
+    return ma.fields.Integer(strict=True, validate=V.Range(min=1, max=MAX_INT), **kwargs)
+
+
+class TicketIn(ma.Schema):
+    customer_id = _ref(required=True)
+    ticket_type = ma.fields.String(required=True, validate=V.Length(min=1, max=64))
+    subject = ma.fields.String(required=True, validate=V.Length(min=1, max=300))
+    description = ma.fields.String(load_default="", validate=V.Length(max=100_000))
+    priority = ma.fields.String(load_default="normal", validate=V.OneOf(PRIORITIES))
+    channel = ma.fields.String(load_default="phone", validate=V.OneOf(CHANNELS))
+    category = ma.fields.String(allow_none=True, validate=V.Length(max=100))
+    contact_id = _ref(allow_none=True)
+    department = ma.fields.String(
+        allow_none=True,
+        validate=V.Length(min=1, max=64),
+        metadata={"description": "Code of the department whose queue takes the ticket"},
+    )
+    sla_policy = ma.fields.String(allow_none=True, validate=V.Length(min=1, max=100))
+    auto_assign = ma.fields.Boolean(load_default=False)
+
+
+class TicketPatch(ma.Schema):
+    subject = ma.fields.String(validate=V.Length(min=1, max=300))
+    description = ma.fields.String(validate=V.Length(max=100_000))
+    priority = ma.fields.String(validate=V.OneOf(PRIORITIES))
+    channel = ma.fields.String(validate=V.OneOf(CHANNELS))
+    category = ma.fields.String(allow_none=True, validate=V.Length(max=100))
+    contact_id = _ref(allow_none=True)
+    type_id = _ref()
+
+
+class ClockOut(ma.Schema):
+    name = ma.fields.String()
+    target_seconds = ma.fields.Integer()
+    started_at = ma.fields.DateTime()
+    paused_at = ma.fields.DateTime(allow_none=True)
+    stopped_at = ma.fields.DateTime(allow_none=True)
+    due_at = ma.fields.DateTime(allow_none=True)
+    breached_at = ma.fields.DateTime(allow_none=True)
+
+
+class TicketOut(ma.Schema):
+    id = ma.fields.Integer()
+    customer_id = ma.fields.Integer()
+    contact_id = ma.fields.Integer(allow_none=True)
+    type_id = ma.fields.Integer()
+    ticket_type = ma.fields.String()
+    channel = ma.fields.String()
+    priority = ma.fields.String()
+    category = ma.fields.String(allow_none=True)
+    department_id = ma.fields.Integer(allow_none=True)
+    assignee_id = ma.fields.Integer(allow_none=True)
+    status = ma.fields.String()
+    subject = ma.fields.String()
+    description = ma.fields.String()
+    sla_policy_id = ma.fields.Integer(allow_none=True)
+    source = ma.fields.String()
+    reopen_count = ma.fields.Integer()
+    escalation_level = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    first_responded_at = ma.fields.DateTime(allow_none=True)
+    resolved_at = ma.fields.DateTime(allow_none=True)
+    closed_at = ma.fields.DateTime(allow_none=True)
+    clocks = ma.fields.List(ma.fields.Nested(ClockOut))
+
+
+class TicketPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(TicketOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class TicketQuery(PageArgs):
+    status = ma.fields.String(validate=V.OneOf(STATUSES))
+    open = ma.fields.Boolean(metadata={"description": "Only tickets still needing work"})
+    customer_id = _ref()
+    assignee_id = _ref()
+    unassigned = ma.fields.Boolean()
+    department = ma.fields.String(validate=V.Length(min=1, max=64))
+    priority = ma.fields.String(validate=V.OneOf(PRIORITIES))
+
+
+class TransitionIn(ma.Schema):
+    status = ma.fields.String(required=True, validate=V.OneOf(STATUSES))
+
+
+class AssignIn(ma.Schema):
+    assignee_id = _ref(
+        allow_none=True,
+        metadata={"description": "The new assignee; null takes the ticket off anyone"},
+    )
+    auto = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Round robin in the ticket's queue"}
+    )
+
+
+class ClaimOut(ma.Schema):
+    claimed = ma.fields.Boolean()
+    ticket = ma.fields.Nested(TicketOut)
+
+
+class MessageIn(ma.Schema):
+    kind = ma.fields.String(load_default="reply", validate=V.OneOf(MESSAGE_KINDS))
+    body = ma.fields.String(required=True, validate=V.Length(min=1, max=100_000))
+
+
+class MessageOut(ma.Schema):
+    id = ma.fields.Integer()
+    ticket_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    body = ma.fields.String()
+    author_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class TicketTypeIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=V.Regexp(r"^[a-z][a-z0-9_]{1,63}$"))
+    label = ma.fields.String(required=True, validate=V.Length(min=1, max=200))
+    label_zh = ma.fields.String(load_default="", validate=V.Length(max=200))
+    active = ma.fields.Boolean(load_default=True)
+
+
+class TicketTypeOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    label = ma.fields.String()
+    label_zh = ma.fields.String()
+    active = ma.fields.Boolean()
+
+
+class SlaPolicyIn(ma.Schema):
+    name = ma.fields.String(required=True, validate=V.Length(min=1, max=100))
+    priority = ma.fields.String(allow_none=True, validate=V.OneOf(PRIORITIES))
+    type_id = _ref(allow_none=True)
+    first_response_minutes = ma.fields.Integer(
+        required=True, strict=True, validate=V.Range(min=1, max=MAX_MINUTES)
+    )
+    resolution_minutes = ma.fields.Integer(
+        required=True, strict=True, validate=V.Range(min=1, max=MAX_MINUTES)
+    )
+    calendar = ma.fields.String(
+        load_default="24x7",
+        validate=V.Length(min=1, max=100),
+        metadata={"description": "A business calendar's name (crm calendars list), or 24x7"},
+    )
+    active = ma.fields.Boolean(load_default=True)
+
+
+class SlaPolicyOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    priority = ma.fields.String(allow_none=True)
+    type_id = ma.fields.Integer(allow_none=True)
+    first_response_minutes = ma.fields.Integer()
+    resolution_minutes = ma.fields.Integer()
+    calendar = ma.fields.String()
+    active = ma.fields.Boolean()
+
+
+class LookupQuery(ma.Schema):
+    phone = ma.fields.String(required=True, validate=V.Length(min=1, max=40))
+
+
+class LookupOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+    matched_by = ma.fields.String(metadata={"description": "customer or contact"})
+    contact_id = ma.fields.Integer(allow_none=True)
+    open_tickets = ma.fields.Integer()

@@ -1,0 +1,235 @@
+"""Console pages of the service plugin (mounted by the host under ``/service/``), and
+what it shows elsewhere in the console: its menu entry, a 360° panel, dashboard KPIs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_host.models import Customer, Department, SlaClock, User
+from crm_host.permissions import authorize, record_filter, require
+from crm_host.web.menu import MenuItem, Panel
+from crm_service import sla, tickets, workflow
+from crm_service.models import PRIORITIES, Ticket, TicketType
+
+READ = "service.tickets.read"
+WRITE = "service.tickets.write"
+#: Rows on the queue page; the API pages through the rest.
+QUEUE_LIMIT = 200
+
+bp = Blueprint("console", __name__, template_folder="templates")
+
+STATUS_LABELS = {
+    "new": _l("New"),
+    "assigned": _l("Assigned"),
+    "in_progress": _l("In progress"),
+    "waiting_on_customer": _l("Waiting on customer"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+}
+PRIORITY_LABELS = {
+    "low": _l("Low"),
+    "normal": _l("Normal"),
+    "high": _l("High"),
+    "urgent": _l("Urgent"),
+}
+
+
+def _visible(user: User) -> sa.ColumnElement[bool]:
+    return record_filter(
+        get_host().session,
+        user,
+        READ,
+        owner_column=Ticket.assignee_id,
+        department_ids_of=lambda ids: Ticket.department_id.in_(ids),
+    )
+
+
+def _breached_ids() -> sa.Select[Any]:
+    """Ids (as text, the clock table's type) of tickets with a breached clock."""
+    return sa.select(SlaClock.object_id).where(
+        SlaClock.object_type == sla.OBJECT_TYPE, SlaClock.breached_at.is_not(None)
+    )
+
+
+@bp.route("/")
+@require(READ)
+def queue() -> str:
+    """The ticket queue: open tickets of the user's queues, most urgent and oldest first."""
+    session = get_host().session
+    user = current_user.user
+    view = request.args.get("view", "open")
+    query = (
+        sa.select(Ticket, Customer.name, User.name, User.username)
+        .join(Customer, Customer.id == Ticket.customer_id)
+        .outerjoin(User, User.id == Ticket.assignee_id)
+        .where(_visible(user))
+    )
+    if view == "mine":
+        query = query.where(Ticket.assignee_id == user.id)
+    elif view == "unassigned":
+        query = query.where(Ticket.assignee_id.is_(None))
+    if view != "done":
+        query = query.where(Ticket.status.in_(workflow.OPEN_STATUSES))
+    else:
+        query = query.where(Ticket.status.in_(workflow.DONE_STATUSES))
+    urgency = sa.case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority, else_=0)
+    rows = session.execute(
+        query.order_by(urgency.desc(), Ticket.created_at, Ticket.id).limit(QUEUE_LIMIT)
+    ).all()
+    breached = set(session.scalars(_breached_ids()))
+    return render_template(
+        "service/queue.html",
+        rows=rows,
+        view=view,
+        breached=breached,
+        statuses=STATUS_LABELS,
+        priorities=PRIORITY_LABELS,
+    )
+
+
+@bp.route("/tickets/<id:ticket_id>")
+@require(READ)
+def ticket(ticket_id: int) -> str:
+    """One ticket: its fields, SLA clocks, messages, and what can be done next."""
+    session = get_host().session
+    row = tickets.get_ticket(session, ticket_id)
+    return render_template(
+        "service/ticket.html",
+        ticket=row,
+        customer=session.get(Customer, row.customer_id),
+        kind=session.get(TicketType, row.type_id),
+        assignee=session.get(User, row.assignee_id) if row.assignee_id else None,
+        department=session.get(Department, row.department_id) if row.department_id else None,
+        clocks=sla.ticket_clocks(session, row.id),
+        messages=tickets.messages(session, row.id),
+        authors={u.id: u for u in session.scalars(sa.select(User))},
+        next_statuses=[s for s in workflow.STATUSES if s in workflow.ALLOWED[row.status]],
+        statuses=STATUS_LABELS,
+        priorities=PRIORITY_LABELS,
+    )
+
+
+def _act(ticket_id: int, action: Any) -> Response:
+    """Run a form's change on a ticket under the record rule; errors come back as a flash."""
+    session = get_host().session
+    row = tickets.get_ticket(session, ticket_id)
+    authorize(
+        session,
+        current_user.user,
+        WRITE,
+        owner_id=row.assignee_id,
+        department_ids=[row.department_id] if row.department_id else [],
+        check_record=True,
+    )
+    try:
+        message = action(session, row)
+        session.commit()
+        if message:
+            flash(message)
+    except CrmError as error:
+        session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for(".ticket", ticket_id=ticket_id))
+
+
+@bp.route("/tickets/<id:ticket_id>/claim", methods=["POST"])
+@require(WRITE, record=True)
+def claim(ticket_id: int) -> Response:
+    """Claim the ticket from the queue page or the ticket page."""
+
+    def action(session: Any, row: Ticket) -> str:
+        if tickets.claim(session, row.id, current_user.user):
+            return str(_l("You have claimed this ticket."))
+        raise CrmError(str(_l("Someone else has already claimed this ticket.")))
+
+    return _act(ticket_id, action)
+
+
+@bp.route("/tickets/<id:ticket_id>/status", methods=["POST"])
+@require(WRITE, record=True)
+def change_status(ticket_id: int) -> Response:
+    """Move the ticket to the status the form names."""
+    target = request.form.get("status", "")
+
+    def action(session: Any, row: Ticket) -> str:
+        tickets.transition(session, row, target, actor=current_user.user)
+        return str(_l("The ticket's status has changed."))
+
+    return _act(ticket_id, action)
+
+
+@bp.route("/tickets/<id:ticket_id>/messages", methods=["POST"])
+@require(WRITE, record=True)
+def add_message(ticket_id: int) -> Response:
+    """Add a reply or an internal note from the ticket page."""
+    kind = request.form.get("kind", "reply")
+    body = request.form.get("body", "")
+
+    def action(session: Any, row: Ticket) -> str:
+        tickets.add_message(session, row, kind=kind, body=body, actor=current_user.user)
+        return str(_l("Your message has been added."))
+
+    return _act(ticket_id, action)
+
+
+# --- elsewhere in the console ----------------------------------------------------
+
+
+def menu_items() -> list[MenuItem]:
+    """The ticket queue's entry in the navigation."""
+    return [
+        MenuItem(
+            label=_l("Tickets"),  # type: ignore[arg-type]  # lazy: rendered in the user's language
+            endpoint="service_console.queue",
+            order=30,
+            permission=READ,
+        )
+    ]
+
+
+def customer_panels(customer: Customer) -> list[Panel]:
+    """The customer's latest tickets, for the 360° view."""
+    session = get_host().session
+    rows = session.scalars(
+        sa.select(Ticket)
+        .where(Ticket.customer_id == customer.id)
+        .order_by(Ticket.id.desc())
+        .limit(10)
+    ).all()
+    return [
+        Panel(
+            title=_l("Service tickets"),  # type: ignore[arg-type]
+            template="service/_customer_panel.html",
+            context={"service_tickets": rows, "statuses": STATUS_LABELS},
+            order=40,
+        )
+    ]
+
+
+def dashboard_kpis() -> list[dict[str, Any]]:
+    """Open tickets, and open tickets that breached an SLA target."""
+    session = get_host().session
+    is_open = Ticket.status.in_(workflow.OPEN_STATUSES)
+    open_count = session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(is_open)) or 0
+    breached = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Ticket)
+            .where(is_open, sa.cast(Ticket.id, sa.String).in_(_breached_ids()))
+        )
+        or 0
+    )
+    href = url_for("service_console.queue")
+    return [
+        {"label": _l("Open tickets"), "value": open_count, "href": href},
+        {"label": _l("SLA breached"), "value": breached, "href": href},
+    ]
