@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host import audit
 from crm_host.auth import hash_password
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Department, Membership, Role, RolePermission, User
@@ -128,3 +130,123 @@ def ensure_standard_roles(session: Session) -> list[str]:
             created.append(name)
     session.flush()
     return created
+
+
+def set_password(user: User, password: str) -> None:
+    """Give ``user`` a new password (argon2-hashed); refused when shorter than the minimum."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "the password is too short",
+            details={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+    user.password_hash = hash_password(password)
+
+
+def set_memberships(session: Session, user: User, memberships: list[dict[str, Any]]) -> None:
+    """Replace the user's memberships with ``memberships`` (``department`` code or name,
+    optional ``role`` name); nothing changes when one of them names an unknown one."""
+    errors: dict[str, list[str]] = {}
+    wanted: list[tuple[Department, Role | None]] = []
+    for index, item in enumerate(memberships):
+        try:
+            department = get_department(session, item["department"])
+        except NotFound as error:
+            errors[f"memberships.{index}.department"] = [error.message]
+            continue
+        role = None
+        if item.get("role"):
+            role = session.scalar(sa.select(Role).where(Role.name == item["role"]))
+            if role is None:
+                errors[f"memberships.{index}.role"] = [f"No role {item['role']!r}."]
+                continue
+        wanted.append((department, role))
+    if errors:
+        raise ValidationFailed("the memberships are not valid", details=errors)
+    session.execute(sa.delete(Membership).where(Membership.user_id == user.id))
+    for department, role in wanted:
+        session.add(
+            Membership(
+                user_id=user.id, department_id=department.id, role_id=role.id if role else None
+            )
+        )
+    session.flush()
+    session.expire(user, ["memberships"])
+
+
+def add_user(session: Session, data: dict[str, Any]) -> User:
+    """Create a user from an API-shaped ``data`` (``UserIn``) with its memberships, audited."""
+    user = create_user(
+        session,
+        username=data["username"],
+        password=data["password"],
+        name=data.get("name", ""),
+        email=data.get("email"),
+        is_admin=data.get("is_admin", False),
+    )
+    set_memberships(session, user, data.get("memberships", []))
+    audit.record(
+        session,
+        "create",
+        "user",
+        user.id,
+        after={k: v for k, v in data.items() if k != "password"},
+    )
+    return user
+
+
+def update_user(session: Session, user: User, data: dict[str, Any]) -> None:
+    """Change a user from an API-shaped ``data`` (``UserPatch``): name, email, active,
+    admin, password, memberships — audited, the password only as "changed"."""
+    for key in ("name", "email", "is_active", "is_admin"):
+        if key in data:
+            setattr(user, key, data[key])
+    if "password" in data:
+        set_password(user, data["password"])
+    if "memberships" in data:
+        set_memberships(session, user, data["memberships"])
+    audit.record(
+        session,
+        "update",
+        "user",
+        user.id,
+        after={k: v for k, v in data.items() if k != "password"}
+        | ({"password": "changed"} if "password" in data else {}),
+    )
+
+
+def role_summary(role: Role) -> dict[str, Any]:
+    """A role as the API shows it: name, label and its grants with their scopes."""
+    return {
+        "id": role.id,
+        "name": role.name,
+        "label": role.label,
+        "permissions": [{"permission": p.permission, "scope": p.scope} for p in role.permissions],
+    }
+
+
+def create_role(
+    session: Session, *, name: str, label: str = "", permissions: list[dict[str, str]]
+) -> Role:
+    """Create a role granting permissions (or patterns) with a scope each, audited.
+
+    Every pattern must match a declared permission, so a typo cannot grant nothing.
+    """
+    from crm_host.permissions import registry
+
+    if session.scalar(sa.select(Role.id).where(Role.name == name)):
+        raise Conflict(f"a role named {name!r} exists already", details={"name": ["Taken."]})
+    errors = {
+        f"permissions.{i}.permission": ["Matches no declared permission."]
+        for i, grant in enumerate(permissions)
+        if not registry(session).matching(grant["permission"])
+    }
+    if errors:
+        raise ValidationFailed("the role is not valid", details=errors)
+    role = Role(name=name, label=label)
+    role.permissions = [
+        RolePermission(permission=g["permission"], scope=g.get("scope", "all")) for g in permissions
+    ]
+    session.add(role)
+    session.flush()
+    audit.record(session, "create", "role", role.id, after=role_summary(role))
+    return role

@@ -23,12 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from crm_host import __version__, migrate
+from crm_host import __version__, audit, migrate
 from crm_host.db import Database, utcnow
 from crm_host.directory import get_department
-from crm_host.errors import NotFound
+from crm_host.errors import NotFound, ValidationFailed
 from crm_host.models import Department, PluginEnablement, PluginInstallation
-from crm_host.plugins.manager import Discovery, order_plugins
+from crm_host.plugins.manager import Discovery, Plugin, order_plugins
 from crm_host.plugins.manifest import Manifest, PluginError
 
 RESTART_NOTICE = "Restart web and worker processes (crm serve, crm worker) to pick this up."
@@ -325,3 +325,55 @@ def disable(
             session.flush()
             disabled.append(department.name)
     return disabled
+
+
+def change_enablement(
+    session: Session, discovery: Discovery, name: str, departments: Iterable[str], *, on: bool
+) -> list[str]:
+    """Enable (``on``) or disable a plugin for departments, audited, in the caller's
+    transaction; a refusal becomes a :class:`ValidationFailed` on ``departments``.
+
+    Returns the names of the departments that changed.
+    """
+    action = enable if on else disable
+    try:
+        changed = action(session, discovery, name, departments)
+    except PluginError as error:
+        raise ValidationFailed(str(error), details={"departments": [str(error)]}) from error
+    audit.record(
+        session, "enable" if on else "disable", "plugin", name, after={"departments": changed}
+    )
+    return changed
+
+
+def enabled_departments(session: Session) -> dict[str, list[str]]:
+    """The names of the departments each plugin is enabled for, by plugin name."""
+    rows = session.execute(
+        sa.select(PluginEnablement.plugin_name, Department.name)
+        .join(Department, Department.id == PluginEnablement.department_id)
+        .order_by(Department.name)
+    )
+    enabled: dict[str, list[str]] = {}
+    for plugin_name, department in rows:
+        enabled.setdefault(plugin_name, []).append(department)
+    return enabled
+
+
+def describe_plugins(session: Session, plugins: Iterable[Plugin]) -> list[dict[str, Any]]:
+    """Every plugin present with its manifest, whether this process installed and loaded
+    it at start-up, and the departments it is enabled for."""
+    enabled = enabled_departments(session)
+    return [
+        {
+            "name": p.name,
+            "slug": p.manifest.slug,
+            "label": p.manifest.label,
+            "version": p.manifest.version,
+            "requires": list(p.manifest.requires),
+            "uses": list(p.manifest.uses),
+            "installed": p.installed,
+            "loaded": p.loaded,
+            "enabled_for": enabled.get(p.name, []),
+        }
+        for p in plugins
+    ]

@@ -12,9 +12,9 @@ from flask_smorest import Blueprint
 from crm_host import audit
 from crm_host import directory as service
 from crm_host.api.fields import Id
-from crm_host.errors import Conflict, NotFound, ValidationFailed
+from crm_host.errors import NotFound
 from crm_host.host import get_host
-from crm_host.models import Department, Membership, Role, RolePermission, User
+from crm_host.models import Department, Role, User
 from crm_host.permissions import registry, require
 
 blp = Blueprint("directory", __name__, description="Departments, users and roles")
@@ -94,44 +94,6 @@ class PermissionOut(ma.Schema):
     owner = ma.fields.String()
 
 
-def _role_out(role: Role) -> dict[str, Any]:
-    return {
-        "id": role.id,
-        "name": role.name,
-        "label": role.label,
-        "permissions": [{"permission": p.permission, "scope": p.scope} for p in role.permissions],
-    }
-
-
-def _set_memberships(session: Any, user: User, memberships: list[dict[str, Any]]) -> None:
-    errors: dict[str, list[str]] = {}
-    wanted: list[tuple[Department, Role | None]] = []
-    for index, item in enumerate(memberships):
-        try:
-            department = service.get_department(session, item["department"])
-        except NotFound as error:
-            errors[f"memberships.{index}.department"] = [error.message]
-            continue
-        role = None
-        if item.get("role"):
-            role = session.scalar(sa.select(Role).where(Role.name == item["role"]))
-            if role is None:
-                errors[f"memberships.{index}.role"] = [f"No role {item['role']!r}."]
-                continue
-        wanted.append((department, role))
-    if errors:
-        raise ValidationFailed("the memberships are not valid", details=errors)
-    session.execute(sa.delete(Membership).where(Membership.user_id == user.id))
-    for department, role in wanted:
-        session.add(
-            Membership(
-                user_id=user.id, department_id=department.id, role_id=role.id if role else None
-            )
-        )
-    session.flush()
-    session.expire(user, ["memberships"])
-
-
 @blp.route("/departments")
 class Departments(MethodView):
     @require("host.directory.read")
@@ -166,22 +128,7 @@ class Users(MethodView):
     def post(self, data: dict[str, Any]) -> User:
         """Create a user, with memberships (department and role)."""
         session = get_host().session
-        user = service.create_user(
-            session,
-            username=data["username"],
-            password=data["password"],
-            name=data["name"],
-            email=data.get("email"),
-            is_admin=data["is_admin"],
-        )
-        _set_memberships(session, user, data["memberships"])
-        audit.record(
-            session,
-            "create",
-            "user",
-            user.id,
-            after={k: v for k, v in data.items() if k != "password"},
-        )
+        user = service.add_user(session, data)
         session.commit()
         return user
 
@@ -202,27 +149,11 @@ class UserResource(MethodView):
     @blp.response(200, UserOut)
     def patch(self, data: dict[str, Any], user_id: int) -> User:
         """Change a user: name, email, active, admin, password, memberships."""
-        from crm_host.auth import hash_password
-
         session = get_host().session
         user = session.get(User, user_id)
         if user is None:
             raise NotFound(f"no user with id {user_id}")
-        for key in ("name", "email", "is_active", "is_admin"):
-            if key in data:
-                setattr(user, key, data[key])
-        if "password" in data:
-            user.password_hash = hash_password(data["password"])
-        if "memberships" in data:
-            _set_memberships(session, user, data["memberships"])
-        audit.record(
-            session,
-            "update",
-            "user",
-            user.id,
-            after={k: v for k, v in data.items() if k != "password"}
-            | ({"password": "changed"} if "password" in data else {}),
-        )
+        service.update_user(session, user, data)
         session.commit()
         return user
 
@@ -234,7 +165,7 @@ class Roles(MethodView):
     def get(self) -> list[dict[str, Any]]:
         """Every role with the permissions (or patterns) and scopes it grants."""
         roles = get_host().session.scalars(sa.select(Role).order_by(Role.name))
-        return [_role_out(r) for r in roles]
+        return [service.role_summary(r) for r in roles]
 
     @require("host.roles.manage")
     @blp.arguments(RoleSchema)
@@ -242,27 +173,11 @@ class Roles(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a role granting permissions (or patterns of them) with a scope each."""
         session = get_host().session
-        if session.scalar(sa.select(Role.id).where(Role.name == data["name"])):
-            raise Conflict(
-                f"a role named {data['name']!r} exists already", details={"name": ["Taken."]}
-            )
-        errors = {
-            f"permissions.{i}.permission": ["Matches no declared permission."]
-            for i, grant in enumerate(data["permissions"])
-            if not registry().matching(grant["permission"])
-        }
-        if errors:
-            raise ValidationFailed("the role is not valid", details=errors)
-        role = Role(name=data["name"], label=data["label"])
-        role.permissions = [
-            RolePermission(permission=g["permission"], scope=g["scope"])
-            for g in data["permissions"]
-        ]
-        session.add(role)
-        session.flush()
-        audit.record(session, "create", "role", role.id, after=_role_out(role))
+        role = service.create_role(
+            session, name=data["name"], label=data["label"], permissions=data["permissions"]
+        )
         session.commit()
-        return _role_out(role)
+        return service.role_summary(role)
 
 
 @blp.route("/permissions")

@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from crm_host import audit, lifecycle
-from crm_host.errors import ValidationFailed
+from crm_host import lifecycle
 from crm_host.host import get_host
-from crm_host.models import Department, PluginEnablement
 from crm_host.permissions import require
-from crm_host.plugins import PluginError
 
 blp = Blueprint("plugins", __name__, description="Plugins and where they are enabled")
 
@@ -51,43 +47,13 @@ class Plugins(MethodView):
     def get(self) -> list[dict[str, Any]]:
         """Every plugin present, with whether it is installed and where it is enabled."""
         host = get_host()
-        enabled: dict[str, list[str]] = {}
-        rows = host.session.execute(
-            sa.select(PluginEnablement.plugin_name, Department.name)
-            .join(Department, Department.id == PluginEnablement.department_id)
-            .order_by(Department.name)
-        )
-        for plugin_name, department in rows:
-            enabled.setdefault(plugin_name, []).append(department)
-        return [
-            {
-                "name": p.name,
-                "slug": p.manifest.slug,
-                "label": p.manifest.label,
-                "version": p.manifest.version,
-                "requires": list(p.manifest.requires),
-                "uses": list(p.manifest.uses),
-                "installed": p.installed,
-                "loaded": p.loaded,
-                "enabled_for": enabled.get(p.name, []),
-            }
-            for p in host.plugins.plugins.values()
-        ]
+        return lifecycle.describe_plugins(host.session, host.plugins.plugins.values())
 
 
 def _change(name: str, departments: list[str], enable: bool) -> dict[str, Any]:
     host = get_host()
-    action = lifecycle.enable if enable else lifecycle.disable
-    try:
-        changed = action(host.session, host.discovery, name, departments)
-    except PluginError as error:
-        raise ValidationFailed(str(error), details={"departments": [str(error)]}) from error
-    audit.record(
-        host.session,
-        "enable" if enable else "disable",
-        "plugin",
-        name,
-        after={"departments": changed},
+    changed = lifecycle.change_enablement(
+        host.session, host.discovery, name, departments, on=enable
     )
     host.session.commit()
     return {"changed": changed}
