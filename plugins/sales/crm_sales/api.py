@@ -1,0 +1,336 @@
+"""The sales REST API, mounted by the host under ``/api/v1/sales``.
+
+Every view declares its permission with the host's ``require``; views working on one
+lead or opportunity also apply the record rule (own / department / all) to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy.orm import Session, selectinload
+
+from crm_host.api.pagination import newest_first, where_equal
+from crm_host.host import get_host
+from crm_host.models import User
+from crm_host.permissions import authorize, record_filter, require
+from crm_sales import forecast, leads, orders, pipeline
+from crm_sales import permissions as p
+from crm_sales import schemas as s
+from crm_sales.models import Lead, Opportunity, Order, Product, Stage
+
+blp = Blueprint("api", __name__, description="Leads, opportunities, pipeline and orders")
+
+
+def _session() -> Session:
+    return get_host().session
+
+
+def _user() -> User:
+    return current_user.user
+
+
+def _check_record(obj: Lead | Opportunity, permission: str) -> None:
+    """The record rule: the user's scope against the object's owner and department."""
+    authorize(
+        _session(),
+        _user(),
+        permission,
+        owner_id=obj.owner_id,
+        department_ids=[obj.department_id] if obj.department_id else [],
+        check_record=True,
+    )
+
+
+def _visible(model: type[Lead] | type[Opportunity], permission: str) -> sa.ColumnElement[bool]:
+    """Only the rows the record rule lets the user see."""
+    return record_filter(
+        _session(),
+        _user(),
+        permission,
+        owner_column=model.owner_id,
+        department_ids_of=lambda ids: model.department_id.in_(ids),
+    )
+
+
+# --- leads ------------------------------------------------------------------------
+
+
+@blp.route("/leads")
+class Leads(MethodView):
+    @require(p.LEADS_READ)
+    @blp.arguments(s.LeadQuery, location="query")
+    @blp.response(200, s.LeadPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List leads, newest first; filter by status, owner or source."""
+        query = sa.select(Lead).where(_visible(Lead, p.LEADS_READ))
+        query = where_equal(query, Lead, args, ("status", "owner_id", "source"))
+        return newest_first(_session(), query, Lead, args)
+
+    @require(p.LEADS_WRITE)
+    @blp.arguments(s.LeadIn)
+    @blp.response(201, s.LeadOut)
+    def post(self, data: dict[str, Any]) -> Lead:
+        """Capture a lead: it is scored, and assigned in turn when it has no owner."""
+        session = _session()
+        lead = leads.create_lead(session, data, actor=_user())
+        session.commit()
+        return lead
+
+
+@blp.route("/leads/<id:lead_id>")
+class LeadResource(MethodView):
+    @require(p.LEADS_READ, record=True)
+    @blp.response(200, s.LeadOut)
+    def get(self, lead_id: int) -> Lead:
+        """One lead."""
+        lead = leads.get_lead(_session(), lead_id)
+        _check_record(lead, p.LEADS_READ)
+        return lead
+
+    @require(p.LEADS_WRITE, record=True)
+    @blp.arguments(s.LeadIn(partial=True))
+    @blp.response(200, s.LeadOut)
+    def patch(self, data: dict[str, Any], lead_id: int) -> Lead:
+        """Change a lead's fields; the score is recomputed."""
+        session = _session()
+        lead = leads.get_lead(session, lead_id)
+        _check_record(lead, p.LEADS_WRITE)
+        leads.update_lead(session, lead, data, actor=_user())
+        session.commit()
+        return lead
+
+
+@blp.route("/leads/<id:lead_id>/status")
+class LeadStatusChange(MethodView):
+    @require(p.LEADS_WRITE, record=True)
+    @blp.arguments(s.LeadStatusIn)
+    @blp.response(200, s.LeadOut)
+    def post(self, data: dict[str, Any], lead_id: int) -> Lead:
+        """Move a lead along new → contacted → qualified, or disqualify it with a reason."""
+        session = _session()
+        lead = leads.get_lead(session, lead_id)
+        _check_record(lead, p.LEADS_WRITE)
+        leads.set_status(session, lead, data["status"], reason=data.get("reason"), actor=_user())
+        session.commit()
+        return lead
+
+
+@blp.route("/leads/<id:lead_id>/duplicates")
+class LeadDuplicates(MethodView):
+    @require(p.LEADS_READ, record=True)
+    @blp.response(200, s.CustomerRef(many=True))
+    def get(self, lead_id: int) -> list[Any]:
+        """Customers sharing the lead's email or phone, to convert into instead."""
+        session = _session()
+        lead = leads.get_lead(session, lead_id)
+        _check_record(lead, p.LEADS_READ)
+        return leads.duplicates(session, lead)
+
+
+@blp.route("/leads/<id:lead_id>/convert")
+class LeadConversion(MethodView):
+    @require(p.LEADS_WRITE, record=True)
+    @blp.arguments(s.ConvertIn)
+    @blp.response(201, s.ConversionOut)
+    def post(self, data: dict[str, Any], lead_id: int) -> dict[str, Any]:
+        """Convert a qualified lead into a customer and an opportunity, in one transaction."""
+        session = _session()
+        lead = leads.get_lead(session, lead_id)
+        _check_record(lead, p.LEADS_WRITE)
+        customer, opportunity = leads.convert(session, lead, data, actor=_user())
+        session.commit()
+        return {"lead": lead, "customer": customer, "opportunity": opportunity}
+
+
+# --- pipeline -------------------------------------------------------------------------
+
+
+@blp.route("/stages")
+class Stages(MethodView):
+    @require(p.STAGES_READ)
+    @blp.response(200, s.StageOut(many=True))
+    def get(self) -> list[Stage]:
+        """The pipeline stages in board order, with their default probability."""
+        return pipeline.stages(_session())
+
+
+@blp.route("/pipeline")
+class Pipeline(MethodView):
+    @require(p.OPPORTUNITIES_READ)
+    @blp.response(200, s.StageFiguresOut(many=True))
+    def get(self) -> list[Any]:
+        """Open deals per stage: count, value and weighted value per currency."""
+        return forecast.pipeline_summary(_session(), _visible(Opportunity, p.OPPORTUNITIES_READ))
+
+
+@blp.route("/forecast")
+class Forecast(MethodView):
+    @require(p.OPPORTUNITIES_READ)
+    @blp.response(200, s.ForecastRowOut(many=True))
+    def get(self) -> list[Any]:
+        """Weighted value of open deals by expected close month and currency."""
+        return forecast.forecast(_session(), _visible(Opportunity, p.OPPORTUNITIES_READ))
+
+
+@blp.route("/opportunities")
+class Opportunities(MethodView):
+    @require(p.OPPORTUNITIES_READ)
+    @blp.arguments(s.OpportunityQuery, location="query")
+    @blp.response(200, s.OpportunityPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List opportunities, newest first; filter by status, stage, customer or owner."""
+        query = sa.select(Opportunity).where(_visible(Opportunity, p.OPPORTUNITIES_READ))
+        query = where_equal(query, Opportunity, args, ("status", "customer_id", "owner_id"))
+        if args.get("stage"):
+            query = query.join(Stage, Stage.id == Opportunity.stage_id).where(
+                Stage.code == args["stage"]
+            )
+        return newest_first(_session(), query, Opportunity, args)
+
+    @require(p.OPPORTUNITIES_WRITE)
+    @blp.arguments(s.OpportunityIn)
+    @blp.response(201, s.OpportunityOut)
+    def post(self, data: dict[str, Any]) -> Opportunity:
+        """Open an opportunity (in the first open stage unless ``stage`` says otherwise)."""
+        session = _session()
+        opportunity = pipeline.create_opportunity(session, data, actor=_user())
+        session.commit()
+        return opportunity
+
+
+def _opportunity(opportunity_id: int, permission: str) -> Opportunity:
+    opportunity = pipeline.get_opportunity(_session(), opportunity_id)
+    _check_record(opportunity, permission)
+    return opportunity
+
+
+@blp.route("/opportunities/<id:opportunity_id>")
+class OpportunityResource(MethodView):
+    @require(p.OPPORTUNITIES_READ, record=True)
+    @blp.response(200, s.OpportunityOut)
+    def get(self, opportunity_id: int) -> Opportunity:
+        """One opportunity."""
+        return _opportunity(opportunity_id, p.OPPORTUNITIES_READ)
+
+    @require(p.OPPORTUNITIES_WRITE, record=True)
+    @blp.arguments(s.OpportunityPatch)
+    @blp.response(200, s.OpportunityOut)
+    def patch(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
+        """Change an opportunity's amount, close date, owner…; its stage has its own route."""
+        session = _session()
+        opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
+        pipeline.update_opportunity(session, opportunity, data, actor=_user())
+        session.commit()
+        return opportunity
+
+
+@blp.route("/opportunities/<id:opportunity_id>/stage")
+class OpportunityStage(MethodView):
+    @require(p.OPPORTUNITIES_WRITE, record=True)
+    @blp.arguments(s.StageChangeIn)
+    @blp.response(200, s.OpportunityOut)
+    def post(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
+        """Move an opportunity to another stage; the change is kept in its history."""
+        session = _session()
+        opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
+        stage = pipeline.find_stage(session, data["stage"])
+        pipeline.change_stage(
+            session, opportunity, stage, actor=_user(), lost_reason=data.get("lost_reason")
+        )
+        session.commit()
+        return opportunity
+
+
+@blp.route("/opportunities/<id:opportunity_id>/won")
+class OpportunityWon(MethodView):
+    @require(p.OPPORTUNITIES_WRITE, record=True)
+    @blp.response(200, s.OpportunityOut)
+    def post(self, opportunity_id: int) -> Opportunity:
+        """Close an opportunity as won."""
+        session = _session()
+        opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
+        pipeline.win(session, opportunity, actor=_user())
+        session.commit()
+        return opportunity
+
+
+@blp.route("/opportunities/<id:opportunity_id>/lost")
+class OpportunityLost(MethodView):
+    @require(p.OPPORTUNITIES_WRITE, record=True)
+    @blp.arguments(s.LostIn)
+    @blp.response(200, s.OpportunityOut)
+    def post(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
+        """Close an opportunity as lost, saying why."""
+        session = _session()
+        opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
+        pipeline.lose(session, opportunity, data["reason"], actor=_user())
+        session.commit()
+        return opportunity
+
+
+@blp.route("/opportunities/<id:opportunity_id>/history")
+class OpportunityHistory(MethodView):
+    @require(p.OPPORTUNITIES_READ, record=True)
+    @blp.response(200, s.StageChangeOut(many=True))
+    def get(self, opportunity_id: int) -> list[Any]:
+        """Every stage change of the opportunity, oldest first."""
+        _opportunity(opportunity_id, p.OPPORTUNITIES_READ)
+        return pipeline.history(_session(), opportunity_id)
+
+
+# --- products and orders ------------------------------------------------------------------
+
+
+@blp.route("/products")
+class Products(MethodView):
+    @require(p.PRODUCTS_READ)
+    @blp.response(200, s.ProductOut(many=True))
+    def get(self) -> list[Product]:
+        """Every product, by code."""
+        return list(_session().scalars(sa.select(Product).order_by(Product.code).limit(1000)))
+
+    @require(p.PRODUCTS_WRITE)
+    @blp.arguments(s.ProductIn)
+    @blp.response(201, s.ProductOut)
+    def post(self, data: dict[str, Any]) -> Product:
+        """Add a product with its list price."""
+        session = _session()
+        product = orders.create_product(session, data)
+        session.commit()
+        return product
+
+
+@blp.route("/orders")
+class Orders(MethodView):
+    @require(p.ORDERS_READ)
+    @blp.arguments(s.OrderQuery, location="query")
+    @blp.response(200, s.OrderPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List orders, newest first; filter by customer."""
+        query = sa.select(Order).options(selectinload(Order.lines))
+        query = where_equal(query, Order, args, ("customer_id",))
+        return newest_first(_session(), query, Order, args)
+
+    @require(p.ORDERS_WRITE)
+    @blp.arguments(s.OrderIn)
+    @blp.response(201, s.OrderOut)
+    def post(self, data: dict[str, Any]) -> Order:
+        """Record an order; its amount is the sum of its lines."""
+        session = _session()
+        order = orders.create_order(session, data, actor=_user())
+        session.commit()
+        return order
+
+
+@blp.route("/orders/<id:order_id>")
+class OrderResource(MethodView):
+    @require(p.ORDERS_READ)
+    @blp.response(200, s.OrderOut)
+    def get(self, order_id: int) -> Order:
+        """One order with its lines."""
+        return orders.get_order(_session(), order_id)

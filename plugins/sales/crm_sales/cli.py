@@ -1,0 +1,119 @@
+"""``crm sales …``: leads, the pipeline, the forecast and lead-scoring rules from the shell."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_sales import forecast, scoring
+from crm_sales.models import Lead, ScoringRule
+
+
+def _fail(error: CrmError) -> click.ClickException:
+    lines = [error.message]
+    lines += [f"  {field}: {' '.join(problems)}" for field, problems in error.details.items()]
+    return click.ClickException("\n".join(lines))
+
+
+def register(cli: AppGroup) -> None:
+    """Add the sales commands to the ``crm sales`` group the host made."""
+
+    @cli.group("leads")
+    def leads_group() -> None:
+        """Leads."""
+
+    @leads_group.command("list")
+    @click.option("--status", help="Only leads with this status (new, qualified…).")
+    @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+    def list_leads(status: str | None, limit: int) -> None:
+        """List leads, newest first: id, status, score, name, company, source."""
+        query = sa.select(Lead).order_by(Lead.id.desc()).limit(limit)
+        if status:
+            query = query.where(Lead.status == status)
+        for lead in get_host().session.scalars(query):
+            click.echo(
+                "\t".join(
+                    [
+                        str(lead.id),
+                        lead.status.value,
+                        str(lead.score),
+                        lead.name,
+                        lead.company or "-",
+                        lead.source or "-",
+                    ]
+                )
+            )
+
+    @cli.command("pipeline")
+    def pipeline_command() -> None:
+        """Open deals per stage: count, value and weighted value per currency."""
+        for stage in forecast.pipeline_summary(get_host().session):
+            values = (
+                ", ".join(
+                    f"{stage.amounts[c]:.2f} {c} (weighted {stage.weighted[c]:.2f})"
+                    for c in sorted(stage.amounts)
+                )
+                or "-"
+            )
+            click.echo(f"{stage.code}\t{stage.probability}%\t{stage.count}\t{values}")
+
+    @cli.command("forecast")
+    def forecast_command() -> None:
+        """Weighted value of open deals by expected close month and currency."""
+        rows = forecast.forecast(get_host().session)
+        if not rows:
+            click.echo("no open deals")
+        for row in rows:
+            click.echo(
+                f"{row['month'] or 'no date'}\t{row['currency']}\t{row['count']}\t"
+                f"{row['amount']:.2f}\t{row['weighted']:.2f}"
+            )
+
+    @cli.group("scoring")
+    def scoring_group() -> None:
+        """Lead-scoring rules."""
+
+    @scoring_group.command("list")
+    def list_rules() -> None:
+        """The active rules: id, field, operator, value, points."""
+        for rule in scoring.active_rules(get_host().session):
+            click.echo(f"{rule.id}\t{rule.field}\t{rule.operator}\t{rule.value}\t{rule.points}")
+
+    @scoring_group.command("add")
+    @click.argument("field", type=click.Choice(scoring.FIELDS))
+    @click.argument("operator", type=click.Choice(scoring.OPERATORS))
+    @click.argument("points", type=int)
+    @click.option("--value", default="", help="What the field is compared with.")
+    def add_rule(field: str, operator: str, points: int, value: str) -> None:
+        """Add a rule: leads whose FIELD matches get POINTS; existing leads are rescored."""
+        session = get_host().session
+        try:
+            rule = scoring.add_rule(
+                session, {"field": field, "operator": operator, "value": value, "points": points}
+            )
+            rules = scoring.active_rules(session)
+            for lead in session.scalars(sa.select(Lead)):
+                lead.score = scoring.score(rules, lead)
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from error
+        click.echo(f"rule {rule.id} added")
+
+    @scoring_group.command("remove")
+    @click.argument("rule_id", type=int)
+    def remove_rule(rule_id: int) -> None:
+        """Switch a rule off (kept for the record); existing leads are rescored."""
+        session = get_host().session
+        rule = session.get(ScoringRule, rule_id)
+        if rule is None:
+            raise click.ClickException(f"no scoring rule with id {rule_id}")
+        rule.active = False
+        rules = scoring.active_rules(session)
+        for lead in session.scalars(sa.select(Lead)):
+            lead.score = scoring.score(rules, lead)
+        session.commit()
+        click.echo(f"rule {rule_id} switched off")

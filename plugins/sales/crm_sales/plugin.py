@@ -1,0 +1,137 @@
+"""Hook implementations of the sales plugin: what it contributes to the host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import pluggy
+import sqlalchemy as sa
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from crm_host.host import get_host
+from crm_host.models import Customer, Department, User
+from crm_host.permissions import Permission, can
+from crm_host.plugins import hookimpl
+from crm_host.web.menu import MenuItem, Panel
+from crm_sales import hookspecs, orders, privacy
+from crm_sales.i18n import _l
+from crm_sales.models import Opportunity, OpportunityStatus, Order
+from crm_sales.permissions import OPPORTUNITIES_READ, ORDERS_READ, PERMISSIONS
+
+
+@hookimpl
+def crm_addhooks(pm: pluggy.PluginManager) -> None:
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def crm_register_blueprints() -> list[Blueprint]:
+    from crm_sales.api import blp
+    from crm_sales.views import bp
+
+    return [blp, bp]
+
+
+@hookimpl
+def crm_register_permissions() -> list[Permission]:
+    return PERMISSIONS
+
+
+@hookimpl
+def crm_register_commands(cli: click.Group) -> None:
+    from crm_sales.cli import register
+
+    register(cli)
+
+
+@hookimpl
+def crm_transaction_sources() -> list[sa.Select[Any]]:
+    return [orders.transaction_source()]
+
+
+@hookimpl
+def crm_customers_merging(survivor: Customer, merged: Customer, session: Session) -> None:
+    privacy.move_references(session, survivor.id, merged.id)
+
+
+@hookimpl
+def crm_customer_erasing(customer: Customer, session: Session) -> None:
+    privacy.erase(session, customer.id)
+
+
+@hookimpl
+def crm_customer_export(customer_id: int) -> dict[str, Any] | None:
+    return privacy.export(get_host().session, customer_id)
+
+
+@hookimpl
+def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
+    return [
+        MenuItem(
+            label=_l("Pipeline"),
+            endpoint="sales_console.pipeline",
+            icon="funnel",
+            order=20,
+            permission=OPPORTUNITIES_READ,
+        )
+    ]
+
+
+@hookimpl
+def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[str, Any]]:
+    from crm_sales.forecast import open_value
+
+    session = get_host().session
+    if not can(session, user, OPPORTUNITIES_READ):
+        return []
+    totals = open_value(session)
+    # One figure per currency: yuan and euros are never added together.
+    return [
+        {
+            "label": _l("Open pipeline (%(currency)s)", currency=currency),
+            "value": f"{amount:,.2f}",
+            "unit": currency,
+            "href": "/sales/",
+        }
+        for currency, amount in sorted(totals.items())
+    ] or [{"label": _l("Open pipeline"), "value": "0.00", "href": "/sales/"}]
+
+
+@hookimpl
+def crm_customer_panels(
+    customer: Customer, user: User, departments: list[Department]
+) -> list[Panel]:
+    session = get_host().session
+    if not can(session, user, OPPORTUNITIES_READ):
+        return []
+    open_deals = list(
+        session.scalars(
+            sa.select(Opportunity)
+            .where(
+                Opportunity.customer_id == customer.id,
+                Opportunity.status == OpportunityStatus.OPEN,
+            )
+            .order_by(Opportunity.expected_close, Opportunity.id)
+            .limit(20)
+        )
+    )
+    last_orders = []
+    if can(session, user, ORDERS_READ):
+        last_orders = list(
+            session.scalars(
+                sa.select(Order)
+                .where(Order.customer_id == customer.id)
+                .order_by(Order.ordered_at.desc(), Order.id.desc())
+                .limit(5)
+            )
+        )
+    return [
+        Panel(
+            title=_l("Sales"),
+            template="sales/customer_panel.html",
+            context={"opportunities": open_deals, "orders": last_orders},
+            order=30,
+        )
+    ]

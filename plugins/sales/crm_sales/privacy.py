@@ -1,0 +1,69 @@
+"""What the sales plugin does when customers are merged, erased or exported.
+
+Leads, opportunities and orders point at customers: a merge moves them to the
+survivor; an erasure pseudonymises the personal fields of the leads that became
+the customer and keeps amounts and dates (accounting needs them); an export lists
+everything sales holds about the customer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host.audit import jsonable
+from crm_sales.models import Lead, Opportunity, Order, OrderLine
+
+#: Tables with a ``customer_id`` pointing at customers.
+HOLDERS = (Lead, Opportunity, Order)
+ERASED = "[erased]"
+
+
+def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
+    """Point every sales row of ``merged_id`` at ``survivor_id``."""
+    for model in HOLDERS:
+        session.execute(
+            sa.update(model).where(model.customer_id == merged_id).values(customer_id=survivor_id)
+        )
+
+
+def erase(session: Session, customer_id: int) -> None:
+    """Pseudonymise the personal data of the customer's leads; idempotent."""
+    session.execute(
+        sa.update(Lead)
+        .where(Lead.customer_id == customer_id)
+        .values(name=ERASED, company=None, email=None, phone=None, disqualified_reason=None)
+    )
+
+
+def _rows(session: Session, model: Any, customer_id: int) -> list[dict[str, Any]]:
+    columns = model.__table__.columns
+    return [
+        {c.key: jsonable(getattr(row, c.key)) for c in columns}
+        for row in session.scalars(
+            sa.select(model).where(model.customer_id == customer_id).order_by(model.id)
+        )
+    ]
+
+
+def export(session: Session, customer_id: int) -> dict[str, Any] | None:
+    """Leads, opportunities, orders and order lines of the customer; ``None`` if none."""
+    data = {
+        "leads": _rows(session, Lead, customer_id),
+        "opportunities": _rows(session, Opportunity, customer_id),
+        "orders": _rows(session, Order, customer_id),
+    }
+    order_ids = [o["id"] for o in data["orders"]]
+    data["order_lines"] = (
+        [
+            {c.key: jsonable(getattr(line, c.key)) for c in OrderLine.__table__.columns}
+            for line in session.scalars(
+                sa.select(OrderLine).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)
+            )
+        ]
+        if order_ids
+        else []
+    )
+    return data if any(data.values()) else None

@@ -1,0 +1,258 @@
+"""Schemas of the sales API (types and limits; the rules live in the services).
+
+Named in the OpenAPI document with the plugin's prefix by the host (``SalesLead``).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from crm_host.api.fields import Id
+from crm_host.api.pagination import PageArgs
+
+
+def _text(max_length: int, **kwargs) -> ma.fields.String:
+    kwargs.setdefault("allow_none", True)
+    return ma.fields.String(validate=ma.validate.Length(max=max_length), **kwargs)
+
+
+def _amount(**kwargs) -> ma.fields.Decimal:
+    return ma.fields.Decimal(
+        as_string=True,
+        places=2,
+        validate=ma.validate.Range(min=0, max=9999999999999),
+        metadata={"example": "12000.00"},
+        **kwargs,
+    )
+
+
+CURRENCY = {"validate": ma.validate.Regexp(r"^[A-Z]{3}$"), "metadata": {"example": "CNY"}}
+LEAD_STATUSES = ["new", "contacted", "qualified", "converted", "disqualified"]
+
+
+class LeadIn(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    company = _text(200)
+    email = _text(320)
+    phone = _text(32)
+    source = _text(64, metadata={"example": "web"})
+    campaign = _text(100)
+    owner_id = Id(allow_none=True)
+    department = _text(200, metadata={"description": "Department code or name"})
+
+
+class LeadOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    company = ma.fields.String(allow_none=True)
+    email = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    status = ma.fields.Function(lambda lead: lead.status.value)
+    disqualified_reason = ma.fields.String(allow_none=True)
+    source = ma.fields.String(allow_none=True)
+    campaign = ma.fields.String(allow_none=True)
+    score = ma.fields.Integer()
+    owner_id = ma.fields.Integer(allow_none=True)
+    department_id = ma.fields.Integer(allow_none=True)
+    customer_id = ma.fields.Integer(allow_none=True)
+    converted_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class LeadPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(LeadOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class LeadQuery(PageArgs):
+    status = ma.fields.String(validate=ma.validate.OneOf(LEAD_STATUSES))
+    owner_id = Id()
+    source = ma.fields.String(validate=ma.validate.Length(max=64))
+
+
+class LeadStatusIn(ma.Schema):
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(LEAD_STATUSES))
+    reason = _text(300)
+
+
+class ConvertIn(ma.Schema):
+    customer_id = Id(allow_none=True, metadata={"description": "Convert into this customer"})
+    customer_code = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    opportunity_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    amount = _amount()
+    currency = ma.fields.String(**CURRENCY)
+    expected_close = ma.fields.Date(allow_none=True)
+    stage = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+
+
+class CustomerRef(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class StageOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    position = ma.fields.Integer()
+    probability = ma.fields.Integer()
+    is_won = ma.fields.Boolean()
+    is_lost = ma.fields.Boolean()
+
+
+class OpportunityIn(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    customer_id = Id(required=True)
+    amount = _amount()
+    currency = ma.fields.String(**CURRENCY)
+    expected_close = ma.fields.Date(allow_none=True)
+    stage = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    owner_id = Id(allow_none=True)
+    department = _text(200)
+
+
+class OpportunityPatch(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    amount = _amount()
+    currency = ma.fields.String(**CURRENCY)
+    expected_close = ma.fields.Date(allow_none=True)
+    owner_id = Id(allow_none=True)
+    department = _text(200)
+
+
+class OpportunityOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    customer_id = ma.fields.Integer()
+    lead_id = ma.fields.Integer(allow_none=True)
+    amount = ma.fields.Decimal(as_string=True)
+    currency = ma.fields.String()
+    expected_close = ma.fields.Date(allow_none=True)
+    stage = ma.fields.Function(lambda o: o.stage.code)
+    probability = ma.fields.Function(lambda o: o.stage.probability)
+    status = ma.fields.Function(lambda o: o.status.value)
+    lost_reason = ma.fields.String(allow_none=True)
+    owner_id = ma.fields.Integer(allow_none=True)
+    department_id = ma.fields.Integer(allow_none=True)
+    stage_entered_at = ma.fields.DateTime()
+    closed_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class OpportunityPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OpportunityOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class OpportunityQuery(PageArgs):
+    status = ma.fields.String(validate=ma.validate.OneOf(["open", "won", "lost"]))
+    stage = ma.fields.String(validate=ma.validate.Length(max=32))
+    customer_id = Id()
+    owner_id = Id()
+
+
+class StageChangeIn(ma.Schema):
+    stage = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
+    lost_reason = _text(300)
+
+
+class LostIn(ma.Schema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+
+
+class StageChangeOut(ma.Schema):
+    from_stage_id = ma.fields.Integer(allow_none=True)
+    to_stage_id = ma.fields.Integer()
+    changed_at = ma.fields.DateTime()
+    changed_by_id = ma.fields.Integer(allow_none=True)
+
+
+class ConversionOut(ma.Schema):
+    lead = ma.fields.Nested(LeadOut)
+    customer = ma.fields.Nested(CustomerRef)
+    opportunity = ma.fields.Nested(OpportunityOut)
+
+
+class ProductIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    unit_price = _amount(required=True)
+    currency = ma.fields.String(**CURRENCY)
+
+
+class ProductOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    unit_price = ma.fields.Decimal(as_string=True)
+    currency = ma.fields.String()
+    active = ma.fields.Boolean()
+
+
+class OrderLineIn(ma.Schema):
+    product_id = Id(allow_none=True)
+    description = _text(200)
+    quantity = ma.fields.Decimal(
+        load_default=1,
+        places=3,
+        validate=ma.validate.Range(min=0, max=999999999, min_inclusive=False),
+    )
+    unit_price = _amount(allow_none=True)
+
+
+class OrderIn(ma.Schema):
+    customer_id = Id(required=True)
+    opportunity_id = Id(allow_none=True)
+    number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    currency = ma.fields.String(**CURRENCY)
+    ordered_at = ma.fields.AwareDateTime(default_timezone=None)
+    lines = ma.fields.List(
+        ma.fields.Nested(OrderLineIn), required=True, validate=ma.validate.Length(min=1, max=500)
+    )
+
+
+class OrderLineOut(ma.Schema):
+    id = ma.fields.Integer()
+    product_id = ma.fields.Integer(allow_none=True)
+    description = ma.fields.String()
+    quantity = ma.fields.Decimal(as_string=True)
+    unit_price = ma.fields.Decimal(as_string=True)
+    amount = ma.fields.Decimal(as_string=True)
+
+
+class OrderOut(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    customer_id = ma.fields.Integer()
+    opportunity_id = ma.fields.Integer(allow_none=True)
+    ordered_at = ma.fields.DateTime()
+    currency = ma.fields.String()
+    amount = ma.fields.Decimal(as_string=True)
+    lines = ma.fields.List(ma.fields.Nested(OrderLineOut))
+
+
+class OrderPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OrderOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class OrderQuery(PageArgs):
+    customer_id = Id()
+
+
+class StageFiguresOut(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+    probability = ma.fields.Integer()
+    count = ma.fields.Integer()
+    amounts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Decimal(as_string=True))
+    weighted = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Decimal(as_string=True))
+
+
+class ForecastRowOut(ma.Schema):
+    month = ma.fields.String(allow_none=True)
+    currency = ma.fields.String()
+    count = ma.fields.Integer()
+    amount = ma.fields.Decimal(as_string=True)
+    weighted = ma.fields.Decimal(as_string=True)
