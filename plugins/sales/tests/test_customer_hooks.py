@@ -1,0 +1,86 @@
+"""The sales plugin as a participant in the host's merge, erasure and export."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from crm_sales import leads, orders
+from crm_sales.models import Lead, Opportunity, Order
+from crm_sales.privacy import ERASED
+
+from crm_host.customers.merge import merge_customers
+from crm_host.customers.privacy import erase_customer, export_customer
+
+
+def converted_customer(db, make_customer):
+    customer = make_customer(name="王芳", email="wang@example.cn")
+    lead = leads.create_lead(
+        db, {"name": "王芳", "email": "wang@example.cn", "phone": "13800138000"}
+    )
+    leads.set_status(db, lead, "qualified")
+    _customer, deal = leads.convert(db, lead, {"customer_id": customer.id, "amount": "800"})
+    order = orders.create_order(
+        db,
+        {
+            "customer_id": customer.id,
+            "opportunity_id": deal.id,
+            "lines": [{"description": "服务包", "unit_price": "800.00"}],
+        },
+    )
+    db.commit()
+    return customer, lead, deal, order
+
+
+@pytest.mark.hookspec("crm_customers_merging")
+def test_a_merge_moves_leads_opportunities_and_orders_to_the_survivor(db, make_customer):
+    merged, lead, deal, order = converted_customer(db, make_customer)
+    survivor = make_customer(name="王芳（新）")
+    merge_customers(db, survivor, merged)
+    db.commit()
+    assert db.get(Lead, lead.id).customer_id == survivor.id
+    assert db.get(Opportunity, deal.id).customer_id == survivor.id
+    assert db.get(Order, order.id).customer_id == survivor.id
+
+
+@pytest.mark.hookspec("crm_customer_erasing")
+def test_an_erasure_pseudonymises_the_lead_and_keeps_the_money(db, make_customer):
+    customer, lead, deal, order = converted_customer(db, make_customer)
+    for _ in range(2):  # erasure may run twice
+        erase_customer(db, customer)
+        db.commit()
+    row = db.get(Lead, lead.id)
+    assert (row.name, row.email, row.phone, row.company) == (ERASED, None, None, None)
+    assert str(db.get(Order, order.id).amount) == "800.00"
+    assert str(db.get(Opportunity, deal.id).amount) == "800.00"
+
+
+@pytest.mark.hookspec("crm_customer_export")
+def test_the_export_lists_what_sales_holds(app, db, make_customer):
+    customer, lead, deal, order = converted_customer(db, make_customer)
+    with app.app_context():
+        exported = export_customer(db, customer.id)["plugins"]["sales"]
+    assert [r["id"] for r in exported["leads"]] == [lead.id]
+    assert [r["id"] for r in exported["opportunities"]] == [deal.id]
+    assert [(r["number"], r["amount"]) for r in exported["orders"]] == [(order.number, "800.00")]
+    assert [r["description"] for r in exported["order_lines"]] == ["服务包"]
+    other = make_customer()
+    with app.app_context():
+        assert "sales" not in export_customer(db, other.id)["plugins"]
+
+
+def test_nothing_is_left_pointing_at_a_merged_customer(db, make_customer):
+    from crm_host.customers.merge import remaining_references
+
+    merged, *_ = converted_customer(db, make_customer)
+    survivor = make_customer()
+    merged_id = merged.id
+    merge_customers(db, survivor, merged)
+    assert {
+        k: v for k, v in remaining_references(db, merged_id).items() if k.startswith("sales_")
+    } == {}
+    assert (
+        db.scalar(
+            sa.select(sa.func.count()).select_from(Order).where(Order.customer_id == merged_id)
+        )
+        == 0
+    )
