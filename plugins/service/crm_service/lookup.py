@@ -41,7 +41,10 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
     via_contacts = session.execute(
         sa.select(Customer, Contact.id)
         .join(Contact, Contact.customer_id == Customer.id)
-        .where(Contact.phone == number, Customer.archived_at.is_(None))
+        .where(
+            sa.or_(Contact.phone == number, _without_noise(Contact.phone) == number),
+            Customer.archived_at.is_(None),
+        )
         .order_by(Customer.id, Contact.id)
         .limit(LIMIT)
     )
@@ -62,6 +65,17 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
         for row in rows:
             row["open_tickets"] = counts.get(row["id"], 0)
     return rows
+
+
+def _without_noise(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+    """``column`` with the separators people type removed, in SQL.
+
+    The host normalises customers' numbers on write but stores contacts' as typed, so
+    contacts are compared through this (a scan of contacts; see the plugin's notes).
+    """
+    for noise in (" ", "-", "(", ")", ".", "\u00a0"):
+        column = sa.func.replace(column, noise, "")
+    return column
 
 
 def _row(customer: Customer, matched_by: str, contact_id: int | None) -> dict[str, Any]:

@@ -18,8 +18,9 @@ V = ma.validate
 MAX_INT = 2**31 - 1
 
 
-def _ref(**kwargs):
-    return ma.fields.Integer(strict=True, validate=V.Range(min=1, max=MAX_INT), **kwargs)
+def _ref(*, strict: bool = True, **kwargs):
+    """A reference to a row: a positive INTEGER (query strings are text, so not strict)."""
+    return ma.fields.Integer(strict=strict, validate=V.Range(min=1, max=MAX_INT), **kwargs)
 
 
 class TicketIn(ma.Schema):
@@ -94,8 +95,8 @@ class TicketPage(ma.Schema):
 class TicketQuery(PageArgs):
     status = ma.fields.String(validate=V.OneOf(STATUSES))
     open = ma.fields.Boolean(metadata={"description": "Only tickets still needing work"})
-    customer_id = _ref()
-    assignee_id = _ref()
+    customer_id = _ref(strict=False)
+    assignee_id = _ref(strict=False)
     unassigned = ma.fields.Boolean()
     department = ma.fields.String(validate=V.Length(min=1, max=64))
     priority = ma.fields.String(validate=V.OneOf(PRIORITIES))
