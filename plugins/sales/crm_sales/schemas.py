@@ -17,11 +17,13 @@ def _text(max_length: int, **kwargs) -> ma.fields.String:
 
 
 def _amount(**kwargs) -> ma.fields.Decimal:
+    # A number in the document (a string type may not carry a maximum); numeric strings
+    # such as "120000.00" load too, and keep their exact value.
     return ma.fields.Decimal(
-        as_string=True,
         places=2,
         validate=ma.validate.Range(min=0, max=9999999999999),
-        metadata={"example": "12000.00"},
+        # apispec would print the bounds as strings (the field's own format).
+        metadata={"example": 12000, "minimum": 0, "maximum": 9999999999999},
         **kwargs,
     )
 
@@ -197,6 +199,7 @@ class OrderLineIn(ma.Schema):
         load_default=1,
         places=3,
         validate=ma.validate.Range(min=0, max=999999999, min_inclusive=False),
+        metadata={"default": 1, "minimum": 0, "exclusiveMinimum": True, "maximum": 999999999},
     )
     unit_price = _amount(allow_none=True)
 

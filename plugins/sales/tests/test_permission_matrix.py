@@ -1,0 +1,112 @@
+"""Every sales API route answers every department × role as its permission promises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from crm_sales import leads, orders, pipeline
+
+from crm_host.customers import service as customers
+from crm_host.models import Department, User
+from crm_host.testing.matrix import ObjectRef, PermissionMatrix, api_routes, matrix_users
+
+
+def _serial(session: sa.orm.Session) -> int:
+    serial = session.info.setdefault("sales_matrix_serial", [0])
+    serial[0] += 1
+    return serial[0]
+
+
+def _sales_id(session: sa.orm.Session) -> int:
+    return session.scalar(sa.select(Department.id).where(Department.code == "sales"))
+
+
+def _customer(session: sa.orm.Session) -> int:
+    n = _serial(session)
+    return customers.create_customer(
+        session, {"code": f"SMX{n:06d}", "name": f"销售矩阵{n}", "kind": "person"}
+    ).id
+
+
+def make_lead(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A qualified lead of the Sales department, owned by nobody."""
+    lead = leads.create_lead(session, {"name": f"线索{_serial(session)}", "department": "sales"})
+    lead.owner_id = None
+    leads.set_status(session, lead, "qualified")
+    return ObjectRef(lead.id, owner_id=None, department_ids=(_sales_id(session),))
+
+
+def make_opportunity(
+    session: sa.orm.Session, objects: dict[str, ObjectRef], user: User
+) -> ObjectRef:
+    """An open opportunity of the Sales department, owned by nobody."""
+    deal = pipeline.create_opportunity(
+        session,
+        {
+            "name": "矩阵商机",
+            "customer_id": _customer(session),
+            "department": "sales",
+            "owner_id": None,
+            "amount": "100",
+        },
+    )
+    return ObjectRef(deal.id, owner_id=None, department_ids=(_sales_id(session),))
+
+
+def make_order(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """An order of one line."""
+    order = orders.create_order(
+        session,
+        {"customer_id": _customer(session), "lines": [{"description": "x", "unit_price": "1"}]},
+    )
+    return ObjectRef(order.id)
+
+
+SALES_FACTORIES = {
+    "lead_id": make_lead,
+    "opportunity_id": make_opportunity,
+    "order_id": make_order,
+}
+
+
+def _payload(build):
+    def payload(session: sa.orm.Session, objects: dict[str, ObjectRef], n: int) -> dict[str, Any]:
+        return build(session, n)
+
+    return payload
+
+
+SALES_PAYLOADS = {
+    ("sales_api.Leads", "POST"): _payload(
+        lambda s, n: {"name": f"新线索{n}", "department": "sales"}
+    ),
+    ("sales_api.LeadResource", "PATCH"): _payload(lambda s, n: {"campaign": f"c{n}"}),
+    ("sales_api.LeadStatusChange", "POST"): _payload(lambda s, n: {"status": "contacted"}),
+    ("sales_api.LeadConversion", "POST"): _payload(lambda s, n: {"amount": "100.00"}),
+    ("sales_api.Opportunities", "POST"): _payload(
+        lambda s, n: {"name": f"商机{n}", "customer_id": _customer(s)}
+    ),
+    ("sales_api.OpportunityResource", "PATCH"): _payload(lambda s, n: {"amount": "200.00"}),
+    ("sales_api.OpportunityStage", "POST"): _payload(lambda s, n: {"stage": "proposal"}),
+    ("sales_api.OpportunityLost", "POST"): _payload(lambda s, n: {"reason": "价格"}),
+    ("sales_api.Products", "POST"): _payload(
+        lambda s, n: {"code": f"MXP{n}", "name": "产品", "unit_price": "9.90"}
+    ),
+    ("sales_api.Orders", "POST"): _payload(
+        lambda s, n: {
+            "customer_id": _customer(s),
+            "lines": [{"description": "x", "unit_price": "1"}],
+        }
+    ),
+}
+
+
+def test_sales_routes_answer_every_role_as_promised(app, db):
+    routes = [r for r in api_routes(app) if r.plugin == "sales"]
+    assert len(routes) >= 20
+    users = matrix_users(db)
+    findings = PermissionMatrix(
+        app, db, users, SALES_FACTORIES, SALES_PAYLOADS, routes=routes
+    ).run()
+    assert "\n".join(map(str, findings)) == ""
