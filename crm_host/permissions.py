@@ -256,7 +256,8 @@ def _refuse_anonymous() -> None:
         raise Unauthorized("Sign in first.")
 
 
-def _mark(view: Callable[..., Any], access: str, record: bool = False) -> None:
+def mark_access(view: Callable[..., Any], access: str, record: bool = False) -> None:
+    """Record on a view what access it promises (read by the permission-matrix harness)."""
     # Read by the permission-matrix harness (crm_host.testing.matrix) to know what each
     # route promises; a route without a mark is reported as unguarded.
     view.crm_access = access  # type: ignore[attr-defined]
@@ -281,7 +282,7 @@ def require(permission: str, *, record: bool = False) -> Callable[[F], F]:
             authorize(get_host().session, current_user.user, permission)
             return view(*args, **kwargs)
 
-        _mark(wrapper, permission, record)
+        mark_access(wrapper, permission, record)
         return wrapper  # type: ignore[return-value]
 
     return decorate
@@ -295,11 +296,11 @@ def signed_in(view: F) -> F:
         _refuse_anonymous()
         return view(*args, **kwargs)
 
-    _mark(wrapper, "signed-in")
+    mark_access(wrapper, "signed-in")
     return wrapper  # type: ignore[return-value]
 
 
 def public(view: F) -> F:
     """Decorate a view anybody may use (signing in, signed links)."""
-    _mark(view, "public")
+    mark_access(view, "public")
     return view

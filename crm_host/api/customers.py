@@ -11,10 +11,9 @@ from flask import Response, send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy.orm import selectinload
 
 from crm_host import audit, timeline
-from crm_host.api.pagination import SortKey, fetch_page, where_equal
+from crm_host.api.pagination import SortKey, fetch_page
 from crm_host.api.schemas import (
     AddressSchema,
     ConsentIn,
@@ -37,15 +36,11 @@ from crm_host.api.schemas import (
     TimelineQuery,
 )
 from crm_host.customers import children, consent, dedupe, export, merge, privacy, service
-from crm_host.customers.search import search_condition
+from crm_host.customers.listing import SORT_KEYS, customer_query
 from crm_host.host import get_host
 from crm_host.models import (
     Customer,
-    Department,
     Interaction,
-    Tag,
-    customer_departments,
-    customer_tags,
 )
 from crm_host.permissions import authorize, require
 from crm_host.web.gate import enabled_plugins
@@ -56,17 +51,6 @@ EXPORT_TYPES = {
     "csv": "text/csv",
     "jsonl": "application/x-ndjson",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-SORT_KEYS: dict[str, SortKey] = {
-    "name": SortKey(Customer.search_name, lambda c: c.search_name),
-    "code": SortKey(Customer.code, lambda c: c.code),
-    "created_at": SortKey(
-        Customer.created_at, lambda c: c.created_at, datetime.isoformat, datetime.fromisoformat
-    ),
-    "updated_at": SortKey(
-        Customer.updated_at, lambda c: c.updated_at, datetime.isoformat, datetime.fromisoformat
-    ),
 }
 
 
@@ -86,11 +70,6 @@ def _editable(customer: Customer, permission: str = "host.customers.write") -> N
     )
 
 
-def _search(query: sa.Select[Any], q: str) -> sa.Select[Any]:
-    """Any part of the name (folded), or an exact code, email or phone number."""
-    return query.where(search_condition(q, get_host().db.dialect))
-
-
 @blp.route("")
 class Customers(MethodView):
     @require("host.customers.read")
@@ -98,46 +77,7 @@ class Customers(MethodView):
     @blp.response(200, CustomerPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List customers: search, filter, sort; keyset-paginated with ``cursor``."""
-        # Departments and tags are in every item: load them for the whole page in two
-        # queries rather than two per customer.
-        query = sa.select(Customer).options(
-            selectinload(Customer.departments), selectinload(Customer.tags)
-        )
-        query = query.where(
-            Customer.archived_at.is_not(None)
-            if args["archived"]
-            else Customer.archived_at.is_(None)
-        )
-        if args.get("q"):
-            query = _search(query, args["q"])
-        query = where_equal(
-            query, Customer, args, ("kind", "lifecycle_stage", "tier", "city", "region", "owner_id")
-        )
-        if args.get("tag"):
-            query = query.where(
-                Customer.id.in_(
-                    sa.select(customer_tags.c.customer_id)
-                    .join(Tag, Tag.id == customer_tags.c.tag_id)
-                    .where(Tag.name == args["tag"])
-                )
-            )
-        if args.get("department"):
-            query = query.where(
-                Customer.id.in_(
-                    sa.select(customer_departments.c.customer_id)
-                    .join(Department, Department.id == customer_departments.c.department_id)
-                    .where(
-                        sa.or_(
-                            Department.code == args["department"],
-                            Department.name == args["department"],
-                        )
-                    )
-                )
-            )
-        for condition in args.get("custom") or ():
-            name, _, value = condition.partition(":")
-            # JSON values compare as text on both databases: numbers and booleans too.
-            query = query.where(Customer.custom[name].as_string() == value)
+        query = customer_query(args, get_host().db.dialect)
         sort = args["sort"]
         return fetch_page(
             get_host().session,

@@ -37,6 +37,7 @@ from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.plugins import discover
 from crm_host.runtime import get_runtime
+from crm_host.testing.console import browser_page, chromium, live_server  # noqa: F401 - fixtures
 from crm_host.testing.databases import TestDatabases, server_url
 from crm_host.testing.runtime import deliver_outbox, run_jobs  # noqa: F401 - fixtures
 

@@ -16,6 +16,8 @@ class MenuItem:
     order: int = 100
     values: dict[str, Any] = field(default_factory=dict)
     permission: str | None = None
+    #: The plugin that contributed the entry; filled in by the host.
+    plugin: str | None = None
 
 
 @dataclass(frozen=True)

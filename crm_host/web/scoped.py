@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from crm_host.host import get_host
@@ -13,11 +14,11 @@ from crm_host.web.menu import MenuItem, Panel
 def menu_for(user: User) -> list[MenuItem]:
     """The navigation entries of the plugins enabled for the user's departments."""
     items: list[MenuItem] = []
-    for _plugin, contributed in get_host().plugins.call_each(
+    for plugin, contributed in get_host().plugins.call_each(
         "crm_menu_items", enabled_plugins(user), user=user, departments=user_departments(user)
     ):
-        items.extend(contributed or ())
-    return sorted(items, key=lambda item: (item.order, item.label))
+        items.extend(replace(item, plugin=plugin) for item in contributed or ())
+    return sorted(items, key=lambda item: (item.order, str(item.label)))
 
 
 def panels_for(customer: Customer, user: User) -> list[Panel]:

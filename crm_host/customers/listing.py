@@ -1,0 +1,70 @@
+"""The customer list query, shared by the API and the console."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from crm_host.api.pagination import SortKey, where_equal
+from crm_host.customers.search import search_condition
+from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
+
+SORT_KEYS: dict[str, SortKey] = {
+    "name": SortKey(Customer.search_name, lambda c: c.search_name),
+    "code": SortKey(Customer.code, lambda c: c.code),
+    "created_at": SortKey(
+        Customer.created_at, lambda c: c.created_at, datetime.isoformat, datetime.fromisoformat
+    ),
+    "updated_at": SortKey(
+        Customer.updated_at, lambda c: c.updated_at, datetime.isoformat, datetime.fromisoformat
+    ),
+}
+#: Filters that compare a column of the customer with the value given.
+EQUAL_FILTERS = ("kind", "lifecycle_stage", "tier", "city", "region", "owner_id")
+
+
+def customer_query(args: dict[str, Any], dialect: str) -> sa.Select[Any]:
+    """Customers matching the list arguments (the API's ``CustomerQuery``), unsorted.
+
+    Departments and tags are loaded for the whole page in two queries, not two per row.
+    """
+    query = sa.select(Customer).options(
+        selectinload(Customer.departments), selectinload(Customer.tags)
+    )
+    query = query.where(
+        Customer.archived_at.is_not(None)
+        if args.get("archived")
+        else Customer.archived_at.is_(None)
+    )
+    if args.get("q"):
+        query = query.where(search_condition(args["q"], dialect))
+    query = where_equal(query, Customer, args, EQUAL_FILTERS)
+    if args.get("tag"):
+        query = query.where(
+            Customer.id.in_(
+                sa.select(customer_tags.c.customer_id)
+                .join(Tag, Tag.id == customer_tags.c.tag_id)
+                .where(Tag.name == args["tag"])
+            )
+        )
+    if args.get("department"):
+        query = query.where(
+            Customer.id.in_(
+                sa.select(customer_departments.c.customer_id)
+                .join(Department, Department.id == customer_departments.c.department_id)
+                .where(
+                    sa.or_(
+                        Department.code == args["department"],
+                        Department.name == args["department"],
+                    )
+                )
+            )
+        )
+    for condition in args.get("custom") or ():
+        name, _, value = condition.partition(":")
+        # JSON values compare as text on both databases: numbers and booleans too.
+        query = query.where(Customer.custom[name].as_string() == value)
+    return query
