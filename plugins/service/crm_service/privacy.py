@@ -17,10 +17,7 @@ ERASED = "[erased]"
 def move_tickets(session: Session, survivor: Customer, merged: Customer) -> int:
     """Point the merged customer's tickets at the survivor; returns how many moved."""
     return session.execute(
-        sa.update(Ticket)
-        .where(Ticket.customer_id == merged.id)
-        .values(customer_id=survivor.id)
-        .execution_options(synchronize_session=False)
+        sa.update(Ticket).where(Ticket.customer_id == merged.id).values(customer_id=survivor.id)
     ).rowcount
 
 
@@ -33,13 +30,9 @@ def erase_tickets(session: Session, customer: Customer) -> None:
         sa.update(Ticket)
         .where(Ticket.customer_id == customer.id)
         .values(subject=ERASED, description="", category=None, contact_id=None)
-        .execution_options(synchronize_session=False)
     )
     session.execute(
-        sa.update(TicketMessage)
-        .where(TicketMessage.ticket_id.in_(ticket_ids))
-        .values(body=ERASED)
-        .execution_options(synchronize_session=False)
+        sa.update(TicketMessage).where(TicketMessage.ticket_id.in_(ticket_ids)).values(body=ERASED)
     )
 
 
