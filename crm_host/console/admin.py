@@ -27,6 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from crm_host import audit, lifecycle, tokens
@@ -458,7 +459,16 @@ def users() -> tuple[str, int] | Response:
         values["password"] = ""  # never echoed back into the page
     return render_template(
         "crm/admin/users.html",
-        users=list(session.scalars(sa.select(User).order_by(User.username))),
+        users=list(
+            session.scalars(
+                sa.select(User)
+                .options(
+                    selectinload(User.memberships).selectinload(Membership.department),
+                    selectinload(User.memberships).selectinload(Membership.role),
+                )
+                .order_by(User.username)
+            )
+        ),
         **_membership_choices(),
         values=values,
         errors=errors,
@@ -659,7 +669,10 @@ def api_tokens() -> tuple[str, int, dict[str, str]] | Response:
         "crm/admin/tokens.html",
         tokens=list(
             session.scalars(
-                sa.select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+                sa.select(ApiToken)
+                .options(selectinload(ApiToken.user))
+                # Live tokens first, newest first: the ones an admin acts on.
+                .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
             )
         ),
         secret=secret,

@@ -485,3 +485,48 @@ def test_jobs_filter_refuses_an_unknown_status(as_admin):
     response = as_admin.get("/admin/jobs", query_string={"status": "exploded"})
     assert response.status_code == 422
     assert 'id="e-status"' in _text(response) or "Must be one of" in _text(response)
+
+
+# --- languages -------------------------------------------------------------------------
+
+
+CHINESE = {
+    "/admin": "其他系统调用 API 所用的令牌。",
+    "/admin/plugins": "已启用的部门",
+    "/admin/plugins/sales": "停用只是对该部门隐藏插件，数据会保留。",
+    "/admin/plugins/sales/uninstall": "归档并卸载",
+    "/admin/departments": "新建部门",
+    "/admin/users": "新建用户",
+    "/admin/roles": "查看部门、用户和角色",
+    "/admin/tokens": "为自己新建令牌",
+    "/admin/custom-fields": "新建自定义字段",
+    "/admin/audit": "没有符合条件的记录。",
+    "/admin/jobs": "失败（已挂起）",
+}
+
+
+@pytest.mark.parametrize(("path", "expected"), CHINESE.items())
+def test_admin_pages_speak_chinese(admin, as_admin, db, path, expected):
+    admin.locale = "zh_Hans"
+    db.commit()
+    _parked_job(db)
+    response = as_admin.get(path)
+    assert response.status_code == 200
+    assert expected in _text(response)
+    assert (
+        "返回管理" in _text(response)
+        or path.startswith(("/admin/plugins/", "/admin/jobs/"))
+        or path == "/admin"
+    )
+
+
+def test_a_refused_form_reads_in_chinese(admin, as_admin, db):
+    admin.locale = "zh_Hans"
+    db.commit()
+    response = as_admin.post("/admin/departments", data={"code": "Bad Code", "name": "X"})
+    assert response.status_code == 422
+    assert "请使用小写字母、数字、- 或 _。" in _errors(response)
+    created = as_admin.post(
+        "/admin/departments", data={"code": "grid", "name": "Grid"}, follow_redirects=True
+    )
+    assert "已创建部门 Grid。" in _text(created)
