@@ -124,3 +124,51 @@ def test_chinese_console_and_offline_charts(browser_page, committed_db):
     assert chart.locator("canvas").count() >= 1
     page.goto("/customers")
     assert page.locator("h1").inner_text() == "客户"
+
+
+def test_import_progress_updates_itself_until_done(browser_page, committed_app, committed_db, tmp_path):
+    from crm_host.runtime import get_runtime
+
+    make_committed_user(committed_db, "ivan", departments=["sales"])
+    upload = tmp_path / "people.csv"
+    rows = ["code,name,kind,email"] + [f"P{n:03d},人{n},person,p{n}@example.cn" for n in range(200)]
+    rows.append("P999,,person,")  # refused: no name
+    upload.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    page = browser_page
+    sign_in(page, "ivan", TEST_PASSWORD)
+    page.goto("/customers/imports/new")
+    page.set_input_files("#f-file", str(upload))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/customers/imports/\d+$"))
+    assert page.locator("#import-status").get_attribute("data-status") == "queued"
+    # The worker runs beside the web server, as in the embedded default; htmx
+    # refreshes the figures every second until the job is done.
+    get_runtime(committed_app).start_worker_thread()
+    try:
+        page.wait_for_selector('#import-status[data-status="done"]', timeout=30_000)
+    finally:
+        get_runtime(committed_app).stop_worker_thread()
+    status = page.inner_text("#import-status")
+    assert "1 rows refused" in status
+    with page.expect_download() as download:
+        page.click("text=Download the rejected rows")
+    assert "P999" in open(download.value.path(), encoding="utf-8").read()
+    with committed_db.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 200
+
+
+def test_layout_fits_a_tablet(chromium, live_server, committed_db):
+    make_committed_user(committed_db, "tab", departments=["sales", "service"], role="manager")
+    context = chromium.new_context(base_url=live_server, viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    try:
+        sign_in(page, "tab", TEST_PASSWORD)
+        for path in ("/", "/customers", "/customers/new"):
+            page.goto(path)
+            # Nothing wider than the screen but the tables, which scroll in their own box.
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} is {overflow}px wider than a tablet"
+            assert page.locator("header nav").is_visible()
+        page.screenshot(path="artifacts/screenshots/tablet-new-customer.png", full_page=True)
+    finally:
+        context.close()

@@ -238,3 +238,40 @@ def test_charts_answer_json(db, browser):
     assert data["labels"] == ["Lead", "Prospect", "Customer", "Inactive"]
     assert data["series"][0]["values"][2] >= 1
     assert browser.get("/").status_code == 200
+
+
+def test_dates_follow_the_language_and_the_company_timezone(db, browser, admin):
+    from datetime import UTC, datetime
+
+    from crm_host import timeline
+
+    customer = _customer(db, "T1")
+    # 02:00 UTC is 10:00 in Asia/Shanghai, the company's timezone.
+    timeline.add_entry(
+        db,
+        customer_id=customer.id,
+        channel="phone",
+        subject="call",
+        occurred_at=datetime(2026, 1, 5, 2, 0, tzinfo=UTC),
+    )
+    db.commit()
+    # CLDR puts a narrow no-break space before AM; \s matches it.
+    assert re.search(r"1/5/26, 10:00\sAM", browser.get(f"/customers/{customer.id}").text)
+    admin.locale = "zh_Hans"
+    db.commit()
+    page = browser.get(f"/customers/{customer.id}").text
+    assert "2026/1/5 10:00" in page
+    assert "电话 · 内部" in page  # channel and direction in Chinese
+
+
+def test_the_language_switch_is_kept_on_the_user(db, browser, admin):
+    response = browser.post("/language", data={"locale": "zh_Hans", "next": "/customers"})
+    assert response.status_code == 302 and response.location.endswith("/customers")
+    db.refresh(admin)
+    assert admin.locale == "zh_Hans"
+    assert "<h1>客户</h1>" in browser.get("/customers").text
+    # An unknown language or an outside address changes nothing and goes nowhere else.
+    response = browser.post("/language", data={"locale": "xx", "next": "https://evil.example/"})
+    assert response.location.endswith("/")
+    db.refresh(admin)
+    assert admin.locale == "zh_Hans"
