@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -126,7 +127,9 @@ def test_chinese_console_and_offline_charts(browser_page, committed_db):
     assert page.locator("h1").inner_text() == "客户"
 
 
-def test_import_progress_updates_itself_until_done(browser_page, committed_app, committed_db, tmp_path):
+def test_import_progress_updates_itself_until_done(
+    browser_page, committed_app, committed_db, tmp_path
+):
     from crm_host.runtime import get_runtime
 
     make_committed_user(committed_db, "ivan", departments=["sales"])
@@ -152,7 +155,7 @@ def test_import_progress_updates_itself_until_done(browser_page, committed_app, 
     assert "1 rows refused" in status
     with page.expect_download() as download:
         page.click("text=Download the rejected rows")
-    assert "P999" in open(download.value.path(), encoding="utf-8").read()
+    assert "P999" in Path(download.value.path()).read_text(encoding="utf-8")
     with committed_db.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 200
 
