@@ -18,7 +18,7 @@ from crm_host.api.pagination import newest_first, where_equal
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import authorize, record_filter, require
-from crm_sales import forecast, leads, orders, pipeline
+from crm_sales import forecast, leads, orders, pipeline, scoring, stages
 from crm_sales import permissions as p
 from crm_sales import schemas as s
 from crm_sales.models import Lead, Opportunity, Order, Product, Stage
@@ -157,6 +157,51 @@ class Stages(MethodView):
     def get(self) -> list[Stage]:
         """The pipeline stages in board order, with their default probability."""
         return pipeline.stages(_session())
+
+    @require(p.SETTINGS_MANAGE)
+    @blp.arguments(s.StageIn)
+    @blp.response(201, s.StageOut)
+    def post(self, data: dict[str, Any]) -> Stage:
+        """Add a pipeline stage."""
+        session = _session()
+        stage = stages.create_stage(session, data, actor=_user())
+        session.commit()
+        return stage
+
+
+@blp.route("/stages/<id:stage_id>")
+class StageResource(MethodView):
+    @require(p.SETTINGS_MANAGE)
+    @blp.arguments(s.StagePatch)
+    @blp.response(200, s.StageOut)
+    def patch(self, data: dict[str, Any], stage_id: int) -> Stage:
+        """Rename, reorder or re-weigh a stage; its code stays."""
+        session = _session()
+        stage = stages.update_stage(
+            session, stages.get_stage(session, stage_id), data, actor=_user()
+        )
+        session.commit()
+        return stage
+
+
+@blp.route("/scoring-rules")
+class ScoringRules(MethodView):
+    @require(p.LEADS_READ)
+    @blp.response(200, s.ScoringRuleOut(many=True))
+    def get(self) -> list[Any]:
+        """The lead-scoring rules in force."""
+        return scoring.active_rules(_session())
+
+    @require(p.SETTINGS_MANAGE)
+    @blp.arguments(s.ScoringRuleIn)
+    @blp.response(201, s.ScoringRuleOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a lead-scoring rule; the leads being worked are rescored."""
+        session = _session()
+        rule = scoring.add_rule(session, data)
+        scoring.rescore_all(session)
+        session.commit()
+        return rule
 
 
 @blp.route("/pipeline")

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_sales import forecast, scoring
+from crm_sales import forecast, pipeline, scoring
 from crm_sales.models import Lead, ScoringRule
 
 
@@ -60,6 +60,13 @@ def register(cli: AppGroup) -> None:
             )
             click.echo(f"{stage.code}\t{stage.probability}%\t{stage.count}\t{values}")
 
+    @cli.command("stages")
+    def stages_command() -> None:
+        """The pipeline stages in board order: code, probability, name, and won/lost."""
+        for stage in pipeline.stages(get_host().session):
+            closes = "won" if stage.is_won else "lost" if stage.is_lost else "open"
+            click.echo(f"{stage.code}\t{stage.probability}%\t{stage.name}\t{closes}")
+
     @cli.command("forecast")
     def forecast_command() -> None:
         """Weighted value of open deals by expected close month and currency."""
@@ -94,14 +101,12 @@ def register(cli: AppGroup) -> None:
             rule = scoring.add_rule(
                 session, {"field": field, "operator": operator, "value": value, "points": points}
             )
-            rules = scoring.active_rules(session)
-            for lead in session.scalars(sa.select(Lead)):
-                lead.score = scoring.score(rules, lead)
+            changed = scoring.rescore_all(session)
             session.commit()
         except CrmError as error:
             session.rollback()
             raise _fail(error) from error
-        click.echo(f"rule {rule.id} added")
+        click.echo(f"rule {rule.id} added; {changed} leads rescored")
 
     @scoring_group.command("remove")
     @click.argument("rule_id", type=int)
@@ -112,8 +117,6 @@ def register(cli: AppGroup) -> None:
         if rule is None:
             raise click.ClickException(f"no scoring rule with id {rule_id}")
         rule.active = False
-        rules = scoring.active_rules(session)
-        for lead in session.scalars(sa.select(Lead)):
-            lead.score = scoring.score(rules, lead)
+        changed = scoring.rescore_all(session)
         session.commit()
-        click.echo(f"rule {rule_id} switched off")
+        click.echo(f"rule {rule_id} switched off; {changed} leads rescored")

@@ -259,3 +259,43 @@ class ForecastRowOut(ma.Schema):
     count = ma.fields.Integer()
     amount = ma.fields.Decimal(as_string=True)
     weighted = ma.fields.Decimal(as_string=True)
+
+
+class StageIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=32))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    position = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=10_000))
+    probability = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=100))
+    is_won = ma.fields.Boolean()
+    is_lost = ma.fields.Boolean()
+
+
+class StagePatch(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    position = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=10_000))
+    probability = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=100))
+    is_won = ma.fields.Boolean()
+    is_lost = ma.fields.Boolean()
+
+
+class ScoringRuleIn(ma.Schema):
+    field = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(["source", "campaign", "company", "email", "phone", "name"]),
+    )
+    operator = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["present", "equals", "endswith"])
+    )
+    value = _text(200)
+    points = ma.fields.Integer(
+        required=True, strict=True, validate=ma.validate.Range(min=-1000, max=1000)
+    )
+
+
+class ScoringRuleOut(ma.Schema):
+    id = ma.fields.Integer()
+    field = ma.fields.String()
+    operator = ma.fields.String()
+    value = ma.fields.String()
+    points = ma.fields.Integer()
+    active = ma.fields.Boolean()

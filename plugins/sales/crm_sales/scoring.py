@@ -74,3 +74,18 @@ def add_rule(session: Session, data: Mapping[str, Any]) -> ScoringRule:
     session.add(rule)
     session.flush()
     return rule
+
+
+def rescore_all(session: Session) -> int:
+    """Recompute the score of every lead still being worked (after the rules changed);
+    returns how many changed. Converted and disqualified leads keep theirs."""
+    rules = active_rules(session)
+    changed = 0
+    open_statuses = ("new", "contacted", "qualified")
+    for lead in session.scalars(sa.select(Lead).where(Lead.status.in_(open_statuses))):
+        new = score(rules, lead)
+        if new != lead.score:
+            lead.score = new
+            changed += 1
+    session.flush()
+    return changed

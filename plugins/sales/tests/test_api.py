@@ -137,3 +137,34 @@ def test_the_plugins_own_hookspecs_are_documented_and_published(app):
     hook = app.extensions["crm"].plugins.hook
     assert hook.crm_sales_opportunity_won.spec is not None
     assert hook.crm_sales_lead_converted.spec is not None
+
+
+def test_administrators_configure_stages_and_scoring_rules(client_for, db, make_user, api):
+    admin = client_for(make_user("root", departments=["sales"], admin=True))
+    added = admin.post(
+        "/api/v1/sales/stages",
+        json={"code": "demo", "name": "Demo", "position": 25, "probability": 40},
+    )
+    assert added.status_code == 201, added.json
+    codes = [s["code"] for s in admin.get("/api/v1/sales/stages").json]
+    assert codes.index("demo") == codes.index("qualification") + 1
+    changed = admin.patch(f"/api/v1/sales/stages/{added.json['id']}", json={"probability": 45})
+    assert changed.json["probability"] == 45
+    won = next(s for s in admin.get("/api/v1/sales/stages").json if s["code"] == "won")
+    refused = admin.patch(f"/api/v1/sales/stages/{won['id']}", json={"probability": 90})
+    assert refused.status_code == 422
+    assert refused.json["errors"] == {"probability": ["A winning stage has probability 100."]}
+    assert admin.post("/api/v1/sales/stages", json={"code": "demo", "name": "x"}).status_code == 409
+    # Managers hold every sales permission but the administrative ``manage``.
+    assert api.post("/api/v1/sales/stages", json={"code": "x1", "name": "x"}).status_code == 403
+
+    lead = api.post("/api/v1/sales/leads", json={"name": "x", "source": "Expo"}).json
+    assert lead["score"] == 0
+    rule = admin.post(
+        "/api/v1/sales/scoring-rules",
+        json={"field": "source", "operator": "equals", "value": "expo", "points": 40},
+    )
+    assert rule.status_code == 201
+    # The lead being worked is rescored at once.
+    assert api.get(f"/api/v1/sales/leads/{lead['id']}").json["score"] == 40
+    assert [r["points"] for r in api.get("/api/v1/sales/scoring-rules").json] == [40]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from crm_sales import leads, orders, pipeline
+from crm_sales import leads, orders, pipeline, stages
 
 from crm_host.customers import service as customers
 from crm_host.models import Department, User
@@ -63,7 +63,15 @@ def make_order(session: sa.orm.Session, objects: dict[str, ObjectRef], user: Use
     return ObjectRef(order.id)
 
 
+def make_stage(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """An open stage at the end of the board."""
+    n = _serial(session)
+    stage = stages.create_stage(session, {"code": f"mx{n}", "name": f"Stage {n}", "position": 500})
+    return ObjectRef(stage.id)
+
+
 SALES_FACTORIES = {
+    "stage_id": make_stage,
     "lead_id": make_lead,
     "opportunity_id": make_opportunity,
     "order_id": make_order,
@@ -92,6 +100,13 @@ SALES_PAYLOADS = {
     ("sales_api.OpportunityLost", "POST"): _payload(lambda s, n: {"reason": "价格"}),
     ("sales_api.Products", "POST"): _payload(
         lambda s, n: {"code": f"MXP{n}", "name": "产品", "unit_price": "9.90"}
+    ),
+    ("sales_api.Stages", "POST"): _payload(
+        lambda s, n: {"code": f"mxp{n}", "name": f"新阶段{n}", "probability": 40}
+    ),
+    ("sales_api.StageResource", "PATCH"): _payload(lambda s, n: {"probability": 35}),
+    ("sales_api.ScoringRules", "POST"): _payload(
+        lambda s, n: {"field": "source", "operator": "equals", "value": f"s{n}", "points": 5}
     ),
     ("sales_api.Orders", "POST"): _payload(
         lambda s, n: {
