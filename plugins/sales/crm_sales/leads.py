@@ -74,6 +74,11 @@ def _clean(session: Session, data: Mapping[str, Any], *, partial: bool) -> dict[
     return clean
 
 
+def clean_fields(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A new lead's fields checked and cleaned; ``ValidationFailed`` names each bad one."""
+    return _clean(session, data, partial=False)
+
+
 def create_lead(session: Session, data: Mapping[str, Any], *, actor: User | None = None) -> Lead:
     """Capture a lead: validated, scored, and — without an owner — given to the next
     sales user of its department in turn."""

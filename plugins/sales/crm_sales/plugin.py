@@ -11,6 +11,7 @@ from flask import Blueprint
 from sqlalchemy.orm import Session
 
 from crm_host.host import get_host
+from crm_host.importing.registry import ImporterRegistry
 from crm_host.models import Customer, Department, User
 from crm_host.permissions import Permission, can
 from crm_host.plugins import hookimpl
@@ -44,6 +45,13 @@ def crm_register_commands(cli: click.Group) -> None:
     from crm_sales.cli import register
 
     register(cli)
+
+
+@hookimpl
+def crm_register_importers(registry: ImporterRegistry) -> None:
+    from crm_sales.importers import LeadImporter
+
+    registry.add("leads", LeadImporter, label="Leads")
 
 
 @hookimpl
