@@ -196,3 +196,32 @@ def disable(name: str, departments: tuple[str, ...]) -> None:
         click.echo(f"Disabled {name} for {', '.join(done)}. Its data is kept.")
     else:
         click.echo("Nothing to change.")
+
+
+@group.command("new")
+@click.argument("name")
+@click.option(
+    "--dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to create the distribution in (as <dest>/crm-<name>).",
+)
+@click.option("--slug", help="Prefix of tables, URLs and the CLI group (default: the name).")
+@click.option("--label", help="The name users see (default: the name in words).")
+@click.option("--label-zh", help="The name users see in Chinese (default: <label>插件).")
+def new(name: str, dest: Path, slug: str | None, label: str | None, label_zh: str | None) -> None:
+    """Generate a new plugin as a distribution of its own, with passing tests."""
+    from crm_host.authoring import scaffold
+
+    try:
+        names = scaffold.plugin_names(name, slug=slug, label=label, label_zh=label_zh)
+        root = scaffold.generate(names, dest)
+    except scaffold.ScaffoldError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {names.dist} in {root}.")
+    click.echo("Next:")
+    click.echo(f"  pip install -e {root}")
+    click.echo(f"  crm plugins check {names.name}")
+    click.echo(f"  (cd {root} && pytest)")
+    click.echo(f"  crm plugins install {names.name}")
