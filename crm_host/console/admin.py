@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -44,6 +44,7 @@ from crm_host.customers import custom_fields
 from crm_host.db import utcnow
 from crm_host.errors import CrmError, NotFound, ValidationFailed
 from crm_host.host import get_host
+from crm_host.migrate import MigrationError
 from crm_host.models import (
     ApiToken,
     AuditLog,
@@ -76,41 +77,33 @@ FIELD_TYPE_LABELS = {
     "choice": _l("Choice"),
 }
 
+#: What the token form proposes: the API's default lifetime.
+TOKEN_DAYS = str(TokenIn().fields["expires_in_days"].load_default)
+
 T = TypeVar("T")
 Errors = dict[str, list[str]]
 PAGE_SIZE = 50
 
-#: The admin sections: endpoint, title, what it is for, and the permission it needs.
+
+class Section(NamedTuple):
+    """An admin section on the index: where it is, what it is for, who may open it."""
+
+    endpoint: str
+    title: str
+    description: str
+    permission: str
+
+
 SECTIONS = (
-    (
-        "admin.plugins",
-        _l("Plugins"),
-        _l("Install plugins and enable them per department."),
-        "host.plugins.manage",
-    ),
-    (
-        "admin.departments",
-        _l("Departments"),
-        _l("The departments users belong to."),
-        "host.users.manage",
-    ),
-    ("admin.users", _l("Users"), _l("Accounts, passwords and memberships."), "host.users.manage"),
-    ("admin.roles", _l("Roles"), _l("What each role may do, and where."), "host.roles.manage"),
-    (
-        "admin.api_tokens",
-        _l("API tokens"),
-        _l("Tokens other systems use to call the API."),
-        "host.tokens.manage",
-    ),
-    (
-        "admin.fields",
-        _l("Custom fields"),
-        _l("Fields the company adds to customers."),
-        "host.custom_fields.manage",
-    ),
-    ("admin.audit_log", _l("Audit log"), _l("Who changed what, and when."), "host.audit.manage"),
-    ("admin.jobs", _l("Jobs"), _l("Background work; retry what failed."), "host.jobs.manage"),
-)
+    Section("admin.plugins", _l("Plugins"), _l("Install plugins and enable them per department."), "host.plugins.manage"),
+    Section("admin.departments", _l("Departments"), _l("The departments users belong to."), "host.users.manage"),
+    Section("admin.users", _l("Users"), _l("Accounts, passwords and memberships."), "host.users.manage"),
+    Section("admin.roles", _l("Roles"), _l("What each role may do, and where."), "host.roles.manage"),
+    Section("admin.api_tokens", _l("API tokens"), _l("Tokens other systems use to call the API."), "host.tokens.manage"),
+    Section("admin.fields", _l("Custom fields"), _l("Fields the company adds to customers."), "host.custom_fields.manage"),
+    Section("admin.audit_log", _l("Audit log"), _l("Who changed what, and when."), "host.audit.manage"),
+    Section("admin.jobs", _l("Jobs"), _l("Background work; retry what failed."), "host.jobs.manage"),
+)  # fmt: skip
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -184,7 +177,7 @@ def _membership_choices() -> dict[str, list[tuple[str, str]]]:
 @page()
 def index() -> str:
     """The admin sections the user may open."""
-    sections = [s for s in SECTIONS if allowed(s[3])]
+    sections = [s for s in SECTIONS if allowed(s.permission)]
     return render_template("crm/admin/index.html", sections=sections)
 
 
@@ -198,7 +191,6 @@ def _plugin_rows() -> list[dict[str, Any]]:
     for row in rows:
         # The process loaded what was installed when it started; the database may differ.
         row["installed_now"] = row["name"] in installed_now
-        row["restart"] = row["installed_now"] != row["loaded"]
     return rows
 
 
@@ -287,7 +279,7 @@ def plugin_install(name: str) -> Response:
     host.session.commit()
     try:
         done = lifecycle.install(host.db, host.discovery, name)
-    except PluginError as error:
+    except (PluginError, MigrationError) as error:
         flash(_("Not installed: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("admin.plugins"))
     if not done:
@@ -548,16 +540,24 @@ def user_password(user_id: int) -> tuple[str, int] | Response:
 def user_membership(user_id: int) -> tuple[str, int] | Response:
     """Add a membership (department and role), change its role, or remove it."""
     user = _user(user_id)
-    department = request.form.get("department", "").strip()
-    role = request.form.get("role", "").strip() or None
-    memberships = [m for m in _memberships(user) if m["department"] != department]
+    ref = request.form.get("department", "").strip()
+    if not ref:
+        return _render_user(user, {"department": [_("Choose a department.")]})
+    try:
+        department = people.get_department(get_host().session, ref)
+    except NotFound as error:
+        return _render_user(user, {"department": [error.message]})
+    # Every other membership stays as it is; this department's is replaced or dropped.
+    memberships = [m for m in _memberships(user) if m["department"] != department.code]
     if request.form.get("action") != "remove":
-        if not department:
-            return _render_user(user, {"department": [_("Choose a department.")]})
-        memberships.append({"department": department, "role": role})
+        role = request.form.get("role", "").strip() or None
+        memberships.append({"department": department.code, "role": role})
     _done, errors = _update(user, {"memberships": memberships})
     if errors:
-        return _render_user(user, {"department": [m for ms in errors.values() for m in ms]})
+        overall = errors.pop("", [])
+        return _render_user(
+            user, {"": overall, "department": [m for ms in errors.values() for m in ms]}
+        )
     flash(_("Memberships of %(username)s saved.", username=user.username), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
@@ -630,7 +630,7 @@ def roles() -> tuple[str, int] | Response:
 def api_tokens() -> tuple[str, int, dict[str, str]] | Response:
     """Everybody's API tokens; create one for yourself (its secret is shown once)."""
     session = get_host().session
-    values: dict[str, str] = {"expires_in_days": "90"}
+    values: dict[str, str] = {"expires_in_days": TOKEN_DAYS}
     errors: Errors = {}
     secret = None
     if request.method == "POST":
@@ -664,7 +664,7 @@ def api_tokens() -> tuple[str, int, dict[str, str]] | Response:
             errors.setdefault("expires_in_days", []).extend(errors.pop("expires_in"))
         if created is not None:
             secret = created[1]
-            values = {"expires_in_days": "90"}
+            values = {"expires_in_days": TOKEN_DAYS}
     page_ = render_template(
         "crm/admin/tokens.html",
         tokens=list(
@@ -735,27 +735,38 @@ def fields() -> tuple[str, int] | Response:
     ), _status(errors)
 
 
-# --- audit log -----------------------------------------------------------------------
+# --- audit log and jobs: filtered lists, newest first ---------------------------------
 
 AUDIT_FILTERS = ("actor", "object_type", "object_id", "action")
+JOB_FILTERS = ("status", "name", "plugin")
+
+
+def _newest_first(
+    names: tuple[str, ...],
+    schema: ma.Schema,
+    query: Callable[[dict[str, Any]], sa.Select[Any]],
+    model: Any,
+) -> tuple[dict[str, str], dict[str, Any], Errors]:
+    """The filters given in the query string, the page of ``model`` rows they select
+    (through the API's query schema and query), and the messages of refused filters."""
+    filters = {k: request.args.get(k, "").strip() for k in names}
+    filters = {k: v for k, v in filters.items() if v}
+    raw = {**filters, "limit": str(PAGE_SIZE)}
+    if request.args.get("cursor"):
+        raw["cursor"] = request.args["cursor"]
+    try:
+        args = load(schema, raw)
+        result = newest_first(get_host().session, query(args), model, args)
+    except CrmError as error:  # a filter too long, a cursor edited by hand
+        return filters, {"items": [], "next_cursor": None}, field_errors(error.details)
+    return filters, result, {}
 
 
 @bp.route("/audit")
 @page("host.audit.manage")
 def audit_log() -> tuple[str, int]:
     """The audit log, newest first, filtered by actor, object and action."""
-    filters = {k: request.args.get(k, "").strip() for k in AUDIT_FILTERS}
-    filters = {k: v for k, v in filters.items() if v}
-    raw = {**filters, "limit": str(PAGE_SIZE)}
-    if request.args.get("cursor"):
-        raw["cursor"] = request.args["cursor"]
-    errors: Errors = {}
-    result: dict[str, Any] = {"items": [], "next_cursor": None}
-    try:
-        args = load(AuditQuery(), raw)
-        result = newest_first(get_host().session, audit_search(args), AuditLog, args)
-    except CrmError as error:  # a filter too long, a cursor edited by hand
-        errors = field_errors(error.details)
+    filters, result, errors = _newest_first(AUDIT_FILTERS, AuditQuery(), audit_search, AuditLog)
     return render_template(
         "crm/admin/audit.html",
         entries=result["items"],
@@ -765,33 +776,16 @@ def audit_log() -> tuple[str, int]:
     ), _status(errors)
 
 
-# --- jobs ----------------------------------------------------------------------------
-
-JOB_FILTERS = ("status", "name", "plugin")
-
-
 @bp.route("/jobs")
 @page("host.jobs.manage")
 def jobs() -> tuple[str, int]:
     """Jobs and event deliveries, newest first; failed ones are parked until retried."""
-    filters = {k: request.args.get(k, "").strip() for k in JOB_FILTERS}
-    filters = {k: v for k, v in filters.items() if v}
-    raw = {**filters, "limit": str(PAGE_SIZE)}
-    if request.args.get("cursor"):
-        raw["cursor"] = request.args["cursor"]
-    session = get_host().session
-    errors: Errors = {}
-    result: dict[str, Any] = {"items": [], "next_cursor": None}
-    try:
-        args = load(JobQuery(), raw)
-        result = newest_first(session, job_query(args), Job, args)
-    except CrmError as error:
-        errors = field_errors(error.details)
+    filters, result, errors = _newest_first(JOB_FILTERS, JobQuery(), job_query, Job)
     return render_template(
         "crm/admin/jobs.html",
         jobs=result["items"],
         next_cursor=result["next_cursor"],
-        counts=queue.counts(session),
+        counts=queue.counts(get_host().session),
         statuses=JOB_STATUSES,
         status_labels=JOB_STATUS_LABELS,
         filters=filters,
