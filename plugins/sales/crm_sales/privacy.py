@@ -13,7 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host import audit
 from crm_host.audit import jsonable
+from crm_host.customers.privacy import scrub_json_column
+from crm_host.models import AuditLog
 from crm_sales.models import Lead, Opportunity, Order, OrderLine
 
 #: Tables with a ``customer_id`` pointing at customers.
@@ -30,12 +33,35 @@ def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
 
 
 def erase(session: Session, customer_id: int) -> None:
-    """Pseudonymise the personal data of the customer's leads; idempotent."""
+    """Pseudonymise what sales holds about a person; idempotent.
+
+    The customer's leads lose name, company and contact details; its opportunities
+    lose their names (conversion names them after the person) and free-text reasons;
+    amounts and dates stay. The lead's values are scrubbed out of the audit log too,
+    since a lead's email need not be the customer's.
+    """
+    secrets: set[str] = set()
+    for row in session.execute(
+        sa.select(Lead.name, Lead.company, Lead.email, Lead.phone).where(
+            Lead.customer_id == customer_id
+        )
+    ):
+        secrets |= {v for v in row if v and v != ERASED and len(v) >= 2}
     session.execute(
         sa.update(Lead)
         .where(Lead.customer_id == customer_id)
         .values(name=ERASED, company=None, email=None, phone=None, disqualified_reason=None)
     )
+    session.execute(
+        sa.update(Opportunity)
+        .where(Opportunity.customer_id == customer_id)
+        .values(name=ERASED, lost_reason=None)
+    )
+    if secrets:
+        table = AuditLog.__table__
+        with audit.scrubbing(session):
+            for column in (table.c.before, table.c.after):
+                scrub_json_column(session, column, table.c.id, secrets)
 
 
 def _rows(session: Session, model: Any, customer_id: int) -> list[dict[str, Any]]:

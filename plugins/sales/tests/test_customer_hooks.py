@@ -10,6 +10,7 @@ from crm_sales.privacy import ERASED
 
 from crm_host.customers.merge import merge_customers
 from crm_host.customers.privacy import erase_customer, export_customer
+from crm_host.models import AuditLog
 
 
 def converted_customer(db, make_customer):
@@ -50,6 +51,10 @@ def test_an_erasure_pseudonymises_the_lead_and_keeps_the_money(db, make_customer
         db.commit()
     row = db.get(Lead, lead.id)
     assert (row.name, row.email, row.phone, row.company) == (ERASED, None, None, None)
+    assert db.get(Opportunity, deal.id).name == ERASED
+    # The lead's own phone number is gone from the audit log as well.
+    logged = db.scalars(sa.select(AuditLog.after).where(AuditLog.object_type == "sales_lead"))
+    assert all("13800138000" not in str(after) for after in logged)
     assert str(db.get(Order, order.id).amount) == "800.00"
     assert str(db.get(Opportunity, deal.id).amount) == "800.00"
 
