@@ -73,6 +73,9 @@ class Job(Base):
     claimed_by: Mapped[str | None] = mapped_column(sa.String(200))
     claim_token: Mapped[str | None] = mapped_column(sa.String(64))
     heartbeat_at: Mapped[datetime | None]
+    #: When the job was last handed to the message broker (Celery backend only); a
+    #: queued job not dispatched for a while is handed over again.
+    dispatched_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     #: Where a batch job stands: the cursor after its last committed batch.
     checkpoint: Mapped[Any] = mapped_column(sa.JSON(none_as_null=True), nullable=True)

@@ -39,16 +39,34 @@ def _stop_on_signals(stop: Any) -> None:
 
 @click.command("worker")
 @click.option("--until-idle", is_flag=True, help="Stop when no job is due (for cron and scripts).")
+@click.option(
+    "--concurrency",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes running jobs (Celery backend only).",
+)
 @with_appcontext
-def worker(until_idle: bool) -> None:
+def worker(until_idle: bool, concurrency: int) -> None:
     """Work the job queue: event deliveries, webhooks, scheduled and queued jobs.
 
     Run as many as you like, on as many machines: each job is claimed by one worker.
     SIGTERM finishes the job in hand (a batch job: its current batch) and exits.
+    With CRM_BROKER_URL set this is a Celery worker taking the jobs ``crm scheduler``
+    hands to the broker.
     """
     from crm_host.runtime.runner import Worker
 
     fail_if_broken()
+    runtime = get_runtime(_app())
+    if runtime.settings.broker_url:
+        from crm_host.runtime.broker import worker_argv
+
+        if until_idle:
+            raise click.UsageError("--until-idle works with the database queue only")
+        click.echo(f"celery worker on {_safe_url(runtime.settings.broker_url)} (Ctrl+C to stop)")
+        runtime.celery.worker_main(worker_argv(concurrency))
+        return
     runner = Worker(_app(), until_idle=until_idle)
     _stop_on_signals(runner.stop)
     click.echo(f"worker {runner.worker_id} started (Ctrl+C to stop)")
@@ -56,33 +74,55 @@ def worker(until_idle: bool) -> None:
     click.echo(f"worker {runner.worker_id} stopped after {runner.jobs_run} job(s)")
 
 
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
 @click.command("scheduler")
-@click.option("--once", is_flag=True, help="Enqueue what is due now and exit.")
+@click.option("--once", is_flag=True, help="Enqueue (and dispatch) what is due now and exit.")
 @with_appcontext
 def scheduler(once: bool) -> None:
     """Enqueue scheduled jobs when due, per department that has the plugin enabled.
 
-    Idempotent per time slot: running two schedulers enqueues each job once.
+    Idempotent per time slot: running two schedulers enqueues each job once. With
+    CRM_BROKER_URL set it also hands due jobs to the broker for the Celery workers.
     """
     from crm_host.runtime.scheduler import tick
 
     fail_if_broken()
-    runtime = get_runtime(_app())
+    app = _app()
+    runtime = get_runtime(app)
+    broker = runtime.settings.broker_url
     stopping: list[bool] = []
     if not once:
         _stop_on_signals(lambda: stopping.append(True))
-    while True:
-        created = tick(_app())
-        if created or once:
-            click.echo(f"enqueued {len(created)} scheduled job(s)")
+    next_tick = 0.0
+    while not stopping:
+        if time.monotonic() >= next_tick:
+            created = tick(app)
+            if created or once:
+                click.echo(f"enqueued {len(created)} scheduled job(s)")
+            next_tick = time.monotonic() + runtime.settings.scheduler_interval
+        if broker:
+            from crm_host.runtime.broker import dispatch_due
+
+            dispatched = dispatch_due(app, runtime.celery)
+            if dispatched and once:
+                click.echo(f"dispatched {len(dispatched)} job(s) to the broker")
         if once:
             return
-        deadline = time.monotonic() + runtime.settings.scheduler_interval
+        pause = (
+            runtime.settings.dispatch_interval if broker else runtime.settings.scheduler_interval
+        )
+        deadline = time.monotonic() + min(pause, max(0.0, next_tick - time.monotonic()))
         while not stopping and time.monotonic() < deadline:
-            time.sleep(min(0.5, runtime.settings.scheduler_interval))
-        if stopping:
-            click.echo("scheduler stopped")
-            return
+            time.sleep(min(0.5, pause))
+    click.echo("scheduler stopped")
 
 
 @click.group("jobs")

@@ -182,46 +182,108 @@ def claim(
             # compare-and-set below is what makes a claim exclusive.
             query = query.with_for_update(skip_locked=True)
         for job_id in session.scalars(query).all():
-            token = secrets.token_hex(16)
-            result = session.execute(
-                sa.update(Job)
-                .where(Job.id == job_id, Job.status == "queued")
-                .values(
-                    status="running",
-                    claimed_by=worker_id,
-                    claim_token=token,
-                    heartbeat_at=now,
-                    attempts=Job.attempts + 1,
-                    started_at=sa.func.coalesce(Job.started_at, now),
-                )
-                .returning(
-                    Job.name,
-                    Job.attempts,
-                    Job.max_attempts,
-                    Job.plugin,
-                    Job.args,
-                    Job.department_id,
-                    Job.event_id,
-                    Job.idempotency_key,
-                )
-            )
-            row = result.one_or_none()
-            if row is not None:
-                claimed.append(
-                    Claim(
-                        job_id,
-                        row.name,
-                        token,
-                        row.attempts,
-                        row.max_attempts,
-                        row.plugin,
-                        row.args or {},
-                        row.department_id,
-                        row.event_id,
-                        row.idempotency_key,
-                    )
-                )
+            taken = _claim_row(session, job_id, worker_id, now)
+            if taken is not None:
+                claimed.append(taken)
     return claimed
+
+
+def _claim_row(session: Session, job_id: int, worker_id: str, now: datetime) -> Claim | None:
+    """Compare-and-set: take job ``job_id`` for ``worker_id`` if it is still queued."""
+    token = secrets.token_hex(16)
+    result = session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.status == "queued")
+        .values(
+            status="running",
+            claimed_by=worker_id,
+            claim_token=token,
+            heartbeat_at=now,
+            attempts=Job.attempts + 1,
+            started_at=sa.func.coalesce(Job.started_at, now),
+        )
+        .returning(
+            Job.name,
+            Job.attempts,
+            Job.max_attempts,
+            Job.plugin,
+            Job.args,
+            Job.department_id,
+            Job.event_id,
+            Job.idempotency_key,
+        )
+    )
+    row = result.one_or_none()
+    if row is None:
+        return None
+    return Claim(
+        job_id,
+        row.name,
+        token,
+        row.attempts,
+        row.max_attempts,
+        row.plugin,
+        row.args or {},
+        row.department_id,
+        row.event_id,
+        row.idempotency_key,
+    )
+
+
+def claim_job(
+    session_factory: Any, worker_id: str, job_id: int, *, now: datetime | None = None
+) -> Claim | None:
+    """Claim one given job if it is queued and due (a broker delivered its id)."""
+    now = now or utcnow()
+    with session_factory() as session, session.begin():
+        due = session.scalar(
+            sa.select(Job.id).where(Job.id == job_id, Job.status == "queued", Job.run_after <= now)
+        )
+        return _claim_row(session, job_id, worker_id, now) if due is not None else None
+
+
+def take_for_dispatch(
+    session_factory: Any, *, redispatch_after: float, limit: int = 1000, now: datetime | None = None
+) -> list[int]:
+    """Mark due queued jobs as handed to the broker and return their ids.
+
+    A job is taken when it was never dispatched, was claimed since its last dispatch
+    and is queued again (a retry), or was dispatched ``redispatch_after`` seconds
+    ago and still not started (its message was lost). Each job is marked by
+    compare-and-set, so two dispatchers never hand over the same job at once.
+    """
+    now = now or utcnow()
+    stale = now - timedelta(seconds=redispatch_after)
+    taken: list[int] = []
+    with session_factory() as session, session.begin():
+        rows = session.execute(
+            sa.select(Job.id, Job.dispatched_at)
+            .where(
+                Job.status == "queued",
+                Job.run_after <= now,
+                sa.or_(
+                    Job.dispatched_at.is_(None),
+                    Job.dispatched_at < stale,
+                    # Claimed since its last dispatch and queued again (a retry, a
+                    # recovered claim): its old message is spent.
+                    Job.dispatched_at < Job.heartbeat_at,
+                ),
+            )
+            .order_by(Job.run_after, Job.id)
+            .limit(limit)
+        ).all()
+        for row in rows:
+            previous = (
+                Job.dispatched_at.is_(None)
+                if row.dispatched_at is None
+                else Job.dispatched_at == row.dispatched_at
+            )
+            result = session.execute(
+                sa.update(Job).where(Job.id == row.id, previous).values(dispatched_at=now)
+            )
+            if result.rowcount == 1:
+                taken.append(row.id)
+    return taken
 
 
 def _held(claim: Claim) -> sa.ColumnElement[bool]:

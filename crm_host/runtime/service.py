@@ -50,6 +50,7 @@ class Runtime:
     _thread: threading.Thread | None = None
     _local: threading.local = field(default_factory=threading.local)
     _starting: threading.Lock = field(default_factory=threading.Lock)
+    _celery: Any = None
 
     def events_committed(self) -> None:
         """Called after a transaction that emitted events committed."""
@@ -102,8 +103,19 @@ class Runtime:
             thread.join(timeout)
 
     @property
+    def celery(self) -> Any:
+        """The Celery application carrying jobs when ``CRM_BROKER_URL`` is set."""
+        if self._celery is None:
+            from crm_host.runtime.broker import make_celery
+
+            self._celery = make_celery(self.settings)
+        return self._celery
+
+    @property
     def worker_thread_wanted(self) -> bool:
         """Whether this web process should work the queue itself (``CRM_WORKER_THREAD``)."""
+        if self.settings.broker_url:
+            return False  # Celery workers take the jobs
         if self.settings.worker_thread is not None:
             return self.settings.worker_thread
         # The embedded default needs no second command; tests start threads themselves.

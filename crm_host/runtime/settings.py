@@ -45,6 +45,17 @@ class RuntimeSettings:
     jobs_keep_days: float = 14.0
     #: Run a worker thread inside the web process; ``None``: on for SQLite.
     worker_thread: bool | None = None
+    #: A Redis or RabbitMQ URL: jobs go through Celery instead of polling workers.
+    broker_url: str | None = None
+    #: Redis only: an unacknowledged task is handed to another worker after this long.
+    #: Longer than the longest job attempt, or a running job is delivered twice (the
+    #: second delivery finds it claimed and does nothing, but it is wasted work).
+    broker_visibility_timeout: float = 3600.0
+    #: How often ``crm scheduler`` hands due jobs to the broker (Celery backend).
+    dispatch_interval: float = 0.5
+    #: A queued job handed to the broker this long ago and still not started is handed
+    #: over again (a message lost between the database commit and the broker).
+    redispatch_after: float = 300.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RuntimeSettings:
@@ -61,6 +72,8 @@ class RuntimeSettings:
 
 def _coerce(key: str, raw: Any, kind: Any) -> Any:
     kind = str(kind)
+    if kind.startswith("str"):
+        return str(raw).strip() or None
     if kind.startswith("bool"):
         if isinstance(raw, bool):
             return raw

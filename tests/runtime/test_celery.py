@@ -1,0 +1,212 @@
+"""The Celery backend with real worker processes on the local Redis and RabbitMQ.
+
+A job is dispatched to a ``crm worker`` running Celery; the pool process running it
+is SIGKILLed after committing two batches. Celery delivers the task again (late
+acknowledgement, rejected on worker loss), the redelivery takes the dead process's
+claim over and resumes at the last checkpoint: every batch's effect exists once.
+Then an import gives the same rows on the database queue and on Celery.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from crm_host.customers.service import create_customer
+from crm_host.importing import jobs as import_jobs
+from crm_host.models import Customer, Interaction, Job
+from crm_host.runtime import enqueue
+from crm_host.runtime.broker import dispatch_due, make_celery
+from crm_host.runtime.runner import Runner
+from crm_host.runtime.settings import RuntimeSettings
+
+from .conftest import FIXTURES
+from .test_worker_process import plugin_site, wait_for
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+BROKERS = {
+    "redis": os.environ.get("CRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    "rabbitmq": os.environ.get("CRM_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+}
+
+
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    port = parts.port or (6379 if parts.scheme == "redis" else 5672)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker(request):
+    url = BROKERS[request.param]
+    if not reachable(url):
+        message = f"{request.param} is not reachable at {url}"
+        if os.environ.get("CRM_REQUIRE_BROKERS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    celery = make_celery(RuntimeSettings(broker_url=url, broker_visibility_timeout=5))
+    celery.control.purge()  # messages of an earlier, interrupted run
+    return url, celery
+
+
+def worker_env(committed_db, tmp_path, broker_url):
+    return {
+        **os.environ,
+        "CRM_DATABASE_URL": committed_db.url.render_as_string(hide_password=False),
+        "CRM_INSTANCE_PATH": str(tmp_path / "instance"),
+        "CRM_SECRET_KEY": "celery-test",
+        "PYTHONPATH": os.pathsep.join([str(plugin_site(tmp_path / "site")), str(FIXTURES)]),
+        "CRM_BROKER_URL": broker_url,
+        "CRM_BROKER_VISIBILITY_TIMEOUT": "5",
+        "CRM_JOBS_HEARTBEAT_INTERVAL": "0.2",
+        "CRM_JOBS_HEARTBEAT_TIMEOUT": "30",
+    }
+
+
+def start_worker(env, output: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from crm_host.cli import main; main()", "worker", "--concurrency", "1"],
+        env=env,
+        cwd=output.parent,
+        stdout=output.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # the worker and its pool processes, stopped together
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def read(committed_db, query):
+    with committed_db.engine.connect() as connection:
+        connection = connection.execution_options(sqlite_begin="DEFERRED")
+        return connection.execute(query).all()
+
+
+def test_a_killed_pool_process_gets_the_task_again_and_each_batch_lands_once(
+    broker, committed_db, committed_app, tmp_path
+):
+    broker_url, celery = broker
+    work = tmp_path / "work"
+    work.mkdir()
+    with committed_db.session() as session:
+        customer = create_customer(session, {"code": "Q1", "name": "钱七", "kind": "person"})
+        args = {"customer_id": customer.id, "total": 20, "size": 4, "dir": str(work), "block_at": 8}
+        job_id = enqueue(session, "fxjobs.fill", args)
+        session.commit()
+
+    def job():
+        [row] = read(committed_db, sa.select(Job).where(Job.id == job_id))
+        return row
+
+    def rows() -> Counter:
+        query = sa.select(Interaction.reference).where(
+            Interaction.customer_id == customer.id, Interaction.source_plugin == "fx_jobs"
+        )
+        return Counter(int(r.reference.rsplit(":", 1)[1]) for r in read(committed_db, query))
+
+    output = tmp_path / "worker.out"
+    worker = start_worker(worker_env(committed_db, tmp_path, broker_url), output)
+    try:
+        # The job and the event deliveries the new customer queued, each handed over once.
+        assert job_id in dispatch_due(committed_app, celery)
+        assert dispatch_due(committed_app, celery) == []
+        wait_for((work / "blocked").exists, "the batch at 8", worker, output, timeout=60)
+        first_pid = int((work / "blocked").read_text())
+        assert first_pid != worker.pid  # the job runs in a pool process
+        assert job().status == "running" and rows() == Counter(range(8))
+
+        os.kill(first_pid, signal.SIGKILL)  # two batches committed, the third open
+        (work / "release").touch()
+        wait_for(lambda: job().status == "done", "the job done", worker, output, timeout=90)
+
+        finished = job()
+        assert rows() == Counter(range(20))  # every batch's effect exactly once
+        assert (finished.progress_done, finished.progress_total) == (20, 20)
+        assert finished.attempts == 2  # delivered twice, claimed twice
+        assert "died" in finished.last_error
+        log = [line.split() for line in (work / "log").read_text().splitlines()]
+        assert [int(start) for _pid, start in log] == [0, 4, 8, 8, 12, 16]
+        assert {int(pid) for pid, _ in log[:3]} == {first_pid}
+        second = {int(pid) for pid, _ in log[3:]}
+        assert len(second) == 1 and first_pid not in second  # resumed at 8 elsewhere
+    finally:
+        stop(worker)
+    assert output.read_text().count(f"delivery of job {job_id}") == 2, output.read_text()
+
+
+def test_an_import_gives_the_same_rows_on_the_database_queue_and_on_celery(
+    broker, committed_db, committed_app, tmp_path
+):
+    broker_url, celery = broker
+    lines = ["code,name,kind,email,city"]
+    lines += [f"S{n:04d},客户{n},person,s{n}@example.cn,City {n % 7}" for n in range(300)]
+    lines += ["S9999,,person,,", "S9998,坏,robot,,"]  # two refused rows
+    source = tmp_path / "customers.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def run_import(label):
+        with committed_db.session() as session:
+            args = import_jobs.job_args(source, fmt=None, batch_size=64, session=session)
+            job_id = enqueue(session, import_jobs.JOB_NAME, args, key=f"{label}:{source}")
+            session.commit()
+        return job_id
+
+    def snapshot():
+        customers = read(
+            committed_db,
+            sa.select(Customer.code, Customer.name, Customer.kind, Customer.email, Customer.city)
+            .order_by(Customer.code),
+        )
+        return [tuple(str(v) for v in row) for row in customers]
+
+    def clear():
+        with committed_db.session() as session:
+            session.execute(sa.delete(Customer))
+            session.commit()
+
+    database_job = run_import("database")
+    Runner(committed_app).run_due(names=[import_jobs.JOB_NAME])
+    on_database = snapshot()
+    [database_status] = read(committed_db, sa.select(Job.status).where(Job.id == database_job))
+    clear()
+
+    output = tmp_path / "worker.out"
+    worker = start_worker(worker_env(committed_db, tmp_path, broker_url), output)
+    try:
+        celery_job = run_import("celery")
+        assert celery_job in dispatch_due(committed_app, celery)
+
+        def finished():
+            [(status,)] = read(committed_db, sa.select(Job.status).where(Job.id == celery_job))
+            return status == "done"
+
+        wait_for(finished, "the import done", worker, output, timeout=90)
+    finally:
+        stop(worker)
+    on_celery = snapshot()
+    assert database_status == ("done",)
+    assert len(on_database) == 300
+    assert on_celery == on_database
