@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -80,7 +79,14 @@ def worker_env(committed_db, tmp_path, broker_url):
 
 def start_worker(env, output: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", "from crm_host.cli import main; main()", "worker", "--concurrency", "1"],
+        [
+            sys.executable,
+            "-c",
+            "from crm_host.cli import main; main()",
+            "worker",
+            "--concurrency",
+            "1",
+        ],
         env=env,
         cwd=output.parent,
         stdout=output.open("w"),
@@ -177,8 +183,9 @@ def test_an_import_gives_the_same_rows_on_the_database_queue_and_on_celery(
     def snapshot():
         customers = read(
             committed_db,
-            sa.select(Customer.code, Customer.name, Customer.kind, Customer.email, Customer.city)
-            .order_by(Customer.code),
+            sa.select(
+                Customer.code, Customer.name, Customer.kind, Customer.email, Customer.city
+            ).order_by(Customer.code),
         )
         return [tuple(str(v) for v in row) for row in customers]
 
