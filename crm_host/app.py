@@ -15,7 +15,7 @@ from crm_host import auth, console, i18n, lifecycle
 from crm_host import runtime as host_runtime
 from crm_host.api.fields import IdConverter
 from crm_host.config import load_config
-from crm_host.db import Database
+from crm_host.db import Database, pool_settings
 from crm_host.host import Host, get_host
 from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry
 from crm_host.plugins import PluginError, PluginManager, discover
@@ -43,7 +43,7 @@ def create_app(
     """
     app = Flask("crm_host", instance_path=instance_path or os.environ.get("CRM_INSTANCE_PATH"))
     load_config(app, config)
-    db = database or Database(app.config["DATABASE_URL"])
+    db = database or Database(app.config["DATABASE_URL"], **pool_settings(app.config))
     plugins = PluginManager()
     host = Host(db=db, plugins=plugins)
     discovery = discover()

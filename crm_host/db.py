@@ -110,6 +110,35 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
     return sa.create_engine(url, **kwargs)
 
 
+#: Pool settings read from the configuration (``CRM_DATABASE_POOL_SIZE=20``…), for
+#: server databases; SQLite keeps SQLAlchemy's own pool.
+POOL_SETTINGS = {
+    "DATABASE_POOL_SIZE": ("pool_size", int),
+    "DATABASE_MAX_OVERFLOW": ("max_overflow", int),
+    "DATABASE_POOL_TIMEOUT": ("pool_timeout", float),
+    "DATABASE_POOL_RECYCLE": ("pool_recycle", int),
+}
+
+
+def pool_settings(config: Any) -> dict[str, Any]:
+    """Engine keyword arguments for the connection pool from a Flask config.
+
+    Each web or worker process holds up to ``pool_size + max_overflow`` connections:
+    size them so that every process together stays under PostgreSQL's
+    ``max_connections`` (docs/deploy.md).
+    """
+    if is_sqlite(config.get("DATABASE_URL", "sqlite://")):
+        return {}
+    settings: dict[str, Any] = {}
+    for key, (argument, kind) in POOL_SETTINGS.items():
+        if config.get(key) not in (None, ""):
+            try:
+                settings[argument] = kind(config[key])
+            except (TypeError, ValueError):
+                raise ValueError(f"CRM_{key} must be a number, not {config[key]!r}") from None
+    return settings
+
+
 class Database:
     """The engine and session factory of one application."""
 
