@@ -225,3 +225,27 @@ def new(name: str, dest: Path, slug: str | None, label: str | None, label_zh: st
     click.echo(f"  crm plugins check {names.name}")
     click.echo(f"  (cd {root} && pytest)")
     click.echo(f"  crm plugins install {names.name}")
+
+
+@group.command("check")
+@click.argument("name")
+def check(name: str) -> None:
+    """Check a plugin against the contract; one line per finding, exit status 1 if any.
+
+    NAME is a plugin's name, or the import name of a plugin package not yet installed
+    with pip. Migrations are tried on a scratch SQLite database, never on yours.
+    """
+    from crm_host.authoring.check import CheckError, run_checks
+
+    try:
+        report = run_checks(name)
+    except CheckError as error:
+        raise click.ClickException(str(error)) from error
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for finding in report.findings:
+        click.echo(finding)
+    if report.findings:
+        click.echo(f"{report.plugin}: {len(report.findings)} finding(s).", err=True)
+        raise SystemExit(1)
+    click.echo(f"{report.plugin}: no findings.")
