@@ -530,3 +530,58 @@ def test_a_refused_form_reads_in_chinese(admin, as_admin, db):
         "/admin/departments", data={"code": "grid", "name": "Grid"}, follow_redirects=True
     )
     assert "已创建部门 Grid。" in _text(created)
+
+
+# --- bad input is a 4xx, never a 500 ---------------------------------------------------
+
+LONG = "长" * 300
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/admin/departments", {"code": "x" * 100, "name": LONG}),
+        ("/admin/departments", {"code": "ok", "name": ""}),
+        ("/admin/users", {"username": "", "password": ""}),
+        ("/admin/users", {"username": LONG, "password": "p" * 2000, "email": "@" * 400}),
+        (
+            "/admin/users",
+            {"username": "u1", "password": "long enough", "department": "sales", "role": "nosuch"},
+        ),
+        ("/admin/roles", {"name": "", "permissions": ""}),
+        ("/admin/roles", {"name": "Bad Name!", "label": LONG, "permissions": "a b c"}),
+        ("/admin/tokens", {"name": LONG, "scopes": ",,,", "expires_in_days": "abc"}),
+        ("/admin/tokens", {"name": "t", "expires_in_days": "-1"}),
+        ("/admin/custom-fields", {"name": "", "type": "", "label": ""}),
+        (
+            "/admin/custom-fields",
+            {"name": "f", "type": "text", "label": "L", "position": "99999999999999999999"},
+        ),
+        ("/admin/plugins/sales/departments", {}),
+        ("/admin/plugins/sales/uninstall", {}),
+    ],
+)
+def test_every_admin_form_refuses_bad_input_with_a_4xx(as_admin, path, data):
+    response = as_admin.post(path, data=data)
+    assert 400 <= response.status_code < 500, _text(response)[:3000]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/admin/audit?actor=" + "x" * 300,
+        "/admin/audit?cursor=eyJ4IjoxfQ",
+        "/admin/jobs?cursor=WyJhIiwgImIiXQ",
+        "/admin/jobs?name=" + "n" * 300,
+    ],
+)
+def test_list_filters_refuse_bad_values_with_a_4xx(as_admin, query):
+    response = as_admin.get(query)
+    assert 400 <= response.status_code < 500, _text(response)[:3000]
+
+
+def test_unknown_users_tokens_and_jobs_are_404_pages(as_admin):
+    assert as_admin.get("/admin/users/999999").status_code == 404
+    assert as_admin.post("/admin/users/999999/password", data={"password": "x"}).status_code == 404
+    assert as_admin.post("/admin/tokens/999999/revoke").status_code == 404
+    assert as_admin.get("/admin/jobs/999999").status_code == 404
