@@ -117,3 +117,31 @@ def test_every_template_string_has_a_chinese_translation():
     used |= {"Prospecting", "Qualification", "Proposal", "Negotiation", "Won", "Lost"}
     assert used - translated == set()
     assert len(used) > 15
+
+
+def test_the_customer_360_view_shows_the_sales_panel(client_for, db, seller, make_customer):
+    customer = make_customer(name="恒力钢铁")
+    pipeline.create_opportunity(
+        db, {"name": "年度框架", "customer_id": customer.id, "amount": "1234.50"}
+    )
+    orders.create_order(
+        db,
+        {
+            "customer_id": customer.id,
+            "number": "SO-7",
+            "lines": [{"description": "x", "unit_price": "10"}],
+        },
+    )
+    db.commit()
+    page = client_for(seller).get(f"/customers/{customer.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "年度框架 — Prospecting — 1,234.50 CNY" in html
+    assert "SO-7" in html
+
+
+def test_the_pipeline_page_speaks_chinese(client_for, seller):
+    page = client_for(seller).get("/sales/", headers={"Accept-Language": "zh-CN"})
+    html = page.get_data(as_text=True)
+    assert "<h1>销售管道</h1>" in html
+    assert "销售预测" in html and "暂无进行中的商机" in html
