@@ -75,7 +75,7 @@ def _kind(function: object, doc: str) -> str:
 
 def _signature(name: str, function: object) -> str:
     parameters = inspect.signature(function).parameters  # type: ignore[arg-type]
-    arguments = ", ".join(parameters)
+    arguments = ", ".join(p for p in parameters if p != "self")
     return f"{name}({arguments})"
 
 

@@ -1,0 +1,101 @@
+"""`crm plugins check`: one readable sentence per breach of the contract, exit status 1."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from crm_host import hookspecs
+from crm_host.authoring.check import CheckError, check_plugin, checked_permissions
+from crm_host.authoring.hookcheck import DEPARTMENT_SCOPED_HOOKS
+from crm_host.cli import cli as crm
+
+
+def test_an_unknown_hook_is_named(fixture_plugins):
+    assert check_plugin("crm_fx_unknown") == [
+        "plugin fx_unknown implements crm_no_such_hook, a hook that neither the host nor a "
+        "plugin it requires or uses defines: the host refuses to start with it installed "
+        "(check the spelling, or add the plugin that publishes it to `uses` and mark the "
+        "implementation optionalhook=True)"
+    ]
+
+
+def test_a_route_mounted_around_the_host_is_named(fixture_plugins):
+    assert check_plugin("crm_fx_around") == [
+        "plugin fx_around's route /fxaround/backdoor (endpoint fxaround_backdoor.backdoor) is "
+        "registered on the application directly, not returned from crm_register_blueprints: "
+        "the host did not mount it, so no department gate guards it"
+    ]
+
+
+def test_a_migration_that_does_not_downgrade_is_named(fixture_plugins):
+    assert check_plugin("crm_fx_baddown") == [
+        "plugin fx_baddown's migrations do not downgrade (fxbad@base with a row in each "
+        "table): boxes cannot be removed"
+    ]
+
+
+def test_smaller_breaches_are_each_named(fixture_plugins):
+    assert check_plugin("crm_fx_sloppy") == [
+        "plugin fx_sloppy implements crm_customers_created with argument(s) customers, which "
+        "the hookspec does not pass (it passes customer_ids)",
+        "plugin fx_sloppy implements the department-scoped hook crm_menu_items through "
+        "specname= (function extra_menu): implement it under its own name, so that limiting "
+        "it to the user's departments cannot miss it",
+        "plugin fx_sloppy defines crm_customer_export without @hookimpl, so the host never "
+        "calls it",
+        "plugin fx_sloppy checks permission fxsloppy.things.read (crm_fx_sloppy.py:19), which "
+        "is not declared: return it from crm_register_permissions",
+    ]
+
+
+def test_hooks_of_used_plugins_must_be_optional_and_used_plugins_present(fixture_plugins):
+    # fx_optional marks its fx_publisher hook optional; fx_publisher is not registered here.
+    assert check_plugin("crm_fx_optional") == [
+        "plugin fx_optional uses plugin fx_publisher, which is not present, so its "
+        "implementations of fx_publisher's hooks cannot be checked"
+    ]
+
+
+def test_a_plugin_keeping_customer_rows_must_export_and_merge_them(example_distribution):
+    findings = check_plugin("example")
+    assert findings == [
+        "plugin example keeps rows about customers (example_notes) but does not implement "
+        "crm_customer_export: a subject-access export would miss what it holds",
+        "plugin example keeps rows about customers (example_notes) but does not implement "
+        "crm_customers_merging: merging customers is refused while its rows point at the "
+        "merged one",
+    ]
+
+
+def test_a_finished_built_in_plugin_passes():
+    assert check_plugin("sales") == []
+
+
+def test_a_clean_fixture_passes(fixture_plugins):
+    assert check_plugin("crm_fx_scoped") == []
+
+
+def test_an_unknown_name_is_refused():
+    with pytest.raises(CheckError, match="no plugin named nothing_here is present"):
+        check_plugin("nothing_here")
+
+
+def test_the_command_prints_one_line_per_finding_and_fails(fixture_plugins):
+    result = CliRunner().invoke(crm, ["plugins", "check", "crm_fx_around"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == check_plugin("crm_fx_around")
+    passing = CliRunner().invoke(crm, ["plugins", "check", "crm_fx_scoped"])
+    assert passing.exit_code == 0, passing.output
+    assert passing.stdout.strip() == "fx_scoped: no findings."
+
+
+def test_permissions_are_read_from_literal_calls(tmp_path):
+    (tmp_path / "views.py").write_text(
+        "require('x.a.read')\nauthorize(s, u, 'x.b.write')\ncan(s, u, NAME)\n"
+    )
+    assert checked_permissions(tmp_path) == {"x.a.read": "views.py:1", "x.b.write": "views.py:2"}
+
+
+def test_the_department_scoped_hooks_are_hookspecs():
+    assert all(hasattr(hookspecs, name) for name in DEPARTMENT_SCOPED_HOOKS)
