@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
 from crm_host.cli.common import host
+from crm_host.db import utcnow
 from crm_host.importing import jobs as import_jobs
 from crm_host.importing.readers import FORMATS, ImportFileError
 from crm_host.importing.registry import collect_importers
+from crm_host.models import Job
 
 
 def import_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -100,6 +103,11 @@ def import_file(
     if again:
         key = f"{key}:{secrets.token_hex(4)}"
     job_id = enqueue(session, import_jobs.JOB_NAME, args, key=key)
+    # The same file again while its job waits for a retry (a full disk, a lost
+    # database): whoever runs the command wants it now, not after the backoff.
+    session.execute(
+        sa.update(Job).where(Job.id == job_id, Job.status == "queued").values(run_after=utcnow())
+    )
     session.commit()
     # On SQLite a session holds the write lock from its first statement: read the job
     # with sessions that only read, never the one the import is waiting on.
@@ -118,7 +126,7 @@ def import_file(
         rejected = import_jobs.count_rejects(reading, job.idempotency_key)
     if job.status != "done":
         raise click.ClickException(
-            f"import job {job_id} is {job.status}: {job.last_error or 'see crm jobs show'}"
+            f"import job {job_id} is {job.status}: {job.error_summary or 'see crm jobs show'}"
         )
     totals = (job.checkpoint or {}).get("cursor") or {}
     click.echo(

@@ -123,8 +123,44 @@ def run_import(job: Any) -> None:
         cursor["unchanged"] += result.unchanged
         return cursor
 
-    job.run_batches(step, total=max(count_lines(path) - 1, 0))
+    try:
+        job.run_batches(step, total=max(count_lines(path) - 1, 0))
+    except sa.exc.OperationalError as error:
+        if is_disk_full(error):
+            raise ImportDiskFull(
+                "the database ran out of disk space; the batches imported so far are kept "
+                "and nothing of the failed batch was written: free some space and import "
+                "the file again to go on where it stopped"
+            ) from error
+        raise
     write_rejects(job.session, key, Path(args["rejects"]))
+
+
+class ImportDiskFull(RuntimeError):
+    """The database's disk filled up during an import (its committed batches are kept)."""
+
+
+#: How SQLite and PostgreSQL say they are out of space.
+_DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file")
+
+
+def is_disk_full(error: BaseException | None) -> bool:
+    """Whether a database error, or one it arose from, means the disk is full.
+
+    The chain matters: SQLite rolls the whole transaction back when it is full, so
+    the error that surfaces may be a later one ("no such savepoint") raised while
+    unwinding, with the full disk as its context.
+    """
+    seen = 0
+    while error is not None and seen < 10:
+        original = getattr(error, "orig", error)
+        if getattr(original, "sqlstate", None) == "53100":  # PostgreSQL's disk_full
+            return True
+        if any(marker in str(original).lower() for marker in _DISK_FULL):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 def write_rejects(session: Session, key: str, target: Path) -> int:

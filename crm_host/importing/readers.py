@@ -19,6 +19,10 @@ CHUNK = 1 << 20
 FORMATS = ("csv", "jsonl", "xlsx")
 #: A field larger than this is refused (a runaway quote would otherwise swallow the file).
 MAX_FIELD = 1 << 20
+#: An XLSX file is a zip archive: one that expands past this, or by more than
+#: :data:`MAX_XLSX_RATIO` times its size, is refused before anything is unpacked.
+MAX_XLSX_EXPANDED = 1 << 30
+MAX_XLSX_RATIO = 100
 
 
 class ImportFileError(Exception):
@@ -163,26 +167,60 @@ def _jsonl(path: Path, encoding: str) -> Iterator[Any]:
             yield Record(line_number, value, raw=[line.rstrip()])
 
 
+def check_archive(path: Path) -> None:
+    """Refuse an XLSX file that is not a zip archive or would expand like a zip bomb."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError(f"not a readable XLSX file: {error}") from None
+    size = max(path.stat().st_size, 1)
+    if expanded > MAX_XLSX_EXPANDED or expanded > MAX_XLSX_RATIO * size + CHUNK:
+        raise ImportFileError(
+            f"the XLSX file expands from {size:,} to {expanded:,} bytes: refused as a "
+            "possible zip bomb; save the sheet as CSV instead"
+        )
+
+
 def _xlsx(path: Path) -> Iterator[Any]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
+    check_archive(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # Not data_only: a formula cell must be seen to be refused, not read as its cache.
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except (BadZipFile, OSError, KeyError, ValueError) as error:
         raise ImportFileError(f"not a readable XLSX file: {error}") from None
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = workbook.worksheets[0].iter_rows()
         try:
-            header = _header([c for c in next(rows) if c is not None])
+            header = _header([c.value for c in next(rows) if c.value is not None])
         except StopIteration:
             raise ImportFileError("the sheet is empty") from None
         yield header
         for line, row in enumerate(rows, start=2):
-            cells = ["" if c is None else str(c) for c in row[: len(header)]]
-            extra = [c for c in row[len(header) :] if c not in (None, "")]
+            values = [getattr(c, "value", None) for c in row]
+            cells = ["" if v is None else str(v) for v in values[: len(header)]]
+            extra = [v for v in values[len(header) :] if v not in (None, "")]
             if not any(cells) and not extra:
+                continue
+            formulas = [
+                f"{get_column_letter(i + 1)}{line}"
+                for i, c in enumerate(row)
+                if getattr(c, "data_type", None) == "f"
+            ]
+            if formulas:
+                yield Record(
+                    line,
+                    {},
+                    f"cell {', '.join(formulas)} holds a formula: import values only",
+                    raw=cells,
+                )
                 continue
             if extra:
                 yield Record(line, {}, f"values beyond the {len(header)} named columns", raw=cells)

@@ -148,7 +148,7 @@ def test_xlsx_rows_keep_their_sheet_row_numbers(tmp_path):
     assert header == ["code", "name", "kind"]
     assert [(r.line, r.values.get("code"), r.error) for r in records] == [
         (2, "X1", None),
-        (4, "X2", None),
+        (4, None, "cell B4 holds a formula: import values only"),
         (5, None, "values beyond the 3 named columns"),
     ]
     (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04 not really")
