@@ -1,0 +1,40 @@
+"""``crm loyalty …``: balances, awards and redemptions from the shell."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_loyalty import points
+
+
+def register(cli: AppGroup) -> None:
+    """Add the commands to the ``crm loyalty`` group the host made."""
+
+    @cli.command("balance")
+    @click.argument("customer_id", type=int)
+    def balance(customer_id: int) -> None:
+        """Print a customer's points and movements, newest first."""
+        session = get_host().session
+        account = points.account_of(session, customer_id)
+        if account is None:
+            raise click.ClickException(f"customer {customer_id} has no loyalty account")
+        click.echo(f"{account.balance} points")
+        for movement in points.movements(session, account):
+            click.echo(f"{movement.points:+d}\t{movement.reason}")
+
+    @cli.command("award")
+    @click.argument("customer_id", type=int)
+    @click.argument("amount", type=int)
+    @click.option("--reason", required=True, help="Why (shown to staff, blanked on erasure).")
+    def award(customer_id: int, amount: int, reason: str) -> None:
+        """Award AMOUNT points (a negative AMOUNT redeems them)."""
+        session = get_host().session
+        try:
+            points.move(session, customer_id, amount, reason)
+        except CrmError as error:
+            raise click.ClickException(error.message) from error
+        session.commit()
+        click.echo(f"{amount:+d} points for customer {customer_id}.")
