@@ -166,7 +166,8 @@ def _membership_choices() -> dict[str, list[tuple[str, str]]]:
     """The department and role choices of a membership form."""
     return {
         "department_choices": [(d.code, d.name) for d in _departments()],
-        "role_choices": [(r.name, r.label or r.name) for r in _roles()],
+        # The standard roles' labels are translated; a company's own read as written.
+        "role_choices": [(r.name, _(r.label) if r.label else r.name) for r in _roles()],
     }
 
 
@@ -187,10 +188,12 @@ def index() -> str:
 def _plugin_rows() -> list[dict[str, Any]]:
     host = get_host()
     installed_now = set(lifecycle.installed_names(host.session))
-    rows = lifecycle.describe_plugins(host.session, host.plugins.plugins.values())
-    for row in rows:
+    present = list(host.plugins.plugins.values())
+    rows = lifecycle.describe_plugins(host.session, present)
+    for plugin, row in zip(present, rows, strict=True):
         # The process loaded what was installed when it started; the database may differ.
         row["installed_now"] = row["name"] in installed_now
+        row["label_zh"] = plugin.manifest.label_zh
     return rows
 
 
