@@ -18,7 +18,7 @@ from crm_host.api.pagination import newest_first, where_equal
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import authorize, record_filter, require
-from crm_sales import forecast, leads, orders, pipeline, scoring, stages
+from crm_sales import forecast, leads, orders, performance, pipeline, scoring, stages
 from crm_sales import permissions as p
 from crm_sales import schemas as s
 from crm_sales.models import Lead, Opportunity, Order, Product, Stage
@@ -220,6 +220,20 @@ class Forecast(MethodView):
     def get(self) -> list[Any]:
         """Weighted value of open deals by expected close month and currency."""
         return forecast.forecast(_session(), _visible(Opportunity, p.OPPORTUNITIES_READ))
+
+
+@blp.route("/performance")
+class Performance(MethodView):
+    @require(p.OPPORTUNITIES_READ)
+    @blp.response(200, s.PerformanceOut)
+    def get(self) -> dict[str, Any]:
+        """The stage funnel, the win rate and the mean days from opening to winning."""
+        session = _session()
+        return {
+            "funnel": performance.funnel(session),
+            "win_rate": performance.win_rate(session),
+            "average_cycle_days": performance.average_cycle_days(session),
+        }
 
 
 @blp.route("/opportunities")

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_sales import forecast, pipeline, scoring
+from crm_sales import forecast, performance, pipeline, scoring
 from crm_sales.models import Lead, ScoringRule
 
 
@@ -78,6 +78,18 @@ def register(cli: AppGroup) -> None:
                 f"{row['month'] or 'no date'}\t{row['currency']}\t{row['count']}\t"
                 f"{row['amount']:.2f}\t{row['weighted']:.2f}"
             )
+
+    @cli.command("funnel")
+    def funnel_command() -> None:
+        """Deals reaching each stage, the conversion from the step before, the win rate."""
+        session = get_host().session
+        for step in performance.funnel(session):
+            share = f"{step.conversion:.2%}" if step.conversion is not None else "-"
+            click.echo(f"{step.code}\t{step.reached}\t{share}")
+        rate = performance.win_rate(session)
+        days = performance.average_cycle_days(session)
+        click.echo(f"win rate\t{rate:.2%}" if rate is not None else "win rate\t-")
+        click.echo(f"average cycle\t{days} days" if days is not None else "average cycle\t-")
 
     @cli.group("scoring")
     def scoring_group() -> None:

@@ -299,3 +299,15 @@ class ScoringRuleOut(ma.Schema):
     value = ma.fields.String()
     points = ma.fields.Integer()
     active = ma.fields.Boolean()
+
+
+class FunnelStepOut(ma.Schema):
+    code = ma.fields.String()
+    reached = ma.fields.Integer()
+    conversion = ma.fields.Decimal(as_string=True, allow_none=True)
+
+
+class PerformanceOut(ma.Schema):
+    funnel = ma.fields.List(ma.fields.Nested(FunnelStepOut))
+    win_rate = ma.fields.Decimal(as_string=True, allow_none=True)
+    average_cycle_days = ma.fields.Decimal(as_string=True, allow_none=True)
