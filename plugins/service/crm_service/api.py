@@ -258,7 +258,11 @@ class TicketTypes(MethodView):
     @types_blp.response(200, TicketTypeOut(many=True))
     def get(self) -> list[Any]:
         """Every ticket type, by code."""
-        return list(_session().scalars(sa.select(TicketType).order_by(TicketType.code)))
+        session = _session()
+        types.ensure_defaults(session)
+        rows = list(session.scalars(sa.select(TicketType).order_by(TicketType.code)))
+        session.commit()
+        return rows
 
     @require(MANAGE)
     @types_blp.arguments(TicketTypeIn)

@@ -18,6 +18,7 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import SlaClock
 from crm_host.sla import ClockStatus
 from crm_host.sla import store as clocks
+from crm_service import types
 from crm_service.models import PRIORITIES, SlaPolicy, Ticket, TicketType
 
 OBJECT_TYPE = "service.ticket"
@@ -69,6 +70,7 @@ def save_policy(
         value = merged.get(field)
         if not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
             errors[field] = [f"A whole number of minutes from 1 to {MAX_MINUTES}."]
+    types.ensure_defaults(session)
     if merged["type_id"] is not None and session.get(TicketType, merged["type_id"]) is None:
         errors["type_id"] = ["Unknown ticket type."]
     if "calendar" not in errors:

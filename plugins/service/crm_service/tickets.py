@@ -19,7 +19,7 @@ from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Contact, Customer, Department, PluginEnablement, User
 from crm_host.runtime import emit
-from crm_service import sla, workflow
+from crm_service import sla, types, workflow
 from crm_service.models import (
     CHANNELS,
     MESSAGE_KINDS,
@@ -46,6 +46,7 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
 
 def type_by_code(session: Session, code: str) -> TicketType:
     """The active ticket type with this code, or a :class:`ValidationFailed` naming it."""
+    types.ensure_defaults(session)
     row = session.scalar(sa.select(TicketType).where(TicketType.code == code))
     if row is None or not row.active:
         raise ValidationFailed(
@@ -109,6 +110,7 @@ def _validate_fields(session: Session, data: dict[str, Any], customer_id: int) -
         if contact is None or contact.customer_id != customer_id:
             errors["contact_id"] = ["Not a contact of this customer."]
     if "type_id" in data:
+        types.ensure_defaults(session)
         row = session.get(TicketType, data["type_id"])
         if row is None or not row.active:
             errors["type_id"] = ["Unknown ticket type."]

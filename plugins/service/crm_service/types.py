@@ -6,12 +6,33 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_host.errors import Conflict, ValidationFailed
-from crm_service.models import TicketType
+from crm_service.models import SEEDED_TYPES, TicketType
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+
+def ensure_defaults(session: Session) -> None:
+    """Add the standard types (inquiry, request, complaint, fault repair) to a database
+    that has no ticket types yet; does nothing once any type exists.
+
+    Seeded on first use rather than by the migration, so a restored backup brings its
+    own rows into empty tables. A concurrent first use losing the race on the unique
+    code only rolls back its savepoint.
+    """
+    if session.scalar(sa.select(TicketType.id).limit(1)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add_all(
+                TicketType(code=code, label=label, label_zh=label_zh, active=True)
+                for code, label, label_zh in SEEDED_TYPES
+            )
+    except IntegrityError:
+        pass
 
 
 def save_type(session: Session, data: dict[str, Any], row: TicketType | None = None) -> TicketType:
@@ -21,6 +42,7 @@ def save_type(session: Session, data: dict[str, Any], row: TicketType | None = N
             "a ticket type keeps its code", details={"code": ["Codes cannot change."]}
         )
     if row is None:
+        ensure_defaults(session)
         code = data.get("code") or ""
         if not CODE_RE.match(code):
             raise ValidationFailed(

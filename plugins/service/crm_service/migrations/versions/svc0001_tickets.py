@@ -1,12 +1,15 @@
-"""service: ticket types (seeded), SLA policies, tickets, messages, queue cursors
+"""service: ticket types, SLA policies, tickets, messages, queue cursors
 
 Revision ID: svc0001
 Revises:
 Create Date: 2026-11-30
+
+The standard ticket types are not inserted here but on first use
+(``crm_service.types.ensure_defaults``): ``crm restore`` migrates an empty database
+and then loads the backup's rows, which rows seeded by a migration would collide with.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,16 +17,9 @@ from alembic import op
 revision: str = "svc0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("service",)
+# Only host0001's tables (customers, contacts, departments, users) are referenced, so
+# the host branch can go down to there while the service branch stays installed.
 depends_on: str | Sequence[str] | None = "host0001"
-
-# Frozen here rather than imported from the models: a migration must build the same
-# rows whatever the models say later.
-SEEDED_TYPES = (
-    ("inquiry", "Inquiry", "咨询"),
-    ("request", "Request", "服务请求"),
-    ("complaint", "Complaint", "投诉"),
-    ("fault_repair", "Fault repair", "故障报修"),
-)
 
 
 def _when() -> sa.Column:
@@ -31,7 +27,7 @@ def _when() -> sa.Column:
 
 
 def upgrade() -> None:
-    types = op.create_table(
+    op.create_table(
         "service_ticket_types",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(64), nullable=False),
@@ -172,14 +168,6 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("department_id", name="pk_service_queue_cursors"),
-    )
-    now = datetime.now(UTC)
-    op.bulk_insert(
-        types,
-        [
-            {"code": code, "label": label, "label_zh": zh, "active": True, "created_at": now}
-            for code, label, zh in SEEDED_TYPES
-        ],
     )
 
 
