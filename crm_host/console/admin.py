@@ -132,16 +132,16 @@ def load(schema: ma.Schema, data: dict[str, Any]) -> dict[str, Any]:
 
 def attempt(action: Callable[[], T]) -> tuple[T | None, Errors]:
     """Run a write and commit it; on a refusal roll back and return the messages by field
-    (the overall message under ``""``)."""
+    (or the overall message under ``""`` when it names no field)."""
     session = get_host().session
     try:
         result = action()
         session.commit()
     except CrmError as error:
         session.rollback()
-        errors = field_errors(error.details)
-        errors.setdefault("", []).insert(0, error.message)
-        return None, errors
+        # Field messages sit next to their inputs; the overall message only says what
+        # no field does (a duplicate, a plugin that cannot be enabled).
+        return None, field_errors(error.details) or {"": [error.message]}
     return result, {}
 
 
@@ -248,7 +248,8 @@ def plugin_enablement(name: str) -> tuple[str, int] | Response:
         lambda: lifecycle.change_enablement(host.session, host.discovery, name, [department], on=on)
     )
     if errors:
-        return _render_plugin(name, errors)
+        # A refusal names the plugin and the department: one message above the table.
+        return _render_plugin(name, {"": [m for ms in errors.values() for m in ms]})
     if not changed:
         flash(_("Nothing to change."), "info")
     elif on:
@@ -557,10 +558,8 @@ def user_membership(user_id: int) -> tuple[str, int] | Response:
         memberships.append({"department": department.code, "role": role})
     _done, errors = _update(user, {"memberships": memberships})
     if errors:
-        overall = errors.pop("", [])
-        return _render_user(
-            user, {"": overall, "department": [m for ms in errors.values() for m in ms]}
-        )
+        # Whatever was refused, it concerns the one department of this form.
+        return _render_user(user, {"department": [m for ms in errors.values() for m in ms]})
     flash(_("Memberships of %(username)s saved.", username=user.username), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
@@ -821,7 +820,8 @@ def retry_job(job_id: int) -> Response:
 
     done, errors = attempt(retry)
     if done is None:
-        flash(_("Not retried: %(reason)s", reason=_(errors[""][0])), "error")
+        reason = "; ".join(_(m) for messages in errors.values() for m in messages)
+        flash(_("Not retried: %(reason)s", reason=reason), "error")
     else:
         flash(_("Job %(id)s is queued again.", id=job_id), "success")
     return redirect(url_for("admin.job", job_id=job_id))
