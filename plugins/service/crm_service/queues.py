@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.models import Membership, User
+from crm_host.models import Membership, RolePermission, User
 from crm_service.models import QueueCursor
+
+#: What an agent must be able to do with a ticket handed to them.
+WORK = "service.tickets.write"
 
 
 def agents(session: Session, department_id: int) -> list[User]:
-    """The active members of a department, by id: the agents its queue rotates through."""
-    return list(
-        session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.department_id == department_id, User.is_active.is_(True))
-            .order_by(User.id)
-            .distinct()
-        )
-    )
+    """The department's active members whose role there lets them work tickets (a
+    pattern matching ``service.tickets.write``), by id: who its queue rotates through.
+
+    Viewers and members without a role are left out: a ticket given to them would sit.
+    """
+    rows = session.execute(
+        sa.select(User, RolePermission.permission)
+        .join(Membership, Membership.user_id == User.id)
+        .join(RolePermission, RolePermission.role_id == Membership.role_id)
+        .where(Membership.department_id == department_id, User.is_active.is_(True))
+        .order_by(User.id)
+    ).all()
+    chosen: dict[int, User] = {}
+    for user, pattern in rows:
+        if fnmatch.fnmatchcase(WORK, pattern):
+            chosen.setdefault(user.id, user)
+    return list(chosen.values())
 
 
 def next_agent(session: Session, department_id: int) -> User | None:

@@ -197,10 +197,12 @@ def test_round_robin_takes_the_department_agents_in_turn(
 ):
     from crm_service.queues import agents
 
-    make_user("rr-1", departments=["service"], role="agent")
-    make_user("rr-2", departments=["service"], role="agent")
+    first = make_user("rr-1", departments=["service"], role="agent")
+    second = make_user("rr-2", departments=["service"], role="manager")
+    watcher = make_user("rr-3", departments=["service"], role="viewer")
     people = agents(db, service_department.id)
-    assert len(people) >= 2
+    assert {first.id, second.id} <= {u.id for u in people}
+    assert watcher.id not in {u.id for u in people}
     chosen = []
     for n in range(len(people) + 1):
         ticket = tickets.open_ticket(
