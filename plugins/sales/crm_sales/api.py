@@ -15,10 +15,11 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import Session, selectinload
 
 from crm_host.api.pagination import newest_first, where_equal
+from crm_host.customers import service as customers
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import authorize, record_filter, require
-from crm_sales import forecast, leads, orders, performance, pipeline, scoring, stages
+from crm_sales import crosssell, forecast, leads, orders, performance, pipeline, scoring, stages
 from crm_sales import permissions as p
 from crm_sales import schemas as s
 from crm_sales.models import Lead, Opportunity, Order, Product, Stage
@@ -393,3 +394,43 @@ class OrderResource(MethodView):
     def get(self, order_id: int) -> Order:
         """One order with its lines."""
         return orders.get_order(_session(), order_id)
+
+
+# --- cross-sell -------------------------------------------------------------------------------
+
+
+def _codes(session: Session) -> dict[int, Product]:
+    return {p.id: p for p in session.scalars(sa.select(Product))}
+
+
+@blp.route("/rules")
+class Rules(MethodView):
+    @require(p.ORDERS_READ)
+    @blp.arguments(s.RulesQuery, location="query")
+    @blp.response(200, s.RuleOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Association rules mined from the products of every order, strongest first."""
+        session = _session()
+        products = _codes(session)
+        mined = crosssell.mine(session, args["min_support"], args["min_confidence"])
+        return [
+            {
+                "antecedent": sorted(products[i].code for i in rule.antecedent),
+                "consequent": sorted(products[i].code for i in rule.consequent),
+                "support": rule.support,
+                "confidence": rule.confidence,
+                "lift": rule.lift,
+            }
+            for rule in mined[: args["limit"]]
+        ]
+
+
+@blp.route("/customers/<id:customer_id>/recommendations")
+class Recommendations(MethodView):
+    @require(p.ORDERS_READ)
+    @blp.response(200, s.RecommendationOut(many=True))
+    def get(self, customer_id: int) -> list[dict[str, Any]]:
+        """Products the customer has not bought that customers buying the same bought too."""
+        session = _session()
+        customers.get_customer(session, customer_id)
+        return crosssell.recommendations_for(session, customer_id)

@@ -8,8 +8,8 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_sales import forecast, performance, pipeline, scoring
-from crm_sales.models import Lead, ScoringRule
+from crm_sales import crosssell, forecast, performance, pipeline, scoring
+from crm_sales.models import Lead, Product, ScoringRule
 
 
 def _fail(error: CrmError) -> click.ClickException:
@@ -90,6 +90,26 @@ def register(cli: AppGroup) -> None:
         days = performance.average_cycle_days(session)
         click.echo(f"win rate\t{rate:.2%}" if rate is not None else "win rate\t-")
         click.echo(f"average cycle\t{days} days" if days is not None else "average cycle\t-")
+
+    @cli.command("rules")
+    @click.option(
+        "--min-support", default=0.01, show_default=True, type=click.FloatRange(0.0001, 1)
+    )
+    @click.option("--min-confidence", default=0.3, show_default=True, type=click.FloatRange(0, 1))
+    @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+    def rules_command(min_support: float, min_confidence: float, limit: int) -> None:
+        """Cross-sell rules from the orders: antecedent => consequent, support, confidence, lift."""
+        session = get_host().session
+        codes = dict(session.execute(sa.select(Product.id, Product.code)).all())
+        mined = crosssell.mine(session, min_support, min_confidence)
+        if not mined:
+            click.echo("no rules at these thresholds")
+        for rule in mined[:limit]:
+            left = ",".join(sorted(codes[i] for i in rule.antecedent))
+            right = ",".join(sorted(codes[i] for i in rule.consequent))
+            click.echo(
+                f"{left} => {right}\t{rule.support:.4f}\t{rule.confidence:.4f}\t{rule.lift:.4f}"
+            )
 
     @cli.group("scoring")
     def scoring_group() -> None:

@@ -16,7 +16,7 @@ from crm_host.models import Customer, Department, User
 from crm_host.permissions import Permission, can
 from crm_host.plugins import hookimpl
 from crm_host.web.menu import MenuItem, Panel
-from crm_sales import hookspecs, orders, privacy
+from crm_sales import crosssell, hookspecs, orders, privacy
 from crm_sales.i18n import _l
 from crm_sales.models import Opportunity, OpportunityStatus, Order
 from crm_sales.permissions import OPPORTUNITIES_READ, ORDERS_READ, PERMISSIONS
@@ -139,7 +139,13 @@ def crm_customer_panels(
         Panel(
             title=_l("Sales"),
             template="sales/customer_panel.html",
-            context={"opportunities": open_deals, "orders": last_orders},
+            context={
+                "opportunities": open_deals,
+                "orders": last_orders,
+                "recommendations": crosssell.recommendations_for(session, customer.id)
+                if last_orders
+                else [],
+            },
             order=30,
         )
     ]

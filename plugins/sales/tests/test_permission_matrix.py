@@ -9,6 +9,7 @@ from crm_sales import leads, orders, pipeline, stages
 
 from crm_host.customers import service as customers
 from crm_host.models import Department, User
+from crm_host.testing.host_objects import HOST_FACTORIES
 from crm_host.testing.matrix import ObjectRef, PermissionMatrix, api_routes, matrix_users
 
 
@@ -71,6 +72,7 @@ def make_stage(session: sa.orm.Session, objects: dict[str, ObjectRef], user: Use
 
 
 SALES_FACTORIES = {
+    "customer_id": HOST_FACTORIES["customer_id"],
     "stage_id": make_stage,
     "lead_id": make_lead,
     "opportunity_id": make_opportunity,
