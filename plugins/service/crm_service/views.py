@@ -17,7 +17,7 @@ from crm_host.host import get_host
 from crm_host.models import Customer, Department, SlaClock, User
 from crm_host.permissions import authorize, record_filter, require
 from crm_host.web.menu import MenuItem, Panel
-from crm_service import sla, tickets, workflow
+from crm_service import lookup, sla, tickets, types, workflow
 from crm_service.models import PRIORITIES, Ticket, TicketType
 
 READ = "service.tickets.read"
@@ -93,6 +93,59 @@ def queue() -> str:
         breached=breached,
         statuses=STATUS_LABELS,
         priorities=PRIORITY_LABELS,
+    )
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@require(WRITE)
+def new_ticket() -> str | Response:
+    """Open a ticket at the phone: find the caller by number, then describe the issue."""
+    session = get_host().session
+    phone = request.args.get("phone", "").strip()[:40]
+    callers: list[dict[str, Any]] = []
+    if phone:
+        try:
+            callers = lookup.by_phone(session, phone)
+        except CrmError as error:
+            flash(error.message, "error")
+    form = request.form
+    if request.method == "POST":
+        try:
+            customer_id = int(form.get("customer_id", ""))
+        except ValueError:
+            customer_id = 0
+        try:
+            row = tickets.open_ticket(
+                session,
+                customer_id=customer_id,
+                ticket_type=form.get("ticket_type", ""),
+                subject=form.get("subject", ""),
+                description=form.get("description", ""),
+                priority=form.get("priority", "normal"),
+                channel=form.get("channel", "phone"),
+                source="console",
+                actor=current_user.user,
+                auto_assign=form.get("auto_assign") == "on",
+            )
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(str(_l("The ticket has been opened.")))
+            return redirect(url_for(".ticket", ticket_id=row.id))
+    types.ensure_defaults(session)
+    session.commit()
+    return render_template(
+        "service/new_ticket.html",
+        phone=phone,
+        callers=callers,
+        customer_id=form.get("customer_id") or request.args.get("customer_id", ""),
+        kinds=session.scalars(
+            sa.select(TicketType).where(TicketType.active.is_(True)).order_by(TicketType.code)
+        ).all(),
+        priorities=PRIORITY_LABELS,
+        form=form,
     )
 
 

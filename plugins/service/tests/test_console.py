@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from crm_service import escalation, tickets
+from crm_service.models import Ticket
 from flask_login import login_user
 
 from crm_host.auth import LoginUser
@@ -73,3 +75,30 @@ def test_menu_kpis_and_panel_for_the_service_centre(app, db, customer, agent, po
         assert [t.id for t in panels[0].context["service_tickets"]] == [ticket.id]
         html = app.jinja_env.get_template(panels[0].template).render(**panels[0].context)
         assert "投诉" in html
+
+
+def test_a_ticket_is_opened_at_the_phone(console, db, customer, agent):
+    found = console.get("/service/tickets/new", query_string={"phone": "138-0013-8000"})
+    html = found.get_data(as_text=True)
+    assert found.status_code == 200 and customer.name in html
+    assert f"customer_id={customer.id}" in html
+    opened = console.post(
+        "/service/tickets/new",
+        data={
+            "customer_id": str(customer.id),
+            "ticket_type": "fault_repair",
+            "priority": "high",
+            "subject": "来电: 家里停电",
+            "description": "一楼配电箱跳闸",
+            "auto_assign": "on",
+        },
+    )
+    assert opened.status_code == 302
+    ticket = db.scalar(sa.select(Ticket).where(Ticket.subject == "来电: 家里停电"))
+    assert opened.headers["Location"].endswith(f"/service/tickets/{ticket.id}")
+    assert ticket.source == "console" and ticket.created_by_id == agent.id
+    assert ticket.assignee_id is not None and ticket.priority == "high"
+    refused = console.post(
+        "/service/tickets/new", data={"customer_id": "x", "ticket_type": "inquiry", "subject": "y"}
+    )
+    assert refused.status_code == 200 and "no customer" in refused.get_data(as_text=True)
