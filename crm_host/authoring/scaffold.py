@@ -131,6 +131,9 @@ def generate(names: PluginNames, dest: Path) -> Path:
     Refuses to write into a folder that exists already, so nothing is overwritten.
     """
     root = dest / names.dist
+    if not any(SKELETON.rglob(f"*{SUFFIX}")):
+        # A wheel built without the skeleton's files as package data.
+        raise ScaffoldError(f"the plugin skeleton is missing from {SKELETON}; reinstall crm-host")
     if root.exists():
         raise ScaffoldError(f"{root} exists already; choose another --dest or remove it")
     values = render_values(names)
