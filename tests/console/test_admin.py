@@ -3,6 +3,7 @@ does — with refusals shown next to their field, never a 500."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from pathlib import Path
@@ -581,3 +582,37 @@ def test_unknown_users_tokens_and_jobs_are_404_pages(as_admin):
     assert as_admin.post("/admin/users/999999/password", data={"password": "x"}).status_code == 404
     assert as_admin.post("/admin/tokens/999999/revoke").status_code == 404
     assert as_admin.get("/admin/jobs/999999").status_code == 404
+
+
+@pytest.fixture
+def marketing_requires_sales(app, monkeypatch):
+    """The marketing plugin's manifest as if it required sales."""
+    manifests = app.extensions["crm"].discovery.manifests
+    monkeypatch.setitem(
+        manifests, "marketing", dataclasses.replace(manifests["marketing"], requires=("sales",))
+    )
+
+
+def test_dependency_checks_are_shown_on_the_plugin_page(as_admin, db, marketing_requires_sales):
+    missing = as_admin.post(
+        "/admin/plugins/marketing/departments", data={"department": "service", "action": "enable"}
+    )
+    assert missing.status_code == 422
+    assert "requires sales, which is not enabled for Service Centre" in _text(missing)
+    assert "service" not in _enabled(db, "marketing")
+
+    enabled = as_admin.post(
+        "/admin/plugins/marketing/departments", data={"department": "sales", "action": "enable"}
+    )
+    assert enabled.status_code == 302
+    needed = as_admin.post(
+        "/admin/plugins/sales/departments", data={"department": "sales", "action": "disable"}
+    )
+    assert needed.status_code == 422
+    assert "marketing require it there" in _text(needed)
+    assert "sales" in _enabled(db, "sales")
+
+    refused = as_admin.get("/admin/plugins/sales/uninstall")
+    assert refused.status_code == 409
+    assert "installed plugin(s) marketing require it" in _text(refused)
+    assert 'name="confirm"' not in _text(refused)
