@@ -1,0 +1,391 @@
+"""The power REST API, mounted by the host under ``/api/v1/power``.
+
+Every view declares its permission with the host's ``require``. Bad input is a 4xx
+naming the field: marshmallow checks types and limits, the services the rules.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
+
+from crm_host.db import utcnow
+from crm_host.errors import ValidationFailed
+from crm_host.host import get_host
+from crm_host.importing.readers import ImportFileError
+from crm_host.permissions import require
+from crm_industry_power import advice, bills, faults, loadcurve, profiles, readings, tariffs
+from crm_industry_power import permissions as p
+from crm_industry_power import schemas as s
+from crm_industry_power.models import Account, Advice, Bill, Equipment, Fault, Meter, Tariff
+from crm_industry_power.zones import company_timezone, timezone_named
+
+blp = Blueprint(
+    "api", __name__, description="Accounts, meters, interval readings, load curves and advice"
+)
+#: The longest range one metrics request covers.
+MAX_RANGE_DAYS = 366
+
+
+def _session() -> Session:
+    return get_host().session
+
+
+# --- tariffs ------------------------------------------------------------------------
+
+
+@blp.route("/tariffs")
+class Tariffs(MethodView):
+    @require(p.TARIFFS_READ)
+    @blp.response(200, s.TariffOut(many=True))
+    def get(self) -> list[Tariff]:
+        """Every tariff with its time-of-use periods."""
+        return list(_session().scalars(sa.select(Tariff).order_by(Tariff.code)))
+
+    @require(p.TARIFFS_MANAGE)
+    @blp.arguments(s.TariffIn)
+    @blp.response(201, s.TariffOut)
+    def post(self, data: dict[str, Any]) -> Tariff:
+        """Define a tariff: prices per period and the peak and valley hours (the rest is flat)."""
+        session = _session()
+        tariff = tariffs.save_tariff(session, data)
+        session.commit()
+        return tariff
+
+
+@blp.route("/tariffs/<id:tariff_id>")
+class TariffResource(MethodView):
+    @require(p.TARIFFS_READ)
+    @blp.response(200, s.TariffOut)
+    def get(self, tariff_id: int) -> Tariff:
+        """One tariff."""
+        return tariffs.get_tariff(_session(), tariff_id)
+
+    @require(p.TARIFFS_MANAGE)
+    @blp.arguments(s.TariffIn(partial=True))
+    @blp.response(200, s.TariffOut)
+    def patch(self, data: dict[str, Any], tariff_id: int) -> Tariff:
+        """Change prices or periods; bills already computed keep their amounts."""
+        session = _session()
+        tariff = tariffs.save_tariff(session, data, tariffs.get_tariff(session, tariff_id))
+        session.commit()
+        return tariff
+
+
+# --- accounts, meters, equipment ----------------------------------------------------
+
+
+@blp.route("/accounts")
+class Accounts(MethodView):
+    @require(p.ACCOUNTS_READ)
+    @blp.arguments(s.AccountQuery, location="query")
+    @blp.response(200, s.AccountOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[Account]:
+        """Accounts by number; filter by customer or category."""
+        query = sa.select(Account).order_by(Account.number).limit(args["limit"])
+        if args["customer_id"] is not None:
+            query = query.where(Account.customer_id == args["customer_id"])
+        if args["category"] is not None:
+            query = query.where(Account.category == args["category"])
+        return list(_session().scalars(query))
+
+    @require(p.ACCOUNTS_WRITE)
+    @blp.arguments(s.AccountIn)
+    @blp.response(201, s.AccountOut)
+    def post(self, data: dict[str, Any]) -> Account:
+        """Open an account (户号) for a customer at a service point."""
+        session = _session()
+        account = profiles.save_account(session, data)
+        session.commit()
+        return account
+
+
+@blp.route("/accounts/<id:account_id>")
+class AccountResource(MethodView):
+    @require(p.ACCOUNTS_READ)
+    @blp.response(200, s.AccountOut)
+    def get(self, account_id: int) -> Account:
+        """One account."""
+        return profiles.get_account(_session(), account_id)
+
+    @require(p.ACCOUNTS_WRITE)
+    @blp.arguments(s.AccountIn(partial=True))
+    @blp.response(200, s.AccountOut)
+    def patch(self, data: dict[str, Any], account_id: int) -> Account:
+        """Change an account's service point, category, voltage, capacity or tariff."""
+        session = _session()
+        account = profiles.save_account(session, data, profiles.get_account(session, account_id))
+        session.commit()
+        return account
+
+
+@blp.route("/meters")
+class Meters(MethodView):
+    @require(p.ACCOUNTS_READ)
+    @blp.arguments(s.MeterQuery, location="query")
+    @blp.response(200, s.MeterOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[Meter]:
+        """Meters by number; filter by account."""
+        query = sa.select(Meter).order_by(Meter.number).limit(args["limit"])
+        if args["account_id"] is not None:
+            query = query.where(Meter.account_id == args["account_id"])
+        return list(_session().scalars(query))
+
+    @require(p.ACCOUNTS_WRITE)
+    @blp.arguments(s.MeterIn)
+    @blp.response(201, s.MeterOut)
+    def post(self, data: dict[str, Any]) -> Meter:
+        """Add a meter to an account; its number is what readings files name."""
+        session = _session()
+        meter = profiles.save_meter(session, data)
+        session.commit()
+        return meter
+
+
+@blp.route("/meters/<id:meter_id>")
+class MeterResource(MethodView):
+    @require(p.ACCOUNTS_READ)
+    @blp.response(200, s.MeterOut)
+    def get(self, meter_id: int) -> Meter:
+        """One meter."""
+        return profiles.get_meter(_session(), meter_id)
+
+    @require(p.ACCOUNTS_WRITE)
+    @blp.arguments(s.MeterIn(partial=True))
+    @blp.response(200, s.MeterOut)
+    def patch(self, data: dict[str, Any], meter_id: int) -> Meter:
+        """Change a meter's multiplier or switch it off."""
+        session = _session()
+        meter = profiles.save_meter(session, data, profiles.get_meter(session, meter_id))
+        session.commit()
+        return meter
+
+
+@blp.route("/accounts/<id:account_id>/equipment")
+class AccountEquipment(MethodView):
+    @require(p.ACCOUNTS_READ)
+    @blp.response(200, s.EquipmentOut(many=True))
+    def get(self, account_id: int) -> list[Equipment]:
+        """Transformers, motors and other equipment at the account's service point."""
+        session = _session()
+        profiles.get_account(session, account_id)
+        return list(
+            session.scalars(
+                sa.select(Equipment)
+                .where(Equipment.account_id == account_id)
+                .order_by(Equipment.id)
+            )
+        )
+
+    @require(p.ACCOUNTS_WRITE)
+    @blp.arguments(s.EquipmentIn)
+    @blp.response(201, s.EquipmentOut)
+    def post(self, data: dict[str, Any], account_id: int) -> Equipment:
+        """Record a piece of equipment."""
+        session = _session()
+        row = profiles.add_equipment(session, profiles.get_account(session, account_id), data)
+        session.commit()
+        return row
+
+
+# --- readings, curves, metrics ------------------------------------------------------
+
+
+@blp.route("/readings/import")
+class ReadingsImport(MethodView):
+    @require(p.READINGS_IMPORT)
+    @blp.arguments(s.ReadingsImportIn, location="form")
+    @blp.arguments(s.ReadingsFileIn, location="files")
+    @blp.response(200, s.ImportReportOut)
+    def post(self, options: dict[str, Any], files: dict[str, Any]) -> readings.ImportReport:
+        """Import interval readings (CSV: meter,timestamp,value) for many meters at once.
+
+        The interval and unit are declared, never guessed. Refused rows and gaps come
+        back with their line; good rows are stored; a second import changes nothing.
+        """
+        try:
+            tz = timezone_named(options["timezone"])
+        except ValueError as error:
+            raise ValidationFailed(str(error), details={"timezone": [str(error)]}) from None
+        upload = files["file"]
+        limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "readings.csv"
+            upload.save(str(path))
+            if path.stat().st_size > limit:
+                raise ValidationFailed(
+                    "the file is too large", details={"file": [f"At most {limit} bytes."]}
+                )
+            session = _session()
+            try:
+                report = readings.import_file(
+                    session,
+                    path,
+                    interval=options["interval"],
+                    unit=options["unit"],
+                    tz=tz,
+                    fmt="csv",
+                )
+            except ImportFileError as error:
+                raise ValidationFailed(str(error), details={"file": [str(error)]}) from None
+        session.commit()
+        return report
+
+
+def _range(args: dict[str, Any]) -> tuple[Any, Any]:
+    first, last = args["first"], args["last"]
+    if last < first or (last - first).days >= MAX_RANGE_DAYS:
+        raise ValidationFailed(
+            "the range is not valid",
+            details={"last": [f"On or after first, at most {MAX_RANGE_DAYS} days."]},
+        )
+    return first, last
+
+
+@blp.route("/accounts/<id:account_id>/load-curve")
+class LoadCurve(MethodView):
+    @require(p.READINGS_READ)
+    @blp.arguments(s.DayQuery, location="query")
+    @blp.response(200, s.LoadCurveOut)
+    def get(self, args: dict[str, Any], account_id: int) -> dict[str, Any]:
+        """The account's daily load curve (日负荷曲线) in kW, with the day's metrics."""
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        tz = company_timezone()
+        curve = loadcurve.day_curve(session, account, args["day"], tz)
+        if curve is None:
+            return {
+                "account_id": account.id,
+                "day": args["day"],
+                "interval": None,
+                "points": [],
+                "metrics": None,
+            }
+        periods = loadcurve.periods_of(curve, account.tariff, tz)
+        return {
+            "account_id": account.id,
+            "day": curve.day,
+            "interval": curve.interval,
+            "points": [
+                {"start": start, "kw": kw, "period": period}
+                for start, kw, period in zip(curve.starts, curve.kw, periods, strict=True)
+            ],
+            "metrics": loadcurve.metrics(curve, account.tariff, account.contracted_kva, tz),
+        }
+
+
+@blp.route("/accounts/<id:account_id>/metrics")
+class Metrics(MethodView):
+    @require(p.READINGS_READ)
+    @blp.arguments(s.RangeQuery, location="query")
+    @blp.response(200, s.SummaryOut)
+    def get(self, args: dict[str, Any], account_id: int) -> loadcurve.PeriodSummary:
+        """Metrics of every day in a range and their totals (maximum, load factor, TOU energy)."""
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        first, last = _range(args)
+        return loadcurve.summarise(session, account, first, last, company_timezone())
+
+
+# --- advice, bills, faults ----------------------------------------------------------
+
+
+@blp.route("/advice")
+class AdviceList(MethodView):
+    @require(p.ADVICE_READ)
+    @blp.arguments(s.AdviceQuery, location="query")
+    @blp.response(200, s.AdviceOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[Advice]:
+        """Stored advice over every account: grid upgrades first, then the largest savings."""
+        return advice.stored(_session(), limit=args["limit"])
+
+
+@blp.route("/accounts/<id:account_id>/advice")
+class AccountAdvice(MethodView):
+    @require(p.ADVICE_READ)
+    @blp.response(200, s.AdviceOut(many=True))
+    def get(self, account_id: int) -> list[Advice]:
+        """The account's stored advice."""
+        session = _session()
+        profiles.get_account(session, account_id)
+        return advice.stored(session, account_id)
+
+    @require(p.ADVICE_WRITE)
+    @blp.arguments(s.AdviceRefreshIn)
+    @blp.response(200, s.AdviceOut(many=True))
+    def post(self, data: dict[str, Any], account_id: int) -> list[Advice]:
+        """Recompute the account's advice over the 30 days ending ``last_day`` (today)."""
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        tz = company_timezone()
+        last = data["last_day"] or utcnow().astimezone(tz).date()
+        rows = advice.refresh(session, account, last, tz)
+        session.commit()
+        return rows
+
+
+@blp.route("/accounts/<id:account_id>/bills")
+class AccountBills(MethodView):
+    @require(p.ACCOUNTS_READ)
+    @blp.response(200, s.BillOut(many=True))
+    def get(self, account_id: int) -> list[Bill]:
+        """The account's bills, newest month first."""
+        session = _session()
+        profiles.get_account(session, account_id)
+        return list(
+            session.scalars(
+                sa.select(Bill).where(Bill.account_id == account_id).order_by(Bill.month.desc())
+            )
+        )
+
+    @require(p.ADVICE_WRITE)
+    @blp.arguments(s.BillIn)
+    @blp.response(200, s.BillOut)
+    def post(self, data: dict[str, Any], account_id: int) -> Bill:
+        """Compute (or recompute) the account's bill for a month from its readings."""
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        month = bills.parse_month(data["month"])
+        bill = bills.compute(session, account, month, company_timezone())
+        if bill is None:
+            raise ValidationFailed(
+                "nothing to bill",
+                details={"month": ["The account has no tariff or no readings that month."]},
+            )
+        session.commit()
+        return bill
+
+
+@blp.route("/faults")
+class Faults(MethodView):
+    @require(p.FAULTS_READ)
+    @blp.arguments(s.FaultQuery, location="query")
+    @blp.response(200, s.FaultOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[Fault]:
+        """Reported faults, newest first."""
+        query = sa.select(Fault).order_by(Fault.id.desc()).limit(args["limit"])
+        if args["account_id"] is not None:
+            query = query.where(Fault.account_id == args["account_id"])
+        return list(_session().scalars(query))
+
+
+@blp.route("/accounts/<id:account_id>/faults")
+class AccountFaults(MethodView):
+    @require(p.FAULTS_WRITE)
+    @blp.arguments(s.FaultIn)
+    @blp.response(201, s.FaultOut)
+    def post(self, data: dict[str, Any], account_id: int) -> Fault:
+        """Report a fault: a service ticket when the service plugin is installed, else a record."""
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        fault = faults.report_fault(session, account, data, actor=current_user.user)
+        session.commit()
+        return fault

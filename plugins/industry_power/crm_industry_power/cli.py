@@ -1,0 +1,174 @@
+"""``crm power …``: readings, curves, advice, bills and faults from the shell."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from crm_host.db import utcnow
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_host.importing.readers import ImportFileError
+from crm_industry_power import advice, bills, faults, loadcurve, readings
+from crm_industry_power.models import Account
+from crm_industry_power.storage import INTERVALS
+from crm_industry_power.zones import company_timezone, timezone_named
+
+
+def _fail(error: CrmError) -> click.ClickException:
+    lines = [error.message]
+    lines += [
+        f"  {field}: {' '.join(map(str, problems))}" for field, problems in error.details.items()
+    ]
+    return click.ClickException("\n".join(lines))
+
+
+def _account(number: str) -> Account:
+    account = get_host().session.scalar(sa.select(Account).where(Account.number == number))
+    if account is None:
+        raise click.ClickException(f"no account {number}")
+    return account
+
+
+def _day(value: str | None) -> date:
+    if value is None:
+        return utcnow().astimezone(company_timezone()).date()
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def register(cli: AppGroup) -> None:
+    """Add the power commands to the ``crm power`` group the host made."""
+
+    @cli.command("import-readings")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--interval",
+        required=True,
+        type=click.Choice([str(i) for i in INTERVALS]),
+        help="Minutes per reading.",
+    )
+    @click.option(
+        "--unit",
+        required=True,
+        type=click.Choice(readings.UNITS),
+        help="kWh: energy over the interval; kW: average demand over it.",
+    )
+    @click.option(
+        "--timezone",
+        "zone",
+        default=None,
+        help="Zone of timestamps without an offset (default: the company's).",
+    )
+    def import_readings(file: Path, interval: str, unit: str, zone: str | None) -> None:
+        """Import interval readings from FILE (CSV: meter,timestamp,value)."""
+        try:
+            tz = timezone_named(zone)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--timezone") from None
+        session = get_host().session
+        try:
+            report = readings.import_file(session, file, interval=int(interval), unit=unit, tz=tz)
+            session.commit()
+        except ImportFileError as error:
+            session.rollback()
+            raise click.ClickException(str(error)) from None
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from None
+        for problem in report.rejects:
+            click.echo(f"refused {problem}")
+        for problem in report.gaps:
+            click.echo(f"gap     {problem}")
+        click.echo(
+            f"{report.rows} rows: {report.new} new, {report.changed} changed, "
+            f"{report.unchanged} unchanged readings; {len(report.rejects)} refused, "
+            f"{len(report.gaps)} gaps"
+        )
+
+    @cli.command("load-curve")
+    @click.argument("account_number")
+    @click.option("--day", default=None, help="YYYY-MM-DD (default: today).")
+    def load_curve(account_number: str, day: str | None) -> None:
+        """The daily load curve of ACCOUNT_NUMBER in kW, then the day's metrics."""
+        account = _account(account_number)
+        tz = company_timezone()
+        curve = loadcurve.day_curve(get_host().session, account, _day(day), tz)
+        if curve is None:
+            raise click.ClickException(f"no readings for {account_number} on {_day(day)}")
+        periods = loadcurve.periods_of(curve, account.tariff, tz)
+        for start, kw, period in zip(curve.starts, curve.kw, periods, strict=True):
+            click.echo(f"{start.astimezone(tz):%H:%M}\t{_fmt(kw)}\t{period}")
+        m = loadcurve.metrics(curve, account.tariff, account.contracted_kva, tz)
+        click.echo(
+            f"max {_fmt(m.max_kw)} kW, min {_fmt(m.min_kw)} kW, avg {_fmt(m.avg_kw)} kW, "
+            f"load factor {_fmt(m.load_factor, 4)}, peak-valley rate {_fmt(m.peak_valley_rate, 4)}, "
+            f"utilisation {_fmt(m.utilisation, 4)}, energy {m.energy_kwh} kWh"
+            + (f", cost {m.cost} {m.currency}" if m.cost is not None else "")
+        )
+
+    @cli.command("advice")
+    @click.argument("account_number", required=False)
+    @click.option("--last-day", default=None, help="End of the 30-day window (default: today).")
+    def advice_command(account_number: str | None, last_day: str | None) -> None:
+        """Recompute and show advice for ACCOUNT_NUMBER (every account without one)."""
+        session = get_host().session
+        tz = company_timezone()
+        last = _day(last_day)
+        accounts = (
+            [_account(account_number)]
+            if account_number
+            else list(session.scalars(sa.select(Account).order_by(Account.number)))
+        )
+        shown = 0
+        for account in accounts:
+            for row in advice.refresh(session, account, last, tz):
+                saving = f"{row.monthly_saving} {row.currency}/month" if row.monthly_saving else "-"
+                click.echo(f"{account.number}\t{row.rule}\t{saving}\t{row.figures}")
+                shown += 1
+        session.commit()
+        if not shown:
+            click.echo("no advice")
+
+    @cli.command("bill")
+    @click.argument("month")
+    def bill_command(month: str) -> None:
+        """Compute every account's bill for MONTH (YYYY-MM)."""
+        session = get_host().session
+        try:
+            written = bills.compute_all(session, bills.parse_month(month), company_timezone())
+        except CrmError as error:
+            raise _fail(error) from None
+        session.commit()
+        click.echo(f"{written} bills computed for {month}")
+
+    @cli.command("report-fault")
+    @click.argument("account_number")
+    @click.argument("description")
+    @click.option("--phone", default=None, help="Who to call back.")
+    def report_fault(account_number: str, description: str, phone: str | None) -> None:
+        """Report a fault at ACCOUNT_NUMBER's service point (a ticket when service is installed)."""
+        session = get_host().session
+        account = _account(account_number)
+        try:
+            fault = faults.report_fault(
+                session, account, {"description": description, "contact_phone": phone}
+            )
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from None
+        if fault.ticket_id is not None:
+            click.echo(f"fault {fault.id} reported; service ticket #{fault.ticket_id}")
+        else:
+            click.echo(f"fault {fault.id} recorded (the service plugin is not installed)")

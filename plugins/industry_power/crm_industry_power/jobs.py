@@ -1,0 +1,46 @@
+"""Background work of the power pack: advice refreshed daily, bills after a month ends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from crm_host.db import utcnow
+from crm_industry_power import advice, bills
+from crm_industry_power.models import Account
+
+ADVICE_JOB = "power.refresh_advice"
+BILLS_JOB = "power.compute_bills"
+
+
+def _zone(job: Any) -> ZoneInfo:
+    return ZoneInfo(job.app.config.get("TIMEZONE", "Asia/Shanghai"))
+
+
+def refresh_advice_job(job: Any) -> None:
+    """Recompute every account's advice over the 30 days up to yesterday; idempotent."""
+    tz = _zone(job)
+    yesterday = utcnow().astimezone(tz).date() - timedelta(days=1)
+    for account in job.session.scalars(sa.select(Account).order_by(Account.id)):
+        advice.refresh(job.session, account, yesterday, tz)
+
+
+def compute_bills_job(job: Any) -> None:
+    """Bill last month (``args.month`` = ``YYYY-MM`` to choose); recomputing is harmless."""
+    tz = _zone(job)
+    if job.args.get("month"):
+        month = bills.parse_month(job.args["month"])
+    else:
+        month = (utcnow().astimezone(tz).date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    bills.compute_all(job.session, month, tz)
+
+
+def register(registry: Any) -> None:
+    """The jobs and their daily schedules (not per department: accounts are company-wide)."""
+    registry.job(ADVICE_JOB, refresh_advice_job, max_attempts=3)
+    registry.schedule(ADVICE_JOB, every=timedelta(days=1), per_department=False)
+    registry.job(BILLS_JOB, compute_bills_job, max_attempts=3)
+    registry.schedule(BILLS_JOB, every=timedelta(days=1), per_department=False)

@@ -1,0 +1,215 @@
+"""The power pack's tables: tariffs with time-of-use periods, accounts (户号), meters,
+interval readings packed per meter and day, bills, advice, equipment and faults.
+
+Every table starts with ``power_``. Foreign keys point at host tables (customers,
+users) but no relationship is added onto a host model.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_host.db import Base, utcnow
+
+MONEY = sa.Numeric(18, 2)
+PRICE = sa.Numeric(12, 4)
+ENERGY = sa.Numeric(18, 3)
+
+#: Customer categories of the Chinese tariff catalogue: code → (English, Chinese).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "large_industry": ("Large industry", "大工业"),
+    "commercial": ("Commercial and general industry", "一般工商业"),
+    "residential": ("Residential", "居民"),
+    "agricultural": ("Agricultural", "农业"),
+}
+#: Supply voltage levels, lowest first.
+VOLTAGE_LEVELS = ("0.22kV", "0.4kV", "10kV", "20kV", "35kV", "110kV", "220kV")
+#: Time-of-use periods of a tariff.
+PERIODS = ("peak", "flat", "valley")
+EQUIPMENT_KINDS = ("transformer", "motor", "capacitor", "switchgear", "generator", "other")
+FAULT_STATUSES = ("recorded", "ticketed", "resolved")
+
+
+class Tariff(Base):
+    """A time-of-use tariff: an energy price per period, optionally a capacity charge.
+
+    Minutes of the day not covered by a :class:`TariffPeriod` are flat.
+    """
+
+    __tablename__ = "power_tariffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    currency: Mapped[str] = mapped_column(sa.String(3), default="CNY")
+    peak_price: Mapped[Decimal] = mapped_column(PRICE)
+    flat_price: Mapped[Decimal] = mapped_column(PRICE)
+    valley_price: Mapped[Decimal] = mapped_column(PRICE)
+    #: The monthly basic charge per contracted kVA (two-part tariffs); ``None``: none.
+    capacity_price: Mapped[Decimal | None] = mapped_column(PRICE)
+
+    periods: Mapped[list[TariffPeriod]] = relationship(
+        cascade="all, delete-orphan", order_by="TariffPeriod.start_minute"
+    )
+
+    def price(self, period: str) -> Decimal:
+        """The energy price of ``period`` (peak, flat or valley) per kWh."""
+        return {"peak": self.peak_price, "flat": self.flat_price, "valley": self.valley_price}[
+            period
+        ]
+
+
+class TariffPeriod(Base):
+    """A peak or valley stretch of the day, in local minutes ``[start_minute, end_minute)``."""
+
+    __tablename__ = "power_tariff_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tariff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_tariffs.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(sa.String(8))
+    start_minute: Mapped[int] = mapped_column(sa.SmallInteger)
+    end_minute: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
+class Account(Base):
+    """A utility account (户号) of a customer at one service point."""
+
+    __tablename__ = "power_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="RESTRICT"), index=True
+    )
+    service_point: Mapped[str] = mapped_column(sa.String(200))
+    category: Mapped[str] = mapped_column(sa.String(16))
+    voltage_level: Mapped[str] = mapped_column(sa.String(8))
+    contracted_kva: Mapped[Decimal] = mapped_column(sa.Numeric(12, 1))
+    tariff_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("power_tariffs.id", ondelete="RESTRICT"), index=True
+    )
+    key_customer: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tariff: Mapped[Tariff | None] = relationship()
+    meters: Mapped[list[Meter]] = relationship(back_populates="account", order_by="Meter.id")
+
+
+class Meter(Base):
+    """A meter of an account; ``multiplier`` is its CT × PT ratio (file values × it)."""
+
+    __tablename__ = "power_meters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_accounts.id", ondelete="RESTRICT"), index=True
+    )
+    multiplier: Mapped[Decimal] = mapped_column(sa.Numeric(12, 3), default=Decimal(1))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    account: Mapped[Account] = relationship(back_populates="meters")
+
+
+class ReadingDay(Base):
+    """One meter's interval energy over one local day, packed (see :mod:`.storage`)."""
+
+    __tablename__ = "power_reading_days"
+
+    meter_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_meters.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    interval_minutes: Mapped[int] = mapped_column(sa.SmallInteger)
+    values: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Bill(Base):
+    """A month's energy of an account priced on its tariff (a host transaction)."""
+
+    __tablename__ = "power_bills"
+    __table_args__ = (sa.UniqueConstraint("account_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_accounts.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="RESTRICT"), index=True
+    )
+    month: Mapped[date] = mapped_column(sa.Date)
+    issued_at: Mapped[datetime]
+    peak_kwh: Mapped[Decimal] = mapped_column(ENERGY)
+    flat_kwh: Mapped[Decimal] = mapped_column(ENERGY)
+    valley_kwh: Mapped[Decimal] = mapped_column(ENERGY)
+    energy_amount: Mapped[Decimal] = mapped_column(MONEY)
+    capacity_amount: Mapped[Decimal] = mapped_column(MONEY)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Advice(Base):
+    """A piece of energy-saving or grid-upgrade advice for an account, from one rule."""
+
+    __tablename__ = "power_advice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_accounts.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(sa.String(32))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    first_day: Mapped[date] = mapped_column(sa.Date)
+    last_day: Mapped[date] = mapped_column(sa.Date)
+    figures: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    monthly_saving: Mapped[Decimal | None] = mapped_column(MONEY)
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Equipment(Base):
+    """A transformer, motor or other equipment at a key customer's service point."""
+
+    __tablename__ = "power_equipment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_accounts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    model: Mapped[str | None] = mapped_column(sa.String(100))
+    rated_kva: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 1))
+    installed_on: Mapped[date | None] = mapped_column(sa.Date)
+
+
+class Fault(Base):
+    """A reported fault; ``ticket_id`` is the service ticket when service took it."""
+
+    __tablename__ = "power_faults"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_accounts.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="RESTRICT"), index=True
+    )
+    description: Mapped[str] = mapped_column(sa.Text)
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16), default="recorded")
+    #: The service plugin's ticket; no foreign key, as service may not be installed.
+    ticket_id: Mapped[int | None]
+    reported_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,30 @@
+"""The permissions the power pack declares and checks."""
+
+from __future__ import annotations
+
+from crm_host.permissions import Permission
+
+ACCOUNTS_READ = "power.accounts.read"
+ACCOUNTS_WRITE = "power.accounts.write"
+READINGS_READ = "power.readings.read"
+READINGS_IMPORT = "power.readings.import"
+ADVICE_READ = "power.advice.read"
+ADVICE_WRITE = "power.advice.write"
+FAULTS_READ = "power.faults.read"
+FAULTS_WRITE = "power.faults.write"
+# ``manage``: the standard roles never reach it, so prices change by administrators only.
+TARIFFS_READ = "power.tariffs.read"
+TARIFFS_MANAGE = "power.tariffs.manage"
+
+PERMISSIONS = [
+    Permission(ACCOUNTS_READ, "See accounts, meters, equipment and bills"),
+    Permission(ACCOUNTS_WRITE, "Create and change accounts, meters and equipment"),
+    Permission(READINGS_READ, "See interval readings, load curves and metrics"),
+    Permission(READINGS_IMPORT, "Import interval readings"),
+    Permission(ADVICE_READ, "See energy-saving and grid-upgrade advice"),
+    Permission(ADVICE_WRITE, "Recompute advice and bills"),
+    Permission(FAULTS_READ, "See reported faults"),
+    Permission(FAULTS_WRITE, "Report faults"),
+    Permission(TARIFFS_READ, "See tariffs"),
+    Permission(TARIFFS_MANAGE, "Define tariffs and their time-of-use periods"),
+]

@@ -1,0 +1,234 @@
+"""Accounts (户号), their meters and their equipment: the utility profile of a customer."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host.errors import Conflict, NotFound, ValidationFailed
+from crm_host.models import Customer
+from crm_industry_power.models import (
+    CATEGORIES,
+    EQUIPMENT_KINDS,
+    VOLTAGE_LEVELS,
+    Account,
+    Equipment,
+    Meter,
+)
+from crm_industry_power.tariffs import tariff_by_code
+
+NUMBER_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
+MAX_KVA = Decimal("10000000")
+
+
+def _decimal(
+    value: Any,
+    field: str,
+    errors: dict[str, list[str]],
+    *,
+    low: Decimal,
+    high: Decimal,
+    places: str,
+) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors[field] = ["A number."]
+        return None
+    if not number.is_finite() or not low < number < high:
+        errors[field] = [f"Greater than {low} and less than {high}."]
+        return None
+    return number.quantize(Decimal(places))
+
+
+def _number(
+    session: Session, model: type[Account] | type[Meter], value: Any, errors: dict[str, list[str]]
+) -> str | None:
+    if not isinstance(value, str) or not NUMBER_RE.match(value):
+        errors["number"] = ["1–32 letters, digits, _ or -."]
+        return None
+    if session.scalar(sa.select(model.id).where(model.number == value)) is not None:
+        raise Conflict(f"number {value} is taken", details={"number": ["Taken."]})
+    return value
+
+
+def save_account(session: Session, data: dict[str, Any], row: Account | None = None) -> Account:
+    """Create an account or change ``row``. The number (户号) is unique and fixed."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if row is None:
+        for field in (
+            "number",
+            "customer_id",
+            "service_point",
+            "category",
+            "voltage_level",
+            "contracted_kva",
+        ):
+            if data.get(field) in (None, ""):
+                errors[field] = ["Required."]
+        if "number" not in errors:
+            values["number"] = _number(session, Account, data["number"], errors)
+    elif "number" in data and data["number"] != row.number:
+        errors["number"] = ["An account keeps its number."]
+    if data.get("customer_id") not in (None, ""):
+        customer = session.get(Customer, data["customer_id"])
+        if customer is None:
+            errors["customer_id"] = ["Unknown customer."]
+        values["customer_id"] = data["customer_id"]
+    if data.get("service_point") not in (None, ""):
+        point = str(data["service_point"]).strip()
+        if not 1 <= len(point) <= 200:
+            errors["service_point"] = ["1–200 characters."]
+        values["service_point"] = point
+    if data.get("category") not in (None, ""):
+        if data["category"] not in CATEGORIES:
+            errors["category"] = [f"One of {', '.join(CATEGORIES)}."]
+        values["category"] = data["category"]
+    if data.get("voltage_level") not in (None, ""):
+        if data["voltage_level"] not in VOLTAGE_LEVELS:
+            errors["voltage_level"] = [f"One of {', '.join(VOLTAGE_LEVELS)}."]
+        values["voltage_level"] = data["voltage_level"]
+    if data.get("contracted_kva") not in (None, ""):
+        values["contracted_kva"] = _decimal(
+            data["contracted_kva"],
+            "contracted_kva",
+            errors,
+            low=Decimal(0),
+            high=MAX_KVA,
+            places="0.1",
+        )
+    if "tariff" in data:
+        if data["tariff"] in (None, ""):
+            values["tariff_id"] = None
+        else:
+            try:
+                values["tariff_id"] = tariff_by_code(session, str(data["tariff"])).id
+            except ValidationFailed as error:
+                errors.update(error.details)
+    if "key_customer" in data and data["key_customer"] is not None:
+        values["key_customer"] = bool(data["key_customer"])
+    if errors:
+        raise ValidationFailed("the account is not valid", details=errors)
+    if row is None:
+        row = Account(key_customer=False)
+        session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.flush()
+    return row
+
+
+def get_account(session: Session, account_id: int) -> Account:
+    """The account with this id, or 404."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"no account with id {account_id}")
+    return account
+
+
+def accounts_of(session: Session, customer_id: int) -> list[Account]:
+    """A customer's accounts, by number."""
+    return list(
+        session.scalars(
+            sa.select(Account).where(Account.customer_id == customer_id).order_by(Account.number)
+        )
+    )
+
+
+def save_meter(session: Session, data: dict[str, Any], row: Meter | None = None) -> Meter:
+    """Add a meter to an account or change ``row``; meter numbers are unique."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if row is None:
+        for field in ("number", "account_id"):
+            if data.get(field) in (None, ""):
+                errors[field] = ["Required."]
+        if "number" not in errors:
+            values["number"] = _number(session, Meter, data["number"], errors)
+    elif "number" in data and data["number"] != row.number:
+        errors["number"] = ["A meter keeps its number."]
+    if data.get("account_id") not in (None, ""):
+        if session.get(Account, data["account_id"]) is None:
+            errors["account_id"] = ["Unknown account."]
+        values["account_id"] = data["account_id"]
+    if data.get("multiplier") not in (None, ""):
+        values["multiplier"] = _decimal(
+            data["multiplier"],
+            "multiplier",
+            errors,
+            low=Decimal(0),
+            high=Decimal(1000000),
+            places="0.001",
+        )
+    if "active" in data and data["active"] is not None:
+        values["active"] = bool(data["active"])
+    if errors:
+        raise ValidationFailed("the meter is not valid", details=errors)
+    if row is None:
+        row = Meter(multiplier=Decimal(1), active=True)
+        session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.flush()
+    return row
+
+
+def get_meter(session: Session, meter_id: int) -> Meter:
+    """The meter with this id, or 404."""
+    meter = session.get(Meter, meter_id)
+    if meter is None:
+        raise NotFound(f"no meter with id {meter_id}")
+    return meter
+
+
+def add_equipment(session: Session, account: Account, data: dict[str, Any]) -> Equipment:
+    """Record a transformer, motor or other equipment at the account's service point."""
+    errors: dict[str, list[str]] = {}
+    if data.get("kind") not in EQUIPMENT_KINDS:
+        errors["kind"] = [f"One of {', '.join(EQUIPMENT_KINDS)}."]
+    name = str(data.get("name") or "").strip()
+    if not 1 <= len(name) <= 100:
+        errors["name"] = ["1–100 characters."]
+    rated = None
+    if data.get("rated_kva") not in (None, ""):
+        rated = _decimal(
+            data["rated_kva"], "rated_kva", errors, low=Decimal(0), high=MAX_KVA, places="0.1"
+        )
+    installed = data.get("installed_on")
+    if installed is not None and not isinstance(installed, date):
+        errors["installed_on"] = ["A date."]
+    model = data.get("model")
+    if model is not None and len(str(model)) > 100:
+        errors["model"] = ["At most 100 characters."]
+    if errors:
+        raise ValidationFailed("the equipment is not valid", details=errors)
+    row = Equipment(
+        account_id=account.id,
+        kind=data["kind"],
+        name=name,
+        model=model,
+        rated_kva=rated,
+        installed_on=installed,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def equipment_of(session: Session, customer_id: int) -> list[tuple[Account, Equipment]]:
+    """Every piece of equipment at the customer's service points, by account."""
+    return [
+        (account, item)
+        for account, item in session.execute(
+            sa.select(Account, Equipment)
+            .join(Equipment, Equipment.account_id == Account.id)
+            .where(Account.customer_id == customer_id)
+            .order_by(Account.number, Equipment.kind, Equipment.id)
+        )
+    ]

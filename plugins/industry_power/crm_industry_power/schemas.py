@@ -1,0 +1,289 @@
+"""Schemas of the power API (types and limits; the rules live in the services).
+
+Named in the OpenAPI document with the plugin's prefix by the host (``PowerAccount…``).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+
+from crm_host.api.fields import Id
+from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, PERIODS, VOLTAGE_LEVELS
+from crm_industry_power.readings import UNITS
+from crm_industry_power.storage import INTERVALS
+
+
+def _number(maximum: float, **kwargs) -> ma.fields.Decimal:
+    return ma.fields.Decimal(
+        validate=ma.validate.Range(min=0, max=maximum, min_inclusive=False),
+        as_string=True,
+        metadata={"example": 630, "minimum": 0, "maximum": maximum},
+        **kwargs,
+    )
+
+
+def _price(**kwargs) -> ma.fields.Decimal:
+    return ma.fields.Decimal(
+        places=4,
+        validate=ma.validate.Range(min=0, max=99999999),
+        as_string=True,
+        metadata={"example": 0.6512, "minimum": 0, "maximum": 99999999},
+        **kwargs,
+    )
+
+
+class PeriodIn(ma.Schema):
+    period = ma.fields.String(required=True, validate=ma.validate.OneOf(PERIODS))
+    start = ma.fields.String(required=True, metadata={"example": "08:00"})
+    end = ma.fields.String(required=True, metadata={"example": "11:00"})
+
+
+class TariffIn(ma.Schema):
+    code = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    currency = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Z]{3}$"))
+    peak_price = _price()
+    flat_price = _price()
+    valley_price = _price()
+    capacity_price = _price(allow_none=True)
+    periods = ma.fields.List(ma.fields.Nested(PeriodIn), validate=ma.validate.Length(max=48))
+
+
+class PeriodOut(ma.Schema):
+    period = ma.fields.String()
+    start = ma.fields.Function(lambda p: f"{p.start_minute // 60:02d}:{p.start_minute % 60:02d}")
+    end = ma.fields.Function(lambda p: f"{p.end_minute // 60:02d}:{p.end_minute % 60:02d}")
+
+
+class TariffOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    currency = ma.fields.String()
+    peak_price = ma.fields.Decimal(as_string=True)
+    flat_price = ma.fields.Decimal(as_string=True)
+    valley_price = ma.fields.Decimal(as_string=True)
+    capacity_price = ma.fields.Decimal(as_string=True, allow_none=True)
+    periods = ma.fields.List(ma.fields.Nested(PeriodOut))
+
+
+class AccountIn(ma.Schema):
+    number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    customer_id = Id()
+    service_point = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    category = ma.fields.String(validate=ma.validate.OneOf(list(CATEGORIES)))
+    voltage_level = ma.fields.String(validate=ma.validate.OneOf(VOLTAGE_LEVELS))
+    contracted_kva = _number(9999999)
+    tariff = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
+    key_customer = ma.fields.Boolean()
+
+
+class AccountQuery(ma.Schema):
+    customer_id = Id(load_default=None)
+    category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(list(CATEGORIES)))
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class AccountOut(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    customer_id = ma.fields.Integer()
+    service_point = ma.fields.String()
+    category = ma.fields.String()
+    voltage_level = ma.fields.String()
+    contracted_kva = ma.fields.Decimal(as_string=True)
+    tariff = ma.fields.Function(lambda a: a.tariff.code if a.tariff else None)
+    key_customer = ma.fields.Boolean()
+    created_at = ma.fields.DateTime()
+
+
+class MeterIn(ma.Schema):
+    number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    account_id = Id()
+    multiplier = _number(999999)
+    active = ma.fields.Boolean()
+
+
+class MeterQuery(ma.Schema):
+    account_id = Id(load_default=None)
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class MeterOut(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    account_id = ma.fields.Integer()
+    multiplier = ma.fields.Decimal(as_string=True)
+    active = ma.fields.Boolean()
+
+
+class EquipmentIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(EQUIPMENT_KINDS))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    model = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
+    rated_kva = _number(9999999, allow_none=True)
+    installed_on = ma.fields.Date(allow_none=True)
+
+
+class EquipmentOut(ma.Schema):
+    id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    rated_kva = ma.fields.Decimal(as_string=True, allow_none=True)
+    installed_on = ma.fields.Date(allow_none=True)
+
+
+class ReadingsImportIn(ma.Schema):
+    interval = ma.fields.Integer(required=True, validate=ma.validate.OneOf(INTERVALS))
+    unit = ma.fields.String(required=True, validate=ma.validate.OneOf(UNITS))
+    timezone = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.Length(max=64),
+        metadata={"description": "Zone of timestamps without an offset; the company's by default"},
+    )
+
+
+class ReadingsFileIn(ma.Schema):
+    file = Upload(required=True)
+
+
+class ProblemOut(ma.Schema):
+    line = ma.fields.Integer()
+    meter = ma.fields.String()
+    reason = ma.fields.String()
+
+
+class ImportReportOut(ma.Schema):
+    rows = ma.fields.Integer()
+    new = ma.fields.Integer()
+    changed = ma.fields.Integer()
+    unchanged = ma.fields.Integer()
+    rejects = ma.fields.List(ma.fields.Nested(ProblemOut))
+    gaps = ma.fields.List(ma.fields.Nested(ProblemOut))
+
+
+class DayQuery(ma.Schema):
+    day = ma.fields.Date(required=True, metadata={"example": "2026-11-01"})
+
+
+class RangeQuery(ma.Schema):
+    first = ma.fields.Date(required=True)
+    last = ma.fields.Date(required=True)
+
+
+class MetricsOut(ma.Schema):
+    day = ma.fields.Date()
+    interval = ma.fields.Integer()
+    intervals = ma.fields.Integer()
+    present = ma.fields.Integer()
+    max_kw = ma.fields.Float(allow_none=True)
+    max_at = ma.fields.DateTime(allow_none=True)
+    min_kw = ma.fields.Float(allow_none=True)
+    avg_kw = ma.fields.Float(allow_none=True)
+    load_factor = ma.fields.Float(allow_none=True)
+    min_ratio = ma.fields.Float(allow_none=True)
+    peak_valley_kw = ma.fields.Float(allow_none=True)
+    peak_valley_rate = ma.fields.Float(allow_none=True)
+    utilisation = ma.fields.Float(allow_none=True)
+    energy_kwh = ma.fields.Decimal(as_string=True)
+    energy_by_period = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Decimal(as_string=True)
+    )
+    cost_by_period = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Decimal(as_string=True)
+    )
+    cost = ma.fields.Decimal(as_string=True, allow_none=True)
+    currency = ma.fields.String(allow_none=True)
+
+
+class PointOut(ma.Schema):
+    start = ma.fields.DateTime()
+    kw = ma.fields.Float(allow_none=True)
+    period = ma.fields.String()
+
+
+class LoadCurveOut(ma.Schema):
+    account_id = ma.fields.Integer()
+    day = ma.fields.Date()
+    interval = ma.fields.Integer(allow_none=True)
+    points = ma.fields.List(ma.fields.Nested(PointOut))
+    metrics = ma.fields.Nested(MetricsOut, allow_none=True)
+
+
+class SummaryOut(ma.Schema):
+    first = ma.fields.Date()
+    last = ma.fields.Date()
+    days = ma.fields.Integer()
+    max_kw = ma.fields.Float(allow_none=True)
+    avg_load_factor = ma.fields.Float(allow_none=True)
+    energy_kwh = ma.fields.Decimal(as_string=True)
+    energy_by_period = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Decimal(as_string=True)
+    )
+    cost = ma.fields.Decimal(as_string=True, allow_none=True)
+    currency = ma.fields.String(allow_none=True)
+    daily = ma.fields.List(ma.fields.Nested(MetricsOut))
+
+
+class AdviceRefreshIn(ma.Schema):
+    last_day = ma.fields.Date(load_default=None)
+
+
+class AdviceQuery(ma.Schema):
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class AdviceOut(ma.Schema):
+    id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    rule = ma.fields.String()
+    kind = ma.fields.String()
+    first_day = ma.fields.Date()
+    last_day = ma.fields.Date()
+    figures = ma.fields.Dict()
+    monthly_saving = ma.fields.Decimal(as_string=True, allow_none=True)
+    currency = ma.fields.String(allow_none=True)
+    computed_at = ma.fields.DateTime()
+
+
+class BillIn(ma.Schema):
+    month = ma.fields.String(required=True, metadata={"example": "2026-10"})
+
+
+class BillOut(ma.Schema):
+    id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    customer_id = ma.fields.Integer()
+    month = ma.fields.Date()
+    issued_at = ma.fields.DateTime()
+    peak_kwh = ma.fields.Decimal(as_string=True)
+    flat_kwh = ma.fields.Decimal(as_string=True)
+    valley_kwh = ma.fields.Decimal(as_string=True)
+    energy_amount = ma.fields.Decimal(as_string=True)
+    capacity_amount = ma.fields.Decimal(as_string=True)
+    amount = ma.fields.Decimal(as_string=True)
+    currency = ma.fields.String()
+
+
+class FaultIn(ma.Schema):
+    description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+    contact_phone = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=32))
+
+
+class FaultQuery(ma.Schema):
+    account_id = Id(load_default=None)
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class FaultOut(ma.Schema):
+    id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    customer_id = ma.fields.Integer()
+    description = ma.fields.String()
+    contact_phone = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+    ticket_id = ma.fields.Integer(allow_none=True)
+    reported_at = ma.fields.DateTime()
