@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from crm_host import api as host_api
-from crm_host import auth, console, i18n, lifecycle
+from crm_host import auth, console, i18n, lifecycle, sensitive
 from crm_host import runtime as host_runtime
 from crm_host.api.fields import IdConverter
 from crm_host.config import load_config
@@ -43,6 +43,7 @@ def create_app(
     """
     app = Flask("crm_host", instance_path=instance_path or os.environ.get("CRM_INSTANCE_PATH"))
     load_config(app, config)
+    sensitive.configure(app.config.get("FIELD_KEYS"))
     db = database or Database(app.config["DATABASE_URL"], **pool_settings(app.config))
     plugins = PluginManager()
     host = Host(db=db, plugins=plugins)

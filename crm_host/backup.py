@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from crm_host import __version__, lifecycle, migrate
 from crm_host.db import Base, Database, utcnow
 from crm_host.plugins.manager import Discovery, order_plugins
+from crm_host.sensitive import Encrypted
 
 FORMAT = 1
 _TYPE = "__crm_type__"
@@ -68,15 +69,32 @@ def _decode(value: Any) -> Any:
 
 
 def _tables(connection: Connection) -> list[sa.Table]:
-    """Every table but Alembic's, parents before children, typed by the models when known."""
+    """Every table but Alembic's, parents before children, typed by the models when known.
+
+    Encrypted columns are read and written as stored: a backup must not hold in clear
+    what the database holds encrypted (so a restore needs the same keys).
+    """
     reflected = sa.MetaData()
     reflected.reflect(connection)
+    stored = _stored_metadata()
     tables = []
     for table in reflected.sorted_tables:
         if table.name == "alembic_version":
             continue
-        tables.append(Base.metadata.tables.get(table.name, table))
+        tables.append(stored.tables.get(table.name, table))
     return tables
+
+
+def _stored_metadata() -> sa.MetaData:
+    """A copy of the models' tables with every encrypted column typed as plain text."""
+    metadata = sa.MetaData()
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, Encrypted):
+                column.type = sa.String(column.type.length)
+    return metadata
 
 
 @dataclass
@@ -177,6 +195,11 @@ def restore(
             for name in manifest["tables"]:
                 if name not in tables:
                     raise BackupError(f"table {name} of the backup does not exist after migrating")
+            # Migrations may seed rows (a plugin's default pipeline stages); the backup
+            # holds those rows as they were, so they make way for it.
+            for name, table in reversed(list(tables.items())):
+                if name in manifest["tables"] and name != "alembic_version":
+                    connection.execute(table.delete())
             for name, table in tables.items():
                 if name not in manifest["tables"]:
                     continue

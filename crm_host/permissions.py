@@ -54,6 +54,7 @@ HOST_PERMISSIONS = [
     Permission("host.customers.merge", "Merge duplicate customers"),
     Permission("host.customers.import", "Import and export customers"),
     Permission("host.customers.privacy", "Export or erase a customer's personal data"),
+    Permission("host.customers.reveal", "See phone and ID numbers in full, not masked"),
     Permission("host.attachments.read", "See and download attachments"),
     Permission("host.attachments.write", "Attach and remove files"),
     Permission("host.directory.read", "See departments, users and roles"),
@@ -75,9 +76,13 @@ STANDARD_ROLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("*.delete", "all"),
             ("*.merge", "all"),
             ("*.import", "all"),
+            ("host.customers.reveal", "all"),
         ],
     ),
-    "agent": ("Agent", [("*.read", "all"), ("*.write", "department")]),
+    "agent": (
+        "Agent",
+        [("*.read", "all"), ("*.write", "department"), ("host.customers.reveal", "all")],
+    ),
     "viewer": ("Viewer", [("*.read", "all")]),
 }
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
 from crm_host.api.fields import Id
 from crm_host.api.pagination import PageArgs
+from crm_host.sensitive import mask, may_reveal
 
 
 class TextField(ma.fields.String):
@@ -14,6 +17,14 @@ class TextField(ma.fields.String):
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_none", True)
         super().__init__(**kwargs)
+
+
+class Sensitive(TextField):
+    """A phone or ID number: in full for users who may reveal it, masked for the others."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        value = super()._serialize(value, attr, obj, **kwargs)
+        return value if may_reveal() else mask(value)
 
 
 class CustomerIn(ma.Schema):
@@ -31,6 +42,7 @@ class CustomerIn(ma.Schema):
     region = TextField()
     city = TextField()
     preferred_language = TextField(metadata={"enum": ["zh_Hans", "en"]})
+    id_number = TextField(metadata={"description": "National ID or registration number"})
     parent_id = Id(allow_none=True)
     parent_code = TextField()
     owner_id = Id(allow_none=True)
@@ -44,7 +56,7 @@ class ContactSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     title = TextField(validate=ma.validate.Length(max=200))
     email = TextField(validate=ma.validate.Length(max=320))
-    phone = TextField(validate=ma.validate.Length(max=40))
+    phone = Sensitive(validate=ma.validate.Length(max=40))
     is_primary = ma.fields.Boolean()
 
 
@@ -70,7 +82,8 @@ class CustomerOut(ma.Schema):
     name = ma.fields.String()
     kind = ma.fields.String()
     email = ma.fields.String(allow_none=True)
-    phone = ma.fields.String(allow_none=True)
+    phone = Sensitive()
+    id_number = Sensitive()
     lifecycle_stage = ma.fields.String()
     tier = ma.fields.String(allow_none=True)
     gender = ma.fields.String(allow_none=True)

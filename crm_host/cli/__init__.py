@@ -14,6 +14,7 @@ from crm_host.cli import customers as customer_commands
 from crm_host.cli import db as db_commands
 from crm_host.cli import directory, plugins, setup
 from crm_host.cli import importing as import_commands
+from crm_host.cli import keys as key_commands
 from crm_host.runtime import cli as runtime_commands
 
 
@@ -44,6 +45,7 @@ cli.add_command(audit_commands.audit)
 cli.add_command(customer_commands.group)
 cli.add_command(import_commands.import_command)
 cli.add_command(bench_commands.bench)
+cli.add_command(key_commands.group)
 cli.add_command(calendar_commands.group)
 cli.add_command(backup_commands.backup_command)
 cli.add_command(backup_commands.restore_command)

@@ -22,6 +22,7 @@ FIELD_LABELS = {
     "region": _l("Region"),
     "city": _l("City"),
     "preferred_language": _l("Preferred language"),
+    "id_number": _l("ID number"),
     "parent_code": _l("Parent organisation (code)"),
     "departments": _l("Departments"),
     "tags": _l("Tags"),

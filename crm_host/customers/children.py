@@ -7,15 +7,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_host import audit
+from crm_host import audit, sensitive
 from crm_host.errors import NotFound
 from crm_host.models import Address, Contact, Customer, User
 
 CHILDREN: dict[str, type[Contact] | type[Address]] = {"contact": Contact, "address": Address}
 
 
+#: Columns kept out of the audit log: blind indexes, and values encrypted at rest.
+_UNAUDITED = {"created_at", "phone_blind"}
+_ENCRYPTED = {"phone", "line1", "line2"}
+
+
 def _fields(obj: Contact | Address) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key != "created_at"}
+    values = {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key not in _UNAUDITED}
+    if sensitive.cipher() is not None:
+        for name in _ENCRYPTED & values.keys():
+            values[name] = sensitive.mask(values[name])
+    return values
 
 
 def get_child(session: Session, kind: str, customer: Customer, child_id: int) -> Contact | Address:

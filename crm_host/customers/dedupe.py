@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.models import Customer
+from crm_host.text import normalize_phone
 
 KEYS = ("email", "phone", "code", "name")
 _NOT_DIGIT = re.compile(r"\D+")
@@ -24,11 +25,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 def phone_key(phone: str) -> str:
     """Digits only, without a leading +86 / 0086 so local and international forms meet."""
-    digits = _NOT_DIGIT.sub("", phone)
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
-            return digits[len(prefix) :]
-    return digits
+    return normalize_phone(phone)
 
 
 @dataclass(frozen=True)

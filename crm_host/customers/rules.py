@@ -85,6 +85,16 @@ def _phone(value: Any) -> str:
     return value
 
 
+ID_NUMBER_RE = re.compile(r"^[0-9A-Z-]{4,32}$")
+
+
+def _id_number(value: Any) -> str:
+    value = _text(32)(value).strip().upper()
+    if not ID_NUMBER_RE.match(value):
+        raise RuleError("Letters, digits and - only, 4 to 32 characters.")
+    return value
+
+
 def _birth_date(value: Any) -> date:
     if isinstance(value, date):
         parsed = value
@@ -126,6 +136,7 @@ RULES: dict[str, FieldRule] = {
         FieldRule("region", _text(100), personal=True),
         FieldRule("city", _text(100), personal=True),
         FieldRule("preferred_language", _choice(LANGUAGES), personal=True),
+        FieldRule("id_number", _id_number, personal=True),
     )
 }
 

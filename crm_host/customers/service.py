@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
+from crm_host import audit, sensitive
 from crm_host.customers.custom_fields import clean_custom, definitions
 from crm_host.customers.rules import FIELDS, clean_customer
 from crm_host.db import utcnow
@@ -29,6 +29,10 @@ AUDITED_FIELDS = (*FIELDS, "parent_id", "owner_id", "custom")
 def snapshot(customer: Customer) -> dict[str, Any]:
     """The audited fields of a customer, with departments and tags by name."""
     values = {name: getattr(customer, name) for name in AUDITED_FIELDS}
+    if sensitive.cipher() is not None:
+        # Encrypted at rest means not in clear in the audit log either.
+        for name in ("phone", "id_number"):
+            values[name] = sensitive.mask(values[name])
     values["departments"] = sorted(d.code for d in customer.departments)
     values["tags"] = sorted(t.name for t in customer.tags)
     return values

@@ -24,6 +24,7 @@ from crm_host.errors import ValidationFailed
 from crm_host.host import host_of
 from crm_host.importing.readers import ImportFileError, Record
 from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
+from crm_host.sensitive import blind_id_number, blind_phone
 from crm_host.text import normalize_name
 
 LIST_SEPARATOR = ";"
@@ -183,6 +184,11 @@ class CustomerImporter:
         for row in rows:
             values = dict(row.values)
             values["search_name"] = normalize_name(values["name"])
+            # Core inserts skip the model's events: keep the blind indexes here.
+            if "phone" in values:
+                values["phone_blind"] = blind_phone(values["phone"])
+            if "id_number" in values:
+                values["id_number_blind"] = blind_id_number(values["id_number"])
             if row.parent_code is not None:
                 values["parent_id"] = parents.get(row.parent_code)
                 if values["parent_id"] is None:  # defined earlier in this same batch

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm_host.db import Base, utcnow
 from crm_host.models.directory import Department
+from crm_host.sensitive import Encrypted, blind_id_number, blind_phone
 from crm_host.text import normalize_name
 
 
@@ -105,7 +106,12 @@ class Customer(Base):
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
-    phone: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    #: Encrypted at rest when field keys are configured; looked up by ``phone_blind``.
+    phone: Mapped[str | None] = mapped_column(Encrypted(255))
+    phone_blind: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    #: A national ID or company registration number; encrypted like the phone.
+    id_number: Mapped[str | None] = mapped_column(Encrypted(255))
+    id_number_blind: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     # Demographic, geographic and preference attributes used by segments.
     gender: Mapped[str | None] = mapped_column(sa.String(16))
     birth_date: Mapped[date | None]
@@ -131,6 +137,15 @@ class Customer(Base):
     tags: Mapped[list[Tag]] = relationship(secondary=customer_tags)
     departments: Mapped[list[Department]] = relationship(secondary=customer_departments)
 
+    @validates("phone", "id_number")
+    def _keep_blind_index(self, key: str, value: str | None) -> str | None:
+        # The blind index follows the value in the same flush, whoever sets it.
+        if key == "phone":
+            self.phone_blind = blind_phone(value)
+        else:
+            self.id_number_blind = blind_id_number(value)
+        return value
+
     def __repr__(self) -> str:
         return f"<Customer {self.code}>"
 
@@ -147,11 +162,17 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     title: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
-    phone: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    phone: Mapped[str | None] = mapped_column(Encrypted(255))
+    phone_blind: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     is_primary: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+    @validates("phone")
+    def _keep_blind_index(self, key: str, value: str | None) -> str | None:
+        self.phone_blind = blind_phone(value)
+        return value
 
 
 class Address(Base):
@@ -164,8 +185,8 @@ class Address(Base):
         sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(sa.String(32), default="mailing")
-    line1: Mapped[str] = mapped_column(sa.String(300))
-    line2: Mapped[str | None] = mapped_column(sa.String(300))
+    line1: Mapped[str] = mapped_column(Encrypted(1000))
+    line2: Mapped[str | None] = mapped_column(Encrypted(1000))
     city: Mapped[str | None] = mapped_column(sa.String(100))
     region: Mapped[str | None] = mapped_column(sa.String(100))
     postal_code: Mapped[str | None] = mapped_column(sa.String(20))
