@@ -19,10 +19,20 @@ from crm_host.customers import service as customers
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import authorize, record_filter, require
-from crm_sales import crosssell, forecast, leads, orders, performance, pipeline, scoring, stages
+from crm_sales import (
+    activities,
+    crosssell,
+    forecast,
+    leads,
+    orders,
+    performance,
+    pipeline,
+    scoring,
+    stages,
+)
 from crm_sales import permissions as p
 from crm_sales import schemas as s
-from crm_sales.models import Lead, Opportunity, Order, Product, Stage
+from crm_sales.models import Activity, Lead, Opportunity, Order, Product, Stage
 
 blp = Blueprint("api", __name__, description="Leads, opportunities, pipeline and orders")
 
@@ -434,3 +444,45 @@ class Recommendations(MethodView):
         session = _session()
         customers.get_customer(session, customer_id)
         return crosssell.recommendations_for(session, customer_id)
+
+
+# --- activities -------------------------------------------------------------------------------
+
+
+@blp.route("/activities")
+class Activities(MethodView):
+    @require(p.ACTIVITIES_READ)
+    @blp.arguments(s.ActivityQuery, location="query")
+    @blp.response(200, s.ActivityPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List activities, newest first; filter by owner, customer, or still open."""
+        query = where_equal(sa.select(Activity), Activity, args, ("owner_id", "customer_id"))
+        if args.get("open") is not None:
+            query = query.where(
+                Activity.done_at.is_(None) if args["open"] else Activity.done_at.is_not(None)
+            )
+        return newest_first(_session(), query, Activity, args)
+
+    @require(p.ACTIVITIES_WRITE)
+    @blp.arguments(s.ActivityIn)
+    @blp.response(201, s.ActivityOut)
+    def post(self, data: dict[str, Any]) -> Activity:
+        """Plan a call, meeting or task about a customer, a lead or an opportunity."""
+        session = _session()
+        activity = activities.create_activity(session, data, actor=_user())
+        session.commit()
+        return activity
+
+
+@blp.route("/activities/<id:activity_id>/done")
+class ActivityDone(MethodView):
+    @require(p.ACTIVITIES_WRITE)
+    @blp.response(200, s.ActivityOut)
+    def post(self, activity_id: int) -> Activity:
+        """Mark an activity done; it goes on its customer's timeline."""
+        session = _session()
+        activity = activities.complete(
+            session, activities.get_activity(session, activity_id), actor=_user()
+        )
+        session.commit()
+        return activity

@@ -13,6 +13,8 @@ ORDERS_WRITE = "sales.orders.write"
 PRODUCTS_READ = "sales.products.read"
 PRODUCTS_WRITE = "sales.products.write"
 STAGES_READ = "sales.stages.read"
+ACTIVITIES_READ = "sales.activities.read"
+ACTIVITIES_WRITE = "sales.activities.write"
 # ``manage``: the standard roles' patterns never grant it, so the pipeline's shape and
 # the scoring rules are changed by administrators only.
 SETTINGS_MANAGE = "sales.settings.manage"
@@ -31,5 +33,7 @@ PERMISSIONS = [
     Permission(PRODUCTS_READ, "See products"),
     Permission(PRODUCTS_WRITE, "Create and change products"),
     Permission(STAGES_READ, "See the pipeline stages"),
+    Permission(ACTIVITIES_READ, "See calls, meetings and tasks"),
+    Permission(ACTIVITIES_WRITE, "Plan and complete calls, meetings and tasks"),
     Permission(SETTINGS_MANAGE, "Configure pipeline stages and lead-scoring rules"),
 ]

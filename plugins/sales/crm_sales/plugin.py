@@ -15,6 +15,7 @@ from crm_host.importing.registry import ImporterRegistry
 from crm_host.models import Customer, Department, User
 from crm_host.permissions import Permission, can
 from crm_host.plugins import hookimpl
+from crm_host.runtime import JobRegistry
 from crm_host.web.menu import MenuItem, Panel
 from crm_sales import crosssell, hookspecs, orders, privacy
 from crm_sales.i18n import _l
@@ -45,6 +46,13 @@ def crm_register_commands(cli: click.Group) -> None:
     from crm_sales.cli import register
 
     register(cli)
+
+
+@hookimpl
+def crm_register_jobs(registry: JobRegistry) -> None:
+    from crm_sales.jobs import register
+
+    register(registry)
 
 
 @hookimpl

@@ -17,10 +17,10 @@ from crm_host import audit
 from crm_host.audit import jsonable
 from crm_host.customers.privacy import scrub_json_column
 from crm_host.models import AuditLog
-from crm_sales.models import Lead, Opportunity, Order, OrderLine
+from crm_sales.models import Activity, Lead, Opportunity, Order, OrderLine
 
 #: Tables with a ``customer_id`` pointing at customers.
-HOLDERS = (Lead, Opportunity, Order)
+HOLDERS = (Lead, Opportunity, Order, Activity)
 ERASED = "[erased]"
 
 
@@ -57,6 +57,11 @@ def erase(session: Session, customer_id: int) -> None:
         .where(Opportunity.customer_id == customer_id)
         .values(name=ERASED, lost_reason=None)
     )
+    session.execute(
+        sa.update(Activity)
+        .where(Activity.customer_id == customer_id)
+        .values(subject=ERASED, notes=None)
+    )
     if secrets:
         table = AuditLog.__table__
         with audit.scrubbing(session):
@@ -80,6 +85,7 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
         "leads": _rows(session, Lead, customer_id),
         "opportunities": _rows(session, Opportunity, customer_id),
         "orders": _rows(session, Order, customer_id),
+        "activities": _rows(session, Activity, customer_id),
     }
     order_ids = [o["id"] for o in data["orders"]]
     data["order_lines"] = (

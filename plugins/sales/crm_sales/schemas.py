@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from crm_host.api.fields import Id
+from crm_host.api.fields import MAX_ID, Id
 from crm_host.api.pagination import PageArgs
+
+
+def _query_id() -> ma.fields.Integer:
+    # Query strings carry text: a strict integer field would refuse every "12".
+    return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 def _text(max_length: int, **kwargs) -> ma.fields.String:
@@ -68,7 +73,7 @@ class LeadPage(ma.Schema):
 
 class LeadQuery(PageArgs):
     status = ma.fields.String(validate=ma.validate.OneOf(LEAD_STATUSES))
-    owner_id = Id()
+    owner_id = _query_id()
     source = ma.fields.String(validate=ma.validate.Length(max=64))
 
 
@@ -150,8 +155,8 @@ class OpportunityPage(ma.Schema):
 class OpportunityQuery(PageArgs):
     status = ma.fields.String(validate=ma.validate.OneOf(["open", "won", "lost"]))
     stage = ma.fields.String(validate=ma.validate.Length(max=32))
-    customer_id = Id()
-    owner_id = Id()
+    customer_id = _query_id()
+    owner_id = _query_id()
 
 
 class StageChangeIn(ma.Schema):
@@ -241,7 +246,7 @@ class OrderPage(ma.Schema):
 
 
 class OrderQuery(PageArgs):
-    customer_id = Id()
+    customer_id = _query_id()
 
 
 class StageFiguresOut(ma.Schema):
@@ -338,3 +343,39 @@ class RecommendationOut(ma.Schema):
     confidence = ma.fields.Float()
     lift = ma.fields.Float()
     because = ma.fields.List(ma.fields.String(), metadata={"description": "Product codes bought"})
+
+
+class ActivityIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(["call", "meeting", "task"]))
+    subject = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    notes = _text(10_000)
+    due_at = ma.fields.AwareDateTime(required=True)
+    customer_id = Id(allow_none=True)
+    lead_id = Id(allow_none=True)
+    opportunity_id = Id(allow_none=True)
+    owner_id = Id(allow_none=True)
+
+
+class ActivityOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.Function(lambda a: a.kind.value)
+    subject = ma.fields.String()
+    notes = ma.fields.String(allow_none=True)
+    customer_id = ma.fields.Integer(allow_none=True)
+    lead_id = ma.fields.Integer(allow_none=True)
+    opportunity_id = ma.fields.Integer(allow_none=True)
+    owner_id = ma.fields.Integer(allow_none=True)
+    due_at = ma.fields.DateTime()
+    reminded_at = ma.fields.DateTime(allow_none=True)
+    done_at = ma.fields.DateTime(allow_none=True)
+
+
+class ActivityPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ActivityOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class ActivityQuery(PageArgs):
+    owner_id = _query_id()
+    customer_id = _query_id()
+    open = ma.fields.Boolean(metadata={"description": "Only activities not done yet"})

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
-from crm_sales import leads, orders
-from crm_sales.models import Lead, Opportunity, Order
+from crm_sales import activities, leads, orders
+from crm_sales.models import Activity, Lead, Opportunity, Order
 from crm_sales.privacy import ERASED
 
 from crm_host.customers.merge import merge_customers
 from crm_host.customers.privacy import erase_customer, export_customer
 from crm_host.models import AuditLog
+
+DUE = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 
 def converted_customer(db, make_customer):
@@ -28,6 +32,9 @@ def converted_customer(db, make_customer):
             "lines": [{"description": "服务包", "unit_price": "800.00"}],
         },
     )
+    activities.create_activity(
+        db, {"kind": "call", "subject": "回访王芳", "due_at": DUE, "customer_id": customer.id}
+    )
     db.commit()
     return customer, lead, deal, order
 
@@ -41,6 +48,7 @@ def test_a_merge_moves_leads_opportunities_and_orders_to_the_survivor(db, make_c
     assert db.get(Lead, lead.id).customer_id == survivor.id
     assert db.get(Opportunity, deal.id).customer_id == survivor.id
     assert db.get(Order, order.id).customer_id == survivor.id
+    assert db.scalar(sa.select(Activity.customer_id)) == survivor.id
 
 
 @pytest.mark.hookspec("crm_customer_erasing")
@@ -52,6 +60,7 @@ def test_an_erasure_pseudonymises_the_lead_and_keeps_the_money(db, make_customer
     row = db.get(Lead, lead.id)
     assert (row.name, row.email, row.phone, row.company) == (ERASED, None, None, None)
     assert db.get(Opportunity, deal.id).name == ERASED
+    assert db.scalar(sa.select(Activity.subject)) == ERASED
     # The lead's own phone number is gone from the audit log as well.
     logged = db.scalars(sa.select(AuditLog.after).where(AuditLog.object_type == "sales_lead"))
     assert all("13800138000" not in str(after) for after in logged)
@@ -68,6 +77,7 @@ def test_the_export_lists_what_sales_holds(app, db, make_customer):
     assert [r["id"] for r in exported["opportunities"]] == [deal.id]
     assert [(r["number"], r["amount"]) for r in exported["orders"]] == [(order.number, "800.00")]
     assert [r["description"] for r in exported["order_lines"]] == ["服务包"]
+    assert [r["subject"] for r in exported["activities"]] == ["回访王芳"]
     other = make_customer()
     with app.app_context():
         assert "sales" not in export_customer(db, other.id)["plugins"]

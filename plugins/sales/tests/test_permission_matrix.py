@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from crm_sales import leads, orders, pipeline, stages
+from crm_sales import activities, leads, orders, pipeline, stages
 
 from crm_host.customers import service as customers
 from crm_host.models import Department, User
 from crm_host.testing.host_objects import HOST_FACTORIES
 from crm_host.testing.matrix import ObjectRef, PermissionMatrix, api_routes, matrix_users
+
+DUE = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 
 def _serial(session: sa.orm.Session) -> int:
@@ -71,7 +74,17 @@ def make_stage(session: sa.orm.Session, objects: dict[str, ObjectRef], user: Use
     return ObjectRef(stage.id)
 
 
+def make_activity(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A call about a fresh customer, not done yet."""
+    activity = activities.create_activity(
+        session,
+        {"kind": "call", "subject": "回访", "due_at": DUE, "customer_id": _customer(session)},
+    )
+    return ObjectRef(activity.id)
+
+
 SALES_FACTORIES = {
+    "activity_id": make_activity,
     "customer_id": HOST_FACTORIES["customer_id"],
     "stage_id": make_stage,
     "lead_id": make_lead,
@@ -109,6 +122,14 @@ SALES_PAYLOADS = {
     ("sales_api.StageResource", "PATCH"): _payload(lambda s, n: {"probability": 35}),
     ("sales_api.ScoringRules", "POST"): _payload(
         lambda s, n: {"field": "source", "operator": "equals", "value": f"s{n}", "points": 5}
+    ),
+    ("sales_api.Activities", "POST"): _payload(
+        lambda s, n: {
+            "kind": "task",
+            "subject": f"任务{n}",
+            "due_at": DUE.isoformat(),
+            "customer_id": _customer(s),
+        }
     ),
     ("sales_api.Orders", "POST"): _payload(
         lambda s, n: {

@@ -36,6 +36,7 @@ def test_the_sales_branch_goes_down_and_up_again(crm_databases):
         with database.engine.connect() as connection:
             tables = {t for t in sa.inspect(connection).get_table_names() if t.startswith("sales_")}
         assert tables == {
+            "sales_activities",
             "sales_assignment_cursors",
             "sales_leads",
             "sales_opportunities",
