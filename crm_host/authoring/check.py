@@ -112,6 +112,9 @@ def resolved(name: str) -> Iterator[tuple[Manifest, Discovery]]:
     manifest = getattr(module, "manifest", None)
     if not isinstance(manifest, Manifest):
         raise CheckError(f"module {name} has no `manifest` (a crm_host.plugins.Manifest)")
+    if manifest.name in discovery.manifests:  # the package of a registered plugin
+        yield discovery.manifests[manifest.name], discovery
+        return
     with _registered(manifest.name, name):
         discovery = discover()
         if manifest.name not in discovery.manifests:

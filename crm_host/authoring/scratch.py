@@ -26,6 +26,7 @@ from crm_host.models import Customer
 from crm_host.plugins import PluginError, order_plugins
 from crm_host.plugins.manager import Discovery
 from crm_host.plugins.manifest import Manifest
+from crm_host.web.api import API_PREFIX
 
 #: Access marks that name no permission (see :func:`crm_host.permissions.mark_access`).
 NOT_PERMISSIONS = frozenset({"public", "signed-in"})
@@ -99,7 +100,8 @@ def _check_table_names(manifest: Manifest, result: ScratchResult) -> None:
         if not table.startswith(prefix):
             result.findings.append(
                 f"plugin {manifest.name}'s migrations create table {table}, whose name does "
-                f"not start with its slug ({prefix}); uninstalling would leave it behind"
+                f"not start with its slug ({prefix}), so the host does not count it as the "
+                "plugin's (uninstall lists and archives tables by that prefix)"
             )
     for table in _model_tables(manifest):
         if not table.startswith(prefix):
@@ -316,5 +318,11 @@ def _check_routes(
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             function = getattr(view_class, method.lower(), None) if view_class else view
             access = getattr(function, "crm_access", None)
-            if access and access not in NOT_PERMISSIONS:
+            if access is None and rule.rule.startswith(API_PREFIX + "/"):
+                # Console views may check inside (authorize); API views say it up front.
+                result.findings.append(
+                    f"plugin {name}'s API route {method} {rule.rule} checks no permission: "
+                    "decorate it with crm_host.permissions.require (or signed_in, or public)"
+                )
+            elif access and access not in NOT_PERMISSIONS:
                 result.route_permissions.setdefault(access, f"{method} {rule.rule}")

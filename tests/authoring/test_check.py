@@ -6,9 +6,17 @@ import pytest
 from click.testing import CliRunner
 
 from crm_host import hookspecs
-from crm_host.authoring.check import CheckError, check_plugin, checked_permissions
+from crm_host.authoring.check import (
+    CheckError,
+    check_plugin,
+    checked_permissions,
+    manifest_findings,
+    run_checks,
+)
 from crm_host.authoring.hookcheck import DEPARTMENT_SCOPED_HOOKS
 from crm_host.cli import cli as crm
+from crm_host.plugins import Manifest
+from crm_host.plugins.manager import Discovery
 
 
 def test_an_unknown_hook_is_named(fixture_plugins):
@@ -35,7 +43,7 @@ def test_a_migration_that_does_not_downgrade_is_named(fixture_plugins):
     ]
 
 
-def test_smaller_breaches_are_each_named(fixture_plugins):
+def test_smaller_breaches_of_the_hook_contract_are_each_named(fixture_plugins):
     assert check_plugin("crm_fx_sloppy") == [
         "plugin fx_sloppy implements crm_customers_created with argument(s) customers, which "
         "the hookspec does not pass (it passes customer_ids)",
@@ -44,9 +52,48 @@ def test_smaller_breaches_are_each_named(fixture_plugins):
         "it to the user's departments cannot miss it",
         "plugin fx_sloppy defines crm_customer_export without @hookimpl, so the host never "
         "calls it",
-        "plugin fx_sloppy checks permission fxsloppy.things.read (crm_fx_sloppy.py:19), which "
-        "is not declared: return it from crm_register_permissions",
     ]
+
+
+def test_unguarded_routes_and_undeclared_permissions_are_named(fixture_plugins):
+    assert check_plugin("crm_fx_unguarded") == [
+        "plugin fx_unguarded's API route GET /api/v1/fxunguarded/loose checks no permission: "
+        "decorate it with crm_host.permissions.require (or signed_in, or public)",
+        "plugin fx_unguarded checks permission fxunguarded.things.read (GET "
+        "/api/v1/fxunguarded/things), which is not declared: return it from "
+        "crm_register_permissions",
+    ]
+
+
+def test_tables_without_the_slug_and_unexported_customer_rows_are_named(fixture_plugins):
+    assert check_plugin("crm_fx_badtable") == [
+        "plugin fx_badtable's migrations create table boxes, whose name does not start with "
+        "its slug (fxbt_), so the host does not count it as the plugin's (uninstall lists and "
+        "archives tables by that prefix)",
+        "plugin fx_badtable keeps rows about customers (fxbt_cards) but does not implement "
+        "crm_customer_export: a subject-access export would miss what it holds",
+        "plugin fx_badtable keeps rows about customers (fxbt_cards) but does not implement "
+        "crm_customers_merging: merging customers is refused while its rows point at the "
+        "merged one",
+    ]
+
+
+def test_the_manifest_host_range_and_requirements_are_checked():
+    def manifest(name, **kwargs):
+        return Manifest(name=name, slug=name, label=name, version="1.0", **kwargs)
+
+    manifests = {
+        "future": manifest("future", host=">=2", requires=("absent",)),
+        "alpha": manifest("alpha", requires=("beta",)),
+        "beta": manifest("beta", requires=("alpha",)),
+    }
+    discovery = Discovery(manifests, {}, {})
+    assert manifest_findings(manifests["future"], discovery) == [
+        "plugin future 1.0 supports host >=2, but this host is crm-host 0.1.0",
+        "plugin future requires plugin absent, which is not present",
+    ]
+    [circle] = manifest_findings(manifests["alpha"], discovery)
+    assert circle.startswith("plugins require each other in a circle: ")
 
 
 def test_hooks_of_used_plugins_must_be_optional_and_used_plugins_present(fixture_plugins):
@@ -68,8 +115,9 @@ def test_a_plugin_keeping_customer_rows_must_export_and_merge_them(example_distr
     ]
 
 
-def test_a_finished_built_in_plugin_passes():
+def test_a_finished_built_in_plugin_passes_by_name_or_by_package():
     assert check_plugin("sales") == []
+    assert run_checks("crm_sales", database=False).plugin == "sales"
 
 
 def test_a_clean_fixture_passes(fixture_plugins):
