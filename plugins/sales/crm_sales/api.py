@@ -18,7 +18,7 @@ from crm_host.api.pagination import newest_first, where_equal
 from crm_host.customers import service as customers
 from crm_host.host import get_host
 from crm_host.models import User
-from crm_host.permissions import authorize, record_filter, require
+from crm_host.permissions import require
 from crm_sales import (
     activities,
     crosssell,
@@ -27,6 +27,7 @@ from crm_sales import (
     orders,
     performance,
     pipeline,
+    records,
     scoring,
     stages,
 )
@@ -46,26 +47,11 @@ def _user() -> User:
 
 
 def _check_record(obj: Lead | Opportunity, permission: str) -> None:
-    """The record rule: the user's scope against the object's owner and department."""
-    authorize(
-        _session(),
-        _user(),
-        permission,
-        owner_id=obj.owner_id,
-        department_ids=[obj.department_id] if obj.department_id else [],
-        check_record=True,
-    )
+    records.check(_session(), _user(), obj, permission)
 
 
 def _visible(model: type[Lead] | type[Opportunity], permission: str) -> sa.ColumnElement[bool]:
-    """Only the rows the record rule lets the user see."""
-    return record_filter(
-        _session(),
-        _user(),
-        permission,
-        owner_column=model.owner_id,
-        department_ids_of=lambda ids: model.department_id.in_(ids),
-    )
+    return records.visible(_session(), _user(), model, permission)
 
 
 # --- leads ------------------------------------------------------------------------

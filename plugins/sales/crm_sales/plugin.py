@@ -20,7 +20,7 @@ from crm_host.web.menu import MenuItem, Panel
 from crm_sales import crosssell, hookspecs, orders, privacy
 from crm_sales.i18n import _l
 from crm_sales.models import Opportunity, OpportunityStatus, Order
-from crm_sales.permissions import OPPORTUNITIES_READ, ORDERS_READ, PERMISSIONS
+from crm_sales.permissions import LEADS_READ, OPPORTUNITIES_READ, ORDERS_READ, PERMISSIONS
 
 
 @hookimpl
@@ -87,11 +87,18 @@ def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
     return [
         MenuItem(
             label=_l("Pipeline"),
-            endpoint="sales_console.pipeline",
+            endpoint="sales_console.pipeline_board",
             icon="funnel",
             order=20,
             permission=OPPORTUNITIES_READ,
-        )
+        ),
+        MenuItem(
+            label=_l("Leads"),
+            endpoint="sales_console.leads_page",
+            icon="inbox",
+            order=21,
+            permission=LEADS_READ,
+        ),
     ]
 
 

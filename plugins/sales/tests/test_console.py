@@ -9,9 +9,13 @@ from pathlib import Path
 
 import crm_sales
 import pytest
+import sqlalchemy as sa
 from babel.messages.pofile import read_po
 from crm_sales import orders, pipeline, scoring
+from crm_sales.models import Lead, Opportunity
 from crm_sales.plugin import crm_customer_panels, crm_dashboard_kpis, crm_menu_items
+
+from crm_host.models import Customer
 
 PACKAGE = Path(crm_sales.__file__).parent
 
@@ -56,8 +60,11 @@ def test_menu_kpi_and_panel(app, db, seller, make_customer):
     )
     db.commit()
     with app.test_request_context():
-        [item] = crm_menu_items(user=seller, departments=[])
-        assert (str(item.label), item.endpoint) == ("Pipeline", "sales_console.pipeline")
+        items = crm_menu_items(user=seller, departments=[])
+        assert [(str(i.label), i.endpoint) for i in items] == [
+            ("Pipeline", "sales_console.pipeline_board"),
+            ("Leads", "sales_console.leads_page"),
+        ]
         [kpi] = crm_dashboard_kpis(user=seller, departments=[])
         assert (str(kpi["label"]), kpi["value"], kpi["unit"]) == (
             "Open pipeline (CNY)",
@@ -112,9 +119,11 @@ def test_every_template_string_has_a_chinese_translation():
     for template in (PACKAGE / "templates").rglob("*.html"):
         used |= set(re.findall(r"_\('([^']+)'\)", template.read_text(encoding="utf-8")))
     for source in PACKAGE.glob("*.py"):
-        used |= set(re.findall(r"_l\(\s*\"([^\"]+)\"", source.read_text(encoding="utf-8")))
+        code = source.read_text(encoding="utf-8")
+        used |= set(re.findall(r"(?:_l|translate)\(\s*\"([^\"]+)\"", code))
     # Stage names are shown translated too: the seeded ones must be in the catalogue.
     used |= {"Prospecting", "Qualification", "Proposal", "Negotiation", "Won", "Lost"}
+    used |= {"new", "contacted", "qualified"}  # lead statuses, shown translated
     assert used - translated == set()
     assert len(used) > 15
 
@@ -145,3 +154,33 @@ def test_the_pipeline_page_speaks_chinese(client_for, seller):
     html = page.get_data(as_text=True)
     assert "<h1>销售管道</h1>" in html
     assert "销售预测" in html and "暂无进行中的商机" in html
+
+
+def test_capture_qualify_and_convert_a_lead_in_the_console(client_for, db, seller):
+    client = client_for(seller)
+    captured = client.post(
+        "/sales/leads", data={"name": "李雷", "company": "恒力", "department": "sales"}
+    )
+    assert captured.status_code == 302
+    lead = db.scalar(sa.select(Lead).where(Lead.name == "李雷"))
+    assert lead.owner_id == seller.id
+    page = client.get("/sales/leads").get_data(as_text=True)
+    assert f'data-lead="{lead.id}"' in page and 'value="qualified"' in page
+    client.post(f"/sales/leads/{lead.id}/status", data={"status": "qualified"})
+    done = client.post(
+        f"/sales/leads/{lead.id}/convert", data={"customer_code": "HL-9", "amount": "5000"}
+    )
+    customer = db.scalar(sa.select(Customer).where(Customer.code == "HL-9"))
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/customers/{customer.id}"
+    )
+    deal = db.scalar(sa.select(Opportunity).where(Opportunity.customer_id == customer.id))
+    board = client.get("/sales/").get_data(as_text=True)
+    assert f'data-deal="{deal.id}"' in board
+    moved = client.post(f"/sales/opportunities/{deal.id}/stage", data={"stage": "lost"})
+    assert moved.status_code == 302
+    assert db.get(Opportunity, deal.id).status.value == "open"  # a loss needs a reason
+    assert "Say why the deal was lost." in client.get("/sales/").get_data(as_text=True)
+    client.post(f"/sales/opportunities/{deal.id}/stage", data={"stage": "negotiation"})
+    db.expire_all()
+    assert db.get(Opportunity, deal.id).stage.code == "negotiation"
