@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,15 @@ def _zone(job: Any) -> ZoneInfo:
 
 
 def refresh_advice_job(job: Any) -> None:
-    """Recompute every account's advice over the 30 days up to yesterday; idempotent."""
+    """Recompute every account's advice over the 30 days up to yesterday (``args.last_day``
+    = ``YYYY-MM-DD`` to choose); idempotent."""
     tz = _zone(job)
-    yesterday = utcnow().astimezone(tz).date() - timedelta(days=1)
+    if job.args.get("last_day"):
+        last = date.fromisoformat(job.args["last_day"])
+    else:
+        last = utcnow().astimezone(tz).date() - timedelta(days=1)
     for account in job.session.scalars(sa.select(Account).order_by(Account.id)):
-        advice.refresh(job.session, account, yesterday, tz)
+        advice.refresh(job.session, account, last, tz)
 
 
 def compute_bills_job(job: Any) -> None:
