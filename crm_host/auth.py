@@ -41,7 +41,9 @@ class LoginUser(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        return str(self.user.id)
+        # The epoch rides in the session cookie: a cookie from before a sign-out or a
+        # password change no longer matches, although its signature is still good.
+        return f"{self.user.id}:{self.user.session_epoch}"
 
     @property
     def is_active(self) -> bool:
@@ -53,10 +55,40 @@ class LoginUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> LoginUser | None:
-    if not user_id.isdigit():
+    from flask import current_app
+    from flask import session as cookie
+
+    from crm_host.db import utcnow
+
+    raw_id, _, epoch = user_id.partition(":")
+    if not raw_id.isdigit() or not epoch.isdigit():
         return None
-    user = get_host().session.get(User, int(user_id))
-    return LoginUser(user) if user is not None and user.is_active else None
+    user = get_host().session.get(User, int(raw_id))
+    if user is None or not user.is_active or user.session_epoch != int(epoch):
+        return None
+    signed_in_at = cookie.get("crm_signed_in_at")
+    max_age = float(current_app.config.get("SESSION_MAX_AGE", 12 * 3600))
+    if not isinstance(signed_in_at, int | float) or utcnow().timestamp() - signed_in_at > max_age:
+        return None  # past the absolute lifetime: sign in again, however active
+    return LoginUser(user)
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in to the console: a fresh session with its absolute start time."""
+    from flask import session as cookie
+    from flask_login import login_user
+
+    from crm_host.db import utcnow
+
+    cookie.clear()  # nothing of an earlier session carries over
+    cookie.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without a request
+    cookie["crm_signed_in_at"] = utcnow().timestamp()
+    login_user(LoginUser(user))
+
+
+def end_sessions(user: User) -> None:
+    """End every console session of ``user`` (sign-out, new password, deactivation)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -80,11 +112,32 @@ def authenticate(username: str, password: str) -> User | None:
     # Hash even for unknown users, so the answer time does not reveal who exists.
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not user.is_active or not ok:
-        throttle.record_failure(session, current_app.config, username, address)
+        locked_now = throttle.record_failure(session, current_app.config, username, address)
+        if locked_now and user is not None and throttle.locked(session, username, None):
+            _tell_of_lockout(session, user, address)
         session.commit()
         return None
     throttle.record_success(session, username)
     return user
+
+
+def _tell_of_lockout(session: object, user: User, address: str | None) -> None:
+    """Tell the owner their account was locked: in the console and by email."""
+    from crm_host.notifications import notify
+
+    notify(
+        session,  # type: ignore[arg-type]
+        user,
+        kind="security.lockout",
+        title="Your account was locked after repeated failed sign-ins",
+        body=(
+            f"Sign-in to {user.username} failed too often"
+            + (f" (last attempt from {address})" if address else "")
+            + ". It unlocks by itself after a while. If this was not you, tell your "
+            "administrator and change your password."
+        ),
+        email=True,
+    )
 
 
 @login_manager.request_loader

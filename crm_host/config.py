@@ -37,6 +37,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         # Secure cookies need HTTPS; the embedded default serves plain HTTP on
         # localhost, so production turns this on (CRM_SESSION_COOKIE_SECURE=true).
         SESSION_COOKIE_SECURE=False,
+        # A console session ends after two idle hours, and after twelve whatever happens.
+        PERMANENT_SESSION_LIFETIME=2 * 3600,
+        SESSION_MAX_AGE=12 * 3600,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,

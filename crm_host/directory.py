@@ -140,6 +140,8 @@ def set_password(user: User, password: str) -> None:
             details={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
         )
     user.password_hash = hash_password(password)
+    # Whoever signed in with the old password is signed out.
+    user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def set_memberships(session: Session, user: User, memberships: list[dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from crm_host.db import utcnow
 from crm_host.models import AuditLog, LoginThrottle
+from crm_host.testing import TEST_PASSWORD
 
 
 def login(client, username, password, address="10.0.0.7"):
@@ -52,3 +53,55 @@ def test_unknown_users_count_too_and_reveal_nothing(app, db):
     answers = {login(client, "ghost", "x").json["message"] for _ in range(3)}
     assert answers == {"Unknown username or wrong password."}
     assert db.get(LoginThrottle, "user:ghost").failures == 3
+
+
+def test_a_lockout_is_told_to_the_account_owner(app, db, make_user):
+    from crm_host.models import EmailMessage, Notification
+
+    user = make_user("lena", departments=["sales"])
+    user.email = "lena@example.cn"
+    db.commit()
+    client = app.test_client()
+    for _ in range(5):
+        client.post("/api/v1/auth/login", json={"username": "lena", "password": "wrong"})
+    [note] = db.scalars(sa.select(Notification).where(Notification.user_id == user.id))
+    assert note.kind == "security.lockout"
+    mails = list(
+        db.scalars(sa.select(EmailMessage).where(EmailMessage.to_address == "lena@example.cn"))
+    )
+    assert len(mails) == 1 and "locked" in mails[0].subject
+
+
+def test_signing_out_ends_the_session_everywhere(app, db, make_user):
+    make_user("sol", departments=["sales"])
+    laptop, phone = app.test_client(), app.test_client()
+    for client in (laptop, phone):
+        assert (
+            client.post(
+                "/api/v1/auth/login", json={"username": "sol", "password": TEST_PASSWORD}
+            ).status_code
+            == 200
+        )
+    assert phone.get("/api/v1/auth/me").status_code == 200
+    laptop.post("/api/v1/auth/logout")
+    # The phone's cookie is still validly signed, but it belongs to an ended session.
+    assert phone.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_new_password_ends_sessions_and_old_sessions_expire(app, db, make_user):
+    from crm_host.directory import set_password
+
+    user = make_user("pia", departments=["sales"])
+    client = app.test_client()
+    client.post("/api/v1/auth/login", json={"username": "pia", "password": TEST_PASSWORD})
+    assert client.get("/api/v1/auth/me").status_code == 200
+    set_password(user, "a brand new passphrase")
+    db.commit()
+    assert client.get("/api/v1/auth/me").status_code == 401
+    client.post(
+        "/api/v1/auth/login", json={"username": "pia", "password": "a brand new passphrase"}
+    )
+    assert client.get("/api/v1/auth/me").status_code == 200
+    with client.session_transaction() as cookie:  # signed in thirteen hours ago
+        cookie["crm_signed_in_at"] -= 13 * 3600
+    assert client.get("/api/v1/auth/me").status_code == 401

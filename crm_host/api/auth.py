@@ -6,10 +6,10 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_smorest import Blueprint, abort
 
-from crm_host.auth import LoginUser, authenticate
+from crm_host.auth import authenticate, end_sessions, start_session
 from crm_host.db import utcnow
 from crm_host.host import get_host
 from crm_host.permissions import public, signed_in
@@ -56,7 +56,7 @@ class Login(MethodView):
             abort(401, message="Unknown username or wrong password.")
         user.last_login_at = utcnow()
         get_host().session.commit()
-        login_user(LoginUser(user))
+        start_session(user)
         return _me()
 
 
@@ -65,7 +65,10 @@ class Logout(MethodView):
     @public
     @blp.response(204)
     def post(self) -> None:
-        """Sign out."""
+        """Sign out: every session of the user ends, on this device and any other."""
+        if current_user.is_authenticated:
+            end_sessions(current_user.user)
+            get_host().session.commit()
         logout_user()
 
 

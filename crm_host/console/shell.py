@@ -7,13 +7,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm_host.auth import LoginUser, authenticate
+from crm_host.auth import authenticate, end_sessions, start_session
 from crm_host.console import charts
 from crm_host.console.access import allowed, page
 from crm_host.db import utcnow
@@ -38,7 +38,6 @@ HOST_MENU = (
 ADMIN_PERMISSIONS = (
     "host.plugins.manage",
     "host.users.manage",
-    "host.directory.read",
     "host.tokens.manage",
     "host.custom_fields.manage",
     "host.audit.manage",
@@ -69,14 +68,17 @@ def login() -> str | Response:
         else:
             user.last_login_at = utcnow()
             get_host().session.commit()
-            login_user(LoginUser(user))
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("crm/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    """Sign out of the console."""
+    """Sign out of the console: every session of the user ends, here and elsewhere."""
+    if current_user.is_authenticated:
+        end_sessions(current_user.user)
+        get_host().session.commit()
     logout_user()
     flash(_("You have signed out."))
     return redirect(url_for("console.login"))

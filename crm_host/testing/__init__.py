@@ -278,9 +278,12 @@ def make_user(db: sa.orm.Session) -> Callable[..., User]:
 
 def login(client: FlaskClient, user: User) -> FlaskClient:
     """Sign ``client`` in as ``user`` without going through the password check."""
+    from crm_host.db import utcnow
+
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(user.id)
+        flask_session["_user_id"] = f"{user.id}:{user.session_epoch or 0}"
         flask_session["_fresh"] = True
+        flask_session["crm_signed_in_at"] = utcnow().timestamp()
     return client
 
 
