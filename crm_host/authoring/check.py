@@ -79,12 +79,15 @@ def run_checks(name: str, *, database: bool = True) -> Report:
         if not database:
             return report
         result = run_database_checks(manifest, discovery, app=True)
-        # An unknown hook also stops the host from starting: said once is enough.
-        report.findings += [
-            f
-            for f in result.findings
-            if not (hook_findings and f.startswith("the host cannot start"))
-        ]
+        for finding in result.findings:
+            # A hook finding is why the host cannot start: said once is enough.
+            if hook_findings and finding.startswith("the host cannot start"):
+                report.notes.append(
+                    "the host cannot start with it, so its routes were not checked: "
+                    "fix the hook findings and check again"
+                )
+            else:
+                report.findings.append(finding)
         report.notes += result.notes
         declared = result.declared_permissions or declared_permissions(manifest, discovery)
         report.findings += permission_findings(manifest, declared, result.route_permissions)
@@ -103,12 +106,16 @@ def resolved(name: str) -> Iterator[tuple[Manifest, Discovery]]:
         raise CheckError(discovery.problems[name])
     try:
         module = importlib.import_module(name)
-    except ImportError:
+    except ModuleNotFoundError as error:
+        if error.name != name.split(".")[0] and error.name != name:
+            raise CheckError(f"module {name} cannot be imported: {error}") from error
         known = ", ".join(sorted(discovery.manifests)) or "none"
         raise CheckError(
             f"no plugin named {name} is present (present: {known}), and no module {name} "
             "can be imported"
         ) from None
+    except Exception as error:  # a plugin being written may not import yet
+        raise CheckError(f"module {name} cannot be imported: {error}") from error
     manifest = getattr(module, "manifest", None)
     if not isinstance(manifest, Manifest):
         raise CheckError(f"module {name} has no `manifest` (a crm_host.plugins.Manifest)")
