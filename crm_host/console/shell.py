@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -13,6 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from crm_host import oidc
 from crm_host.auth import authenticate, end_sessions, start_session
 from crm_host.console import charts
 from crm_host.console.access import allowed, page
@@ -70,7 +80,10 @@ def login() -> str | Response:
             get_host().session.commit()
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("crm/login.html", form=form)
+    sso_label = None
+    if oidc.enabled():
+        sso_label = current_app.config.get("OIDC_LABEL") or _("single sign-on")
+    return render_template("crm/login.html", form=form, sso_label=sso_label)
 
 
 @bp.route("/logout", methods=["POST"])
