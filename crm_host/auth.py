@@ -101,7 +101,7 @@ def authenticate(username: str, password: str) -> User | None:
     import sqlalchemy as sa
     from flask import current_app, has_request_context, request
 
-    from crm_host import throttle
+    from crm_host import audit, throttle
 
     session = get_host().session
     address = request.remote_addr if has_request_context() else None
@@ -112,12 +112,23 @@ def authenticate(username: str, password: str) -> User | None:
     # Hash even for unknown users, so the answer time does not reveal who exists.
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not user.is_active or not ok:
+        # Every failed sign-in is on record: who was tried, from where — never the password.
+        audit.record(
+            session,
+            "login_failed",
+            "user",
+            user.id if user else None,
+            after={"username": username[:150], "address": address},
+        )
         locked_now = throttle.record_failure(session, current_app.config, username, address)
         if locked_now and user is not None and throttle.locked(session, username, None):
             _tell_of_lockout(session, user, address)
         session.commit()
         return None
     throttle.record_success(session, username)
+    audit.record(
+        session, "login", "user", user.id, after={"method": "password", "address": address}, actor=user
+    )
     return user
 
 

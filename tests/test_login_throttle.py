@@ -105,3 +105,20 @@ def test_a_new_password_ends_sessions_and_old_sessions_expire(app, db, make_user
     with client.session_transaction() as cookie:  # signed in thirteen hours ago
         cookie["crm_signed_in_at"] -= 13 * 3600
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_sign_ins_are_audited_without_the_password(app, db, make_user):
+    make_user("otto", departments=["sales"])
+    client = app.test_client()
+    client.post("/api/v1/auth/login", json={"username": "otto", "password": "not it at all"})
+    client.post("/api/v1/auth/login", json={"username": "otto", "password": TEST_PASSWORD})
+    entries = list(
+        db.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.action.in_(["login", "login_failed"]))
+            .order_by(AuditLog.id)
+        )
+    )
+    assert [e.action for e in entries] == ["login_failed", "login"]
+    assert entries[0].after["username"] == "otto" and entries[1].actor == "otto"
+    assert all("not it at all" not in str(e.after) for e in entries)
