@@ -22,10 +22,28 @@ from crm_host.errors import ValidationFailed
 from crm_host.host import get_host
 from crm_host.importing.readers import ImportFileError
 from crm_host.permissions import require
-from crm_industry_power import advice, bills, faults, loadcurve, profiles, readings, tariffs
+from crm_industry_power import (
+    advice,
+    bills,
+    classify,
+    faults,
+    loadcurve,
+    profiles,
+    readings,
+    tariffs,
+)
 from crm_industry_power import permissions as p
 from crm_industry_power import schemas as s
-from crm_industry_power.models import Account, Advice, Bill, Equipment, Fault, Meter, Tariff
+from crm_industry_power.models import (
+    Account,
+    Advice,
+    Bill,
+    Equipment,
+    Fault,
+    Meter,
+    ServiceClass,
+    Tariff,
+)
 from crm_industry_power.zones import company_timezone, timezone_named
 
 blp = Blueprint(
@@ -125,6 +143,25 @@ class AccountResource(MethodView):
         account = profiles.save_account(session, data, profiles.get_account(session, account_id))
         session.commit()
         return account
+
+
+@blp.route("/accounts/<id:account_id>/service-level")
+class AccountServiceLevel(MethodView):
+    @require(p.ACCOUNTS_READ)
+    @blp.response(200, s.ServiceClassOut)
+    def get(self, account_id: int) -> ServiceClass:
+        """The account's service level (key, important, ordinary) and the rule behind it.
+
+        As the daily classification stored it; an account not classified yet is
+        assessed on the spot (and not stored).
+        """
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        stored = session.get(ServiceClass, account.id)
+        if stored is not None:
+            return stored
+        tz = company_timezone()
+        return classify.assess(session, account, utcnow().astimezone(tz).date(), tz)
 
 
 @blp.route("/meters")

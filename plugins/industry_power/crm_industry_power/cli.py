@@ -13,7 +13,7 @@ from crm_host.db import utcnow
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.importing.readers import ImportFileError
-from crm_industry_power import advice, bills, faults, loadcurve, readings
+from crm_industry_power import advice, bills, classify, faults, loadcurve, readings
 from crm_industry_power.models import Account
 from crm_industry_power.storage import INTERVALS
 from crm_industry_power.zones import company_timezone, timezone_named
@@ -151,6 +151,15 @@ def register(cli: AppGroup) -> None:
             raise _fail(error) from None
         session.commit()
         click.echo(f"{written} bills computed for {month}")
+
+    @cli.command("classify")
+    def classify_command() -> None:
+        """Recompute every account's service level (key, important, ordinary)."""
+        session = get_host().session
+        tz = company_timezone()
+        counts = classify.classify_all(session, utcnow().astimezone(tz).date(), tz)
+        session.commit()
+        click.echo(", ".join(f"{count} {level}" for level, count in counts.items()))
 
     @cli.command("report-fault")
     @click.argument("account_number")

@@ -1,4 +1,5 @@
-"""Background work of the power pack: advice refreshed daily, bills after a month ends."""
+"""Background work of the power pack: advice and service levels refreshed daily, bills
+after a month ends."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm_host.db import utcnow
-from crm_industry_power import advice, bills
+from crm_industry_power import advice, bills, classify
 from crm_industry_power.models import Account
 
 ADVICE_JOB = "power.refresh_advice"
 BILLS_JOB = "power.compute_bills"
+CLASSIFY_JOB = "power.classify"
 
 
 def _zone(job: Any) -> ZoneInfo:
@@ -42,9 +44,17 @@ def compute_bills_job(job: Any) -> None:
     bills.compute_all(job.session, month, tz)
 
 
+def classify_job(job: Any) -> None:
+    """Every account's service level from its last 365 days; idempotent."""
+    tz = _zone(job)
+    classify.classify_all(job.session, utcnow().astimezone(tz).date(), tz)
+
+
 def register(registry: Any) -> None:
     """The jobs and their daily schedules (not per department: accounts are company-wide)."""
     registry.job(ADVICE_JOB, refresh_advice_job, max_attempts=3)
     registry.schedule(ADVICE_JOB, every=timedelta(days=1), per_department=False)
     registry.job(BILLS_JOB, compute_bills_job, max_attempts=3)
     registry.schedule(BILLS_JOB, every=timedelta(days=1), per_department=False)
+    registry.job(CLASSIFY_JOB, classify_job, max_attempts=3)
+    registry.schedule(CLASSIFY_JOB, every=timedelta(days=1), per_department=False)

@@ -213,3 +213,25 @@ class Fault(Base):
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: Service levels of the pack's own classification, highest first.
+SERVICE_LEVELS = ("key", "important", "ordinary")
+
+
+class ServiceClass(Base):
+    """An account's service level (重点 / 重要 / 普通), computed by :mod:`.classify`.
+
+    Kept in the pack's table: the host's customer ``tier`` belongs to the company's
+    administrators, and is never written from here.
+    """
+
+    __tablename__ = "power_service_classes"
+
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("power_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[str] = mapped_column(sa.String(16), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(32))
+    annual_kwh: Mapped[Decimal] = mapped_column(ENERGY)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.audit import jsonable
-from crm_industry_power.models import Account, Bill, Equipment, Fault, Meter
+from crm_industry_power.models import Account, Bill, Equipment, Fault, Meter, ServiceClass
 
 ERASED = "[erased]"
 HOLDERS = (Account, Bill, Fault)
@@ -62,6 +62,13 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
             session,
             sa.select(Equipment).where(Equipment.account_id.in_(accounts)).order_by(Equipment.id),
             Equipment,
+        ),
+        "service_levels": _rows(
+            session,
+            sa.select(ServiceClass)
+            .where(ServiceClass.account_id.in_(accounts))
+            .order_by(ServiceClass.account_id),
+            ServiceClass,
         ),
         "bills": _rows(
             session, sa.select(Bill).where(Bill.customer_id == customer_id).order_by(Bill.id), Bill

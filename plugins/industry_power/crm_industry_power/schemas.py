@@ -287,3 +287,11 @@ class FaultOut(ma.Schema):
     status = ma.fields.String()
     ticket_id = ma.fields.Integer(allow_none=True)
     reported_at = ma.fields.DateTime()
+
+
+class ServiceClassOut(ma.Schema):
+    account_id = ma.fields.Integer()
+    level = ma.fields.String()
+    reason = ma.fields.String()
+    annual_kwh = ma.fields.Decimal(as_string=True)
+    computed_at = ma.fields.DateTime(allow_none=True)

@@ -24,7 +24,15 @@ from crm_host.permissions import can
 from crm_host.web.menu import MenuItem, Panel
 from crm_industry_power import advice, faults, loadcurve, profiles
 from crm_industry_power import permissions as p
-from crm_industry_power.models import CATEGORIES, Account, Advice, Equipment, Fault, Meter
+from crm_industry_power.models import (
+    CATEGORIES,
+    Account,
+    Advice,
+    Equipment,
+    Fault,
+    Meter,
+    ServiceClass,
+)
 from crm_industry_power.zones import company_timezone
 
 bp = Blueprint("console", __name__, template_folder="templates")
@@ -53,6 +61,7 @@ EQUIPMENT_LABELS = {
     "generator": _l("Generator"),
     "other": _l("Other equipment"),
 }
+LEVEL_LABELS = {"key": _l("Key"), "important": _l("Important"), "ordinary": _l("Ordinary")}
 FAULT_LABELS = {
     "recorded": _l("Recorded"),
     "ticketed": _l("Ticket opened"),
@@ -67,6 +76,7 @@ def _labels() -> dict[str, Any]:
         "periods": PERIOD_LABELS,
         "equipment_kinds": EQUIPMENT_LABELS,
         "fault_statuses": FAULT_LABELS,
+        "levels": LEVEL_LABELS,
     }
 
 
@@ -119,6 +129,7 @@ def account(account_id: int) -> str:
             kind="line",
         )
     customer = session.get(Customer, row.customer_id)
+    service_class = session.get(ServiceClass, row.id)
     meters = session.scalars(
         sa.select(Meter).where(Meter.account_id == row.id).order_by(Meter.number)
     ).all()
@@ -137,6 +148,7 @@ def account(account_id: int) -> str:
         "power/account.html",
         account=row,
         customer=customer,
+        service_class=service_class,
         meters=meters,
         equipment=equipment,
         day=day,
@@ -290,16 +302,29 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
     rows = profiles.accounts_of(session, customer.id)
     if not rows:
         return []
+    levels = dict(
+        session.execute(
+            sa.select(ServiceClass.account_id, ServiceClass.level).where(
+                ServiceClass.account_id.in_([a.id for a in rows])
+            )
+        ).all()
+    )
+    # Equipment matters for key customers: flagged by hand, or classified key.
     equipment = [
         (account, item)
         for account, item in profiles.equipment_of(session, customer.id)
-        if account.key_customer
+        if account.key_customer or levels.get(account.id) == "key"
     ]
     return [
         Panel(
             title=_l("Power accounts"),  # type: ignore[arg-type]
             template="power/_customer_panel.html",
-            context={"power_accounts": rows, "power_equipment": equipment, **_labels()},
+            context={
+                "power_accounts": rows,
+                "power_equipment": equipment,
+                "power_levels": levels,
+                **_labels(),
+            },
             order=50,
         )
     ]

@@ -82,7 +82,7 @@ def test_without_service_the_app_starts_and_the_fault_is_recorded(crm_databases,
         )
         session.commit()
         ids = (user.id, account.id, customer.id)
-    client = login(app.test_client(), type("U", (), {"id": ids[0]})())
+        client = login(app.test_client(), user)
     answer = client.post(f"/api/v1/power/accounts/{ids[1]}/faults", json={"description": "停电"})
     assert answer.status_code == 201, answer.json
     assert answer.json["status"] == "recorded" and answer.json["ticket_id"] is None
