@@ -332,6 +332,42 @@ class Metrics(MethodView):
         return loadcurve.summarise(session, account, first, last, company_timezone())
 
 
+@blp.route("/accounts/<id:account_id>/typical-day")
+class TypicalDay(MethodView):
+    @require(p.READINGS_READ)
+    @blp.arguments(s.RangeQuery, location="query")
+    @blp.response(200, s.TypicalDayOut)
+    def get(self, args: dict[str, Any], account_id: int) -> dict[str, Any]:
+        """The account's typical day over a range: average kW of every interval."""
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        first, last = _range(args)
+        curves = loadcurve.account_curves(session, account, first, last, company_timezone())
+        kw = loadcurve.typical_day(curves)
+        interval = loadcurve.typical_interval(curves)
+        return {
+            "account_id": account.id,
+            "first": first,
+            "last": last,
+            "days": len(curves),
+            "interval": interval,
+            "kw": kw,
+        }
+
+
+@blp.route("/accounts/<id:account_id>/daily-energy")
+class DailyEnergy(MethodView):
+    @require(p.READINGS_READ)
+    @blp.arguments(s.RangeQuery, location="query")
+    @blp.response(200, s.DayTotalOut(many=True))
+    def get(self, args: dict[str, Any], account_id: int) -> list[loadcurve.DayTotal]:
+        """Energy by period and maximum demand of every day in a range (a monthly profile)."""
+        session = _session()
+        account = profiles.get_account(session, account_id)
+        first, last = _range(args)
+        return loadcurve.monthly_profile(session, account, first, last, company_timezone())
+
+
 # --- advice, bills, faults ----------------------------------------------------------
 
 

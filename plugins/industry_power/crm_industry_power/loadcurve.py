@@ -208,15 +208,26 @@ def summarise(
     )
 
 
-def typical_day(curves: list[DayCurve]) -> list[float | None]:
-    """The average kW of every interval over the days of the most common length and
-    interval (days the clocks change on are left out when they are the exception)."""
-    if not curves:
-        return []
+def _typical_days(curves: list[DayCurve]) -> list[DayCurve]:
+    """The days of the most common shape (interval and length): on a daylight-saving
+    day the intervals do not line up with the other days', so it is left out."""
     shapes: dict[tuple[int, int], list[DayCurve]] = defaultdict(list)
     for curve in curves:
         shapes[(curve.interval, len(curve.mwh))].append(curve)
-    chosen = max(shapes.values(), key=len)
+    return max(shapes.values(), key=len) if shapes else []
+
+
+def typical_interval(curves: list[DayCurve]) -> int | None:
+    """The interval of :func:`typical_day`'s values, in minutes."""
+    chosen = _typical_days(curves)
+    return chosen[0].interval if chosen else None
+
+
+def typical_day(curves: list[DayCurve]) -> list[float | None]:
+    """The average kW of every interval over the days of the most common shape."""
+    chosen = _typical_days(curves)
+    if not chosen:
+        return []
     curves_kw = [c.kw for c in chosen]
     result: list[float | None] = []
     for slot in range(len(chosen[0].mwh)):
@@ -228,3 +239,23 @@ def typical_day(curves: list[DayCurve]) -> list[float | None]:
 def last_days(today: date, days: int) -> tuple[date, date]:
     """The ``days`` days up to and including ``today``."""
     return today - timedelta(days=days - 1), today
+
+
+@dataclass
+class DayTotal:
+    """One day of a monthly profile: its energy by period and its maximum demand."""
+
+    day: date
+    energy_kwh: Decimal
+    energy_by_period: dict[str, Decimal]
+    max_kw: float | None
+
+
+def monthly_profile(
+    session: Session, account: Account, first: date, last: date, tz: ZoneInfo
+) -> list[DayTotal]:
+    """Energy by time-of-use period and maximum demand of every day with readings."""
+    return [
+        DayTotal(m.day, m.energy_kwh, m.energy_by_period, m.max_kw)
+        for m in summarise(session, account, first, last, tz).daily
+    ]

@@ -295,3 +295,21 @@ class ServiceClassOut(ma.Schema):
     reason = ma.fields.String()
     annual_kwh = ma.fields.Decimal(as_string=True)
     computed_at = ma.fields.DateTime(allow_none=True)
+
+
+class TypicalDayOut(ma.Schema):
+    account_id = ma.fields.Integer()
+    first = ma.fields.Date()
+    last = ma.fields.Date()
+    days = ma.fields.Integer()
+    interval = ma.fields.Integer(allow_none=True)
+    kw = ma.fields.List(ma.fields.Float(allow_none=True))
+
+
+class DayTotalOut(ma.Schema):
+    day = ma.fields.Date()
+    energy_kwh = ma.fields.Decimal(as_string=True)
+    energy_by_period = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Decimal(as_string=True)
+    )
+    max_kw = ma.fields.Float(allow_none=True)

@@ -22,7 +22,7 @@ from crm_host.host import get_host
 from crm_host.models import Customer, User
 from crm_host.permissions import can
 from crm_host.web.menu import MenuItem, Panel
-from crm_industry_power import advice, faults, loadcurve, profiles
+from crm_industry_power import advice, bills, faults, loadcurve, profiles
 from crm_industry_power import permissions as p
 from crm_industry_power.models import (
     CATEGORIES,
@@ -119,6 +119,7 @@ def account(account_id: int) -> str:
     tz = company_timezone()
     user = current_user.user
     metrics = chart = None
+    extra_charts: list[Chart] = []
     if can(session, user, p.READINGS_READ):
         curve = loadcurve.day_curve(session, row, day, tz)
         if curve is not None:
@@ -128,6 +129,18 @@ def account(account_id: int) -> str:
             url_for(".curve", account_id=row.id, day=day.isoformat()),
             kind="line",
         )
+        extra_charts = [
+            Chart(
+                _("Typical day of the 30 days to %(day)s (kW)", day=day.isoformat()),
+                url_for(".typical", account_id=row.id, day=day.isoformat()),
+                kind="line",
+            ),
+            Chart(
+                _("Energy per day in %(month)s (kWh)", month=day.strftime("%Y-%m")),
+                url_for(".month", account_id=row.id, day=day.isoformat()),
+                kind="bar",
+            ),
+        ]
     customer = session.get(Customer, row.customer_id)
     service_class = session.get(ServiceClass, row.id)
     meters = session.scalars(
@@ -153,6 +166,7 @@ def account(account_id: int) -> str:
         equipment=equipment,
         day=day,
         chart=chart,
+        extra_charts=extra_charts,
         metrics=metrics,
         advice_rows=advice_rows,
         fault_rows=fault_rows,
@@ -178,6 +192,45 @@ def curve(account_id: int) -> Response:
     labels = [f"{start.astimezone(tz):%H:%M}" for start in day_curve.starts]
     values = [None if v is None else round(v, 3) for v in day_curve.kw]
     return chart_json(labels, {_("Demand"): values}, unit="kW")  # type: ignore[dict-item]
+
+
+def _account_or_404(account_id: int) -> Account:
+    row = get_host().session.get(Account, account_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/accounts/<int:account_id>/typical.json")
+@page(p.READINGS_READ)
+def typical(account_id: int) -> Response:
+    """The chart data of the account's typical day over the 30 days up to ``day``."""
+    row = _account_or_404(account_id)
+    tz = company_timezone()
+    first, last = loadcurve.last_days(_day_arg(), 30)
+    curves = loadcurve.account_curves(get_host().session, row, first, last, tz)
+    values = loadcurve.typical_day(curves)
+    interval = loadcurve.typical_interval(curves) or 60
+    labels = [f"{i * interval // 60:02d}:{i * interval % 60:02d}" for i in range(len(values))]
+    rounded = [None if v is None else round(v, 3) for v in values]
+    return chart_json(labels, {_("Demand"): rounded}, unit="kW")  # type: ignore[dict-item]
+
+
+@bp.route("/accounts/<int:account_id>/month.json")
+@page(p.READINGS_READ)
+def month(account_id: int) -> Response:
+    """The chart data of the month of ``day``: energy per day by time-of-use period."""
+    row = _account_or_404(account_id)
+    first, last = bills.month_bounds(_day_arg())
+    days = loadcurve.monthly_profile(get_host().session, row, first, last, company_timezone())
+    return chart_json(
+        [d.day.strftime("%m-%d") for d in days],
+        {
+            str(PERIOD_LABELS[period]): [float(d.energy_by_period[period]) for d in days]
+            for period in ("peak", "flat", "valley")
+        },
+        unit="kWh",
+    )
 
 
 @bp.route("/accounts/<int:account_id>/faults", methods=["POST"])

@@ -146,3 +146,19 @@ def test_tariff_periods_are_checked(client_for, make_user):
     )
     assert good.status_code == 201
     assert good.json["periods"] == [{"period": "valley", "start": "22:00", "end": "24:00"}]
+
+
+def test_typical_day_and_daily_energy(api, account, import_text, day_csv, hand_made_day):
+    from datetime import date
+
+    import_text(day_csv("M1", date(2026, 11, 2), hand_made_day))
+    import_text(day_csv("M1", date(2026, 11, 3), [300.0] * 96))
+    query = "first=2026-11-01&last=2026-11-30"
+    typical = api.get(f"/api/v1/power/accounts/{account.id}/typical-day?{query}").json
+    assert (typical["days"], typical["interval"], len(typical["kw"])) == (2, 15, 96)
+    assert typical["kw"][76] == 450
+    daily = api.get(f"/api/v1/power/accounts/{account.id}/daily-energy?{query}").json
+    assert [(d["day"], d["energy_kwh"], d["max_kw"]) for d in daily] == [
+        ("2026-11-02", "6225", 600.0),
+        ("2026-11-03", "7200", 300.0),
+    ]

@@ -106,3 +106,17 @@ def test_menu_kpis_and_panel(app, db, loaded, power_user):
         panels = [p for p in panels_for(customer, power_user) if p.template.startswith("power/")]
         html = app.jinja_env.get_template(panels[0].template).render(context=panels[0].context)
         assert "A1" in html and "1#主变" in html
+
+
+def test_typical_day_and_month_charts(console, loaded, import_text, day_csv):
+    import_text(day_csv("M1", date(2026, 11, 3), [300.0] * 96))
+    page = console.get(f"/power/accounts/{loaded.id}?day=2026-11-03").get_data(as_text=True)
+    assert f"/power/accounts/{loaded.id}/typical.json?day=2026-11-03" in page
+    typical = console.get(f"/power/accounts/{loaded.id}/typical.json?day=2026-11-03").json
+    # 19:00: (600 + 300) / 2; 00:00: (100 + 300) / 2.
+    assert typical["series"][0]["values"][76] == 450 and typical["series"][0]["values"][0] == 200
+    assert typical["labels"][76] == "19:00"
+    month = console.get(f"/power/accounts/{loaded.id}/month.json?day=2026-11-03").json
+    assert month["labels"] == ["11-02", "11-03"] and month["unit"] == "kWh"
+    peak = next(s for s in month["series"] if s["name"] == "Peak")
+    assert peak["values"] == [2725.0, 1800.0]  # 24 peak quarter hours × 75 kWh on the 3rd

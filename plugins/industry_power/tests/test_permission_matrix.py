@@ -156,6 +156,12 @@ POWER_PAYLOADS = {
     ("power_api.Metrics", "GET"): _payload(
         lambda s, n: {"first": "2026-11-01", "last": "2026-11-30"}
     ),
+    ("power_api.TypicalDay", "GET"): _payload(
+        lambda s, n: {"first": "2026-11-01", "last": "2026-11-30"}
+    ),
+    ("power_api.DailyEnergy", "GET"): _payload(
+        lambda s, n: {"first": "2026-11-01", "last": "2026-11-30"}
+    ),
     ("power_api.AccountAdvice", "POST"): _payload(lambda s, n: {"last_day": DAY.isoformat()}),
     ("power_api.AccountBills", "POST"): _payload(lambda s, n: {"month": "2026-11"}),
     ("power_api.AccountFaults", "POST"): _payload(lambda s, n: {"description": "停电"}),
