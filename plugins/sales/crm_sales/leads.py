@@ -22,6 +22,7 @@ from crm_host.db import utcnow
 from crm_host.errors import NotFound, ValidationFailed
 from crm_host.models import Customer, Department, User
 from crm_host.runtime import emit
+from crm_host.sensitive import blind_phone
 from crm_sales import assignment, checks, pipeline, scoring
 from crm_sales.models import Lead, LeadStatus, Opportunity
 
@@ -175,7 +176,8 @@ def duplicates(session: Session, lead: Lead) -> list[Customer]:
     if lead.email:
         conditions.append(sa.func.lower(Customer.email) == lead.email.lower())
     if lead.phone:
-        conditions.append(Customer.phone == lead.phone)
+        # Customers' phones may be encrypted at rest: compare blind indexes.
+        conditions.append(Customer.phone_blind == blind_phone(lead.phone))
     if not conditions:
         return []
     return list(
