@@ -1,0 +1,352 @@
+"""The marketing REST API, mounted by the host under ``/api/v1/marketing``.
+
+Every view declares its permission with the host's ``require``; the services do the
+checking and raise the host's errors, which become 4xx answers naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
+
+from crm_host.api.pagination import newest_first, where_equal
+from crm_host.host import get_host
+from crm_host.models import User
+from crm_host.permissions import require
+from crm_host.runtime import enqueue
+from crm_marketing import campaigns, responses, rfm, segments
+from crm_marketing import permissions as p
+from crm_marketing import schemas as s
+from crm_marketing.models import Campaign, RfmScore, Segment, Send
+from crm_marketing.registry import criteria_of
+from crm_marketing.rules import compile_rules
+
+blp = Blueprint("api", __name__, description="Segments, campaigns and RFM scores")
+
+
+def _session() -> Session:
+    return get_host().session
+
+
+def _user() -> User:
+    return current_user.user
+
+
+# --- segments ---------------------------------------------------------------------------
+
+
+@blp.route("/segments")
+class Segments(MethodView):
+    @require(p.SEGMENTS_READ)
+    @blp.arguments(s.PageArgs, location="query")
+    @blp.response(200, s.SegmentPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List segments, newest first."""
+        return newest_first(_session(), sa.select(Segment), Segment, args)
+
+    @require(p.SEGMENTS_WRITE)
+    @blp.arguments(s.SegmentIn)
+    @blp.response(201, s.SegmentOut)
+    def post(self, data: dict[str, Any]) -> Segment:
+        """Create a rule segment (rules checked node by node) or a static list."""
+        session = _session()
+        segment = segments.create_segment(session, data, actor=_user())
+        session.commit()
+        return segment
+
+
+@blp.route("/segments/criteria")
+class Criteria(MethodView):
+    @require(p.SEGMENTS_READ)
+    @blp.response(200, s.CriterionOut(many=True))
+    def get(self) -> list[Any]:
+        """The fields rules may test, with their operators, from every installed plugin."""
+        return sorted(criteria_of(_session()).values(), key=lambda c: c.name)
+
+
+@blp.route("/segments/preview")
+class RulesPreview(MethodView):
+    @require(p.SEGMENTS_READ)
+    @blp.arguments(s.RulesIn)
+    @blp.response(200, s.PreviewOut)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Count and sample of unsaved rules (the builder's live count)."""
+        session = _session()
+        return segments.preview(session, compile_rules(session, data["rules"]))
+
+
+@blp.route("/segments/<id:segment_id>")
+class SegmentResource(MethodView):
+    @require(p.SEGMENTS_READ)
+    @blp.response(200, s.SegmentOut)
+    def get(self, segment_id: int) -> Segment:
+        """One segment."""
+        return segments.get_segment(_session(), segment_id)
+
+    @require(p.SEGMENTS_WRITE)
+    @blp.arguments(s.SegmentPatch)
+    @blp.response(200, s.SegmentOut)
+    def patch(self, data: dict[str, Any], segment_id: int) -> Segment:
+        """Rename a segment or change its rules."""
+        session = _session()
+        segment = segments.update_segment(
+            session, segments.get_segment(session, segment_id), data, actor=_user()
+        )
+        session.commit()
+        return segment
+
+    @require(p.SEGMENTS_WRITE)
+    @blp.response(204)
+    def delete(self, segment_id: int) -> None:
+        """Delete a segment no campaign uses."""
+        session = _session()
+        segments.delete_segment(session, segments.get_segment(session, segment_id), actor=_user())
+        session.commit()
+
+
+@blp.route("/segments/<id:segment_id>/preview")
+class SegmentPreview(MethodView):
+    @require(p.SEGMENTS_READ)
+    @blp.response(200, s.PreviewOut)
+    def get(self, segment_id: int) -> dict[str, Any]:
+        """How many customers the segment holds now, and the first of them."""
+        session = _session()
+        segment = segments.get_segment(session, segment_id)
+        return segments.preview(session, segments.condition_for(session, segment))
+
+
+@blp.route("/segments/<id:segment_id>/members")
+class SegmentMembers(MethodView):
+    @require(p.SEGMENTS_WRITE)
+    @blp.arguments(s.MembersIn)
+    @blp.response(200, s.MembersChangedOut)
+    def post(self, data: dict[str, Any], segment_id: int) -> dict[str, int]:
+        """Put customers on a static list."""
+        session = _session()
+        segment = segments.get_segment(session, segment_id)
+        added = segments.add_members(session, segment, data["customer_ids"], actor=_user())
+        session.commit()
+        return {"changed": added}
+
+    @require(p.SEGMENTS_WRITE)
+    @blp.arguments(s.MembersIn)
+    @blp.response(200, s.MembersChangedOut)
+    def delete(self, data: dict[str, Any], segment_id: int) -> dict[str, int]:
+        """Take customers off a static list."""
+        session = _session()
+        segment = segments.get_segment(session, segment_id)
+        removed = segments.remove_members(session, segment, data["customer_ids"], actor=_user())
+        session.commit()
+        return {"changed": removed}
+
+
+# --- campaigns --------------------------------------------------------------------------
+
+
+@blp.route("/campaigns")
+class Campaigns(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.arguments(s.CampaignQuery, location="query")
+    @blp.response(200, s.CampaignPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List campaigns, newest first; filter by status or channel."""
+        query = where_equal(sa.select(Campaign), Campaign, args, ("status", "channel"))
+        return newest_first(_session(), query, Campaign, args)
+
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.arguments(s.CampaignIn)
+    @blp.response(201, s.CampaignOut)
+    def post(self, data: dict[str, Any]) -> Campaign:
+        """Draft a campaign: channel, segment, message (a sandboxed template) and schedule."""
+        session = _session()
+        campaign = campaigns.create_campaign(session, data, actor=_user())
+        session.commit()
+        return campaign
+
+
+@blp.route("/campaigns/<id:campaign_id>")
+class CampaignResource(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.response(200, s.CampaignOut)
+    def get(self, campaign_id: int) -> Campaign:
+        """One campaign."""
+        return campaigns.get_campaign(_session(), campaign_id)
+
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.arguments(s.CampaignPatch)
+    @blp.response(200, s.CampaignOut)
+    def patch(self, data: dict[str, Any], campaign_id: int) -> Campaign:
+        """Change a draft."""
+        session = _session()
+        campaign = campaigns.update_campaign(
+            session, campaigns.get_campaign(session, campaign_id), data, actor=_user()
+        )
+        session.commit()
+        return campaign
+
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.response(204)
+    def delete(self, campaign_id: int) -> None:
+        """Delete a draft."""
+        session = _session()
+        campaigns.delete_campaign(
+            session, campaigns.get_campaign(session, campaign_id), actor=_user()
+        )
+        session.commit()
+
+
+@blp.route("/campaigns/<id:campaign_id>/launch")
+class CampaignLaunch(MethodView):
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.response(200, s.CampaignOut)
+    def post(self, campaign_id: int) -> Campaign:
+        """Queue the send job; each consenting member gets the message exactly once."""
+        session = _session()
+        campaign = campaigns.launch(
+            session, campaigns.get_campaign(session, campaign_id), actor=_user()
+        )
+        session.commit()
+        return campaign
+
+
+@blp.route("/campaigns/<id:campaign_id>/cancel")
+class CampaignCancel(MethodView):
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.response(200, s.CampaignOut)
+    def post(self, campaign_id: int) -> Campaign:
+        """Stop a campaign; what was sent stays sent."""
+        session = _session()
+        campaign = campaigns.cancel(
+            session, campaigns.get_campaign(session, campaign_id), actor=_user()
+        )
+        session.commit()
+        return campaign
+
+
+@blp.route("/campaigns/<id:campaign_id>/stats")
+class CampaignStats(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.response(200, s.CampaignStatsOut)
+    def get(self, campaign_id: int) -> dict[str, int]:
+        """Sends and responses by kind."""
+        session = _session()
+        return campaigns.statistics(session, campaigns.get_campaign(session, campaign_id))
+
+
+@blp.route("/campaigns/<id:campaign_id>/sends")
+class CampaignSends(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.arguments(s.PageArgs, location="query")
+    @blp.response(200, s.SendPage)
+    def get(self, args: dict[str, Any], campaign_id: int) -> dict[str, Any]:
+        """The campaign's sends, newest first."""
+        session = _session()
+        campaigns.get_campaign(session, campaign_id)
+        query = sa.select(Send).where(Send.campaign_id == campaign_id)
+        return newest_first(session, query, Send, args)
+
+
+@blp.route("/campaigns/<id:campaign_id>/responses")
+class CampaignResponses(MethodView):
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.arguments(s.ResponseIn)
+    @blp.response(200, s.RecordedOut)
+    def post(self, data: dict[str, Any], campaign_id: int) -> dict[str, bool]:
+        """Record a recipient's response (opened, clicked…) on their timeline; idempotent."""
+        session = _session()
+        campaigns.get_campaign(session, campaign_id)
+        send = responses.send_of(session, campaign_id, data["customer_id"])
+        recorded = responses.record_response(
+            session, send, data["kind"], occurred_at=data.get("occurred_at"), actor=_user()
+        )
+        session.commit()
+        return {"recorded": recorded}
+
+
+@blp.route("/unsubscribes")
+class Unsubscribes(MethodView):
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.arguments(s.UnsubscribeIn)
+    @blp.response(200, s.UnsubscribedOut)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Apply an unsubscribe link's token (forwarded by the public site or mail gateway)."""
+        session = _session()
+        send = responses.unsubscribe(session, data["token"])
+        campaign = session.get(Campaign, send.campaign_id)
+        session.commit()
+        return {
+            "customer_id": send.customer_id,
+            "campaign_id": send.campaign_id,
+            "channel": campaign.channel if campaign else None,
+        }
+
+
+# --- RFM ----------------------------------------------------------------------------------
+
+
+@blp.route("/rfm")
+class RfmScores(MethodView):
+    @require(p.RFM_READ)
+    @blp.arguments(s.RfmQuery, location="query")
+    @blp.response(200, s.RfmPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Stored scores, by customer id descending; filter by any of the three scores."""
+        query = where_equal(sa.select(RfmScore), RfmScore, args, ("r_score", "f_score", "m_score"))
+        from crm_host.api.pagination import SortKey, fetch_page
+
+        return fetch_page(
+            _session(),
+            query,
+            key=SortKey(RfmScore.customer_id, lambda row: row.customer_id),
+            id_column=RfmScore.customer_id,
+            args=args,
+            descending=True,
+        )
+
+
+@blp.route("/rfm/grid")
+class RfmGrid(MethodView):
+    @require(p.RFM_READ)
+    @blp.response(200, s.RfmGridOut)
+    def get(self) -> dict[str, Any]:
+        """Customers per (recency, frequency) cell, all 25 cells."""
+        session = _session()
+        counts = rfm.grid(session)
+        cells = [
+            {"r_score": r, "f_score": f, "customers": counts.get((r, f), 0)}
+            for r in range(5, 0, -1)
+            for f in range(1, 6)
+        ]
+        return {"cells": cells, "computed_at": rfm.last_refreshed(session)}
+
+
+@blp.route("/rfm/customers/<id:customer_id>")
+class RfmOfCustomer(MethodView):
+    @require(p.RFM_READ)
+    @blp.response(200, s.RfmOut)
+    def get(self, customer_id: int) -> RfmScore:
+        """One customer's scores (404 when they never bought)."""
+        from crm_host.errors import NotFound
+
+        score = rfm.of_customer(_session(), customer_id)
+        if score is None:
+            raise NotFound(f"customer {customer_id} has no RFM scores")
+        return score
+
+
+@blp.route("/rfm/refresh")
+class RfmRefresh(MethodView):
+    @require(p.RFM_WRITE)
+    @blp.arguments(s.RefreshIn)
+    @blp.response(202, s.JobOut)
+    def post(self, data: dict[str, Any]) -> dict[str, int]:
+        """Queue a recomputation of every score from the transactions."""
+        session = _session()
+        job_id = enqueue(session, rfm.JOB, {"currency": data["currency"]})
+        session.commit()
+        return {"job_id": job_id}

@@ -1,0 +1,245 @@
+"""Campaigns: drafted, launched onto the host's job queue, cancelled; and who they reach."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.orm import Session
+
+from crm_host import audit
+from crm_host.db import utcnow
+from crm_host.errors import Conflict, NotFound, ValidationFailed
+from crm_host.models import Consent, Customer, User
+from crm_host.runtime import enqueue
+from crm_marketing import segments, templates_engine
+from crm_marketing.models import CHANNELS, Campaign, Segment, Send
+
+PLUGIN = "marketing"
+SEND_JOB = "marketing.send_campaign"
+EDITABLE = ("name", "channel", "segment_id", "subject", "body", "scheduled_at")
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign:
+    """The campaign, or :class:`NotFound`."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"no campaign {campaign_id}")
+    return campaign
+
+
+def consented(channel: str) -> sa.ColumnElement[bool]:
+    """Customers whose newest consent decision for ``channel`` grants it.
+
+    No decision means no consent: marketing needs an opt-in.
+    """
+    # An alias of its own, or the inner query would correlate to the outer consents.
+    decision = sa.orm.aliased(Consent)
+    newest = (
+        sa.select(sa.func.max(decision.id))
+        .where(decision.customer_id == Customer.id, decision.channel == channel)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    return sa.exists().where(Consent.id == newest, Consent.granted == sa.true())
+
+
+def address_column(channel: str) -> sa.ColumnElement[str | None]:
+    """Where a message of ``channel`` goes."""
+    return Customer.email if channel == "email" else Customer.phone
+
+
+def recipients(session: Session, campaign: Campaign) -> sa.Select[Any]:
+    """Ids of the segment's active members who consent to the channel and have an address."""
+    segment = segments.get_segment(session, campaign.segment_id)
+    address = address_column(campaign.channel)
+    return segments.audience(segments.condition_for(session, segment)).where(
+        consented(campaign.channel), address.is_not(None), address != ""
+    )
+
+
+def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) -> None:
+    errors: dict[str, list[str]] = {}
+    name = data.get("name", campaign.name if campaign else None)
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        errors["name"] = ["Required, at most 200 characters."]
+    channel = data.get("channel", campaign.channel if campaign else None)
+    if channel not in CHANNELS:
+        errors["channel"] = ["Must be one of: " + ", ".join(CHANNELS) + "."]
+    segment_id = data.get("segment_id", campaign.segment_id if campaign else None)
+    if segment_id is None or session.get(Segment, segment_id) is None:
+        errors["segment_id"] = [f"No segment {segment_id}."]
+    subject = data.get("subject", campaign.subject if campaign else "") or ""
+    if channel == "email" and not subject.strip():
+        errors["subject"] = ["An email needs a subject."]
+    if "\n" in subject or "\r" in subject:
+        errors["subject"] = ["One line only."]
+    body = data.get("body", campaign.body if campaign else None)
+    if not isinstance(body, str) or not body.strip():
+        errors["body"] = ["Required."]
+    if errors:
+        raise ValidationFailed("the campaign is not valid", details=errors)
+    templates_engine.check(subject, "subject")
+    templates_engine.check(body, "body")
+
+
+def create_campaign(
+    session: Session, data: dict[str, Any], *, actor: User | None = None
+) -> Campaign:
+    """Draft a campaign; audited."""
+    _check(session, data, None)
+    campaign = Campaign(
+        **{k: data.get(k) for k in EDITABLE if k != "subject"},
+        subject=data.get("subject") or "",
+        status="draft",
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(campaign)
+    session.flush()
+    audit.record(
+        session,
+        "create",
+        "marketing.campaign",
+        campaign.id,
+        after=_snapshot(campaign),
+        actor=actor,
+        plugin=PLUGIN,
+    )
+    return campaign
+
+
+def update_campaign(
+    session: Session, campaign: Campaign, data: dict[str, Any], *, actor: User | None = None
+) -> Campaign:
+    """Change a draft; a launched campaign is history and stays as sent."""
+    if campaign.status != "draft":
+        raise Conflict(
+            "only a draft campaign can be changed",
+            details={"status": [f"The campaign is {campaign.status}."]},
+        )
+    _check(session, data, campaign)
+    before = _snapshot(campaign)
+    for key in EDITABLE:
+        if key in data:
+            setattr(campaign, key, data[key] if key != "subject" else data[key] or "")
+    session.flush()
+    audit.record(
+        session,
+        "update",
+        "marketing.campaign",
+        campaign.id,
+        before=before,
+        after=_snapshot(campaign),
+        actor=actor,
+        plugin=PLUGIN,
+    )
+    return campaign
+
+
+def delete_campaign(session: Session, campaign: Campaign, *, actor: User | None = None) -> None:
+    """Delete a draft (a launched campaign keeps its sends: cancel it instead)."""
+    if campaign.status != "draft":
+        raise Conflict(
+            "only a draft campaign can be deleted",
+            details={"status": [f"The campaign is {campaign.status}; cancel it instead."]},
+        )
+    audit.record(
+        session,
+        "delete",
+        "marketing.campaign",
+        campaign.id,
+        before=_snapshot(campaign),
+        actor=actor,
+        plugin=PLUGIN,
+    )
+    session.delete(campaign)
+    session.flush()
+
+
+def launch(
+    session: Session, campaign: Campaign, *, actor: User | None = None, now: datetime | None = None
+) -> Campaign:
+    """Queue the campaign's send job (at ``scheduled_at`` when that is in the future).
+
+    The job's idempotency key is the campaign: launching twice queues one job.
+    """
+    if campaign.status != "draft":
+        raise Conflict(
+            "the campaign was launched already",
+            details={"status": [f"The campaign is {campaign.status}."]},
+        )
+    _check(session, {}, campaign)
+    # Compile the audience now: rules that stopped making sense (a plugin offering a
+    # criterion was uninstalled) are refused here, not by a job failing in the night.
+    recipients(session, campaign)
+    now = now or utcnow()
+    later = campaign.scheduled_at is not None and campaign.scheduled_at > now
+    campaign.status = "scheduled" if later else "sending"
+    campaign.launched_at = now
+    campaign.job_id = enqueue(
+        session,
+        SEND_JOB,
+        {"campaign_id": campaign.id},
+        key=f"{SEND_JOB}:{campaign.id}",
+        run_after=campaign.scheduled_at if later else None,
+    )
+    session.flush()
+    audit.record(
+        session,
+        "launch",
+        "marketing.campaign",
+        campaign.id,
+        after={"status": campaign.status, "job_id": campaign.job_id},
+        actor=actor,
+        plugin=PLUGIN,
+    )
+    return campaign
+
+
+def cancel(session: Session, campaign: Campaign, *, actor: User | None = None) -> Campaign:
+    """Stop a scheduled or sending campaign: the next batch sees it and ends the job."""
+    if campaign.status not in ("draft", "scheduled", "sending"):
+        raise Conflict(
+            "the campaign is finished", details={"status": [f"The campaign is {campaign.status}."]}
+        )
+    before = campaign.status
+    campaign.status = "cancelled"
+    campaign.finished_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        "cancel",
+        "marketing.campaign",
+        campaign.id,
+        before={"status": before},
+        after={"status": "cancelled"},
+        actor=actor,
+        plugin=PLUGIN,
+    )
+    return campaign
+
+
+def statistics(session: Session, campaign: Campaign) -> dict[str, int]:
+    """Sends and responses of a campaign, by kind."""
+    sent = session.scalar(
+        sa.select(sa.func.count()).select_from(Send).where(Send.campaign_id == campaign.id)
+    )
+    rows = session.execute(
+        sa.select(Send.response, sa.func.count())
+        .where(Send.campaign_id == campaign.id, Send.response.is_not(None))
+        .group_by(Send.response)
+    )
+    return {"sent": sent or 0, **{kind: n for kind, n in rows}}
+
+
+def _snapshot(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "name": campaign.name,
+        "channel": campaign.channel,
+        "segment_id": campaign.segment_id,
+        "subject": campaign.subject,
+        "status": campaign.status,
+        "scheduled_at": campaign.scheduled_at.isoformat() if campaign.scheduled_at else None,
+    }

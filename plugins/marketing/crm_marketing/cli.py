@@ -1,0 +1,120 @@
+"""``crm marketing …``: segments, RFM and campaigns from the shell."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_marketing import campaigns, rfm, segments
+from crm_marketing.models import Campaign, Segment
+from crm_marketing.rules import compile_rules
+
+
+def _fail(error: CrmError) -> click.ClickException:
+    lines = [error.message]
+    lines += [f"  {field}: {' '.join(problems)}" for field, problems in error.details.items()]
+    return click.ClickException("\n".join(lines))
+
+
+def register(cli: AppGroup) -> None:
+    """Add the marketing commands to the ``crm marketing`` group the host made."""
+
+    @cli.group("segments")
+    def segments_group() -> None:
+        """Segments and static lists."""
+
+    @segments_group.command("list")
+    def list_segments() -> None:
+        """Every segment: id, kind, current size, name."""
+        session = get_host().session
+        for segment in session.scalars(sa.select(Segment).order_by(Segment.id)):
+            try:
+                size = str(segments.count(session, segments.condition_for(session, segment)))
+            except CrmError as error:
+                size = f"invalid ({error.message})"
+            click.echo(f"{segment.id}\t{segment.kind}\t{size}\t{segment.name}")
+
+    @segments_group.command("preview")
+    @click.argument("segment", required=False)
+    @click.option("--rules", help="A rule tree as JSON, instead of a saved segment.")
+    @click.option("--sample", default=10, show_default=True, type=click.IntRange(0, 1000))
+    def preview(segment: str | None, rules: str | None, sample: int) -> None:
+        """How many customers a segment (id or name) or a JSON rule tree holds, and who."""
+        session = get_host().session
+        try:
+            if rules is not None:
+                try:
+                    tree = json.loads(rules)
+                except ValueError as error:
+                    raise click.ClickException(f"--rules is not JSON: {error}") from None
+                condition = compile_rules(session, tree)
+            elif segment is not None:
+                found = session.scalar(
+                    sa.select(Segment).where(
+                        (Segment.id == int(segment))
+                        if segment.isdigit()
+                        else (Segment.name == segment)
+                    )
+                )
+                if found is None:
+                    raise click.ClickException(f"no segment {segment}")
+                condition = segments.condition_for(session, found)
+            else:
+                raise click.UsageError("name a segment or give --rules")
+            click.echo(f"{segments.count(session, condition)} customers")
+            for customer in segments.sample(session, condition, sample):
+                click.echo(f"{customer.id}\t{customer.code}\t{customer.name}")
+        except CrmError as error:
+            raise _fail(error) from None
+
+    @cli.group("rfm")
+    def rfm_group() -> None:
+        """RFM scores."""
+
+    @rfm_group.command("refresh")
+    @click.option("--currency", default=rfm.DEFAULT_CURRENCY, show_default=True)
+    def refresh(currency: str) -> None:
+        """Recompute every customer's scores now, from the transactions of every plugin."""
+        session = get_host().session
+        buyers = rfm.refresh(session, currency.upper())
+        session.commit()
+        click.echo(f"scored {buyers} customers ({currency.upper()})")
+
+    @rfm_group.command("grid")
+    def grid() -> None:
+        """Customers per recency (rows, 5 at the top) and frequency (columns, 1–5)."""
+        counts = rfm.grid(get_host().session)
+        click.echo("R\\F\t1\t2\t3\t4\t5")
+        for r in range(5, 0, -1):
+            click.echo("\t".join([str(r), *(str(counts.get((r, f), 0)) for f in range(1, 6))]))
+
+    @cli.group("campaigns")
+    def campaigns_group() -> None:
+        """Campaigns."""
+
+    @campaigns_group.command("list")
+    def list_campaigns() -> None:
+        """Every campaign: id, status, channel, sent, name."""
+        session = get_host().session
+        for campaign in session.scalars(sa.select(Campaign).order_by(Campaign.id)):
+            sent = campaigns.statistics(session, campaign)["sent"]
+            click.echo(
+                f"{campaign.id}\t{campaign.status}\t{campaign.channel}\t{sent}\t{campaign.name}"
+            )
+
+    @campaigns_group.command("launch")
+    @click.argument("campaign_id", type=int)
+    def launch(campaign_id: int) -> None:
+        """Queue a draft campaign's send job (``crm worker`` sends it)."""
+        session = get_host().session
+        try:
+            campaign = campaigns.launch(session, campaigns.get_campaign(session, campaign_id))
+        except CrmError as error:
+            raise _fail(error) from None
+        session.commit()
+        click.echo(f"campaign {campaign.id} {campaign.status}: job {campaign.job_id}")

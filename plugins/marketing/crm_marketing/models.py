@@ -1,0 +1,152 @@
+"""The marketing plugin's tables: segments with their static members, RFM scores,
+campaigns, one send row per customer and campaign, and the SMS outbox.
+
+Every table starts with ``marketing_``. Foreign keys point at host tables
+(customers, users) but no relationship is added onto a host model; derived values
+(RFM) live here and are joined in SQL, never written into the customer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_host.db import Base, utcnow
+
+MONEY = sa.Numeric(18, 2)
+
+SEGMENT_KINDS = ("rules", "static")
+CHANNELS = ("email", "sms")
+CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
+RESPONSES = ("opened", "clicked", "replied", "converted", "unsubscribed")
+
+
+class Segment(Base):
+    """A named audience: a rule tree compiled to SQL (``rules``) or a static list."""
+
+    __tablename__ = "marketing_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(1000), default="")
+    kind: Mapped[str] = mapped_column(sa.String(16), default="rules")
+    #: The rule tree (see :mod:`crm_marketing.rules`); ``None`` for a static list.
+    rules: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SegmentMember(Base):
+    """A customer on a static list."""
+
+    __tablename__ = "marketing_segment_members"
+
+    segment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RfmScore(Base):
+    """A customer's recency, frequency and monetary figures and their quintile scores (1–5).
+
+    Rebuilt as a whole by :func:`crm_marketing.rfm.refresh` from the host's transaction
+    union; customers without a transaction have no row.
+    """
+
+    __tablename__ = "marketing_rfm"
+
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_purchase_at: Mapped[datetime]
+    frequency: Mapped[int]
+    monetary: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    r_score: Mapped[int]
+    f_score: Mapped[int]
+    m_score: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def code(self) -> str:
+        """The three scores as one code, ``"545"``."""
+        return f"{self.r_score}{self.f_score}{self.m_score}"
+
+
+class Campaign(Base):
+    """A message sent once to a segment's consenting members over one channel."""
+
+    __tablename__ = "marketing_campaigns"
+    __table_args__ = (
+        sa.CheckConstraint("channel IN ('email', 'sms')", name="channel"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'scheduled', 'sending', 'sent', 'cancelled')", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    segment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_segments.id", ondelete="RESTRICT"), index=True
+    )
+    subject: Mapped[str] = mapped_column(sa.String(300), default="")
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    scheduled_at: Mapped[datetime | None]
+    launched_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    #: The send job, once launched.
+    job_id: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Send(Base):
+    """One message of a campaign to one customer; the unique pair makes sends exactly-once.
+
+    ``address`` is where it went (personal data: blanked on erasure).
+    """
+
+    __tablename__ = "marketing_sends"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_campaigns.id", ondelete="CASCADE")
+    )
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str | None] = mapped_column(sa.String(320))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    response: Mapped[str | None] = mapped_column(sa.String(16))
+    responded_at: Mapped[datetime | None]
+
+
+class SmsMessage(Base):
+    """An SMS waiting for (or past) its gateway: the default SMS delivery is this table."""
+
+    __tablename__ = "marketing_sms_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_sends.id", ondelete="CASCADE"), unique=True
+    )
+    to_number: Mapped[str | None] = mapped_column(sa.String(32))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]

@@ -1,0 +1,170 @@
+"""Hook implementations of the marketing plugin: what it contributes to the host."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import click
+import pluggy
+import sqlalchemy as sa
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from crm_host.host import get_host
+from crm_host.models import Customer, Department, User
+from crm_host.permissions import Permission, can
+from crm_host.plugins import hookimpl
+from crm_host.runtime import JobRegistry
+from crm_host.web.menu import MenuItem, Panel
+from crm_marketing import hookspecs, privacy, rfm, sending
+from crm_marketing.campaigns import SEND_JOB
+from crm_marketing.criteria import Criterion, builtin_criteria
+from crm_marketing.i18n import _l
+from crm_marketing.models import Campaign, Segment, Send
+from crm_marketing.permissions import CAMPAIGNS_READ, PERMISSIONS, RFM_READ, SEGMENTS_READ
+
+
+@hookimpl
+def crm_addhooks(pm: pluggy.PluginManager) -> None:
+    """Publish ``crm_marketing_*``: segment criteria and the campaign-sent event."""
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def crm_marketing_segment_criteria() -> list[Criterion]:
+    """Marketing's own criteria, offered the way any plugin offers its own."""
+    return builtin_criteria()
+
+
+@hookimpl
+def crm_register_blueprints() -> list[Blueprint]:
+    """The REST API (``/api/v1/marketing/…``) and the console pages (``/marketing/…``)."""
+    from crm_marketing.api import blp
+    from crm_marketing.views import bp
+
+    return [blp, bp]
+
+
+@hookimpl
+def crm_register_permissions() -> list[Permission]:
+    """``marketing.segments|campaigns|rfm.read|write``."""
+    return PERMISSIONS
+
+
+@hookimpl
+def crm_register_commands(cli: click.Group) -> None:
+    """``crm marketing segments|rfm|campaigns …``."""
+    from crm_marketing.cli import register
+
+    register(cli)
+
+
+@hookimpl
+def crm_register_jobs(registry: JobRegistry) -> None:
+    """The send job of campaigns, and the nightly RFM refresh (one for the company)."""
+    registry.job(SEND_JOB, sending.send_campaign_job, max_attempts=10)
+    registry.job(rfm.JOB, rfm.refresh_job, max_attempts=3)
+    registry.schedule(rfm.JOB, every=timedelta(days=1), per_department=False)
+
+
+@hookimpl
+def crm_customers_merging(survivor: Customer, merged: Customer, session: Session) -> None:
+    """Move lists, sends and scores of ``merged`` to ``survivor``."""
+    privacy.move_references(session, survivor.id, merged.id)
+
+
+@hookimpl
+def crm_customer_erasing(customer: Customer, session: Session) -> None:
+    """Off every list and out of the scores; addresses and texts of sends blanked."""
+    privacy.erase(session, customer.id)
+
+
+@hookimpl
+def crm_customer_export(customer_id: int) -> dict[str, Any] | None:
+    """Lists, scores, sends and SMS texts of the customer."""
+    return privacy.export(get_host().session, customer_id)
+
+
+@hookimpl
+def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
+    """Segments, campaigns and the RFM grid."""
+    return [
+        MenuItem(
+            label=_l("Segments"),
+            endpoint="marketing_console.segments",
+            icon="people",
+            order=40,
+            permission=SEGMENTS_READ,
+        ),
+        MenuItem(
+            label=_l("Campaigns"),
+            endpoint="marketing_console.campaigns",
+            icon="megaphone",
+            order=41,
+            permission=CAMPAIGNS_READ,
+        ),
+        MenuItem(
+            label=_l("RFM"),
+            endpoint="marketing_console.rfm_grid",
+            icon="grid",
+            order=42,
+            permission=RFM_READ,
+        ),
+    ]
+
+
+@hookimpl
+def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[str, Any]]:
+    """Segments, campaigns sending and messages sent in the last 30 days."""
+    session = get_host().session
+    if not can(session, user, CAMPAIGNS_READ):
+        return []
+    from crm_host.db import utcnow
+
+    since = utcnow() - timedelta(days=30)
+    sent = session.scalar(sa.select(sa.func.count()).select_from(Send).where(Send.sent_at >= since))
+    active = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Campaign)
+        .where(Campaign.status.in_(("scheduled", "sending")))
+    )
+    segments = session.scalar(sa.select(sa.func.count()).select_from(Segment))
+    return [
+        {
+            "label": _l("Messages sent (30 days)"),
+            "value": sent or 0,
+            "href": "/marketing/campaigns",
+        },
+        {"label": _l("Campaigns under way"), "value": active or 0, "href": "/marketing/campaigns"},
+        {"label": _l("Segments"), "value": segments or 0, "href": "/marketing/"},
+    ]
+
+
+@hookimpl
+def crm_customer_panels(
+    customer: Customer, user: User, departments: list[Department]
+) -> list[Panel]:
+    """The customer's RFM scores and their last campaigns."""
+    session = get_host().session
+    if not can(session, user, RFM_READ):
+        return []
+    recent: list[Any] = []
+    if can(session, user, CAMPAIGNS_READ):
+        recent = list(
+            session.execute(
+                sa.select(Send, Campaign.name, Campaign.channel)
+                .join(Campaign, Campaign.id == Send.campaign_id)
+                .where(Send.customer_id == customer.id)
+                .order_by(Send.sent_at.desc(), Send.id.desc())
+                .limit(5)
+            )
+        )
+    return [
+        Panel(
+            title=_l("Marketing"),
+            template="marketing/_customer_panel.html",
+            context={"score": rfm.of_customer(session, customer.id), "sends": recent},
+            order=40,
+        )
+    ]

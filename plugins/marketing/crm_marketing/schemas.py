@@ -1,0 +1,243 @@
+"""Schemas of the marketing API (types and limits; the rules live in the services).
+
+Named in the OpenAPI document with the plugin's prefix by the host.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from crm_host.api.fields import Id
+from crm_host.api.pagination import PageArgs
+from crm_marketing.models import CHANNELS, RESPONSES, SEGMENT_KINDS
+
+
+def _no_nul(value: str) -> None:
+    # PostgreSQL refuses NUL in text; say so as a 422 rather than fail in the database.
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL characters.")
+
+
+def _text(max_length: int, min_length: int = 0, **kwargs) -> ma.fields.String:
+    return ma.fields.String(
+        validate=[ma.validate.Length(min=min_length, max=max_length), _no_nul], **kwargs
+    )
+
+
+class RulesField(ma.fields.Dict):
+    """A rule tree: checked node by node by the service, which names the bad node's path."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "metadata",
+            {"example": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}},
+        )
+        super().__init__(keys=ma.fields.String(), **kwargs)
+
+
+# --- segments ------------------------------------------------------------------------
+
+
+class SegmentIn(ma.Schema):
+    name = _text(200, 1, required=True)
+    description = _text(1000, allow_none=True)
+    kind = ma.fields.String(validate=ma.validate.OneOf(SEGMENT_KINDS), load_default="rules")
+    rules = RulesField(allow_none=True)
+
+
+class SegmentPatch(ma.Schema):
+    name = _text(200, 1)
+    description = _text(1000, allow_none=True)
+    rules = RulesField()
+
+
+class SegmentOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    description = ma.fields.String()
+    kind = ma.fields.String()
+    rules = ma.fields.Dict(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class SegmentPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(SegmentOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class RulesIn(ma.Schema):
+    rules = RulesField(required=True)
+
+
+class MemberOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    city = ma.fields.String(allow_none=True)
+
+
+class PreviewOut(ma.Schema):
+    count = ma.fields.Integer()
+    sample = ma.fields.List(ma.fields.Nested(MemberOut))
+
+
+class MembersIn(ma.Schema):
+    customer_ids = ma.fields.List(
+        Id(), required=True, validate=ma.validate.Length(min=1, max=10_000)
+    )
+
+
+class MembersChangedOut(ma.Schema):
+    changed = ma.fields.Integer()
+
+
+class CriterionOut(ma.Schema):
+    name = ma.fields.String()
+    label = ma.fields.Function(lambda c: str(c.label))
+    kind = ma.fields.String()
+    operators = ma.fields.List(ma.fields.String())
+    choices = ma.fields.List(ma.fields.String())
+    plugin = ma.fields.String()
+
+
+# --- campaigns ------------------------------------------------------------------------
+
+
+class CampaignIn(ma.Schema):
+    name = _text(200, 1, required=True)
+    channel = ma.fields.String(required=True, validate=ma.validate.OneOf(CHANNELS))
+    segment_id = Id(required=True)
+    subject = _text(300, allow_none=True)
+    body = _text(50_000, 1, required=True)
+    scheduled_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class CampaignPatch(ma.Schema):
+    name = _text(200, 1)
+    channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
+    segment_id = Id()
+    subject = _text(300, allow_none=True)
+    body = _text(50_000, 1)
+    scheduled_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class CampaignOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    channel = ma.fields.String()
+    segment_id = ma.fields.Integer()
+    subject = ma.fields.String()
+    body = ma.fields.String()
+    status = ma.fields.String()
+    scheduled_at = ma.fields.DateTime(allow_none=True)
+    launched_at = ma.fields.DateTime(allow_none=True)
+    finished_at = ma.fields.DateTime(allow_none=True)
+    job_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class CampaignPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CampaignOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class CampaignQuery(PageArgs):
+    status = ma.fields.String(
+        validate=ma.validate.OneOf(["draft", "scheduled", "sending", "sent", "cancelled"])
+    )
+    channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
+
+
+class CampaignStatsOut(ma.Schema):
+    sent = ma.fields.Integer()
+    opened = ma.fields.Integer()
+    clicked = ma.fields.Integer()
+    replied = ma.fields.Integer()
+    converted = ma.fields.Integer()
+    unsubscribed = ma.fields.Integer()
+
+
+class SendOut(ma.Schema):
+    id = ma.fields.Integer()
+    campaign_id = ma.fields.Integer()
+    customer_id = ma.fields.Integer()
+    address = ma.fields.String(allow_none=True)
+    sent_at = ma.fields.DateTime()
+    response = ma.fields.String(allow_none=True)
+    responded_at = ma.fields.DateTime(allow_none=True)
+
+
+class SendPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(SendOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class ResponseIn(ma.Schema):
+    customer_id = Id(required=True)
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(RESPONSES))
+    occurred_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class RecordedOut(ma.Schema):
+    recorded = ma.fields.Boolean()
+
+
+class UnsubscribeIn(ma.Schema):
+    token = _text(4096, 1, required=True)
+
+
+class UnsubscribedOut(ma.Schema):
+    customer_id = ma.fields.Integer()
+    campaign_id = ma.fields.Integer()
+    channel = ma.fields.String()
+
+
+# --- RFM ----------------------------------------------------------------------------------
+
+
+class RfmOut(ma.Schema):
+    customer_id = ma.fields.Integer()
+    last_purchase_at = ma.fields.DateTime()
+    frequency = ma.fields.Integer()
+    monetary = ma.fields.Decimal(as_string=True)
+    currency = ma.fields.String()
+    r_score = ma.fields.Integer()
+    f_score = ma.fields.Integer()
+    m_score = ma.fields.Integer()
+    code = ma.fields.String()
+    computed_at = ma.fields.DateTime()
+
+
+class RfmPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RfmOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class RfmQuery(PageArgs):
+    r_score = ma.fields.Integer(validate=ma.validate.Range(min=1, max=5))
+    f_score = ma.fields.Integer(validate=ma.validate.Range(min=1, max=5))
+    m_score = ma.fields.Integer(validate=ma.validate.Range(min=1, max=5))
+
+
+class RfmCellOut(ma.Schema):
+    r_score = ma.fields.Integer()
+    f_score = ma.fields.Integer()
+    customers = ma.fields.Integer()
+
+
+class RfmGridOut(ma.Schema):
+    cells = ma.fields.List(ma.fields.Nested(RfmCellOut))
+    computed_at = ma.fields.DateTime(allow_none=True)
+
+
+class RefreshIn(ma.Schema):
+    currency = ma.fields.String(
+        validate=ma.validate.Regexp(r"^[A-Z]{3}$"),
+        load_default="CNY",
+        metadata={"example": "CNY"},
+    )
+
+
+class JobOut(ma.Schema):
+    job_id = ma.fields.Integer()

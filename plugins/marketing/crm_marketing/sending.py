@@ -1,0 +1,158 @@
+"""The send job: a campaign's messages in resumable batches, each customer exactly once.
+
+Each batch runs in its own transaction (the host's :meth:`JobContext.run_batches`):
+the send rows, the messages put in the outbox, the timeline entries and the job's
+cursor commit together. A crash loses the batch in flight whole and the retry
+resumes after the last committed one; the unique (campaign, customer) pair of
+``marketing_sends`` refuses a second send should two workers ever race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from crm_host import timeline
+from crm_host.db import utcnow
+from crm_host.links import make_token
+from crm_host.models import Customer
+from crm_host.notifications import queue_email
+from crm_host.runtime import Batch, emit
+from crm_marketing import campaigns, templates_engine
+from crm_marketing.models import Campaign, Send, SmsMessage
+
+BATCH_SIZE = 200
+UNSUBSCRIBE = "marketing.unsubscribe"
+#: How long an unsubscribe link works: as long as signed links may live.
+LINK_LIFETIME = timedelta(days=366)
+
+
+def unsubscribe_token(send: Send) -> str:
+    """The signed token of a send's unsubscribe link."""
+    return make_token(UNSUBSCRIBE, {"send": send.id}, expires_in=LINK_LIFETIME)
+
+
+def unsubscribe_url(token: str) -> str:
+    """Where the recipient clicks: ``MARKETING_UNSUBSCRIBE_URL`` followed by the token."""
+    return current_app.config.get("MARKETING_UNSUBSCRIBE_URL", "/unsubscribe?token=") + token
+
+
+def _deliver_email(
+    session: Session, campaign: Campaign, send: Send, context: dict[str, Any]
+) -> None:
+    text = templates_engine.render(campaign.body, context)
+    if "unsubscribe_url" not in campaign.body:
+        # Every marketing email carries a way out, whether the author wrote one or not.
+        text += f"\n\n--\n{context['unsubscribe_url']}"
+    queue_email(
+        session,
+        to=send.address or "",
+        subject=templates_engine.render(campaign.subject, context).strip()[:300],
+        text=text,
+    )
+
+
+def _deliver_sms(session: Session, campaign: Campaign, send: Send, context: dict[str, Any]) -> None:
+    text = templates_engine.render(campaign.body, context)
+    session.add(SmsMessage(send_id=send.id, to_number=send.address, text=text))
+
+
+#: Channel → how a message is handed over. The defaults are outbox tables that commit
+#: with the batch; a gateway that sends them is one more job reading the outbox.
+ADAPTERS: dict[str, Callable[[Session, Campaign, Send, dict[str, Any]], None]] = {
+    "email": _deliver_email,
+    "sms": _deliver_sms,
+}
+
+
+def send_batch(
+    session: Session, campaign_id: int, after: int | None, size: int
+) -> tuple[int, int | None]:
+    """Send to the next ``size`` recipients after customer id ``after``.
+
+    Returns (how many were sent, the cursor after them — ``None`` when finished).
+    """
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.status in ("cancelled", "sent", "draft"):
+        return 0, None
+    if campaign.status == "scheduled":
+        campaign.status = "sending"
+    ids = list(
+        session.scalars(
+            campaigns.recipients(session, campaign)
+            .where(Customer.id > (after or 0))
+            .order_by(Customer.id)
+            .limit(size)
+        )
+    )
+    done = set(
+        session.scalars(
+            sa.select(Send.customer_id).where(
+                Send.campaign_id == campaign.id, Send.customer_id.in_(ids)
+            )
+        )
+    )
+    address = campaigns.address_column(campaign.channel)
+    rows = session.execute(
+        sa.select(
+            Customer.id, Customer.code, Customer.name, Customer.city, Customer.region, address
+        )
+        .where(Customer.id.in_([i for i in ids if i not in done]))
+        .order_by(Customer.id)
+    )
+    sent = 0
+    deliver = ADAPTERS[campaign.channel]
+    for customer_id, code, name, city, region, to in rows:
+        send = Send(campaign_id=campaign.id, customer_id=customer_id, address=to)
+        session.add(send)
+        session.flush()
+        context = {
+            "name": name,
+            "code": code,
+            "city": city,
+            "region": region,
+            "unsubscribe_url": unsubscribe_url(unsubscribe_token(send)),
+        }
+        deliver(session, campaign, send, context)
+        timeline.add_entry(
+            session,
+            customer_id=customer_id,
+            channel="campaign",
+            direction="outbound",
+            subject=f"Campaign {campaign.name} ({campaign.channel})"[:300],
+            source_plugin="marketing",
+            reference=f"marketing_send:{send.id}",
+        )
+        sent += 1
+    if len(ids) < size:
+        campaign.status = "sent"
+        campaign.finished_at = utcnow()
+        emit(session, "crm_marketing_campaign_sent", campaign_id=campaign.id)
+        return sent, None
+    return sent, ids[-1]
+
+
+def send_campaign_job(job: Any) -> None:
+    """The ``marketing.send_campaign`` job: every batch of one campaign, resumable."""
+    campaign_id = int(job.args["campaign_id"])
+    size = int(job.args.get("batch_size") or BATCH_SIZE)
+
+    def step(batch: Batch) -> Any:
+        if batch.total is None:
+            campaign = batch.session.get(Campaign, campaign_id)
+            if campaign is not None and campaign.status in ("scheduled", "sending"):
+                batch.total = batch.session.scalar(
+                    sa.select(sa.func.count()).select_from(
+                        campaigns.recipients(batch.session, campaign).subquery()
+                    )
+                )
+        sent, cursor = send_batch(batch.session, campaign_id, batch.cursor, size)
+        batch.processed = sent
+        return cursor
+
+    job.run_batches(step)

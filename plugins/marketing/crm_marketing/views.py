@@ -1,0 +1,316 @@
+"""The marketing console, mounted by the host under ``/marketing/`` behind the department gate.
+
+The segment builder asks for its live count with htmx (``hx-get`` on the form) from
+:func:`segment_count`, which answers a fragment; charts are fed by JSON endpoints
+through the host's chart helper.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from crm_host.console.access import allowed, page
+from crm_host.console.charts import Chart, chart_json
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_host.permissions import authorize
+from crm_marketing import campaigns, rfm, segments
+from crm_marketing.forms import ROWS, rows_of, rules_from_form
+from crm_marketing.i18n import translate
+from crm_marketing.i18n import translate as _
+from crm_marketing.models import CHANNELS, Campaign, Segment
+from crm_marketing.permissions import (
+    CAMPAIGNS_READ,
+    CAMPAIGNS_WRITE,
+    RFM_READ,
+    SEGMENTS_READ,
+    SEGMENTS_WRITE,
+)
+from crm_marketing.registry import criteria_of
+from crm_marketing.rules import compile_rules
+
+bp = Blueprint("console", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _context() -> dict[str, Any]:
+    extra: dict[str, Any] = {"allowed": allowed}
+    # The host installs Flask-Babel's ``_`` in Jinja; an application built without it
+    # still renders these pages, in English.
+    if "babel" not in current_app.extensions:
+        extra["_"] = translate
+    return extra
+
+
+def _session() -> Any:
+    return get_host().session
+
+
+# --- segments ----------------------------------------------------------------------------
+
+
+@bp.route("/", endpoint="segments")
+@page(SEGMENTS_READ)
+def segments_page() -> str:
+    """Every segment with its current size."""
+    session = _session()
+    rows = []
+    for segment in session.scalars(sa.select(Segment).order_by(Segment.name)):
+        try:
+            size: int | None = segments.count(session, segments.condition_for(session, segment))
+        except CrmError:
+            size = None
+        rows.append((segment, size))
+    return render_template("marketing/segments.html", rows=rows)
+
+
+def _builder(segment: Segment | None, form: dict[str, str] | None, errors: dict[str, Any]) -> str:
+    session = _session()
+    if form is not None:
+        match = form.get("match", "all")
+        row_values = [
+            {
+                "field": form.get(f"field-{n}", ""),
+                "op": form.get(f"op-{n}", ""),
+                "value": form.get(f"value-{n}", ""),
+            }
+            for n in range(ROWS)
+        ]
+        rules_json = form.get("rules_json", "")
+    else:
+        match, row_values, rules_json = rows_of(segment.rules if segment else None)
+    row_values = (row_values + [{"field": "", "op": "", "value": ""}] * ROWS)[:ROWS]
+    criteria = sorted(criteria_of(session).values(), key=lambda c: str(c.label))
+    return render_template(
+        "marketing/segment_builder.html",
+        segment=segment,
+        form=form or {},
+        match=match,
+        rows=row_values,
+        rules_json=rules_json,
+        criteria=criteria,
+        errors=errors,
+    )
+
+
+@bp.route("/segments/new", methods=["GET", "POST"])
+@page(SEGMENTS_WRITE)
+def segment_new() -> str | BaseResponse:
+    """The builder for a new rule segment."""
+    return _save(None)
+
+
+@bp.route("/segments/<int:segment_id>", methods=["GET", "POST"])
+@page(SEGMENTS_READ)
+def segment_edit(segment_id: int) -> str | BaseResponse:
+    """The builder showing a segment; saving needs the write permission."""
+    session = _session()
+    segment = segments.get_segment(session, segment_id)
+    if request.method == "POST":
+        authorize(session, current_user.user, SEGMENTS_WRITE)
+    return _save(segment)
+
+
+def _save(segment: Segment | None) -> str | BaseResponse:
+    if request.method != "POST":
+        return _builder(segment, None, {})
+    session = _session()
+    form = request.form.to_dict()
+    try:
+        data: dict[str, Any] = {
+            "name": form.get("name", "").strip(),
+            "description": form.get("description", ""),
+        }
+        if segment is None or segment.kind == "rules":
+            data["rules"] = rules_from_form(form, criteria_of(session))
+        if segment is None:
+            segment = segments.create_segment(session, data, actor=current_user.user)
+        else:
+            segments.update_segment(session, segment, data, actor=current_user.user)
+        session.commit()
+    except CrmError as error:
+        session.rollback()
+        return _builder(
+            segment if segment and segment.id else None,
+            form,
+            error.details or {"": [error.message]},
+        ), 422
+    flash(_("Segment saved."))
+    return redirect(url_for(".segment_edit", segment_id=segment.id))
+
+
+@bp.route("/segments/count")
+@page(SEGMENTS_READ)
+def segment_count() -> str:
+    """The builder's live count: a fragment with the audience size or what is wrong."""
+    session = _session()
+    try:
+        condition = compile_rules(session, rules_from_form(request.args, criteria_of(session)))
+        found = segments.preview(session, condition)
+        return render_template(
+            "marketing/_count.html", count=found["count"], sample=found["sample"], errors={}
+        )
+    except CrmError as error:
+        return render_template("marketing/_count.html", count=None, sample=[], errors=error.details)
+
+
+# --- campaigns ------------------------------------------------------------------------
+
+
+@bp.route("/campaigns", endpoint="campaigns")
+@page(CAMPAIGNS_READ)
+def campaigns_page() -> str:
+    """Campaigns, newest first, with sends and responses."""
+    session = _session()
+    rows = [
+        (c, campaigns.statistics(session, c))
+        for c in session.scalars(sa.select(Campaign).order_by(Campaign.id.desc()).limit(200))
+    ]
+    names = dict(session.execute(sa.select(Segment.id, Segment.name)).all())
+    return render_template("marketing/campaigns.html", rows=rows, segment_names=names)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@page(CAMPAIGNS_WRITE)
+def campaign_new() -> str | BaseResponse:
+    """The campaign wizard: audience, channel, message, schedule."""
+    session = _session()
+    all_segments = list(session.scalars(sa.select(Segment).order_by(Segment.name)))
+    form = request.form.to_dict() if request.method == "POST" else {}
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            data = {
+                "name": form.get("name", "").strip(),
+                "channel": form.get("channel"),
+                "segment_id": int(form["segment_id"])
+                if form.get("segment_id", "").isdigit()
+                else None,
+                "subject": form.get("subject", ""),
+                "body": form.get("body", ""),
+                "scheduled_at": _when(form.get("scheduled_at", "")),
+            }
+            campaigns.create_campaign(session, data, actor=current_user.user)
+            session.commit()
+            flash(_("Campaign drafted."))
+            return redirect(url_for(".campaigns"))
+        except CrmError as error:
+            session.rollback()
+            errors = error.details or {"": [error.message]}
+    return render_template(
+        "marketing/campaign_new.html",
+        segments=all_segments,
+        channels=CHANNELS,
+        form=form,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+def _when(text: str) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        from crm_host.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "not a date and time", details={"scheduled_at": ["Not a date and time."]}
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@bp.route("/campaigns/audience")
+@page(CAMPAIGNS_READ)
+def campaign_audience() -> str:
+    """The wizard's live audience: members of the segment who may be reached on the channel."""
+    session = _session()
+    segment_id = request.args.get("segment_id", "")
+    channel = request.args.get("channel", "email")
+    count = None
+    if segment_id.isdigit() and channel in CHANNELS and session.get(Segment, int(segment_id)):
+        probe = Campaign(segment_id=int(segment_id), channel=channel, body="")
+        try:
+            query = campaigns.recipients(session, probe)
+            count = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+        except CrmError:
+            count = None
+    return render_template("marketing/_audience.html", count=count)
+
+
+@bp.route("/campaigns/<int:campaign_id>/launch", methods=["POST"])
+@page(CAMPAIGNS_WRITE)
+def campaign_launch(campaign_id: int) -> BaseResponse:
+    """Launch a draft from the list."""
+    session = _session()
+    try:
+        campaigns.launch(
+            session, campaigns.get_campaign(session, campaign_id), actor=current_user.user
+        )
+        session.commit()
+        flash(_("Campaign launched."))
+    except CrmError as error:
+        session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for(".campaigns"))
+
+
+@bp.route("/campaigns/<int:campaign_id>/cancel", methods=["POST"])
+@page(CAMPAIGNS_WRITE)
+def campaign_cancel(campaign_id: int) -> BaseResponse:
+    """Cancel a campaign from the list."""
+    session = _session()
+    try:
+        campaigns.cancel(
+            session, campaigns.get_campaign(session, campaign_id), actor=current_user.user
+        )
+        session.commit()
+        flash(_("Campaign cancelled."))
+    except CrmError as error:
+        session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for(".campaigns"))
+
+
+# --- RFM ----------------------------------------------------------------------------
+
+
+@bp.route("/rfm")
+@page(RFM_READ)
+def rfm_grid() -> str:
+    """The RFM grid: customers per recency × frequency cell, and spend bands as a chart."""
+    session = _session()
+    counts = rfm.grid(session)
+    chart = Chart(_("Customers per monetary score"), url_for(".rfm_monetary_chart"))
+    return render_template(
+        "marketing/rfm.html",
+        counts=counts,
+        computed_at=rfm.last_refreshed(session),
+        chart=chart,
+    )
+
+
+@bp.route("/rfm/monetary.json")
+@page(RFM_READ)
+def rfm_monetary_chart() -> Response:
+    """Chart data: how many customers have each monetary score."""
+    bands = rfm.monetary_bands(_session())
+    return chart_json(
+        [str(m) for m in range(1, 6)],
+        {_("Customers"): [bands.get(m, 0) for m in range(1, 6)]},
+    )

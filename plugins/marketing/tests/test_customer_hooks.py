@@ -1,0 +1,69 @@
+"""Merges move marketing's rows to the survivor, erasure clears them, exports list them."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from crm_marketing import campaigns, rfm, segments
+from crm_marketing.models import RfmScore, SegmentMember, Send, SmsMessage
+
+from crm_host.customers.merge import merge_customers
+from crm_host.customers.privacy import erase_customer, export_customer
+from crm_host.db import utcnow
+
+
+@pytest.fixture
+def reached(db, make_customer, buy, run_jobs):
+    """Two customers on a static list, both scored, both sent an SMS campaign."""
+    one = make_customer(phone="13800000001", consent=["sms"])
+    two = make_customer(phone="13800000002", consent=["sms"])
+    for customer in (one, two):
+        buy(customer, "30.00", utcnow())
+    rfm.refresh(db)
+    listed = segments.create_segment(db, {"name": "名单", "kind": "static"})
+    segments.add_members(db, listed, [one.id, two.id])
+    campaign = campaigns.create_campaign(
+        db, {"name": "短信", "channel": "sms", "segment_id": listed.id, "body": "{{ name }}，您好"}
+    )
+    campaigns.launch(db, campaign)
+    db.commit()
+    run_jobs(names=[campaigns.SEND_JOB])
+    return one, two, listed, campaign
+
+
+def count(db, model, **where):
+    return db.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**where))
+
+
+@pytest.mark.hookspec("crm_customers_merging")
+def test_a_merge_keeps_one_membership_and_one_send_per_campaign(db, reached):
+    one, two, listed, campaign = reached
+    merge_customers(db, one, two)
+    db.commit()
+    assert count(db, SegmentMember, segment_id=listed.id) == 1
+    assert count(db, Send, campaign_id=campaign.id) == 1
+    assert count(db, Send, customer_id=one.id) == 1
+    assert db.get(RfmScore, two.id) is None and db.get(RfmScore, one.id) is not None
+
+
+@pytest.mark.hookspec("crm_customer_erasing")
+@pytest.mark.hookspec("crm_customer_export")
+def test_erasure_takes_them_off_every_list_and_blanks_the_outbox(app, db, reached):
+    one, two, listed, _campaign = reached
+    with app.app_context():
+        exported = export_customer(db, one.id)
+    mine = exported["plugins"]["marketing"] if "plugins" in exported else exported["marketing"]
+    assert [r["segment_id"] for r in mine["segment_memberships"]] == [listed.id]
+    assert mine["sends"][0]["address"] == "13800000001" and mine["rfm"][0]["frequency"] == 1
+    assert mine["sms"][0]["to_number"] == "13800000001"
+    erase_customer(db, one)
+    erase_customer(db, one)  # twice is harmless
+    db.commit()
+    assert count(db, SegmentMember, customer_id=one.id) == 0
+    assert db.get(RfmScore, one.id) is None
+    send = db.scalars(sa.select(Send).where(Send.customer_id == one.id)).one()
+    assert send.address is None
+    sms = db.scalars(sa.select(SmsMessage).where(SmsMessage.send_id == send.id)).one()
+    assert (sms.to_number, sms.text) == (None, "[erased]")
+    # The other customer is untouched.
+    assert count(db, SegmentMember, customer_id=two.id) == 1

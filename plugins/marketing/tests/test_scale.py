@@ -1,0 +1,109 @@
+"""A segment over a generated database of a million customers: one SELECT, the right count.
+
+``CRM_MARKETING_SCALE_ROWS`` sets the size (a million by default); the time it takes
+is printed for the record, not asserted — speed targets live in ``crm bench``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+
+import sqlalchemy as sa
+from crm_marketing import segments
+from crm_marketing.rules import compile_rules
+
+from crm_host.db import Database, utcnow
+from crm_host.host import get_host
+from crm_host.models import Customer
+from crm_host.testing import build_app, prepare_database
+
+ROWS = int(os.environ.get("CRM_MARKETING_SCALE_ROWS", "1000000"))
+CITIES = ["苏州", "南京", "无锡", "常州", "上海", "杭州", "合肥"]
+EDUCATION = ["bachelor", "master", "doctor", None]
+RULES = {
+    "all": [
+        {"field": "city", "op": "eq", "value": "苏州"},
+        {"field": "gender", "op": "eq", "value": "female"},
+        {
+            "any": [
+                {"field": "education", "op": "in", "value": ["master", "doctor"]},
+                {"field": "age_band", "op": "in", "value": ["65+"]},
+            ]
+        },
+        {"not": {"field": "tier", "op": "eq", "value": "blocked"}},
+    ]
+}
+
+
+def row(i: int, now) -> dict:
+    return {
+        "code": f"S{i:08d}",
+        "kind": "person",
+        "name": f"客户{i}",
+        "search_name": f"客户{i}",
+        "lifecycle_stage": "customer",
+        "preferences": {},
+        "custom": {},
+        "created_at": now,
+        "updated_at": now,
+        "city": CITIES[i % 7],
+        "gender": "female" if i % 2 else "male",
+        "education": EDUCATION[i % 4],
+        "birth_date": date(1950 + i % 50, 1 + i % 12, 1 + i % 28),
+        "tier": "blocked" if i % 11 == 0 else None,
+    }
+
+
+def expected(today: date) -> int:
+    """The same rules, worked out in Python over the same generator."""
+    found = 0
+    for i in range(ROWS):
+        if CITIES[i % 7] != "苏州" or i % 2 == 0 or i % 11 == 0:
+            continue
+        born = date(1950 + i % 50, 1 + i % 12, 1 + i % 28)
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if EDUCATION[i % 4] in ("master", "doctor") or age >= 65:
+            found += 1
+    return found
+
+
+def test_a_segment_over_a_million_customers_is_one_select(crm_databases, tmp_path):
+    url = crm_databases.create("marketing_scale")
+    prepare_database(url, ["marketing"], {})
+    database = Database(url)
+    now = utcnow()
+    started = time.perf_counter()
+    with database.engine.begin() as connection:
+        table = Customer.__table__
+        for start in range(0, ROWS, 50_000):
+            connection.execute(
+                table.insert(), [row(i, now) for i in range(start, min(start + 50_000, ROWS))]
+            )
+    loaded = time.perf_counter() - started
+    database.dispose()
+
+    app = build_app(url, tmp_path)
+    with app.app_context():
+        session = get_host(app).session
+        condition = compile_rules(session, RULES)
+        statements: list[str] = []
+
+        def seen(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        engine = get_host(app).db.engine
+        sa.event.listen(engine, "before_cursor_execute", seen)
+        started = time.perf_counter()
+        try:
+            counted = segments.count(session, condition)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", seen)
+        took = time.perf_counter() - started
+    get_host(app).db.dispose()
+    print(f"\n{ROWS} customers loaded in {loaded:.1f}s; segment counted in {took:.2f}s: {counted}")
+    # SQLite sessions open with BEGIN IMMEDIATE; besides that, one SELECT and nothing else.
+    issued = [s for s in statements if not s.upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+    assert len(issued) == 1 and issued[0].lstrip().upper().startswith("SELECT")
+    assert counted == expected(date.today())
