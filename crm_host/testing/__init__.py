@@ -34,7 +34,7 @@ from crm_host import lifecycle, migrate
 from crm_host.db import Base, Database
 from crm_host.directory import create_department, create_user, ensure_standard_roles
 from crm_host.host import get_host
-from crm_host.models import User
+from crm_host.models import Customer, User
 from crm_host.plugins import discover
 from crm_host.runtime import get_runtime
 from crm_host.testing.console import browser_page, chromium, live_server  # noqa: F401 - fixtures
@@ -272,6 +272,26 @@ def make_user(db: sa.orm.Session) -> Callable[..., User]:
         )
         db.commit()
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_customer(db: sa.orm.Session) -> Callable[..., Customer]:
+    """Create a customer through the host's service: ``make_customer(phone="13800138000")``.
+
+    Codes run ``T00001``, ``T00002``…; any field of the API can be given.
+    """
+    from crm_host.customers.service import create_customer
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(**fields: Any) -> Customer:
+        n = next(counter)
+        data = {"code": f"T{n:05d}", "name": f"客户{n}", "kind": "person", **fields}
+        customer = create_customer(db, data)
+        db.commit()
+        return customer
 
     return make
 
