@@ -24,6 +24,7 @@ from crm_service import lookup, sla, tickets, types
 from crm_service.models import SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
     AssignIn,
+    BulkAssignIn,
     ClaimOut,
     LookupOut,
     LookupQuery,
@@ -143,6 +144,26 @@ class Tickets(MethodView):
         return present(ticket)
 
 
+@tickets_blp.route("/reassignment")
+class BulkReassignment(MethodView):
+    @require(WRITE, record=True)
+    @tickets_blp.arguments(BulkAssignIn)
+    @tickets_blp.response(200, TicketOut(many=True))
+    def post(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """Give many tickets to one agent (or to nobody) at once; all or none move."""
+        session = _session()
+        assignee = None
+        if data["assignee_id"] is not None:
+            assignee = session.get(User, data["assignee_id"])
+            if assignee is None:
+                raise ValidationFailed("no such user", details={"assignee_id": ["Unknown user."]})
+        moved = tickets.reassign_many(
+            session, data["ticket_ids"], assignee, actor=_user(), allowed=_writable
+        )
+        session.commit()
+        return [present(t) for t in moved]
+
+
 @tickets_blp.route("/<id:ticket_id>")
 class TicketResource(MethodView):
     @require(READ)
@@ -211,7 +232,10 @@ class Assignment(MethodView):
         if data["auto"]:
             if ticket.assignee_id is not None:
                 tickets.assign(session, ticket, None, actor=_user())
-            if tickets.assign_round_robin(session, ticket, actor=_user()) is None:
+            chosen = tickets.assign_round_robin(
+                session, ticket, actor=_user(), strategy=data["strategy"]
+            )
+            if chosen is None:
                 raise Conflict(
                     "the ticket's queue has no agents",
                     details={"auto": ["No active agent in the ticket's department."]},

@@ -51,3 +51,25 @@ def next_agent(session: Session, department_id: int) -> User | None:
     cursor.last_user_id = chosen.id
     session.flush()
     return chosen
+
+
+def least_loaded_agent(session: Session, department_id: int) -> User | None:
+    """The department's agent with the fewest open tickets assigned (the lowest id on a
+    tie); ``None`` when the department has no agents."""
+    from crm_service.models import Ticket
+    from crm_service.workflow import OPEN_STATUSES
+
+    people = agents(session, department_id)
+    if not people:
+        return None
+    load = dict(
+        session.execute(
+            sa.select(Ticket.assignee_id, sa.func.count())
+            .where(
+                Ticket.assignee_id.in_([u.id for u in people]),
+                Ticket.status.in_(OPEN_STATUSES),
+            )
+            .group_by(Ticket.assignee_id)
+        ).all()
+    )
+    return min(people, key=lambda u: (load.get(u.id, 0), u.id))

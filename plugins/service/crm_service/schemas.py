@@ -112,7 +112,21 @@ class AssignIn(ma.Schema):
         metadata={"description": "The new assignee; null takes the ticket off anyone"},
     )
     auto = ma.fields.Boolean(
-        load_default=False, metadata={"description": "Round robin in the ticket's queue"}
+        load_default=False, metadata={"description": "Choose an agent of the ticket's queue"}
+    )
+    strategy = ma.fields.String(
+        load_default="round_robin",
+        validate=V.OneOf(["round_robin", "least_loaded"]),
+        metadata={"description": "How ``auto`` chooses: in turn, or fewest open tickets"},
+    )
+
+
+class BulkAssignIn(ma.Schema):
+    ticket_ids = ma.fields.List(_ref(), required=True, validate=V.Length(min=1, max=500))
+    assignee_id = _ref(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The new assignee of every ticket; null takes them off anyone"},
     )
 
 

@@ -28,7 +28,7 @@ from crm_service.models import (
     TicketMessage,
     TicketType,
 )
-from crm_service.queues import next_agent
+from crm_service.queues import least_loaded_agent, next_agent
 
 PLUGIN = "service"
 OBJECT = "service.ticket"
@@ -474,7 +474,12 @@ def messages(session: Session, ticket_id: int) -> list[TicketMessage]:
 
 
 def assign_round_robin(
-    session: Session, ticket: Ticket, *, actor: User | None = None, at: datetime | None = None
+    session: Session,
+    ticket: Ticket,
+    *,
+    actor: User | None = None,
+    at: datetime | None = None,
+    strategy: str = "round_robin",
 ) -> User | None:
     """Give an unassigned ticket to the next agent of its department's queue, in turn.
 
@@ -486,8 +491,41 @@ def assign_round_robin(
     """
     if ticket.assignee_id is not None or ticket.department_id is None:
         return None
-    agent = next_agent(session, ticket.department_id)
+    if strategy == "least_loaded":
+        agent = least_loaded_agent(session, ticket.department_id)
+    else:
+        agent = next_agent(session, ticket.department_id)
     if agent is None:
         return None
     assign(session, ticket, agent, actor=actor, at=at)
     return agent
+
+
+def reassign_many(
+    session: Session,
+    ticket_ids: list[int],
+    user: User | None,
+    *,
+    actor: User | None = None,
+    allowed: Any = None,
+) -> list[Ticket]:
+    """Give several tickets to ``user`` (or to nobody) in one transaction.
+
+    ``allowed(ticket)`` raises for a ticket the actor may not change (the API passes
+    the record rule); any refusal or unknown id aborts the whole batch, so a bulk
+    move never half-happens.
+    """
+    if not ticket_ids:
+        raise ValidationFailed("name at least one ticket", details={"ticket_ids": ["Empty."]})
+    rows = session.scalars(sa.select(Ticket).where(Ticket.id.in_(set(ticket_ids)))).all()
+    missing = sorted(set(ticket_ids) - {t.id for t in rows})
+    if missing:
+        raise ValidationFailed(
+            "unknown tickets: " + ", ".join(map(str, missing)),
+            details={"ticket_ids": [f"No ticket {n}." for n in missing]},
+        )
+    for ticket in sorted(rows, key=lambda t: t.id):
+        if allowed is not None:
+            allowed(ticket)
+        assign(session, ticket, user, actor=actor)
+    return sorted(rows, key=lambda t: t.id)

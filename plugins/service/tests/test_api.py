@@ -164,3 +164,37 @@ def test_the_department_gate_and_the_permissions_hold(client_for, make_user, cus
         json={"customer_id": customer.id, "ticket_type": "inquiry", "subject": "x"},
     )
     assert no_write.status_code == 403
+
+
+def test_least_loaded_and_bulk_reassignment(api, client_for, db, customer, agent, make_user):
+    from crm_service.queues import agents
+
+    busy = make_user("busy-bee", departments=["service"], role="agent")
+    first = open_one(api, customer)
+    api.put(f"{API}/tickets/{first['id']}/assignment", json={"assignee_id": busy.id})
+    people = agents(db, first["department_id"])
+    loads = {u.id: 0 for u in people}
+    for row in api.get(f"{API}/tickets", query_string={"open": "true"}).json["items"]:
+        if row["assignee_id"] in loads:
+            loads[row["assignee_id"]] += 1
+    second = open_one(api, customer)
+    chosen = api.put(
+        f"{API}/tickets/{second['id']}/assignment", json={"auto": True, "strategy": "least_loaded"}
+    ).json["assignee_id"]
+    assert chosen != busy.id and loads[chosen] == min(loads.values())
+
+    third = open_one(api, customer)
+    moved = api.post(
+        f"{API}/tickets/reassignment",
+        json={"ticket_ids": [first["id"], second["id"], third["id"]], "assignee_id": agent.id},
+    )
+    assert moved.status_code == 200
+    assert {t["assignee_id"] for t in moved.json} == {agent.id}
+    unknown = api.post(
+        f"{API}/tickets/reassignment",
+        json={"ticket_ids": [first["id"], 99999999], "assignee_id": None},
+    )
+    assert unknown.status_code == 422
+    assert api.get(f"{API}/tickets/{first['id']}").json["assignee_id"] == agent.id
+    empty = api.post(f"{API}/tickets/reassignment", json={"ticket_ids": [], "assignee_id": None})
+    assert empty.status_code == 422

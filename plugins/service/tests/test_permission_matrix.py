@@ -53,6 +53,10 @@ PAYLOADS = {
     ("service_tickets.TicketResource", "PATCH"): lambda s, o, n: {"priority": "high"},
     ("service_tickets.Transitions", "POST"): lambda s, o, n: {"status": "in_progress"},
     ("service_tickets.Assignment", "PUT"): lambda s, o, n: {"assignee_id": None},
+    ("service_tickets.BulkReassignment", "POST"): lambda s, o, n: {
+        "ticket_ids": [int(make_ticket(s, o, None).id)],
+        "assignee_id": None,
+    },
     ("service_tickets.Messages", "POST"): lambda s, o, n: {"body": f"回复 {n}"},
     ("service_ticket_types.TicketTypes", "POST"): lambda s, o, n: {
         "code": f"mx_new_{n}",
