@@ -20,6 +20,7 @@ from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_industry_power.loadcurve import summarise
 from crm_industry_power.models import Account, Bill
+from crm_industry_power.storage import FIRST_YEAR, LAST_YEAR
 
 CENTS = Decimal("0.01")
 SOURCE = "power.bill"
@@ -35,11 +36,14 @@ def month_bounds(month: date) -> tuple[date, date]:
 def parse_month(text: str) -> date:
     """``"2026-10"`` → 2026-10-01."""
     try:
-        return datetime.strptime(text, "%Y-%m").date()
+        month = datetime.strptime(text, "%Y-%m").date()
     except (TypeError, ValueError):
+        month = None
+    if month is None or not FIRST_YEAR <= month.year <= LAST_YEAR:
         raise ValidationFailed(
             f"{text!r} is not a month", details={"month": ["A month as YYYY-MM."]}
-        ) from None
+        )
+    return month
 
 
 def compute(session: Session, account: Account, month: date, tz: ZoneInfo) -> Bill | None:

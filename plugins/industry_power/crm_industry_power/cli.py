@@ -15,7 +15,7 @@ from crm_host.host import get_host
 from crm_host.importing.readers import ImportFileError
 from crm_industry_power import advice, bills, classify, faults, loadcurve, readings
 from crm_industry_power.models import Account
-from crm_industry_power.storage import INTERVALS
+from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
 from crm_industry_power.zones import company_timezone, timezone_named
 
 
@@ -38,9 +38,12 @@ def _day(value: str | None) -> date:
     if value is None:
         return utcnow().astimezone(company_timezone()).date()
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise click.BadParameter(f"{value} is out of range ({FIRST_YEAR}–{LAST_YEAR})")
+    return day
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -182,6 +182,9 @@ def parse_timestamp(
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"timestamp {text!r} is not a date and time (2026-11-01 00:15)") from None
+    if not storage.FIRST_YEAR <= moment.year <= storage.LAST_YEAR:
+        # Converting year 1 or 9999 between zones overflows; no meter reads then anyway.
+        raise ValueError(f"timestamp {text!r} is out of range")
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     local = moment.replace(tzinfo=tz)

@@ -5,13 +5,22 @@ Named in the OpenAPI document with the plugin's prefix by the host (``PowerAccou
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
 from crm_host.api.fields import Id
 from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, PERIODS, VOLTAGE_LEVELS
 from crm_industry_power.readings import UNITS
-from crm_industry_power.storage import INTERVALS
+from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
+
+#: Days the API accepts (the readings' range).
+DAY_RANGE = ma.validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31))
+
+
+def _day(**kwargs) -> ma.fields.Date:
+    return ma.fields.Date(validate=DAY_RANGE, **kwargs)
 
 
 def _number(maximum: float, **kwargs) -> ma.fields.Decimal:
@@ -123,7 +132,7 @@ class EquipmentIn(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     model = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
     rated_kva = _number(9999999, allow_none=True)
-    installed_on = ma.fields.Date(allow_none=True)
+    installed_on = _day(allow_none=True)
 
 
 class EquipmentOut(ma.Schema):
@@ -166,12 +175,12 @@ class ImportReportOut(ma.Schema):
 
 
 class DayQuery(ma.Schema):
-    day = ma.fields.Date(required=True, metadata={"example": "2026-11-01"})
+    day = _day(required=True, metadata={"example": "2026-11-01"})
 
 
 class RangeQuery(ma.Schema):
-    first = ma.fields.Date(required=True)
-    last = ma.fields.Date(required=True)
+    first = _day(required=True)
+    last = _day(required=True)
 
 
 class MetricsOut(ma.Schema):
@@ -229,7 +238,7 @@ class SummaryOut(ma.Schema):
 
 
 class AdviceRefreshIn(ma.Schema):
-    last_day = ma.fields.Date(load_default=None)
+    last_day = _day(load_default=None)
 
 
 class AdviceQuery(ma.Schema):

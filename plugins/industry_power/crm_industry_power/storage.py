@@ -23,6 +23,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 MISSING = -1
+#: Days outside these years are refused before any timezone arithmetic (which overflows
+#: at the ends of ``datetime``'s range).
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 INTERVALS = (15, 30, 60)
 _TYPECODE = "q"
 

@@ -22,7 +22,7 @@ from crm_host.host import get_host
 from crm_host.models import Customer, User
 from crm_host.permissions import can
 from crm_host.web.menu import MenuItem, Panel
-from crm_industry_power import advice, bills, faults, loadcurve, profiles
+from crm_industry_power import advice, bills, faults, loadcurve, profiles, storage
 from crm_industry_power import permissions as p
 from crm_industry_power.models import (
     CATEGORIES,
@@ -84,9 +84,12 @@ def _day_arg() -> date:
     """The ``day`` query argument, or today in the company timezone (bad input: today)."""
     value = request.args.get("day", "")
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
+        day = None
+    if day is None or not storage.FIRST_YEAR <= day.year <= storage.LAST_YEAR:
         return datetime.now(company_timezone()).date()
+    return day
 
 
 @bp.route("/")

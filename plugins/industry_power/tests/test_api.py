@@ -162,3 +162,13 @@ def test_typical_day_and_daily_energy(api, account, import_text, day_csv, hand_m
         ("2026-11-02", "6225", 600.0),
         ("2026-11-03", "7200", 300.0),
     ]
+
+
+def test_days_at_the_ends_of_the_calendar_are_refused_not_crashed(api, account):
+    far = api.get(f"/api/v1/power/accounts/{account.id}/load-curve?day=0001-01-01")
+    assert far.status_code == 422 and "day" in far.json["errors"]["query"]
+    upload = _upload(api, "meter,timestamp,value\nM1,0001-01-01T00:00+08:00,1\n")
+    assert upload.status_code == 200
+    assert (
+        upload.json["rejects"][0]["reason"] == "timestamp '0001-01-01T00:00+08:00' is out of range"
+    )
