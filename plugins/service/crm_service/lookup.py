@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from crm_host.customers.rules import PHONE_NOISE
 from crm_host.errors import ValidationFailed
 from crm_host.models import Contact, Customer
+from crm_host.sensitive import blind_phone
 from crm_service.models import Ticket
 from crm_service.workflow import OPEN_STATUSES
 
@@ -20,8 +21,8 @@ LIMIT = 20
 def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
     """Customers whose number, or one of whose contacts' numbers, is ``phone``.
 
-    The number is compared the way the host stores it (spaces, dashes, dots and
-    brackets removed). Each match carries its open ticket count, so the agent sees
+    The number is compared through the host's blind index, in whatever form it was
+    typed (spaces, dashes, brackets, a +86 prefix). Each match carries its open ticket count, so the agent sees
     at once whether the caller is chasing something.
     """
     number = phone.strip().translate(PHONE_NOISE)
@@ -29,10 +30,13 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
         raise ValidationFailed(
             "not a phone number", details={"phone": ["Digits, optionally starting with +."]}
         )
+    # Phones may be encrypted at rest: the host keeps a blind index of each number,
+    # normalised (separators and a +86 prefix dropped) for customers and contacts alike.
+    blind = blind_phone(number)
     matches: dict[int, dict[str, Any]] = {}
     direct = session.scalars(
         sa.select(Customer)
-        .where(Customer.phone == number, Customer.archived_at.is_(None))
+        .where(Customer.phone_blind == blind, Customer.archived_at.is_(None))
         .order_by(Customer.id)
         .limit(LIMIT)
     )
@@ -42,7 +46,7 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
         sa.select(Customer, Contact.id)
         .join(Contact, Contact.customer_id == Customer.id)
         .where(
-            sa.or_(Contact.phone == number, _without_noise(Contact.phone) == number),
+            Contact.phone_blind == blind,
             Customer.archived_at.is_(None),
         )
         .order_by(Customer.id, Contact.id)
@@ -65,17 +69,6 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
         for row in rows:
             row["open_tickets"] = counts.get(row["id"], 0)
     return rows
-
-
-def _without_noise(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-    """``column`` with the separators people type removed, in SQL.
-
-    The host normalises customers' numbers on write but stores contacts' as typed, so
-    contacts are compared through this (a scan of contacts; see the plugin's notes).
-    """
-    for noise in (" ", "-", "(", ")", ".", "\u00a0"):
-        column = sa.func.replace(column, noise, "")
-    return column
 
 
 def _row(customer: Customer, matched_by: str, contact_id: int | None) -> dict[str, Any]:
