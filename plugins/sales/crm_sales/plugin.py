@@ -25,11 +25,13 @@ from crm_sales.permissions import LEADS_READ, OPPORTUNITIES_READ, ORDERS_READ, P
 
 @hookimpl
 def crm_addhooks(pm: pluggy.PluginManager) -> None:
+    """Publish the sales hookspecs (``crm_sales_*``)."""
     pm.add_hookspecs(hookspecs)
 
 
 @hookimpl
 def crm_register_blueprints() -> list[Blueprint]:
+    """The API blueprint and the console pages."""
     from crm_sales.api import blp
     from crm_sales.views import bp
 
@@ -38,11 +40,13 @@ def crm_register_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def crm_register_permissions() -> list[Permission]:
+    """The ``sales.*`` permissions."""
     return PERMISSIONS
 
 
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
+    """``crm sales …``."""
     from crm_sales.cli import register
 
     register(cli)
@@ -50,6 +54,7 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def crm_register_jobs(registry: JobRegistry) -> None:
+    """The activity reminders and their schedule."""
     from crm_sales.jobs import register
 
     register(registry)
@@ -57,6 +62,7 @@ def crm_register_jobs(registry: JobRegistry) -> None:
 
 @hookimpl
 def crm_register_importers(registry: ImporterRegistry) -> None:
+    """``crm import sales.leads``."""
     from crm_sales.importers import LeadImporter
 
     registry.add("leads", LeadImporter, label="Leads")
@@ -64,26 +70,31 @@ def crm_register_importers(registry: ImporterRegistry) -> None:
 
 @hookimpl
 def crm_transaction_sources() -> list[sa.Select[Any]]:
+    """Orders, as the host's transactions."""
     return [orders.transaction_source()]
 
 
 @hookimpl
 def crm_customers_merging(survivor: Customer, merged: Customer, session: Session) -> None:
+    """Move leads, opportunities, orders and activities to the survivor."""
     privacy.move_references(session, survivor.id, merged.id)
 
 
 @hookimpl
 def crm_customer_erasing(customer: Customer, session: Session) -> None:
+    """Pseudonymise what sales holds about the customer."""
     privacy.erase(session, customer.id)
 
 
 @hookimpl
 def crm_customer_export(customer_id: int) -> dict[str, Any] | None:
+    """Everything sales holds about the customer."""
     return privacy.export(get_host().session, customer_id)
 
 
 @hookimpl
 def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
+    """The pipeline board and the leads page."""
     return [
         MenuItem(
             label=_l("Pipeline"),
@@ -104,6 +115,7 @@ def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
 
 @hookimpl
 def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[str, Any]]:
+    """The open pipeline value, one figure per currency."""
     from crm_sales.forecast import open_value
 
     session = get_host().session
@@ -126,6 +138,7 @@ def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[s
 def crm_customer_panels(
     customer: Customer, user: User, departments: list[Department]
 ) -> list[Panel]:
+    """Open opportunities, last orders and cross-sell recommendations of the customer."""
     session = get_host().session
     if not can(session, user, OPPORTUNITIES_READ):
         return []
