@@ -127,7 +127,12 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     throttle.record_success(session, username)
     audit.record(
-        session, "login", "user", user.id, after={"method": "password", "address": address}, actor=user
+        session,
+        "login",
+        "user",
+        user.id,
+        after={"method": "password", "address": address},
+        actor=user,
     )
     return user
 
