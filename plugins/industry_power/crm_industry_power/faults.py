@@ -83,8 +83,8 @@ def report_fault(
         )
     audit.record(
         session,
-        "power.fault.reported",
-        "power_fault",
+        "report",
+        Fault.__tablename__,
         fault.id,
         after={"account": account.number, "ticket_id": ticket_id},
         actor=actor,

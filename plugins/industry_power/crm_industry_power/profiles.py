@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Customer
+from crm_industry_power import auditing
 from crm_industry_power.models import (
     CATEGORIES,
     EQUIPMENT_KINDS,
@@ -115,12 +116,14 @@ def save_account(session: Session, data: dict[str, Any], row: Account | None = N
         values["key_customer"] = bool(data["key_customer"])
     if errors:
         raise ValidationFailed("the account is not valid", details=errors)
+    before = None if row is None else auditing.snapshot(row)
     if row is None:
         row = Account(key_customer=False)
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
     session.flush()
+    auditing.saved(session, row, before)
     return row
 
 
@@ -170,12 +173,14 @@ def save_meter(session: Session, data: dict[str, Any], row: Meter | None = None)
         values["active"] = bool(data["active"])
     if errors:
         raise ValidationFailed("the meter is not valid", details=errors)
+    before = None if row is None else auditing.snapshot(row)
     if row is None:
         row = Meter(multiplier=Decimal(1), active=True)
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
     session.flush()
+    auditing.saved(session, row, before)
     return row
 
 
@@ -218,6 +223,7 @@ def add_equipment(session: Session, account: Account, data: dict[str, Any]) -> E
     )
     session.add(row)
     session.flush()
+    auditing.saved(session, row, None)
     return row
 
 

@@ -28,10 +28,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host import audit
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.importing.readers import ImportFileError, Record, read_records
-from crm_industry_power import storage
+from crm_industry_power import auditing, storage
 from crm_industry_power.models import Account, Meter, ReadingDay
 
 COLUMNS = ("meter", "timestamp", "value")
@@ -152,6 +153,24 @@ def import_records(
     report.gaps = _gaps(good, interval)
     _store(session, good, interval, tz, report)
     report.rejects.sort(key=lambda p: p.line)
+    # One entry for the whole import, as for every bulk write.
+    audit.record(
+        session,
+        "import",
+        ReadingDay.__tablename__,
+        None,
+        after={
+            "interval": interval,
+            "unit": unit,
+            "rows": report.rows,
+            "new": report.new,
+            "changed": report.changed,
+            "unchanged": report.unchanged,
+            "refused": len(report.rejects),
+        },
+        plugin=auditing.PLUGIN,
+        row_count=report.stored,
+    )
     return report
 
 

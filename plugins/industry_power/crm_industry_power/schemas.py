@@ -14,6 +14,7 @@ from crm_host.api.fields import Id
 from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, PERIODS, VOLTAGE_LEVELS
 from crm_industry_power.readings import UNITS
 from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
+from crm_industry_power.tariffs import clock
 
 #: Days the API accepts (the readings' range).
 DAY_RANGE = ma.validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31))
@@ -61,8 +62,8 @@ class TariffIn(ma.Schema):
 
 class PeriodOut(ma.Schema):
     period = ma.fields.String()
-    start = ma.fields.Function(lambda p: f"{p.start_minute // 60:02d}:{p.start_minute % 60:02d}")
-    end = ma.fields.Function(lambda p: f"{p.end_minute // 60:02d}:{p.end_minute % 60:02d}")
+    start = ma.fields.Function(lambda p: clock(p.start_minute))
+    end = ma.fields.Function(lambda p: clock(p.end_minute))
 
 
 class TariffOut(ma.Schema):

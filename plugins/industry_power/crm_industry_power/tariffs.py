@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.errors import Conflict, NotFound, ValidationFailed
+from crm_industry_power import auditing
 from crm_industry_power.models import PERIODS, Tariff, TariffPeriod
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -119,6 +120,7 @@ def save_tariff(session: Session, data: dict[str, Any], row: Tariff | None = Non
             errors.update(error.details)
     if errors:
         raise ValidationFailed("the tariff is not valid", details=errors)
+    before = None if row is None else auditing.snapshot(row)
     if row is None:
         row = Tariff(code=data["code"], currency="CNY")
         session.add(row)
@@ -127,6 +129,7 @@ def save_tariff(session: Session, data: dict[str, Any], row: Tariff | None = Non
     if periods is not None:
         row.periods = [TariffPeriod(period=p, start_minute=s, end_minute=e) for p, s, e in periods]
     session.flush()
+    auditing.saved(session, row, before)
     return row
 
 

@@ -103,3 +103,20 @@ def test_storage_is_one_packed_row_per_meter_and_day():
     assert storage.unpack(storage.pack(values)) == values
     assert len(storage.pack(storage.empty_day(day, SHANGHAI, 15))) == 96 * 8
     assert storage.slots_in_day(date(2026, 3, 29), ZoneInfo("Europe/Berlin"), 15) == 92
+
+
+def test_an_import_is_one_audit_entry(db, account, import_text):
+    from crm_host.models import AuditLog
+
+    import_text("meter,timestamp,value\nM1,2026-11-01 00:00,1\nM1,2026-11-01 00:15,x\n")
+    entries = db.scalars(
+        sa.select(AuditLog).where(AuditLog.plugin == "industry_power", AuditLog.action == "import")
+    ).all()
+    assert len(entries) == 1 and entries[0].row_count == 1
+    assert entries[0].after["refused"] == 1 and entries[0].after["unit"] == "kWh"
+    created = db.scalar(
+        sa.select(AuditLog.after).where(
+            AuditLog.object_type == "power_accounts", AuditLog.action == "create"
+        )
+    )
+    assert created["number"] == "A1"
