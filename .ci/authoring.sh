@@ -51,7 +51,7 @@ step "crm plugins check fails, readably, on plugins that break the contract"
 must_fail() {
     local fixture="$1" expected="$2" status=0
     printf -- '-- crm plugins check %s\n' "$fixture"
-    PYTHONPATH="tests/fixtures/plugins" crm plugins check "$fixture" >"$WORK/findings" || status=$?
+    PYTHONPATH="tests/fixtures/plugins${PYTHONPATH:+:$PYTHONPATH}" crm plugins check "$fixture" >"$WORK/findings" || status=$?
     cat "$WORK/findings"
     if [ "$status" -ne 1 ] || ! grep -qF "$expected" "$WORK/findings"; then
         echo "expected exit status 1 and '$expected' from crm plugins check $fixture" >&2
