@@ -459,6 +459,29 @@ class AccountFaults(MethodView):
         """Report a fault: a service ticket when the service plugin is installed, else a record."""
         session = _session()
         account = profiles.get_account(session, account_id)
-        fault = faults.report_fault(session, account, data, actor=current_user.user)
+        fault = faults.report_fault(
+            session, account, data, actor=current_user.user, settings=current_app.config
+        )
         session.commit()
         return fault
+
+
+@blp.route("/faults/<id:fault_id>/arrival")
+class FaultArrival(MethodView):
+    @require(p.FAULTS_READ)
+    @blp.response(200, s.ArrivalOut)
+    def get(self, fault_id: int) -> dict[str, Any]:
+        """The fault's arrival clock: when a crew is due, when it came, whether it was late."""
+        session = _session()
+        return faults.arrival(session, faults.get_fault(session, fault_id))
+
+    @require(p.FAULTS_WRITE)
+    @blp.response(200, s.ArrivalOut)
+    def post(self, fault_id: int) -> dict[str, Any]:
+        """The crew checks in on site: the arrival clock stops."""
+        session = _session()
+        fault = faults.check_in(
+            session, faults.get_fault(session, fault_id), actor=current_user.user
+        )
+        session.commit()
+        return faults.arrival(session, fault)

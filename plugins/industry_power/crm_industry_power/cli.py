@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from crm_host.db import utcnow
@@ -14,7 +15,7 @@ from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.importing.readers import ImportFileError
 from crm_industry_power import advice, bills, classify, faults, loadcurve, readings
-from crm_industry_power.models import Account
+from crm_industry_power.models import AREAS, Account
 from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
 from crm_industry_power.zones import company_timezone, timezone_named
 
@@ -168,19 +169,45 @@ def register(cli: AppGroup) -> None:
     @click.argument("account_number")
     @click.argument("description")
     @click.option("--phone", default=None, help="Who to call back.")
-    def report_fault(account_number: str, description: str, phone: str | None) -> None:
+    @click.option(
+        "--area",
+        type=click.Choice(AREAS),
+        default="urban",
+        show_default=True,
+        help="Sets how soon a crew must be on site.",
+    )
+    def report_fault(account_number: str, description: str, phone: str | None, area: str) -> None:
         """Report a fault at ACCOUNT_NUMBER's service point (a ticket when service is installed)."""
         session = get_host().session
         account = _account(account_number)
         try:
             fault = faults.report_fault(
-                session, account, {"description": description, "contact_phone": phone}
+                session,
+                account,
+                {"description": description, "contact_phone": phone, "area": area},
+                settings=current_app.config,
             )
             session.commit()
         except CrmError as error:
             session.rollback()
             raise _fail(error) from None
+        due = faults.arrival(session, fault)["due_at"]
         if fault.ticket_id is not None:
             click.echo(f"fault {fault.id} reported; service ticket #{fault.ticket_id}")
         else:
             click.echo(f"fault {fault.id} recorded (the service plugin is not installed)")
+        click.echo(f"a crew is due on site by {due.astimezone(company_timezone()):%Y-%m-%d %H:%M}")
+
+    @cli.command("arrive")
+    @click.argument("fault_id", type=click.IntRange(1, 2**31 - 1))
+    def arrive(fault_id: int) -> None:
+        """The crew checked in at FAULT_ID: stop its arrival clock."""
+        session = get_host().session
+        try:
+            fault = faults.check_in(session, faults.get_fault(session, fault_id))
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from None
+        state = faults.arrival(session, fault)
+        click.echo(f"fault {fault_id}: crew on site, {'late' if state['breached'] else 'in time'}")

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm_host.db import utcnow
-from crm_industry_power import advice, bills, classify
+from crm_industry_power import advice, bills, classify, faults
 from crm_industry_power.models import Account
 
 ADVICE_JOB = "power.refresh_advice"
 BILLS_JOB = "power.compute_bills"
 CLASSIFY_JOB = "power.classify"
+ARRIVALS_JOB = "power.check_arrivals"
 
 
 def _zone(job: Any) -> ZoneInfo:
@@ -50,6 +51,16 @@ def classify_job(job: Any) -> None:
     classify.classify_all(job.session, utcnow().astimezone(tz).date(), tz)
 
 
+def check_arrivals_job(job: Any) -> None:
+    """Mark arrival clocks that ran out; each breach is marked (and audited) once."""
+    from crm_host import audit
+
+    for fault_id in faults.check_arrivals(job.session):
+        audit.record(
+            job.session, "arrival_breached", "power_faults", fault_id, plugin=faults.PLUGIN
+        )
+
+
 def register(registry: Any) -> None:
     """The jobs and their daily schedules (not per department: accounts are company-wide)."""
     registry.job(ADVICE_JOB, refresh_advice_job, max_attempts=3)
@@ -58,3 +69,5 @@ def register(registry: Any) -> None:
     registry.schedule(BILLS_JOB, every=timedelta(days=1), per_department=False)
     registry.job(CLASSIFY_JOB, classify_job, max_attempts=3)
     registry.schedule(CLASSIFY_JOB, every=timedelta(days=1), per_department=False)
+    registry.job(ARRIVALS_JOB, check_arrivals_job, max_attempts=3)
+    registry.schedule(ARRIVALS_JOB, every=timedelta(minutes=1), per_department=False)

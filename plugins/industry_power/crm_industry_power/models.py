@@ -33,6 +33,8 @@ VOLTAGE_LEVELS = ("0.22kV", "0.4kV", "10kV", "20kV", "35kV", "110kV", "220kV")
 PERIODS = ("peak", "flat", "valley")
 EQUIPMENT_KINDS = ("transformer", "motor", "capacitor", "switchgear", "generator", "other")
 FAULT_STATUSES = ("recorded", "ticketed", "resolved")
+#: Where a fault is, which sets how soon a crew must be on site.
+AREAS = ("urban", "rural", "remote")
 
 
 class Tariff(Base):
@@ -207,6 +209,9 @@ class Fault(Base):
     description: Mapped[str] = mapped_column(sa.Text)
     contact_phone: Mapped[str | None] = mapped_column(sa.String(32))
     status: Mapped[str] = mapped_column(sa.String(16), default="recorded")
+    area: Mapped[str] = mapped_column(sa.String(8), default="urban", server_default="urban")
+    #: When the crew checked in on site (stops the ``arrival`` clock).
+    arrived_at: Mapped[datetime | None]
     #: The service plugin's ticket; no foreign key, as service may not be installed.
     ticket_id: Mapped[int | None]
     reported_by_id: Mapped[int | None] = mapped_column(

@@ -11,7 +11,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 
 from crm_host.api.fields import Id
-from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, PERIODS, VOLTAGE_LEVELS
+from crm_industry_power.models import AREAS, CATEGORIES, EQUIPMENT_KINDS, PERIODS, VOLTAGE_LEVELS
 from crm_industry_power.readings import UNITS
 from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
 from crm_industry_power.tariffs import clock
@@ -280,6 +280,7 @@ class BillOut(ma.Schema):
 
 class FaultIn(ma.Schema):
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+    area = ma.fields.String(load_default="urban", validate=ma.validate.OneOf(AREAS))
     contact_phone = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=32))
 
 
@@ -296,7 +297,15 @@ class FaultOut(ma.Schema):
     contact_phone = ma.fields.String(allow_none=True)
     status = ma.fields.String()
     ticket_id = ma.fields.Integer(allow_none=True)
+    area = ma.fields.String()
     reported_at = ma.fields.DateTime()
+    arrived_at = ma.fields.DateTime(allow_none=True)
+
+
+class ArrivalOut(ma.Schema):
+    due_at = ma.fields.DateTime(allow_none=True)
+    arrived_at = ma.fields.DateTime(allow_none=True)
+    breached = ma.fields.Boolean()
 
 
 class ServiceClassOut(ma.Schema):

@@ -61,6 +61,7 @@ EQUIPMENT_LABELS = {
     "generator": _l("Generator"),
     "other": _l("Other equipment"),
 }
+AREA_LABELS = {"urban": _l("Urban"), "rural": _l("Rural"), "remote": _l("Remote")}
 LEVEL_LABELS = {"key": _l("Key"), "important": _l("Important"), "ordinary": _l("Ordinary")}
 FAULT_LABELS = {
     "recorded": _l("Recorded"),
@@ -77,6 +78,7 @@ def _labels() -> dict[str, Any]:
         "equipment_kinds": EQUIPMENT_LABELS,
         "fault_statuses": FAULT_LABELS,
         "levels": LEVEL_LABELS,
+        "areas": AREA_LABELS,
     }
 
 
@@ -251,8 +253,10 @@ def report_fault(account_id: int) -> Response:
             {
                 "description": request.form.get("description", ""),
                 "contact_phone": request.form.get("contact_phone") or None,
+                "area": request.form.get("area") or "urban",
             },
             actor=current_user.user,
+            settings=current_app.config,
         )
         session.commit()
     except CrmError as error:

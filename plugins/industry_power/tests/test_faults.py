@@ -99,3 +99,48 @@ def test_without_service_the_app_starts_and_the_fault_is_recorded(crm_databases,
         ).all()
         assert entries == ["Fault at AL-1: 郊区配电房"] * 2
     get_host(app).db.dispose()
+
+
+def test_the_arrival_clock_runs_until_the_crew_checks_in(app, db, account, api, run_jobs):
+    from datetime import timedelta
+
+    from crm_industry_power.jobs import ARRIVALS_JOB
+
+    from crm_host.db import utcnow
+    from crm_host.models import AuditLog
+    from crm_host.runtime import enqueue
+
+    rural = api.post(
+        f"/api/v1/power/accounts/{account.id}/faults",
+        json={"description": "10kV 线路断线", "area": "rural"},
+    ).json
+    clock = api.get(f"/api/v1/power/faults/{rural['id']}/arrival").json
+    assert clock["breached"] is False and clock["arrived_at"] is None
+    reported = db.get(Fault, rural["id"]).reported_at
+    assert clock["due_at"] == (reported + timedelta(minutes=90)).isoformat()
+    arrived = api.post(f"/api/v1/power/faults/{rural['id']}/arrival")
+    assert arrived.status_code == 200 and arrived.json["breached"] is False
+    assert arrived.json["arrived_at"] is not None
+    again = api.post(f"/api/v1/power/faults/{rural['id']}/arrival")
+    assert again.status_code == 409
+
+    # An urban fault (45 minutes) reported an hour ago, nobody there yet: breached, once.
+    with app.app_context():
+        session = get_host().session
+        late = faults.report_fault(
+            session,
+            session.get(type(account), account.id),
+            {"description": "小区停电"},
+            at=utcnow() - timedelta(hours=1),
+        )
+        session.commit()
+        late_id = late.id
+    assert api.get(f"/api/v1/power/faults/{late_id}/arrival").json["breached"] is True
+    for _ in range(2):
+        enqueue(db, ARRIVALS_JOB)
+        db.commit()
+        run_jobs(names=[ARRIVALS_JOB])
+    marks = db.scalars(
+        sa.select(AuditLog.object_id).where(AuditLog.action == "arrival_breached")
+    ).all()
+    assert marks == [str(late_id)]

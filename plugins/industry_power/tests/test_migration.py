@@ -34,6 +34,11 @@ def tables(database: Database) -> set[str]:
         return {t for t in sa.inspect(connection).get_table_names() if t.startswith("power_")}
 
 
+def columns(database: Database, table: str) -> set[str]:
+    with database.engine.connect() as connection:
+        return {c["name"] for c in sa.inspect(connection).get_columns(table)}
+
+
 def test_the_branch_round_trips_with_readings(crm_databases):
     database = Database(crm_databases.create("power-branch"))
     try:
@@ -67,6 +72,8 @@ def test_the_branch_round_trips_with_readings(crm_databases):
             )
             session.commit()
         manifests = order_plugins(discovery.manifests, ["industry_power"])
+        migrate.downgrade(database, manifests, "power@-1")
+        assert "area" not in columns(database, "power_faults")
         migrate.downgrade(database, manifests, "power@-1")
         assert tables(database) == TABLES - {"power_service_classes"}
         migrate.upgrade(database, manifests, "power@head")

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from crm_industry_power import profiles, readings, tariffs
+from crm_industry_power import faults, profiles, readings, tariffs
 from crm_industry_power.models import Tariff
 
 from crm_host.customers import service as customers
@@ -95,7 +95,17 @@ def make_tariff(session: sa.orm.Session, objects: dict[str, ObjectRef], user: Us
     return ObjectRef(row.id)
 
 
-POWER_FACTORIES = {"account_id": make_account, "meter_id": make_meter, "tariff_id": make_tariff}
+def make_fault(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A fault just reported at a new account (its arrival clock running)."""
+    return ObjectRef(faults.report_fault(session, _account(session), {"description": "停电"}).id)
+
+
+POWER_FACTORIES = {
+    "account_id": make_account,
+    "meter_id": make_meter,
+    "tariff_id": make_tariff,
+    "fault_id": make_fault,
+}
 
 
 def _payload(build):
