@@ -300,8 +300,11 @@ def login(client: FlaskClient, user: User) -> FlaskClient:
     """Sign ``client`` in as ``user`` without going through the password check."""
     from crm_host.db import utcnow
 
+    # The epoch as the database has it now: a sign-out elsewhere may have moved it on.
+    with get_host(client.application).db.session_factory() as session:
+        epoch = session.scalar(sa.select(User.session_epoch).where(User.id == user.id)) or 0
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = f"{user.id}:{user.session_epoch or 0}"
+        flask_session["_user_id"] = f"{user.id}:{epoch}"
         flask_session["_fresh"] = True
         flask_session["crm_signed_in_at"] = utcnow().timestamp()
     return client
