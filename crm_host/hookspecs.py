@@ -284,7 +284,7 @@ def crm_customer_erased(customer_id: int) -> None:
 def crm_customer_export(customer_id: int) -> dict[str, Any]:
     """Return everything the plugin holds about one customer, as JSON-ready data.
 
-    Called for a subject-access export (``crm customers privacy-export``), for every
+    Called for a subject-access export (``GET /api/v1/customers/<id>/privacy-export``), for every
     installed plugin. Return a dict of section name to rows (lists of dicts), or
     ``None`` when the plugin holds nothing about customers. Every plugin whose tables
     refer to customers must implement it (a contract test checks). Collecting.
