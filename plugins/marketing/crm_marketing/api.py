@@ -232,10 +232,15 @@ class CampaignCancel(MethodView):
 class CampaignStats(MethodView):
     @require(p.CAMPAIGNS_READ)
     @blp.response(200, s.CampaignStatsOut)
-    def get(self, campaign_id: int) -> dict[str, int]:
-        """Sends and responses by kind."""
+    def get(self, campaign_id: int) -> dict[str, Any]:
+        """Sends, responses by kind, and the recipients' spend after the send per currency."""
         session = _session()
-        return campaigns.statistics(session, campaigns.get_campaign(session, campaign_id))
+        campaign = campaigns.get_campaign(session, campaign_id)
+        revenue = campaigns.attributed_revenue(session, campaign)
+        return {
+            **campaigns.statistics(session, campaign),
+            "revenue": [{"currency": c, "amount": a} for c, a in revenue.items()],
+        }
 
 
 @blp.route("/campaigns/<id:campaign_id>/sends")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
 from crm_host import audit
+from crm_host.analytics import transactions
 from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Consent, Customer, User
@@ -19,6 +21,8 @@ from crm_marketing.models import CHANNELS, Campaign, Segment, Send
 
 PLUGIN = "marketing"
 SEND_JOB = "marketing.send_campaign"
+#: How long after a send a purchase counts for the campaign.
+ATTRIBUTION_WINDOW = timedelta(days=30)
 EDITABLE = ("name", "channel", "segment_id", "subject", "body", "scheduled_at")
 
 
@@ -232,6 +236,35 @@ def statistics(session: Session, campaign: Campaign) -> dict[str, int]:
         .group_by(Send.response)
     )
     return {"sent": sent or 0, **{kind: n for kind, n in rows}}
+
+
+def attributed_revenue(
+    session: Session, campaign: Campaign, *, window: timedelta = ATTRIBUTION_WINDOW
+) -> dict[str, Decimal]:
+    """Spend of the campaign's recipients after their send, per currency.
+
+    A purchase counts from the recipient's own send until ``window`` after the
+    campaign finished sending — one bound for all, since SQLite cannot add an
+    interval to a stored timestamp. Read from the host's transaction union in one
+    query; a purchase after two campaigns counts for both (choosing one is a
+    reporting decision, not this one's).
+    """
+    if campaign.launched_at is None:
+        return {}
+    until = (campaign.finished_at or utcnow()) + window
+    tx = transactions(session)
+    rows = session.execute(
+        sa.select(tx.c.currency, sa.func.sum(tx.c.amount))
+        .join(Send, Send.customer_id == tx.c.customer_id)
+        .where(
+            Send.campaign_id == campaign.id,
+            tx.c.occurred_at >= Send.sent_at,
+            tx.c.occurred_at < until,
+        )
+        .group_by(tx.c.currency)
+        .order_by(tx.c.currency)
+    )
+    return {currency: Decimal(total) for currency, total in rows}
 
 
 def _snapshot(campaign: Campaign) -> dict[str, Any]:

@@ -149,7 +149,13 @@ class CampaignQuery(PageArgs):
     channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
 
 
+class RevenueOut(ma.Schema):
+    currency = ma.fields.String()
+    amount = ma.fields.Decimal(as_string=True)
+
+
 class CampaignStatsOut(ma.Schema):
+    revenue = ma.fields.List(ma.fields.Nested(RevenueOut))
     sent = ma.fields.Integer()
     opened = ma.fields.Integer()
     clicked = ma.fields.Integer()

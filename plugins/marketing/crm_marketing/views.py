@@ -178,7 +178,7 @@ def campaigns_page() -> str:
     """Campaigns, newest first, with sends and responses."""
     session = _session()
     rows = [
-        (c, campaigns.statistics(session, c))
+        (c, campaigns.statistics(session, c), campaigns.attributed_revenue(session, c))
         for c in session.scalars(sa.select(Campaign).order_by(Campaign.id.desc()).limit(200))
     ]
     names = dict(session.execute(sa.select(Segment.id, Segment.name)).all())

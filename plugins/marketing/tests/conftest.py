@@ -10,20 +10,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers import service as customers
 from crm_host.customers.consent import record_consent
 from crm_host.models import Customer, User
 
 
 @pytest.fixture
-def make_customer(db: sa.orm.Session) -> Callable[..., Customer]:
-    """Create a customer: ``make_customer(city="苏州", email="a@example.com", consent=["email"])``."""
-    counter = iter(range(1, 1_000_000))
+def make_customer(
+    make_customer: Callable[..., Customer], db: sa.orm.Session
+) -> Callable[..., Customer]:
+    """The host's customer factory, plus consents: ``make_customer(city="苏州", consent=["email"])``."""
 
     def make(*, consent: tuple[str, ...] | list[str] = (), **fields: Any) -> Customer:
-        n = next(counter)
-        data = {"code": f"MKT{n:05d}", "name": f"客户{n}", "kind": "person", **fields}
-        customer = customers.create_customer(db, data)
+        customer = make_customer(**fields)
         for channel in consent:
             record_consent(db, customer, channel=channel, granted=True, source="test")
         db.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -223,3 +224,23 @@ def test_a_scheduled_campaign_waits_for_its_time(db, audience, run_jobs):
     db.refresh(campaign)
     assert campaign.status == "sent"
     assert db.scalar(sa.select(sa.func.count()).select_from(Send)) == 20
+
+
+def test_revenue_after_the_send_is_attributed_per_currency(db, audience, run_jobs, buy):
+    segment, people = audience
+    buy(people["yes"][0], "99.00", utcnow() - timedelta(days=1))  # before: not the campaign's
+    campaign = draft(db, segment)
+    campaigns.launch(db, campaign)
+    db.commit()
+    run_jobs(names=[campaigns.SEND_JOB])
+    db.refresh(campaign)
+    buy(people["yes"][0], "120.00", utcnow())
+    buy(people["yes"][1], "30.50", utcnow())
+    buy(people["yes"][1], "10.00", utcnow(), currency="EUR")
+    buy(people["withdrew"][0], "500.00", utcnow())  # never sent to
+    assert campaigns.attributed_revenue(db, campaign) == {
+        "CNY": Decimal("150.50"),
+        "EUR": Decimal("10.00"),
+    }
+    # With no window nothing after the campaign finished counts.
+    assert campaigns.attributed_revenue(db, campaign, window=timedelta(days=0)) == {}

@@ -56,6 +56,46 @@ def row(i: int, now) -> dict:
     }
 
 
+def load(database: Database, now) -> None:
+    """Write the rows the fastest plain way each database has: COPY on PostgreSQL,
+    executemany of prepared tuples on SQLite (the ORM would take minutes)."""
+    columns = list(row(0, now))
+    table = Customer.__table__
+    with database.engine.begin() as connection:
+        dialect = connection.dialect
+        if dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY customers ({', '.join(columns)}) FROM STDIN") as copy:
+                for i in range(ROWS):
+                    values = row(i, now)
+                    values["preferences"] = values["custom"] = "{}"
+                    copy.write_row([values[c] for c in columns])
+            return
+        # The columns' own bind processors store dates and JSON as the models would.
+        processors = {c: table.c[c].type.bind_processor(dialect) for c in columns}
+        insert = (
+            f"INSERT INTO customers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        )
+        # Dates and the two JSON values repeat: process each distinct value once.
+        memo: dict[tuple[str, object], object] = {}
+
+        def stored(column: str, value: object) -> object:
+            process = processors[column]
+            if process is None or value is None or isinstance(value, str):
+                return value
+            key = (column, value if not isinstance(value, dict) else "{}")
+            if key not in memo:
+                memo[key] = process(value)
+            return memo[key]
+
+        for start in range(0, ROWS, 50_000):
+            batch = [
+                tuple(stored(c, v) for c, v in row(i, now).items())
+                for i in range(start, min(start + 50_000, ROWS))
+            ]
+            connection.exec_driver_sql(insert, batch)
+
+
 def expected(today: date) -> int:
     """The same rules, worked out in Python over the same generator."""
     found = 0
@@ -73,14 +113,8 @@ def test_a_segment_over_a_million_customers_is_one_select(crm_databases, tmp_pat
     url = crm_databases.create("marketing_scale")
     prepare_database(url, ["marketing"], {})
     database = Database(url)
-    now = utcnow()
     started = time.perf_counter()
-    with database.engine.begin() as connection:
-        table = Customer.__table__
-        for start in range(0, ROWS, 50_000):
-            connection.execute(
-                table.insert(), [row(i, now) for i in range(start, min(start + 50_000, ROWS))]
-            )
+    load(database, utcnow())
     loaded = time.perf_counter() - started
     database.dispose()
 
