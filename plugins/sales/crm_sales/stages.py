@@ -114,3 +114,34 @@ def update_stage(
             plugin="sales",
         )
     return stage
+
+
+#: The board a fresh installation starts with (the migration seeds its own frozen copy).
+DEFAULT_STAGES = [
+    ("prospecting", "Prospecting", 10, 10, False, False),
+    ("qualification", "Qualification", 20, 25, False, False),
+    ("proposal", "Proposal", 30, 50, False, False),
+    ("negotiation", "Negotiation", 40, 75, False, False),
+    ("won", "Won", 90, 100, True, False),
+    ("lost", "Lost", 100, 0, False, True),
+]
+
+
+def ensure_defaults(session: Session) -> int:
+    """Put the default stages back when the board is empty (a database emptied by hand or
+    by a test tier); returns how many were added."""
+    if session.scalar(sa.select(sa.func.count()).select_from(Stage)):
+        return 0
+    for code, name, position, probability, is_won, is_lost in DEFAULT_STAGES:
+        session.add(
+            Stage(
+                code=code,
+                name=name,
+                position=position,
+                probability=probability,
+                is_won=is_won,
+                is_lost=is_lost,
+            )
+        )
+    session.flush()
+    return len(DEFAULT_STAGES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from crm_sales import stages
 from crm_sales.models import Opportunity
 
 from crm_host.models import Customer
@@ -14,6 +15,10 @@ from crm_host.testing.console import make_committed_user, sign_in
 
 def test_convert_a_lead_and_move_its_deal(browser_page, committed_db):
     make_committed_user(committed_db, "sally", departments=["sales"], role="agent")
+    # The committed tier empties every table after each test, seeded stages included.
+    with committed_db.session() as session:
+        stages.ensure_defaults(session)
+        session.commit()
     page = browser_page
     sign_in(page, "sally", TEST_PASSWORD)
     page.goto("/sales/leads")

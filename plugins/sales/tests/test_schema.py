@@ -57,3 +57,14 @@ def test_the_sales_branch_goes_down_and_up_again(crm_databases):
             assert connection.scalar(sa.select(sa.func.count()).select_from(Stage)) == 6
     finally:
         database.dispose()
+
+
+def test_the_default_board_comes_back_when_emptied(db):
+    from crm_sales import stages
+
+    assert stages.ensure_defaults(db) == 0
+    db.execute(sa.delete(Stage))
+    assert stages.ensure_defaults(db) == 6
+    assert [s[0] for s in stages.DEFAULT_STAGES] == list(
+        db.scalars(sa.select(Stage.code).order_by(Stage.position))
+    )
