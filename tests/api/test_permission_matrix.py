@@ -7,13 +7,14 @@ from crm_host.testing.matrix import PermissionMatrix, Route, api_routes, matrix_
 
 
 def test_host_routes_answer_every_role_as_promised(app, db):
+    # Each plugin runs the same matrix over its own routes with its own factories.
+    routes = [r for r in api_routes(app) if r.plugin is None]
     users = matrix_users(db)
-    matrix = PermissionMatrix(app, db, users, HOST_FACTORIES, HOST_PAYLOADS)
+    matrix = PermissionMatrix(app, db, users, HOST_FACTORIES, HOST_PAYLOADS, routes=routes)
     findings = matrix.run()
     assert "\n".join(map(str, findings)) == ""
-    routes = api_routes(app)
     assert len(routes) >= 25
-    assert all(r.access for r in routes)
+    assert all(r.access for r in api_routes(app))  # every route, plugins' too, is marked
 
 
 def test_the_harness_reports_a_route_that_forgets_its_check(app, db):
