@@ -95,6 +95,7 @@ class Installation:
     plugins: list[str]
     departments: dict[str, tuple[str, list[str]]]
     baseline: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    tables: dict[str, sa.Table] = field(default_factory=dict)
 
 
 def prepare_database(
@@ -117,11 +118,21 @@ def prepare_database(
                     lifecycle.enable(session, discovery, plugin, [code])
         installation = Installation(url, plugins, departments)
         with database.engine.connect() as connection:
-            for table in ("departments", "plugin_enablements", "roles", "role_permissions"):
-                # Through the table, so values come back typed (SQLite returns timestamps
-                # as text, which the UTCDateTime columns refuse when put back).
-                rows = connection.execute(Base.metadata.tables[table].select()).mappings()
-                installation.baseline[table] = [dict(r) for r in rows]
+            # Everything the installation put in: departments, roles, enablements, and
+            # rows the plugins' migrations seeded (default pipeline stages, ticket types).
+            reflected = sa.MetaData()
+            reflected.reflect(connection)
+            for found in reflected.sorted_tables:
+                if found.name in BOOKKEEPING_TABLES:
+                    continue
+                # Through the model's table where there is one, so values come back
+                # typed (SQLite returns timestamps as text, which the UTCDateTime
+                # columns refuse when put back).
+                table = Base.metadata.tables.get(found.name, found)
+                rows = [dict(r) for r in connection.execute(table.select()).mappings()]
+                if rows:
+                    installation.baseline[found.name] = rows
+                    installation.tables[found.name] = table
         return installation
     finally:
         database.dispose()
@@ -223,7 +234,7 @@ def _truncate(database: Database, installation: Installation) -> None:
                 connection.execute(table.delete())
         for name, rows in installation.baseline.items():
             if rows:
-                connection.execute(Base.metadata.tables[name].insert(), rows)
+                connection.execute(installation.tables[name].insert(), rows)
 
 
 @pytest.fixture
