@@ -20,6 +20,7 @@ committed batch's effect exists once however often the task is delivered.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
@@ -44,7 +45,10 @@ def make_celery(settings: RuntimeSettings, app_factory: Any = None) -> Any:
 
     celery = Celery("crm_host", broker=settings.broker_url, set_as_current=False)
     celery.conf.update(
-        task_default_queue=QUEUE_NAME,
+        task_default_queue=settings.broker_queue,
+        # Workers take no remote-control commands: nothing here uses them, and their
+        # per-host control queue makes two workers on one machine trip over each other.
+        worker_enable_remote_control=False,
         # A task is acknowledged once its job has finished, and handed to another
         # worker when the one running it dies: at-least-once, like the database queue.
         task_acks_late=True,
@@ -145,20 +149,25 @@ def dispatch_due(app: Flask, celery: Any) -> list[int]:
     queue.requeue_stale(factory, settings.jobs_heartbeat_timeout)
     job_ids = queue.take_for_dispatch(factory, redispatch_after=settings.redispatch_after)
     for job_id in job_ids:
-        celery.send_task(TASK_NAME, args=[job_id], queue=QUEUE_NAME)
+        celery.send_task(TASK_NAME, args=[job_id], queue=celery.conf.task_default_queue)
     return job_ids
 
 
-def worker_argv(concurrency: int, loglevel: str = "INFO") -> list[str]:
+def worker_argv(
+    concurrency: int, queue_name: str = QUEUE_NAME, loglevel: str = "INFO"
+) -> list[str]:
     """The arguments ``crm worker`` starts a Celery worker with."""
     # A process pool: a job that never returns, or one killed, takes only its child down;
-    # the parent rejects the task so that it is delivered again.
+    # the parent rejects the task so that it is delivered again. Each worker gets a node
+    # name of its own, so several may run on one machine.
     return [
         "worker",
         f"--concurrency={concurrency}",
         "--pool=prefork",
-        f"--queues={QUEUE_NAME}",
+        f"--queues={queue_name}",
+        f"--hostname=crm-{os.getpid()}@%h",
         f"--loglevel={loglevel}",
         "--without-gossip",
         "--without-mingle",
+        "--without-heartbeat",
     ]

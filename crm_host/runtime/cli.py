@@ -65,7 +65,7 @@ def worker(until_idle: bool, concurrency: int) -> None:
         if until_idle:
             raise click.UsageError("--until-idle works with the database queue only")
         click.echo(f"celery worker on {_safe_url(runtime.settings.broker_url)} (Ctrl+C to stop)")
-        runtime.celery.worker_main(worker_argv(concurrency))
+        runtime.celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
         return
     runner = Worker(_app(), until_idle=until_idle)
     _stop_on_signals(runner.stop)

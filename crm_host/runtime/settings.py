@@ -51,6 +51,8 @@ class RuntimeSettings:
     #: Longer than the longest job attempt, or a running job is delivered twice (the
     #: second delivery finds it claimed and does nothing, but it is wasted work).
     broker_visibility_timeout: float = 3600.0
+    #: The broker queue jobs travel on; installations sharing a broker need their own.
+    broker_queue: str = "crm"
     #: How often ``crm scheduler`` hands due jobs to the broker (Celery backend).
     dispatch_interval: float = 0.5
     #: A queued job handed to the broker this long ago and still not started is handed

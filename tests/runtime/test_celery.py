@@ -58,12 +58,19 @@ def broker(request):
         if os.environ.get("CRM_REQUIRE_BROKERS"):
             pytest.fail(message)
         pytest.skip(message)
-    celery = make_celery(RuntimeSettings(broker_url=url, broker_visibility_timeout=5))
-    celery.control.purge()  # messages of an earlier, interrupted run
-    return url, celery
+    # A queue of this test's own: another run sharing the broker cannot take its jobs.
+    queue = f"crm-test-{os.getpid()}-{request.node.name[-40:]}"
+    settings = RuntimeSettings(broker_url=url, broker_visibility_timeout=5, broker_queue=queue)
+    celery = make_celery(settings)
+    yield url, celery, queue
+    with celery.connection_for_write() as connection:
+        try:
+            connection.default_channel.queue_delete(queue)
+        except Exception:  # already gone, or never declared
+            pass
 
 
-def worker_env(committed_db, tmp_path, broker_url):
+def worker_env(committed_db, tmp_path, broker_url, queue):
     return {
         **os.environ,
         "CRM_DATABASE_URL": committed_db.url.render_as_string(hide_password=False),
@@ -71,6 +78,7 @@ def worker_env(committed_db, tmp_path, broker_url):
         "CRM_SECRET_KEY": "celery-test",
         "PYTHONPATH": os.pathsep.join([str(plugin_site(tmp_path / "site")), str(FIXTURES)]),
         "CRM_BROKER_URL": broker_url,
+        "CRM_BROKER_QUEUE": queue,
         "CRM_BROKER_VISIBILITY_TIMEOUT": "5",
         "CRM_JOBS_HEARTBEAT_INTERVAL": "0.2",
         "CRM_JOBS_HEARTBEAT_TIMEOUT": "30",
@@ -114,7 +122,7 @@ def read(committed_db, query):
 def test_a_killed_pool_process_gets_the_task_again_and_each_batch_lands_once(
     broker, committed_db, committed_app, tmp_path
 ):
-    broker_url, celery = broker
+    broker_url, celery, queue = broker
     work = tmp_path / "work"
     work.mkdir()
     with committed_db.session() as session:
@@ -134,7 +142,7 @@ def test_a_killed_pool_process_gets_the_task_again_and_each_batch_lands_once(
         return Counter(int(r.reference.rsplit(":", 1)[1]) for r in read(committed_db, query))
 
     output = tmp_path / "worker.out"
-    worker = start_worker(worker_env(committed_db, tmp_path, broker_url), output)
+    worker = start_worker(worker_env(committed_db, tmp_path, broker_url, queue), output)
     try:
         # The job and the event deliveries the new customer queued, each handed over once.
         assert job_id in dispatch_due(committed_app, celery)
@@ -166,7 +174,7 @@ def test_a_killed_pool_process_gets_the_task_again_and_each_batch_lands_once(
 def test_an_import_gives_the_same_rows_on_the_database_queue_and_on_celery(
     broker, committed_db, committed_app, tmp_path
 ):
-    broker_url, celery = broker
+    broker_url, celery, queue = broker
     lines = ["code,name,kind,email,city"]
     lines += [f"S{n:04d},客户{n},person,s{n}@example.cn,City {n % 7}" for n in range(300)]
     lines += ["S9999,,person,,", "S9998,坏,robot,,"]  # two refused rows
@@ -201,7 +209,7 @@ def test_an_import_gives_the_same_rows_on_the_database_queue_and_on_celery(
     clear()
 
     output = tmp_path / "worker.out"
-    worker = start_worker(worker_env(committed_db, tmp_path, broker_url), output)
+    worker = start_worker(worker_env(committed_db, tmp_path, broker_url, queue), output)
     try:
         celery_job = run_import("celery")
         assert celery_job in dispatch_due(committed_app, celery)
