@@ -9,6 +9,7 @@ Then an import gives the same rows on the database queue and on Celery.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -63,11 +64,9 @@ def broker(request):
     settings = RuntimeSettings(broker_url=url, broker_visibility_timeout=5, broker_queue=queue)
     celery = make_celery(settings)
     yield url, celery, queue
-    with celery.connection_for_write() as connection:
-        try:
-            connection.default_channel.queue_delete(queue)
-        except Exception:  # already gone, or never declared
-            pass
+    # Already gone, or never declared: nothing to tidy.
+    with celery.connection_for_write() as connection, contextlib.suppress(Exception):
+        connection.default_channel.queue_delete(queue)
 
 
 def worker_env(committed_db, tmp_path, broker_url, queue):
