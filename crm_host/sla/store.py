@@ -68,7 +68,9 @@ def _store(row: SlaClock, state: ClockState) -> None:
         state.stopped_at,
         state.reached_at,
     )
-    row.due_at = state.due_at() if state.stopped_at is None else None
+    # A clock stopped in time has no due time any more; one stopped late keeps the due
+    # time it passed, so the breach check still reports it (once) if it had not run.
+    row.due_at = state.due_at()
 
 
 def _row(session: Session, object_type: str, object_id: Any, name: str) -> SlaClock:

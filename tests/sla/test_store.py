@@ -89,6 +89,22 @@ def test_breaches_are_marked_exactly_once(db, office):
     assert detect_breaches(db, now=local(2026, 12, 1, 11)) == []  # run twice: once
 
 
+def test_a_clock_stopped_late_is_still_reported_once(db, office):
+    start_clock(
+        db,
+        "service.ticket",
+        3,
+        "first_response",
+        target=timedelta(hours=1),
+        calendar=office,
+        at=local(2026, 12, 1, 9),
+    )  # due Tue 10:00; answered at 10:20, before any check ran
+    stop_clock(db, "service.ticket", 3, "first_response", at=local(2026, 12, 1, 10, 20))
+    breached = detect_breaches(db, now=local(2026, 12, 1, 10, 30))
+    assert [(c.object_id, c.name) for c in breached] == [("3", "first_response")]
+    assert detect_breaches(db, now=local(2026, 12, 1, 12)) == []
+
+
 def test_several_clocks_per_object_and_clear_conflicts(db):
     start_clock(
         db,
