@@ -4,7 +4,8 @@ A job is dispatched to a ``crm worker`` running Celery; the pool process running
 is SIGKILLed after committing two batches. Celery delivers the task again (late
 acknowledgement, rejected on worker loss), the redelivery takes the dead process's
 claim over and resumes at the last checkpoint: every batch's effect exists once.
-Then an import gives the same rows on the database queue and on Celery.
+Then an import and a campaign send give the same rows on the database queue and on
+Celery.
 """
 
 from __future__ import annotations
@@ -224,3 +225,87 @@ def test_an_import_gives_the_same_rows_on_the_database_queue_and_on_celery(
     assert database_status == ("done",)
     assert len(on_database) == 300
     assert on_celery == on_database
+
+
+def test_a_campaign_send_gives_the_same_rows_on_the_database_queue_and_on_celery(
+    broker, committed_db, committed_app, tmp_path
+):
+    from crm_marketing import campaigns, segments
+    from crm_marketing.models import Send
+
+    from crm_host.customers.consent import record_consent
+    from crm_host.models import EmailMessage
+
+    broker_url, celery, queue = broker
+    with committed_db.session() as session:
+        for n in range(30):
+            customer = create_customer(
+                session,
+                {
+                    "code": f"M{n:03d}",
+                    "name": f"客户{n}",
+                    "kind": "person",
+                    "city": "苏州" if n % 3 else "上海",
+                    "email": f"m{n}@example.cn",
+                },
+            )
+            # Every fourth one never agreed to email: the send must skip them.
+            if n % 4:
+                record_consent(session, customer, channel="email", granted=True, source="form")
+        segment = segments.create_segment(
+            session,
+            {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}},
+        )
+        session.commit()
+        segment_id = segment.id
+
+    def send(name):
+        with committed_db.session() as session:
+            campaign = campaigns.create_campaign(
+                session,
+                {
+                    "name": name,
+                    "channel": "email",
+                    "segment_id": segment_id,
+                    "subject": "{{ name }}，您好",
+                    "body": "双十一。退订：{{ unsubscribe_url }}",
+                },
+            )
+            campaigns.launch(session, campaign)
+            session.commit()
+            return campaign.id, campaign.job_id
+
+    def outcome(campaign_id):
+        sends = read(
+            committed_db,
+            sa.select(Send.customer_id, Send.address)
+            .where(Send.campaign_id == campaign_id)
+            .order_by(Send.customer_id),
+        )
+        mail = read(
+            committed_db,
+            sa.select(EmailMessage.to_address).order_by(EmailMessage.to_address),
+        )
+        return [tuple(r) for r in sends], sorted(r[0] for r in mail)
+
+    on_database_id, _job = send("数据库队列")
+    Runner(committed_app).run_due()
+    database_sends, database_mail = outcome(on_database_id)
+    assert len(database_sends) == 15  # 苏州 (20) with consent (3 in 4 of them)
+
+    output = tmp_path / "worker.out"
+    worker = start_worker(worker_env(committed_db, tmp_path, broker_url, queue), output)
+    try:
+        on_celery_id, job_id = send("Celery")
+        assert job_id in dispatch_due(committed_app, celery)
+
+        def finished():
+            [(status,)] = read(committed_db, sa.select(Job.status).where(Job.id == job_id))
+            return status == "done"
+
+        wait_for(finished, "the campaign sent", worker, output, timeout=90)
+    finally:
+        stop(worker)
+    celery_sends, all_mail = outcome(on_celery_id)
+    assert celery_sends == database_sends  # the same customers at the same addresses
+    assert all_mail == sorted(database_mail * 2)  # each of them mailed once per campaign
