@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from crm_host import audit
@@ -55,13 +56,46 @@ def address_column(channel: str) -> sa.ColumnElement[str | None]:
     return Customer.email if channel == "email" else Customer.phone
 
 
+def frequency_cap() -> tuple[int, int] | None:
+    """``(messages, days)`` from ``MARKETING_CAP_MESSAGES`` / ``MARKETING_CAP_DAYS``, or ``None``.
+
+    At most that many marketing messages per customer and channel in that many days
+    (7 unless set); unset, there is no cap.
+    """
+    if not has_app_context():
+        return None
+    messages = current_app.config.get("MARKETING_CAP_MESSAGES")
+    if messages in (None, ""):
+        return None
+    return int(messages), int(current_app.config.get("MARKETING_CAP_DAYS") or 7)
+
+
+def under_cap(channel: str, messages: int, days: int) -> sa.ColumnElement[bool]:
+    """Customers sent fewer than ``messages`` on ``channel`` in the last ``days`` days."""
+    since = utcnow() - timedelta(days=days)
+    recent = (
+        sa.select(sa.func.count())
+        .select_from(Send)
+        .join(Campaign, Campaign.id == Send.campaign_id)
+        .where(Send.customer_id == Customer.id, Campaign.channel == channel, Send.sent_at >= since)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    return recent < messages
+
+
 def recipients(session: Session, campaign: Campaign) -> sa.Select[Any]:
-    """Ids of the segment's active members who consent to the channel and have an address."""
+    """Ids of the segment's active members who consent to the channel, have an address
+    and are under the frequency cap (when one is set)."""
     segment = segments.get_segment(session, campaign.segment_id)
     address = address_column(campaign.channel)
-    return segments.audience(segments.condition_for(session, segment)).where(
+    query = segments.audience(segments.condition_for(session, segment)).where(
         consented(campaign.channel), address.is_not(None), address != ""
     )
+    cap = frequency_cap()
+    if cap is not None:
+        query = query.where(under_cap(campaign.channel, *cap))
+    return query
 
 
 def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) -> None:

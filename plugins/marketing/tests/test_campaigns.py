@@ -244,3 +244,30 @@ def test_revenue_after_the_send_is_attributed_per_currency(db, audience, run_job
     }
     # With no window nothing after the campaign finished counts.
     assert campaigns.attributed_revenue(db, campaign, window=timedelta(days=0)) == {}
+
+
+def test_the_frequency_cap_holds_back_customers_messaged_lately(db, app, audience, run_jobs):
+    segment, people = audience
+    app.config["MARKETING_CAP_MESSAGES"] = 1
+    try:
+        first = draft(db, segment)
+        campaigns.launch(db, first)
+        db.commit()
+        run_jobs(names=[campaigns.SEND_JOB])
+        second = draft(db, segment, name="再次")
+        campaigns.launch(db, second)
+        db.commit()
+        run_jobs(names=[campaigns.SEND_JOB])
+        db.refresh(second)
+        assert second.status == "sent"
+        assert campaigns.statistics(db, first)["sent"] == 20
+        assert campaigns.statistics(db, second)["sent"] == 0
+        # A week later the cap has lapsed.
+        db.execute(sa.update(Send).values(sent_at=utcnow() - timedelta(days=8)))
+        third = draft(db, segment, name="一周后")
+        campaigns.launch(db, third)
+        db.commit()
+        run_jobs(names=[campaigns.SEND_JOB])
+        assert campaigns.statistics(db, third)["sent"] == 20
+    finally:
+        app.config.pop("MARKETING_CAP_MESSAGES")
