@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from crm_host import api as host_api
-from crm_host import auth, console, i18n, lifecycle, oidc, sensitive
+from crm_host import auth, console, i18n, lifecycle, links_page, oidc, sensitive
 from crm_host import runtime as host_runtime
 from crm_host.api.fields import IdConverter
 from crm_host.config import load_config
@@ -69,6 +69,7 @@ def create_app(
     runtime_api.register(api)
     console.init_app(app)
     oidc.init_app(app)
+    links_page.init_app(app)
     i18n.init_app(app, [p.manifest.package for p in plugins.plugins.values()])
     health.init_app(app)
     mount_plugin_blueprints(app, api, host)

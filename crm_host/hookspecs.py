@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from crm_host.importing.registry import ImporterRegistry
+    from crm_host.links_page import LinkHandlerRegistry
     from crm_host.models import Customer, Department, User
     from crm_host.runtime.registry import JobRegistry
     from crm_host.web.menu import MenuItem, Panel
@@ -116,6 +117,21 @@ def crm_register_importers(registry: ImporterRegistry) -> None:
     host's framework — CSV/JSON Lines/XLSX reading, batches, rejects with line
     numbers, resuming after a crash — through ``crm import <slug>.<name> FILE``. A
     bad or duplicate importer stops start-up naming the plugin. Collecting.
+    """
+
+
+@hookspec
+def crm_register_link_handlers(registry: LinkHandlerRegistry) -> None:
+    """Register what opening a signed link of the plugin does, with
+    ``registry.add(purpose, handler, label=…)``; ``purpose`` starts with the slug.
+
+    Called once at start-up. The host serves ``/l/<purpose>/<token>`` to anybody,
+    signed in or not: the visitor first sees a page asking to confirm (mail scanners
+    open links, and a GET must change nothing), and confirming calls
+    ``handler(session=…, token=…)`` in a transaction, which returns the message shown.
+    The handler reads the token with :func:`crm_host.links.read_token`; a bad or
+    expired token is shown as such. A bad or duplicate handler stops start-up naming
+    the plugin. Collecting.
     """
 
 

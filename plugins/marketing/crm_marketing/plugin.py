@@ -168,3 +168,15 @@ def crm_customer_panels(
             order=40,
         )
     ]
+
+
+@hookimpl
+def crm_register_link_handlers(registry: Any) -> None:
+    """Unsubscribe links open on the host's public page, for recipients not signed in."""
+    from crm_marketing import responses
+
+    def unsubscribe(session: Session, token: str) -> str:
+        responses.unsubscribe(session, token)
+        return str(_l("You are unsubscribed: you will get no more of these messages."))
+
+    registry.add(sending.UNSUBSCRIBE, unsubscribe, label=_l("Unsubscribe"))

@@ -38,8 +38,14 @@ def unsubscribe_token(send: Send) -> str:
 
 
 def unsubscribe_url(token: str) -> str:
-    """Where the recipient clicks: ``MARKETING_UNSUBSCRIBE_URL`` followed by the token."""
-    return current_app.config.get("MARKETING_UNSUBSCRIBE_URL", "/unsubscribe?token=") + token
+    """Where the recipient clicks: the host's signed-link page (under ``PUBLIC_URL``,
+    the address the console is reached at), or ``MARKETING_UNSUBSCRIBE_URL`` followed
+    by the token when a public site of the company's own handles it."""
+    prefix = current_app.config.get("MARKETING_UNSUBSCRIBE_URL")
+    if not prefix:
+        public = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+        prefix = f"{public}/l/{UNSUBSCRIBE}/"
+    return prefix + token
 
 
 def _deliver_email(

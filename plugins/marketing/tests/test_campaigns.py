@@ -130,7 +130,7 @@ def test_launching_twice_is_refused_and_every_send_is_on_the_timeline(db, audien
         sa.select(EmailMessage).where(EmailMessage.to_address == "yes0@example.com")
     ).one()
     assert mail.subject == f"{people['yes'][0].name}，您好"
-    assert "退订：/unsubscribe?token=" in mail.body_text
+    assert "退订：/l/marketing.unsubscribe/" in mail.body_text
     assert campaigns.statistics(db, campaign) == {"sent": 20}
 
 

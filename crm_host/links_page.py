@@ -1,0 +1,101 @@
+"""The public page behind signed links: ``/l/<purpose>/<token>``.
+
+Recipients of a survey, an unsubscribe link or a portal invitation are not users
+here; this page is the one place they reach without signing in. Opening a link only
+shows what it will do (mail scanners open links: a GET changes nothing); confirming
+calls the handler the owning plugin registered through
+``crm_register_link_handlers`` and shows its message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, render_template
+from werkzeug.wrappers import Response
+
+from crm_host.errors import CrmError
+from crm_host.host import get_host
+from crm_host.permissions import mark_access
+from crm_host.plugins.manifest import PluginError
+
+bp = Blueprint("links", __name__, url_prefix="/l")
+_PURPOSE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]{0,62}$")
+EXTENSION = "crm_link_handlers"
+
+
+@dataclass(frozen=True)
+class LinkHandler:
+    """What a plugin does when a signed link of ``purpose`` is confirmed."""
+
+    purpose: str
+    handler: Callable[..., Any]
+    label: Any
+    plugin: str
+
+
+class LinkHandlerRegistry:
+    """What ``crm_register_link_handlers(registry)`` receives."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, LinkHandler] = {}
+        self._plugin = ""
+        self._slug = ""
+
+    def add(self, purpose: str, handler: Callable[..., Any], *, label: Any = "") -> None:
+        """Handle confirmed links of ``purpose`` (``<slug>.<name>``) with ``handler``."""
+        who = f"plugin {self._plugin}"
+        if not _PURPOSE.match(purpose) or not purpose.startswith(f"{self._slug}."):
+            raise PluginError(f"{who}: link purpose {purpose!r} must be {self._slug}.<name>")
+        if not callable(handler):
+            raise PluginError(f"{who}: the handler of {purpose} is not callable")
+        if purpose in self.handlers:
+            raise PluginError(f"{who}: links of {purpose} have a handler already")
+        self.handlers[purpose] = LinkHandler(purpose, handler, label or purpose, self._plugin)
+
+
+def init_app(app: Flask) -> None:
+    """Collect the loaded plugins' link handlers and serve their page."""
+    registry = LinkHandlerRegistry()
+    plugins = get_host(app).plugins
+    for name, function, argnames in plugins.implementations("crm_register_link_handlers"):
+        registry._plugin, registry._slug = name, plugins.manifest(name).slug
+        function(**{a: {"registry": registry}[a] for a in argnames})
+    app.extensions[EXTENSION] = registry
+    app.register_blueprint(bp)
+
+
+def _handler(purpose: str) -> LinkHandler:
+    found = current_app.extensions[EXTENSION].handlers.get(purpose)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/<purpose>/<token>", methods=["GET"])
+def show(purpose: str, token: str) -> str:
+    """What the link will do, with a button to confirm it."""
+    handler = _handler(purpose)
+    return render_template("crm/link.html", handler=handler, token=token, done=None)
+
+
+@bp.route("/<purpose>/<token>", methods=["POST"])
+def confirm(purpose: str, token: str) -> tuple[str, int] | str | Response:
+    """Do what the link is for; the plugin's message, or why the link cannot be used."""
+    handler = _handler(purpose)
+    session = get_host().session
+    try:
+        message = handler.handler(session=session, token=token)
+        session.commit()
+    except CrmError as error:  # a LinkError too: bad, expired or used
+        session.rollback()
+        return render_template("crm/link.html", handler=handler, error=error.message), error.status
+    return render_template("crm/link.html", handler=handler, done=message)
+
+
+# Anybody holding the link may open it: the signed token is the credential.
+mark_access(show, "public")
+mark_access(confirm, "public")

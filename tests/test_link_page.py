@@ -1,0 +1,62 @@
+"""The public page behind signed links: confirm first, then the plugin's handler runs."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from crm_host.links_page import LinkHandlerRegistry
+from crm_host.plugins import PluginError
+
+
+@pytest.mark.hookspec("crm_register_link_handlers")
+def test_an_unsubscribe_link_works_for_a_visitor_not_signed_in(app, db, make_customer, run_jobs):
+    from crm_marketing import campaigns, segments
+    from crm_marketing.models import Send
+    from crm_marketing.sending import unsubscribe_token
+
+    from crm_host.customers.consent import current_consents, record_consent
+
+    customer = make_customer(city="苏州", email="visitor@example.cn")
+    record_consent(db, customer, channel="email", granted=True, source="form")
+    segment = segments.create_segment(
+        db, {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}
+    )
+    campaign = campaigns.create_campaign(
+        db,
+        {
+            "name": "双十一",
+            "channel": "email",
+            "segment_id": segment.id,
+            "subject": "您好",
+            "body": "退订：{{ unsubscribe_url }}",
+        },
+    )
+    campaigns.launch(db, campaign)
+    db.commit()
+    run_jobs()
+    send = db.scalar(sa.select(Send).where(Send.campaign_id == campaign.id))
+    with app.app_context():  # tokens are signed with the application's secret
+        link = f"/l/marketing.unsubscribe/{unsubscribe_token(send)}"
+
+    visitor = app.test_client()  # nobody signed in
+    page = visitor.get(link)
+    assert page.status_code == 200 and "Confirm" in page.get_data(as_text=True)
+    assert current_consents(db, customer.id)["email"] is True  # opening changes nothing
+    done = visitor.post(link)
+    assert done.status_code == 200
+    assert "You are unsubscribed" in done.get_data(as_text=True)
+    db.expire_all()
+    assert current_consents(db, customer.id)["email"] is False
+    assert visitor.post("/l/marketing.unsubscribe/forged-token").status_code == 400
+    assert visitor.get("/l/nobody.knows/whatever").status_code == 404
+
+
+def test_handlers_must_carry_the_plugins_slug():
+    registry = LinkHandlerRegistry()
+    registry._plugin, registry._slug = "fx", "fx"
+    registry.add("fx.survey", lambda session, token: "ok")
+    with pytest.raises(PluginError, match="must be fx.<name>"):
+        registry.add("other.survey", lambda session, token: "ok")
+    with pytest.raises(PluginError, match="have a handler already"):
+        registry.add("fx.survey", lambda session, token: "ok")
