@@ -21,7 +21,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, gettext
 from flask_login import current_user
 
@@ -83,7 +83,13 @@ class PackageDomain(Domain):
 
 
 def select_locale() -> str:
-    """The locale of this request: the user's choice, the session's, the browser's."""
+    """The locale of this request: the user's choice, the session's, the browser's.
+
+    Outside a request (jobs, commands) it is ``CRM_DEFAULT_LOCALE`` (English unless set).
+    """
+    if not has_request_context():
+        configured = current_app.config.get("DEFAULT_LOCALE")
+        return configured if configured in LOCALES else DEFAULT_LOCALE
     chosen = g.get("crm_locale")
     if chosen:
         return chosen

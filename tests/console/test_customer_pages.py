@@ -275,3 +275,10 @@ def test_the_language_switch_is_kept_on_the_user(db, browser, admin):
     assert response.location.endswith("/")
     db.refresh(admin)
     assert admin.locale == "zh_Hans"
+
+
+def test_lazy_strings_work_outside_a_request(app):
+    from flask_babel import lazy_gettext
+
+    with app.app_context():  # a job or a command: no request, no user, no browser
+        assert str(lazy_gettext("Customers")) == "Customers"

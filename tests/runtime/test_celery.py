@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import uuid
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -61,7 +62,9 @@ def broker(request):
             pytest.fail(message)
         pytest.skip(message)
     # A queue of this test's own: another run sharing the broker cannot take its jobs.
-    queue = f"crm-test-{os.getpid()}-{request.node.name[-40:]}"
+    # Unique per test, not per name: a producer remembers the queues it declared, and
+    # would not declare again one a previous test deleted.
+    queue = f"crm-test-{uuid.uuid4().hex}"
     settings = RuntimeSettings(broker_url=url, broker_visibility_timeout=5, broker_queue=queue)
     celery = make_celery(settings)
     yield url, celery, queue
