@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
-
+from crm_host.testing.fuzz import fuzz_api, under
 from crm_host.tokens import create_token
-
-EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "25"))
 
 
 def test_no_server_errors_in_the_power_api(app, db, make_user, account):
     user = make_user("fuzz-power", departments=["power"], admin=True)
     _, secret = create_token(db, user, name="fuzz")
     db.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    failures: dict[str, str] = {}
-    operations = [
-        result.ok()
-        for result in schema.get_all_operations()
-        if result.ok().path.startswith("/api/v1/power/")
-    ]
-    assert len(operations) >= 20
-    for operation in operations:
-
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        @given(case=operation.as_strategy())
-        def run(case):
-            response = case.call(headers=headers)
-            case.validate_response(response, checks=[not_a_server_error])
-
-        try:
-            run()
-        except Exception as error:  # collected: every failing operation is reported
-            failures[operation.label] = str(error)[:2000]
-    assert failures == {}, "\n\n".join(f"{k}: {v}" for k, v in failures.items())
+    ran, failures = fuzz_api(
+        app, {"Authorization": f"Bearer {secret}"}, include=under("/api/v1/power/")
+    )
+    assert ran >= 20
+    assert failures == {}

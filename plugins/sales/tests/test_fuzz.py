@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
-
+from crm_host.testing.fuzz import fuzz_api, under
 from crm_host.tokens import create_token
-
-EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "25"))
 
 
 def test_no_server_errors_in_the_sales_api(app, db, make_user, make_customer):
@@ -18,31 +11,8 @@ def test_no_server_errors_in_the_sales_api(app, db, make_user, make_customer):
     make_customer()
     _, secret = create_token(db, user, name="fuzz")
     db.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    failures: dict[str, str] = {}
-    operations = [
-        result.ok()
-        for result in schema.get_all_operations()
-        if result.ok().path.startswith("/api/v1/sales/")
-    ]
-    assert len(operations) >= 20
-    for operation in operations:
-
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        @given(case=operation.as_strategy())
-        def run(case):
-            response = case.call(headers=headers)
-            case.validate_response(response, checks=[not_a_server_error])
-
-        try:
-            run()
-        except Exception as error:  # collected: every failing operation is reported
-            failures[operation.label] = str(error)[:2000]
+    ran, failures = fuzz_api(
+        app, {"Authorization": f"Bearer {secret}"}, include=under("/api/v1/sales/")
+    )
+    assert ran >= 20
     assert failures == {}
