@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import random
+from pathlib import Path
 
+import crm_sales
+import pandas as pd
 import pytest
 from crm_sales import crosssell, orders
+from mlxtend import frequent_patterns
 
 BASKETS = [("A", "B"), ("A", "B", "C"), ("A", "C"), ("B", "C"), ("A", "B", "C"), ("D",)]
 
@@ -84,8 +89,6 @@ def generated_baskets(n=400, seed=7):
 
 
 def test_rules_equal_mlxtends_fpgrowth_on_a_generated_basket_set():
-    pd = pytest.importorskip("pandas")
-    frequent_patterns = pytest.importorskip("mlxtend.frequent_patterns")
     baskets = generated_baskets()
     frame = pd.DataFrame([[i in b for i in range(10)] for b in baskets], columns=list(range(10)))
     theirs_sets = frequent_patterns.fpgrowth(frame, min_support=0.02, use_colnames=True)
@@ -103,3 +106,16 @@ def test_rules_equal_mlxtends_fpgrowth_on_a_generated_basket_set():
         assert abs(rule.support - row.support) < 1e-9
         assert abs(rule.confidence - row.confidence) < 1e-9
         assert abs(rule.lift - row.lift) < 1e-9
+
+
+def test_the_plugin_never_imports_mlxtend_or_pandas():
+    # Both are test extras only: an installation of crm_sales must not need them.
+    imported = set()
+    for source in Path(crm_sales.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    assert "crm_host" in imported  # the walk did read the sources
+    assert not imported & {"mlxtend", "pandas"}
