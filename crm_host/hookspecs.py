@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Select
     from sqlalchemy.orm import Session
 
+    from crm_host.bench.registry import BenchmarkRegistry
     from crm_host.importing.registry import ImporterRegistry
     from crm_host.links_page import LinkHandlerRegistry
     from crm_host.models import Customer, Department, User
@@ -132,6 +133,25 @@ def crm_register_link_handlers(registry: LinkHandlerRegistry) -> None:
     The handler reads the token with :func:`crm_host.links.read_token`; a bad or
     expired token is shown as such. A bad or duplicate handler stops start-up naming
     the plugin. Collecting.
+    """
+
+
+@hookspec
+def crm_register_benchmarks(registry: BenchmarkRegistry) -> None:
+    """Register the plugin's benchmarks for ``crm bench`` with
+    ``registry.add(name, fn, description=…)``; the benchmark is named ``<slug>.<name>``.
+
+    Called when ``crm bench`` starts, with every present plugin loaded (the run
+    builds its own databases, so a plugin need not be installed locally).
+    ``fn(size, databases, workdir)`` receives the size (``S``, ``M`` or ``L``; scale
+    from :data:`crm_host.bench.SIZES`), a :class:`crm_host.bench.Databases` handing
+    out fresh databases of the chosen backend (``databases.prepared(label, plugins)``
+    migrates and installs plugins), and a scratch directory; it returns a list of
+    :class:`crm_host.bench.Figure`, each ours against a baseline measured in the same
+    run on the same generated data. A baseline library that is not installed must
+    not fail the run: use :func:`crm_host.bench.baseline_library` and report the
+    figure with :func:`crm_host.bench.not_installed`. A bad or duplicate name stops
+    ``crm bench`` naming the plugin. Collecting; the return value is ignored.
     """
 
 

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
+from crm_host.bench import Figure, baseline_library, not_installed
+from crm_host.bench.registry import BenchmarkRegistry, collect_benchmarks
+from crm_host.bench.runs import register_host_benchmarks, run
 from crm_host.cli.bench import bench
+from crm_host.plugins import hookimpl
+from crm_host.plugins.manifest import PluginError
 
 
 def test_bench_import_small_writes_json(tmp_path):
@@ -29,3 +35,66 @@ def test_postgresql_bench_needs_a_server(monkeypatch):
     monkeypatch.delenv("CRM_TEST_DATABASE_URL", raising=False)
     result = CliRunner().invoke(bench, ["import", "--database", "postgresql"])
     assert result.exit_code != 0 and "needs CRM_BENCH_DATABASE_URL" in result.output
+
+
+class _BenchPlugin:
+    """A plugin that registers one benchmark, as a third-party plugin would."""
+
+    @staticmethod
+    @hookimpl
+    def crm_register_benchmarks(registry):
+        def constant(size, databases, workdir):
+            return [Figure("fxbench.constant", "a figure", "x/s", 2.0, 4.0, "twice as fast")]
+
+        registry.add("constant", constant, description="a fixed figure")
+
+
+def _manager_with(namespace, name="fx_bench", slug="fxbench"):
+    from crm_host.plugins import Manifest
+    from crm_host.plugins.manager import Plugin, PluginManager
+
+    manager = PluginManager()
+    manager.pm.register(namespace, name=name)
+    manifest = Manifest(name=name, slug=slug, label="Bench", version="1.0")
+    manager.plugins[name] = Plugin(manifest, loaded=True)
+    return manager
+
+
+@pytest.mark.hookspec("crm_register_benchmarks")
+def test_a_plugin_benchmark_is_registered_under_its_slug_and_runs(tmp_path):
+    registry = collect_benchmarks(_manager_with(_BenchPlugin), register_host_benchmarks)
+    assert registry.names()[:3] == ["import", "api", "hooks"]
+    benchmark = registry.get("fxbench.constant")
+    assert benchmark is not None and benchmark.plugin == "fx_bench"
+    [figure] = run(["fxbench.constant"], "S", "sqlite", None, registry)
+    assert figure.ratio == 0.5 and figure.as_dict()["ratio"] == 0.5
+
+
+@pytest.mark.hookspec("crm_register_benchmarks")
+def test_a_duplicate_or_malformed_benchmark_name_names_the_plugin():
+    registry = BenchmarkRegistry()
+    registry._plugin, registry._slug = "fx_bench", "fxbench"
+    registry.add("one", lambda *a: [])
+    with pytest.raises(PluginError, match="plugin fx_bench: a benchmark named fxbench.one"):
+        registry.add("one", lambda *a: [])
+    with pytest.raises(PluginError, match="plugin fx_bench: benchmark name 'Bad-Name'"):
+        registry.add("Bad-Name", lambda *a: [])
+
+
+def test_list_shows_the_host_benchmarks_first():
+    result = CliRunner().invoke(bench, ["--list"])
+    assert result.exit_code == 0, result.output
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert names[:3] == ["import", "api", "hooks"]
+
+
+def test_an_unknown_benchmark_is_refused_with_the_known_names():
+    result = CliRunner().invoke(bench, ["nosuch"])
+    assert result.exit_code == 2 and "no benchmark named nosuch" in result.output
+    assert "import, api, hooks" in result.output
+
+
+def test_a_missing_baseline_library_is_reported_not_raised():
+    assert baseline_library("crm_no_such_baseline_library") is None
+    figure = Figure("x", "y", "rows/s", 10.0, 0.0, not_installed("duckdb"))
+    assert figure.ratio == 0.0 and "baseline not installed (duckdb" in figure.baseline_name

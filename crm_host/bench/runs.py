@@ -6,50 +6,15 @@ import csv
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from crm_host.bench.data import COLUMNS, write_customers_csv
+from crm_host.bench.figures import SIZES, Figure, timer
+from crm_host.bench.registry import BenchmarkRegistry, collect_benchmarks, present_plugins
 from crm_host.customers.rules import FIELDS
-
-SIZES = {"S": 10_000, "M": 100_000, "L": 1_000_000}
-
-
-@dataclass
-class Figure:
-    """One measured figure and its baseline."""
-
-    benchmark: str
-    figure: str
-    unit: str
-    ours: float
-    baseline: float
-    baseline_name: str
-    higher_is_better: bool = True
-
-    @property
-    def ratio(self) -> float:
-        """Ours relative to the baseline (1.0 = as good; below 1 = worse)."""
-        if not self.baseline or not self.ours:
-            return 0.0
-        return self.ours / self.baseline if self.higher_is_better else self.baseline / self.ours
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form, with the ratio."""
-        return {**asdict(self), "ratio": round(self.ratio, 3)}
-
-
-@contextmanager
-def _timer() -> Iterator[Callable[[], float]]:
-    start = time.perf_counter()
-    elapsed = [0.0]
-    yield lambda: elapsed[0]
-    elapsed[0] = time.perf_counter() - start
 
 
 class Databases:
@@ -68,6 +33,14 @@ class Databases:
     def create(self, label: str) -> sa.URL:
         """A new empty database."""
         return self.databases.create(label)
+
+    def prepared(self, label: str, plugins: list[str]) -> sa.URL:
+        """A new database with the host migrated and ``plugins`` installed."""
+        from crm_host.testing import prepare_database
+
+        url = self.create(label)
+        prepare_database(url, plugins, {})
+        return url
 
     def close(self) -> None:
         """Drop them all."""
@@ -99,7 +72,7 @@ def bench_import(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
     with host.db.session() as session:
         args = import_jobs.job_args(source, batch_size=5000)
         enqueue(session, import_jobs.JOB_NAME, args, key=import_jobs.file_key(source))
-    with _timer() as elapsed:
+    with timer() as elapsed:
         Runner(app).run_due(names=[import_jobs.JOB_NAME])
     ours_seconds = elapsed()
     with host.db.engine.connect() as connection:
@@ -138,7 +111,7 @@ _RAW_COLUMNS = [*FIELDS, "search_name", "custom", "preferences", "created_at", "
 
 def _raw_sqlite(url: sa.URL, source: Path) -> float:
     path = url.database
-    with _timer() as elapsed:
+    with timer() as elapsed:
         rows = _raw_rows(source)
         connection = sqlite3.connect(path)
         now = "2026-01-01 00:00:00"
@@ -155,7 +128,7 @@ def _raw_copy(url: sa.URL, source: Path) -> float:
     import psycopg
 
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with _timer() as elapsed:
+    with timer() as elapsed:
         rows = _raw_rows(source)
         statement = f"COPY customers ({', '.join(_RAW_COLUMNS)}) FROM STDIN"
         with (
@@ -177,23 +150,37 @@ def _raw_copy(url: sa.URL, source: Path) -> float:
     return elapsed()
 
 
-BENCHMARKS: dict[str, Callable[[str, Databases, Path], list[Figure]]] = {
-    "import": bench_import,
-}
-
-
-def run(names: list[str], size: str, backend: str, server: str | None) -> list[Figure]:
-    """Run the named benchmarks; returns every figure."""
+def run(
+    names: list[str], size: str, backend: str, server: str | None, registry: BenchmarkRegistry
+) -> list[Figure]:
+    """Run the named benchmarks of ``registry``; returns every figure."""
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         workdir = Path(tmp)
         dbs = Databases(backend, server, workdir)
         try:
             for name in names:
-                figures += BENCHMARKS[name](size, dbs, workdir)
+                benchmark = registry.get(name)
+                if benchmark is None:
+                    raise ValueError(f"no benchmark named {name}; crm bench --list shows them")
+                figures += benchmark.function(size, dbs, workdir)
         finally:
             dbs.close()
     return figures
+
+
+def app_for(url: sa.URL, workdir: Path, label: str) -> Any:
+    """An application on the database at ``url`` for a benchmark (no worker thread)."""
+    from crm_host.app import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "SECRET_KEY": "bench",
+            "WORKER_THREAD": False,
+        },
+        instance_path=str(workdir / f"instance-{label}"),
+    )
 
 
 def _app_with_customers(dbs: Databases, workdir: Path, rows: int, plugins: list[str]) -> Any:
@@ -232,7 +219,7 @@ def bench_api(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
     client = login(app.test_client(), user)
     pages = 200
     cursor = None
-    with _timer() as elapsed:
+    with timer() as elapsed:
         for _ in range(pages):
             url = "/api/v1/customers?limit=50&sort=code" + (f"&cursor={cursor}" if cursor else "")
             answer = client.get(url)
@@ -242,7 +229,7 @@ def bench_api(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
     ours = pages / elapsed()
     engine = app.extensions["crm"].db.engine
     last = ""
-    with _timer() as bare, engine.connect() as connection:
+    with timer() as bare, engine.connect() as connection:
         for _ in range(pages):
             page = (
                 connection.execute(
@@ -290,7 +277,7 @@ def bench_hooks(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
     client = login(app.test_client(), user)
     PluginManager.call_each = timed  # type: ignore[method-assign]
     try:
-        with _timer() as elapsed:
+        with timer() as elapsed:
             for n in range(300):
                 client.get("/" if n % 3 == 0 else "/api/v1/customers?limit=20")
     finally:
@@ -309,5 +296,13 @@ def bench_hooks(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
     ]
 
 
-BENCHMARKS["api"] = bench_api
-BENCHMARKS["hooks"] = bench_hooks
+def register_host_benchmarks(registry: BenchmarkRegistry) -> None:
+    """The host's own benchmarks, registered before any plugin's."""
+    registry.add("import", bench_import, description="customer import vs a raw bulk load")
+    registry.add("api", bench_api, description="API keyset pages vs bare SQLAlchemy Core")
+    registry.add("hooks", bench_hooks, description="hook dispatch share of request time")
+
+
+def all_benchmarks() -> BenchmarkRegistry:
+    """The host's benchmarks and those of every present plugin."""
+    return collect_benchmarks(present_plugins(), register_host_benchmarks)
