@@ -30,6 +30,14 @@ def crm_addhooks(pm: pluggy.PluginManager) -> None:
 
 
 @hookimpl
+def crm_register_benchmarks(registry: Any) -> None:
+    """Association rules vs mlxtend's FP-growth, for ``crm bench``."""
+    from crm_sales.bench import bench_crosssell
+
+    registry.add("crosssell", bench_crosssell, description="association rules vs mlxtend fpgrowth")
+
+
+@hookimpl
 def crm_register_blueprints() -> list[Blueprint]:
     """The API blueprint and the console pages."""
     from crm_sales.api import blp
