@@ -168,6 +168,23 @@ def crm_transaction_sources() -> list[Select[Any]]:
     """
 
 
+@hookspec
+def crm_segment_criteria() -> list[Any]:
+    """Return the segment criteria the plugin offers, as ``crm_host.segments.Criterion``.
+
+    Called by the plugin that builds segments (marketing) when rules are validated or
+    compiled and when the segment builder lists its fields — not only at start-up, so
+    keep it cheap and free of queries. Each criterion names a field, a kind
+    (``text``, ``number``, ``tags``, ``days`` or ``band``; the kind fixes the
+    operators, see ``crm_host.segments.OPERATORS``) and ``build(session, op, value)``,
+    which returns a SQLAlchemy condition on ``customers`` — a correlated ``EXISTS`` or
+    ``IN`` over the plugin's own tables — so a whole segment stays one SQL query; it
+    raises ``crm_host.segments.CriterionError`` for a value it cannot use, and the
+    message is shown against the rule. A contribution that is not a ``Criterion``
+    or reuses another plugin's field name is refused naming both plugins. Collecting.
+    """
+
+
 # --- shown to users (department-scoped) ----------------------------------------------
 
 

@@ -1,18 +1,13 @@
-"""Segment criteria: what a rule may test, and how each test becomes a SQL condition.
+"""Marketing's own segment criteria: demographic, geographic, value and behaviour.
 
-A :class:`Criterion` names a field, the operators it accepts and a function that
-turns ``(operator, value)`` into a condition on the ``customers`` table —
-correlated ``EXISTS`` or ``IN`` subqueries for anything kept elsewhere, so a whole
-rule tree stays one ``SELECT``. Plugins add theirs through the
-``crm_marketing_segment_criteria`` hook; marketing's own come the same way.
+The :class:`~crm_host.segments.Criterion` contract is the host's; plugins offer
+theirs through the host's ``crm_segment_criteria`` hook, and marketing offers these
+the same way (see :mod:`crm_marketing.registry` for the collecting).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,19 +17,17 @@ from crm_host.analytics import transactions
 from crm_host.db import utcnow
 from crm_host.models import Customer, Interaction, Tag
 from crm_host.models.customers import LifecycleStage, customer_tags
+from crm_host.segments import (
+    Build,
+    Criterion,
+    CriterionError,
+    compare,
+    text_field,
+    text_values,
+    whole_days,
+)
 from crm_marketing.i18n import _l
 from crm_marketing.models import RfmScore
-
-#: Value kinds and the operators each accepts.
-OPERATORS: dict[str, tuple[str, ...]] = {
-    "text": ("eq", "ne", "in", "not_in", "is_set", "is_not_set"),
-    "number": ("eq", "gte", "lte", "between"),
-    "tags": ("any", "all", "none"),
-    "days": ("within", "not_within"),
-    "band": ("in",),
-}
-#: Operators that take no value.
-NO_VALUE = ("is_set", "is_not_set")
 
 #: Age bands by label: inclusive (youngest, oldest) age in whole years.
 AGE_BANDS: dict[str, tuple[int, int]] = {
@@ -48,99 +41,9 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
 }
 
 
-class CriterionError(ValueError):
-    """A value a criterion cannot use; the message says what it needs."""
-
-
-Build = Callable[[Session, str, Any], sa.ColumnElement[bool]]
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """A field rules may test. ``build(session, op, value)`` returns a condition on customers."""
-
-    name: str
-    label: Any
-    kind: str
-    build: Build
-    #: Suggested values for a choice list in the console (empty: free input).
-    choices: Sequence[str] = field(default_factory=tuple)
-    #: The plugin that contributed it; filled in when criteria are collected.
-    plugin: str = ""
-
-    @property
-    def operators(self) -> tuple[str, ...]:
-        """The operators this criterion accepts."""
-        return OPERATORS[self.kind]
-
-
-# --- value checks -----------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise CriterionError("Needs a text of 1 to 200 characters.")
-    return value.strip()
-
-
-def _texts(value: Any) -> list[str]:
-    if not isinstance(value, list) or not 1 <= len(value) <= 500:
-        raise CriterionError("Needs a list of 1 to 500 texts.")
-    return [_text(v) for v in value]
-
-
-def _number(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise CriterionError("Needs a number.")
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise CriterionError("Needs a number.") from None
-    if not number.is_finite() or abs(number) >= Decimal("1e15"):
-        raise CriterionError("Needs a finite number below 10^15.")
-    return number
-
-
-def _whole_days(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36_500:
-        raise CriterionError("Needs a whole number of days from 0 to 36500.")
-    return value
-
-
-# --- condition builders --------------------------------------------------------------------
-
-
-def compare(column: sa.ColumnElement[Any], op: str, value: Any) -> sa.ColumnElement[bool]:
-    """``column`` against ``value`` under a text or number operator."""
-    if op == "is_set":
-        return column.is_not(None)
-    if op == "is_not_set":
-        return column.is_(None)
-    if op in ("eq", "ne") and isinstance(value, str):
-        text = _text(value)
-        return column == text if op == "eq" else sa.or_(column != text, column.is_(None))
-    if op in ("in", "not_in"):
-        texts = _texts(value)
-        return column.in_(texts) if op == "in" else sa.or_(column.not_in(texts), column.is_(None))
-    if op == "between":
-        if not isinstance(value, list) or len(value) != 2:
-            raise CriterionError("Needs [lowest, highest].")
-        low, high = _number(value[0]), _number(value[1])
-        if low > high:
-            raise CriterionError("The lowest value is above the highest.")
-        return column.between(low, high)
-    number = _number(value)
-    return {"eq": column == number, "gte": column >= number, "lte": column <= number}[op]
-
-
-def text_field(column: sa.ColumnElement[Any]) -> Build:
-    """A criterion on a text column of the customer."""
-    return lambda session, op, value: compare(column, op, value)
-
-
 def age_band(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
     """Customers whose age today falls in one of the named bands (from ``birth_date``)."""
-    bands = _texts(value)
+    bands = text_values(value)
     unknown = [b for b in bands if b not in AGE_BANDS]
     if unknown:
         raise CriterionError("Unknown age band: " + ", ".join(unknown) + ".")
@@ -165,7 +68,7 @@ def _years_before(day: date, years: int) -> date:
 
 def tags(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
     """Customers carrying any / all / none of the named tags."""
-    names = _texts(value)
+    names = text_values(value)
 
     def has(names_: list[str]) -> sa.Exists:
         return (
@@ -209,7 +112,7 @@ def purchase_count(session: Session, op: str, value: Any) -> sa.ColumnElement[bo
 
 def last_interaction(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
     """Customers with (``within``) or without (``not_within``) a touchpoint in the last N days."""
-    since = utcnow() - timedelta(days=_whole_days(value))
+    since = utcnow() - timedelta(days=whole_days(value))
     recent = (
         sa.select(Interaction.id)
         .where(Interaction.customer_id == Customer.id, Interaction.occurred_at >= since)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crm_host.errors import ValidationFailed
-from crm_marketing.criteria import NO_VALUE, Criterion
+from crm_host.segments import NO_VALUE, Criterion
 
 ROWS = 6
 LIST_OPERATORS = ("in", "not_in", "any", "all", "none")

@@ -1,27 +1,12 @@
 """Hooks the marketing plugin publishes (through ``crm_addhooks``) for other plugins.
 
-The host's catalogue names ``crm_segment_criteria`` but ``crm_host.hookspecs`` does
-not define it yet, so marketing publishes its own under its slug; should the host
-add it, this becomes a thin alias.
+Segment criteria are offered through the host's ``crm_segment_criteria``, so a
+plugin can contribute them without depending on marketing.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from crm_host.plugins import hookspec
-
-
-@hookspec
-def crm_marketing_segment_criteria() -> list[Any]:
-    """Return the segment criteria a plugin offers, as ``crm_marketing.criteria.Criterion``.
-
-    Called when segments are validated or compiled, and when the segment builder
-    lists its fields. Each criterion's ``build(session, op, value)`` must return a
-    SQLAlchemy condition on ``customers`` (a correlated ``EXISTS`` or ``IN`` over the
-    plugin's own tables), so a whole segment stays one SQL query. A duplicate name
-    is refused naming both plugins. Collecting.
-    """
 
 
 @hookspec

@@ -16,10 +16,11 @@ from crm_host.models import Customer, Department, User
 from crm_host.permissions import Permission, can
 from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
+from crm_host.segments import Criterion
 from crm_host.web.menu import MenuItem, Panel
 from crm_marketing import hookspecs, privacy, rfm, sending
 from crm_marketing.campaigns import SEND_JOB
-from crm_marketing.criteria import Criterion, builtin_criteria
+from crm_marketing.criteria import builtin_criteria
 from crm_marketing.i18n import _l
 from crm_marketing.models import Campaign, Segment, Send
 from crm_marketing.permissions import CAMPAIGNS_READ, PERMISSIONS, RFM_READ, SEGMENTS_READ
@@ -27,12 +28,12 @@ from crm_marketing.permissions import CAMPAIGNS_READ, PERMISSIONS, RFM_READ, SEG
 
 @hookimpl
 def crm_addhooks(pm: pluggy.PluginManager) -> None:
-    """Publish ``crm_marketing_*``: segment criteria and the campaign-sent event."""
+    """Publish ``crm_marketing_*``: the campaign-sent event."""
     pm.add_hookspecs(hookspecs)
 
 
 @hookimpl
-def crm_marketing_segment_criteria() -> list[Criterion]:
+def crm_segment_criteria() -> list[Criterion]:
     """Marketing's own criteria, offered the way any plugin offers its own."""
     return builtin_criteria()
 

@@ -1,4 +1,4 @@
-"""The segment criteria of every installed plugin, collected through the hook."""
+"""The segment criteria of every installed plugin, collected through the host's hook."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from sqlalchemy.orm import Session
 
 from crm_host.host import host_of
 from crm_host.plugins import PluginError
-from crm_marketing.criteria import OPERATORS, Criterion
+from crm_host.segments import OPERATORS, Criterion
 
-HOOK = "crm_marketing_segment_criteria"
+HOOK = "crm_segment_criteria"
 
 
 def criteria_of(session: Session) -> dict[str, Criterion]:

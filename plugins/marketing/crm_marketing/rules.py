@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.errors import ValidationFailed
-from crm_marketing.criteria import NO_VALUE, Criterion, CriterionError
+from crm_host.segments import NO_VALUE, Criterion, CriterionError
 from crm_marketing.registry import criteria_of
 
 MAX_DEPTH = 8

@@ -1,4 +1,4 @@
-"""The hooks marketing publishes: documented, tested, and usable by another plugin."""
+"""The hooks marketing publishes or collects: documented, tested, usable by another plugin."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from crm_marketing import campaigns, hookspecs, segments
-from crm_marketing.criteria import Criterion, compare
 from crm_marketing.rules import compile_rules
 
 from crm_host.models import Customer
 from crm_host.plugins import PluginError, hookimpl
+from crm_host.segments import Criterion, compare
 from crm_host.testing.contract import undocumented_hookspecs, untested_hookspecs
 
 
@@ -24,7 +24,7 @@ class CodePrefix:
     """A plugin offering one criterion: the customer code starts with a text."""
 
     @hookimpl
-    def crm_marketing_segment_criteria(self):
+    def crm_segment_criteria(self):
         def build(session, op, value):
             return (
                 Customer.code.startswith(value) if op == "eq" else compare(Customer.code, op, value)
@@ -35,7 +35,7 @@ class CodePrefix:
 
 class Duplicate:
     @hookimpl
-    def crm_marketing_segment_criteria(self):
+    def crm_segment_criteria(self):
         return [Criterion("city", "City again", "text", lambda s, o, v: sa.true())]
 
 
@@ -53,7 +53,7 @@ def register(app):
         pm.unregister(name=name)
 
 
-@pytest.mark.hookspec("crm_marketing_segment_criteria")
+@pytest.mark.hookspec("crm_segment_criteria")
 def test_another_plugin_contributes_a_criterion(db, app, register, make_customer):
     make_customer(code="VIP-1")
     make_customer(code="STD-1")
