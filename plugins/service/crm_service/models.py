@@ -20,6 +20,9 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 CHANNELS = ("phone", "email", "portal", "web", "chat", "visit", "api", "system")
 #: Message kinds: a public reply the customer sees, or an internal note.
 MESSAGE_KINDS = ("reply", "note")
+#: The kind of a message the customer wrote (an email, a portal reply); agents never
+#: post it, so it is not among :data:`MESSAGE_KINDS`.
+CUSTOMER_KIND = "customer"
 #: Ticket types every installation starts with (code, English label, Chinese label).
 SEEDED_TYPES = (
     ("inquiry", "Inquiry", "咨询"),
@@ -136,3 +139,24 @@ class QueueCursor(Base):
     )
     last_user_id: Mapped[int | None] = mapped_column(sa.Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MailMessage(Base):
+    """An email that reached a ticket, kept by its Message-ID.
+
+    The Message-ID is unique, so a file or mailbox read twice imports each mail once,
+    and a reply's ``In-Reply-To``/``References`` find the ticket it answers.
+    """
+
+    __tablename__ = "service_mail_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    ticket_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("service_tickets.id", ondelete="CASCADE"), index=True
+    )
+    sender: Mapped[str] = mapped_column(sa.String(320))
+    subject: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Where it came from: ``folder`` or ``imap``.
+    source: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ import pluggy
 from crm_host.host import get_host
 from crm_host.permissions import Permission
 from crm_host.plugins import hookimpl
-from crm_service import escalation, privacy, tickets
+from crm_service import escalation, mailjobs, privacy, tickets
 from crm_service.hookspecs import ServiceHooks
 
 
@@ -69,14 +69,19 @@ def crm_register_blueprints() -> list[Any]:
 
 @hookimpl
 def crm_register_jobs(registry: Any) -> None:
-    """The SLA check, every minute over all queues (breaches are marked once anyway)."""
+    """The SLA check, every minute over all queues (breaches are marked once anyway),
+    and the mail intake every two minutes."""
     registry.job(escalation.JOB, escalation.check_sla_job, max_attempts=3)
     registry.schedule(escalation.JOB, every=timedelta(minutes=1), per_department=False)
+    # Mail waits a few minutes at most; the job does nothing unless a folder or a
+    # mailbox is configured.
+    registry.job(mailjobs.JOB, mailjobs.fetch_mail_job, max_attempts=3)
+    registry.schedule(mailjobs.JOB, every=timedelta(minutes=2), per_department=False)
 
 
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
-    """``crm service tickets …`` and ``crm service sla …``."""
+    """``crm service tickets …``, ``crm service sla …`` and ``crm service mail …``."""
     from crm_service import cli as commands
 
     commands.register(cli)

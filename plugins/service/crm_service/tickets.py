@@ -22,6 +22,7 @@ from crm_host.runtime import emit
 from crm_service import sla, types, workflow
 from crm_service.models import (
     CHANNELS,
+    CUSTOMER_KIND,
     MESSAGE_KINDS,
     PRIORITIES,
     Ticket,
@@ -459,6 +460,32 @@ def add_message(
         )
     else:
         _on_timeline(session, ticket, "Internal note added", actor=actor, at=at)
+    return message
+
+
+def add_customer_message(
+    session: Session, ticket: Ticket, *, body: str, at: datetime | None = None
+) -> TicketMessage:
+    """Add what the customer wrote (an emailed reply…) as a public message.
+
+    It stops no clock: only the service centre's reply is a response. A ticket that
+    waited on the customer goes back to work, and a resolved one is reopened, so the
+    answer is seen.
+    """
+    at = at or utcnow()
+    if not isinstance(body, str) or len(body) > 100_000:
+        raise ValidationFailed(
+            "the message is not valid", details={"body": ["At most 100,000 characters."]}
+        )
+    message = TicketMessage(ticket_id=ticket.id, kind=CUSTOMER_KIND, body=body, created_at=at)
+    session.add(message)
+    ticket.updated_at = at
+    session.flush()
+    _on_timeline(
+        session, ticket, "Customer wrote", actor=None, body=body or None, direction="inbound", at=at
+    )
+    if ticket.status in ("waiting_on_customer", "resolved"):
+        transition(session, ticket, "in_progress", at=at)
     return message
 
 

@@ -1,4 +1,5 @@
-"""Fixtures of the service plugin's tests, on the host's ``crm_host.testing`` fixtures."""
+"""Fixtures of the service plugin's tests, on the host's ``crm_host.testing`` fixtures
+(``make_customer``, ``make_user``, ``db``… come from there)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,7 @@ import pytest
 import sqlalchemy as sa
 from crm_service.sla import save_policy
 
-from crm_host.customers import service as customers
 from crm_host.models import Customer, Department, User
-
-
-@pytest.fixture
-def make_customer(db: sa.orm.Session) -> Callable[..., Customer]:
-    """Create a customer: ``make_customer(phone="13800138000")``."""
-    counter = iter(range(1, 1_000_000))
-
-    def make(**fields: Any) -> Customer:
-        n = next(counter)
-        data = {"code": f"SVC{n:05d}", "name": f"客户{n}", "kind": "person", **fields}
-        customer = customers.create_customer(db, data)
-        db.commit()
-        return customer
-
-    return make
 
 
 @pytest.fixture

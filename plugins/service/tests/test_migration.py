@@ -16,6 +16,7 @@ TABLES = {
     "service_tickets",
     "service_ticket_messages",
     "service_queue_cursors",
+    "service_mail_messages",
 }
 
 
