@@ -4,17 +4,20 @@ Recipients of a survey, an unsubscribe link or a portal invitation are not users
 here; this page is the one place they reach without signing in. Opening a link only
 shows what it will do (mail scanners open links: a GET changes nothing); confirming
 calls the handler the owning plugin registered through
-``crm_register_link_handlers`` and shows its message.
+``crm_register_link_handlers`` and shows its message. A handler that needs answers
+(a survey's score, a portal reply) names a template of form fields, shown inside
+the confirming form, and takes a ``form`` argument with what was posted.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template
+from flask import Blueprint, Flask, abort, current_app, render_template, request
 from werkzeug.wrappers import Response
 
 from crm_host.errors import CrmError
@@ -35,6 +38,10 @@ class LinkHandler:
     handler: Callable[..., Any]
     label: Any
     plugin: str
+    #: A template of form fields shown inside the confirming form, or ``None``.
+    fields: str | None = None
+    #: Whether the handler takes the posted ``form``.
+    wants_form: bool = False
 
 
 class LinkHandlerRegistry:
@@ -45,8 +52,19 @@ class LinkHandlerRegistry:
         self._plugin = ""
         self._slug = ""
 
-    def add(self, purpose: str, handler: Callable[..., Any], *, label: Any = "") -> None:
-        """Handle confirmed links of ``purpose`` (``<slug>.<name>``) with ``handler``."""
+    def add(
+        self,
+        purpose: str,
+        handler: Callable[..., Any],
+        *,
+        label: Any = "",
+        fields: str | None = None,
+    ) -> None:
+        """Handle confirmed links of ``purpose`` (``<slug>.<name>``) with ``handler``.
+
+        ``fields`` names a template of inputs for the confirming form; the handler
+        then receives what was posted as ``form``.
+        """
         who = f"plugin {self._plugin}"
         if not _PURPOSE.match(purpose) or not purpose.startswith(f"{self._slug}."):
             raise PluginError(f"{who}: link purpose {purpose!r} must be {self._slug}.<name>")
@@ -54,7 +72,12 @@ class LinkHandlerRegistry:
             raise PluginError(f"{who}: the handler of {purpose} is not callable")
         if purpose in self.handlers:
             raise PluginError(f"{who}: links of {purpose} have a handler already")
-        self.handlers[purpose] = LinkHandler(purpose, handler, label or purpose, self._plugin)
+        wants_form = "form" in inspect.signature(handler).parameters
+        if fields is not None and not wants_form:
+            raise PluginError(f"{who}: the handler of {purpose} has fields but takes no form")
+        self.handlers[purpose] = LinkHandler(
+            purpose, handler, label or purpose, self._plugin, fields, wants_form
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -88,7 +111,8 @@ def confirm(purpose: str, token: str) -> tuple[str, int] | str | Response:
     handler = _handler(purpose)
     session = get_host().session
     try:
-        message = handler.handler(session=session, token=token)
+        extra = {"form": request.form} if handler.wants_form else {}
+        message = handler.handler(session=session, token=token, **extra)
         session.commit()
     except CrmError as error:  # a LinkError too: bad, expired or used
         session.rollback()

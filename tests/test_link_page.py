@@ -60,3 +60,13 @@ def test_handlers_must_carry_the_plugins_slug():
         registry.add("other.survey", lambda session, token: "ok")
     with pytest.raises(PluginError, match="have a handler already"):
         registry.add("fx.survey", lambda session, token: "ok")
+
+
+def test_a_handler_with_fields_must_take_the_posted_form():
+    registry = LinkHandlerRegistry()
+    registry._plugin, registry._slug = "fx", "fx"
+    registry.add("fx.answer", lambda session, token, form: "ok", fields="fx/fields.html")
+    assert registry.handlers["fx.answer"].wants_form
+    assert registry.handlers["fx.answer"].fields == "fx/fields.html"
+    with pytest.raises(PluginError, match="has fields but takes no form"):
+        registry.add("fx.other", lambda session, token: "ok", fields="fx/fields.html")
