@@ -36,6 +36,7 @@ class ImportOut(ma.Schema):
     progress_total = ma.fields.Integer(allow_none=True)
     totals = ma.fields.Dict()
     rejected = ma.fields.Integer()
+    notices = ma.fields.Integer()
 
 
 @blp.route("")

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 
 from crm_host.cli.common import host
 from crm_host.db import utcnow
+from crm_host.errors import ValidationFailed
 from crm_host.importing import jobs as import_jobs
 from crm_host.importing.readers import FORMATS, ImportFileError
 from crm_host.importing.registry import collect_importers
@@ -44,6 +45,14 @@ def import_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--again",
             is_flag=True,
             help="Import the file once more even though it was imported before.",
+        ),
+        click.option(
+            "--option",
+            "-o",
+            "importer_options",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="An option of the importer for this file (e.g. -o unit=kWh); repeatable.",
         ),
         click.option(
             "--queue",
@@ -76,6 +85,7 @@ def import_file(
     batch_size: int,
     again: bool,
     queued: bool,
+    importer_options: tuple[str, ...] = (),
 ) -> None:
     """Queue an import job for ``file`` and, unless ``queued``, run it here with a progress bar."""
     from crm_host.runtime import enqueue
@@ -96,10 +106,13 @@ def import_file(
             rejects=rejects,
             batch_size=batch_size,
             session=session,
+            options=parse_options(importer_options),
         )
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from error
-    key = import_jobs.file_key(file, name)
+    except ValidationFailed as error:
+        raise click.ClickException(f"{file}: {describe_failure(error)}") from error
+    key = import_jobs.file_key(file, name, args["options"])
     if again:
         key = f"{key}:{secrets.token_hex(4)}"
     job_id = enqueue(session, import_jobs.JOB_NAME, args, key=key)
@@ -124,6 +137,7 @@ def import_file(
     with current.db.read_session() as reading:
         job = get_job(reading, job_id)
         rejected = import_jobs.count_rejects(reading, job.idempotency_key)
+        notices = import_jobs.notices(reading, job.idempotency_key)
     if job.status != "done":
         raise click.ClickException(
             f"import job {job_id} is {job.status}: {job.error_summary or 'see crm jobs show'}"
@@ -135,6 +149,28 @@ def import_file(
     )
     if rejected:
         click.echo(f"Rejected rows: {args['rejects']}")
+    for line, text in notices:
+        click.echo(f"line {line}: {text}")
+
+
+def parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``("unit=kWh", "interval=15")`` as a dict; a pair without ``=`` is refused."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--option")
+        options[key.strip()] = value.strip()
+    return options
+
+
+def describe_failure(error: ValidationFailed) -> str:
+    """A validation failure as one line: its message and each field's complaint."""
+    details = "; ".join(
+        f"{name}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}"
+        for name, messages in (error.details or {}).items()
+    )
+    return f"{error} ({details})" if details else str(error)
 
 
 def run_in_foreground(job_id: int) -> None:

@@ -9,7 +9,7 @@ file finds every row unchanged and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.host import host_of
 from crm_host.importing.readers import ImportFileError, Record
+from crm_host.importing.results import BatchResult, Reject
 from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
 from crm_host.sensitive import blind_id_number, blind_phone
 from crm_host.text import normalize_name
@@ -47,25 +48,6 @@ def check_header(session: Session, columns: Sequence[str]) -> None:
     missing = [name for name, rule in RULES.items() if rule.required and name not in columns]
     if missing:
         raise ImportFileError(f"the header lacks required column(s) {', '.join(missing)}")
-
-
-@dataclass
-class Reject:
-    """A row that was not imported, with the line it starts on and why."""
-
-    line: int
-    reason: str
-    raw: list[str] | None = None
-
-
-@dataclass
-class BatchResult:
-    """What one batch did."""
-
-    created: list[int] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
-    unchanged: int = 0
-    rejects: list[Reject] = field(default_factory=list)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -18,20 +19,24 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.host import host_of
-from crm_host.importing.readers import CHUNK, count_lines, read_records
+from crm_host.importing.readers import CHUNK, ImportFileError, count_lines, read_records
+from crm_host.importing.results import BatchResult
 from crm_host.models import ImportReject
 
 JOB_NAME = "host.import"
 DEFAULT_BATCH = 1000
 
 
-def file_key(path: Path, importer: str = "customers") -> str:
-    """The import's identity: the importer and the file's content, so a re-run of the same
-    file is the same job."""
+def file_key(path: Path, importer: str = "customers", options: dict[str, Any] | None = None) -> str:
+    """The import's identity: the importer, its options and the file's content, so a
+    re-run of the same file is the same job — and the same file read with other
+    options (kW instead of kWh, say) is another."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):
             digest.update(chunk)
+    if options:
+        digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     return f"import:{importer}:{digest.hexdigest()}"
 
 
@@ -49,17 +54,26 @@ def job_args(
     rejects: Path | None = None,
     batch_size: int = DEFAULT_BATCH,
     session: Session | None = None,
+    options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The arguments of an import job for ``path``, checked before anything is queued
-    (the header against the importer too, given a ``session``)."""
+    (the header and the options against the importer too, given a ``session``).
+
+    ``options`` are the importer's own, for this run (a readings file's interval and
+    unit, say): an importer that takes any checks them in its ``check_options``
+    class method and receives them as keyword arguments when it is built.
+    """
     path = path.resolve()
     header, _records = read_records(path, fmt, encoding)  # fails now on encoding or format
-    if session is not None and header:
+    options = dict(options or {})
+    if session is not None:
         from crm_host.importing.registry import collect_importers
 
         spec = collect_importers(host_of(session).plugins).get(importer)
         if spec is not None:
-            spec.importer.check_header(session, header)  # and on columns it cannot take
+            options = check_options(spec.importer, session, options)
+            if header:
+                spec.importer.check_header(session, header)  # and on columns it cannot take
     return {
         "importer": importer,
         "path": str(path),
@@ -67,7 +81,21 @@ def job_args(
         "encoding": encoding,
         "rejects": str((rejects or default_rejects_path(path)).resolve()),
         "batch_size": batch_size,
+        "options": options,
     }
+
+
+def check_options(importer: type, session: Session, options: dict[str, Any]) -> dict[str, Any]:
+    """The run's options as the importer takes them; an importer without
+    ``check_options`` takes none, and saying some is an error."""
+    checker = getattr(importer, "check_options", None)
+    if checker is None:
+        if options:
+            raise ImportFileError(
+                f"this importer takes no options (given: {', '.join(sorted(options))})"
+            )
+        return {}
+    return dict(checker(session, options))
 
 
 def run_import(job: Any) -> None:
@@ -82,6 +110,7 @@ def run_import(job: Any) -> None:
     path = Path(args["path"])
     key = job.idempotency_key or f"import:job:{job.id}"
     batch_size = int(args.get("batch_size") or DEFAULT_BATCH)
+    options = args.get("options") or {}
     # Everything happens in the batches' own transactions: on SQLite, touching the
     # job's session first would hold the write lock the batches wait for.
     state: dict[str, Any] = {"records": None, "importer": None}
@@ -94,7 +123,7 @@ def run_import(job: Any) -> None:
             header, records = read_records(path, args.get("format"), args.get("encoding"))
             if header:
                 spec.importer.check_header(batch.session, header)
-            state["importer"] = importer = spec.importer(batch.session)
+            state["importer"] = importer = spec.importer(batch.session, **options)
             # Resuming: an importer may need to see the rows already imported (codes).
             skipped = islice(records, consumed)
             if hasattr(importer, "remember"):
@@ -108,19 +137,13 @@ def run_import(job: Any) -> None:
         if not records:
             return None
         result = importer.import_batch(batch.session, records)
-        if result.rejects:
-            batch.session.execute(
-                sa.insert(ImportReject),
-                [
-                    {"job_key": key, "line": r.line, "reason": r.reason, "raw": r.raw}
-                    for r in result.rejects
-                ],
-            )
+        keep_problems(batch.session, key, result)
         batch.processed = len(records)
         cursor["consumed"] = consumed + len(records)
-        cursor["created"] += len(result.created)
-        cursor["updated"] += len(result.updated)
-        cursor["unchanged"] += result.unchanged
+        created, updated, unchanged = result.totals()
+        cursor["created"] += created
+        cursor["updated"] += updated
+        cursor["unchanged"] += unchanged
         return cursor
 
     try:
@@ -134,6 +157,17 @@ def run_import(job: Any) -> None:
             ) from error
         raise
     write_rejects(job.session, key, Path(args["rejects"]))
+
+
+def keep_problems(session: Session, key: str, result: BatchResult) -> None:
+    """Store a batch's refused rows and notices with the batch, under the import's key."""
+    rows = [
+        {"job_key": key, "line": r.line, "reason": r.reason, "raw": r.raw, "kind": kind}
+        for kind, problems in (("refused", result.rejects), ("notice", result.notices))
+        for r in problems
+    ]
+    if rows:
+        session.execute(sa.insert(ImportReject), rows)
 
 
 class ImportDiskFull(RuntimeError):
@@ -167,7 +201,7 @@ def write_rejects(session: Session, key: str, target: Path) -> int:
     """Write the rejects of an import to ``target`` (CSV: line, reason, the row's values)."""
     rows = session.execute(
         sa.select(ImportReject.line, ImportReject.reason, ImportReject.raw)
-        .where(ImportReject.job_key == key)
+        .where(ImportReject.job_key == key, ImportReject.kind == "refused")
         .order_by(ImportReject.line)
     ).all()
     if not rows:
@@ -189,7 +223,23 @@ def count_rejects(session: Session, key: str | None) -> int:
         return 0
     return (
         session.scalar(
-            sa.select(sa.func.count()).select_from(ImportReject).where(ImportReject.job_key == key)
+            sa.select(sa.func.count())
+            .select_from(ImportReject)
+            .where(ImportReject.job_key == key, ImportReject.kind == "refused")
         )
         or 0
     )
+
+
+def notices(session: Session, key: str | None) -> list[tuple[int, str]]:
+    """The notices of an import (line, text), in file order."""
+    if key is None:
+        return []
+    return [
+        (row.line, row.reason)
+        for row in session.execute(
+            sa.select(ImportReject.line, ImportReject.reason)
+            .where(ImportReject.job_key == key, ImportReject.kind == "notice")
+            .order_by(ImportReject.line, ImportReject.id)
+        )
+    ]

@@ -3,8 +3,14 @@
 An importer is a class built with the batch's session, with
 ``import_batch(session, records) -> BatchResult``, and a class method
 ``check_header(session, columns)`` that raises ``ImportFileError`` for a header it
-cannot take. The host's job framework (reading, batches, rejects, resuming) does
-the rest, for every importer alike.
+cannot take. An importer that takes options for a run (a readings file's unit, say)
+adds a class method ``check_options(session, options) -> dict`` that returns them
+cleaned or raises ``ValidationFailed`` naming each bad one; it is then built as
+``importer(session, **options)``. An importer that keeps state across batches (codes
+seen, a meter's last reading) may add ``remember(records)``, given the records of the
+batches already committed when an import resumes. The host's job framework
+(reading, batches, rejects and notices, resuming) does the rest, for every importer
+alike.
 """
 
 from __future__ import annotations

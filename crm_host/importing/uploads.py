@@ -26,12 +26,19 @@ def upload_folder() -> Path:
 
 
 def queue_upload(
-    session: Session, upload: FileStorage, *, fmt: str | None, batch_size: int = 1000
+    session: Session,
+    upload: FileStorage,
+    *,
+    fmt: str | None,
+    batch_size: int = 1000,
+    importer: str = "customers",
+    options: dict[str, Any] | None = None,
 ) -> int:
-    """Store an uploaded customers file and queue its import; returns the job id.
+    """Store an uploaded file and queue its import with ``importer``; returns the job id.
 
     Raises :class:`ValidationFailed` naming the ``file`` or ``format`` field when the
-    file cannot be imported (unknown format, undecodable, bad header).
+    file cannot be imported (unknown format, undecodable, bad header); the
+    importer's ``check_options`` raises it for options it cannot take.
     """
     from crm_host.runtime import enqueue
 
@@ -47,11 +54,22 @@ def queue_upload(
     path = upload_folder() / f"{secrets.token_hex(16)}{suffix if suffix.isascii() else ''}"
     upload.save(path)
     try:
-        args = import_jobs.job_args(path, fmt=fmt, batch_size=batch_size, session=session)
+        args = import_jobs.job_args(
+            path,
+            importer=importer,
+            fmt=fmt,
+            batch_size=batch_size,
+            session=session,
+            options=options,
+        )
     except ImportFileError as error:
         path.unlink(missing_ok=True)
         raise ValidationFailed(str(error), details={"file": [str(error)]}) from error
-    return enqueue(session, import_jobs.JOB_NAME, args, key=import_jobs.file_key(path))
+    except ValidationFailed:
+        path.unlink(missing_ok=True)
+        raise
+    key = import_jobs.file_key(path, importer, args["options"])
+    return enqueue(session, import_jobs.JOB_NAME, args, key=key)
 
 
 def describe(session: Session, job_id: int) -> dict[str, Any]:
@@ -64,6 +82,7 @@ def describe(session: Session, job_id: int) -> dict[str, Any]:
         "progress_total": job.progress_total,
         "totals": (job.checkpoint or {}).get("cursor") or {},
         "rejected": import_jobs.count_rejects(session, job.idempotency_key),
+        "notices": len(import_jobs.notices(session, job.idempotency_key)),
         "error": job.last_error,
     }
 

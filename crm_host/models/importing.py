@@ -11,7 +11,8 @@ from crm_host.db import Base
 
 
 class ImportReject(Base):
-    """One refused row of an import job: where it starts in the file and why."""
+    """One refused row of an import job — or a notice about a kept one — and where it
+    starts in the file."""
 
     __tablename__ = "import_rejects"
     __table_args__ = (sa.Index("ix_import_rejects_job_line", "job_key", "line"),)
@@ -22,3 +23,5 @@ class ImportReject(Base):
     line: Mapped[int]
     reason: Mapped[str] = mapped_column(sa.Text)
     raw: Mapped[list[Any] | None] = mapped_column(sa.JSON)
+    #: ``refused`` (the row was not imported) or ``notice`` (it was, with a remark).
+    kind: Mapped[str] = mapped_column(sa.String(10), default="refused", server_default="refused")

@@ -312,3 +312,116 @@ def test_a_campaign_send_gives_the_same_rows_on_the_database_queue_and_on_celery
     celery_sends, all_mail = outcome(on_celery_id)
     assert celery_sends == database_sends  # the same customers at the same addresses
     assert all_mail == sorted(database_mail * 2)  # each of them mailed once per campaign
+
+
+def test_a_readings_import_gives_the_same_rows_on_the_database_queue_and_on_celery(
+    broker, committed_db, committed_app, tmp_path
+):
+    from crm_industry_power.models import ReadingDay
+
+    from crm_host.models import ImportReject
+
+    broker_url, celery, queue = broker
+    with committed_db.session() as session:
+        from crm_industry_power import profiles, tariffs
+
+        tariffs.save_tariff(
+            session,
+            {
+                "code": "q-flat",
+                "name": "一般工商业",
+                "peak_price": "0.9",
+                "flat_price": "0.6",
+                "valley_price": "0.3",
+                "periods": [],
+            },
+        )
+        customer = create_customer(
+            session, {"code": "P1", "name": "昆山电子", "kind": "organization"}
+        )
+        account = profiles.save_account(
+            session,
+            {
+                "number": "Q1",
+                "customer_id": customer.id,
+                "service_point": "昆山 1 号",
+                "category": "commercial",
+                "voltage_level": "10kV",
+                "contracted_kva": "500",
+                "tariff": "q-flat",
+            },
+        )
+        for number in ("QM1", "QM2", "QM3"):
+            profiles.save_meter(session, {"number": number, "account_id": account.id})
+        session.commit()
+    # Three meters over two days; a refused value, a duplicate and a gap on the way.
+    lines = ["meter,timestamp,value"]
+    for meter in ("QM1", "QM2", "QM3"):
+        for slot in range(2 * 96):
+            if meter == "QM2" and slot in (40, 41):
+                continue  # a gap of two intervals
+            day, minute = divmod(slot, 96)
+            value = (slot * 7 + len(meter)) % 50 / 4
+            lines.append(
+                f"{meter},2026-11-{1 + day:02d} {minute // 4:02d}:{minute % 4 * 15:02d},{value}"
+            )
+    lines += ["QM1,2026-11-01 00:00,1", "QM3,2026-11-01 05:00,-2"]
+    source = tmp_path / "readings.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    options = {"interval": 15, "unit": "kWh"}
+
+    def run_import(label):
+        with committed_db.session() as session:
+            args = import_jobs.job_args(
+                source, importer="power.readings", batch_size=100, session=session, options=options
+            )
+            job_id = enqueue(session, import_jobs.JOB_NAME, args, key=f"{label}:{source}")
+            session.commit()
+        return job_id
+
+    def snapshot(label):
+        days = read(
+            committed_db,
+            sa.select(ReadingDay.meter_id, ReadingDay.day, ReadingDay.values).order_by(
+                ReadingDay.meter_id, ReadingDay.day
+            ),
+        )
+        problems = read(
+            committed_db,
+            sa.select(ImportReject.kind, ImportReject.line, ImportReject.reason)
+            .where(ImportReject.job_key == f"{label}:{source}")
+            .order_by(ImportReject.kind, ImportReject.line),
+        )
+        return [tuple(row) for row in days], [tuple(row) for row in problems]
+
+    database_job = run_import("database")
+    Runner(committed_app).run_due(names=[import_jobs.JOB_NAME])
+    on_database = snapshot("database")
+    [database_status] = read(committed_db, sa.select(Job.status).where(Job.id == database_job))
+    with committed_db.session() as session:
+        session.execute(sa.delete(ReadingDay))
+        session.commit()
+
+    output = tmp_path / "worker.out"
+    worker = start_worker(worker_env(committed_db, tmp_path, broker_url, queue), output)
+    try:
+        celery_job = run_import("celery")
+        assert celery_job in dispatch_due(committed_app, celery)
+
+        def finished():
+            [(status,)] = read(committed_db, sa.select(Job.status).where(Job.id == celery_job))
+            return status == "done"
+
+        wait_for(finished, "the readings imported", worker, output, timeout=90)
+    finally:
+        stop(worker)
+    on_celery = snapshot("celery")
+    assert database_status == ("done",)
+    days, problems = on_database
+    assert len(days) == 6  # three meters, two days
+    assert [(kind, line) for kind, line, _reason in problems] == [
+        ("notice", 2 + 96 + 96 + 42 - 2),  # QM2's reading after the gap
+        ("refused", len(lines) - 1),  # the duplicate of QM1's first reading
+        ("refused", len(lines)),  # the negative value
+    ]
+    assert on_celery == on_database

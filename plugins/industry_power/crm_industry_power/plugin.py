@@ -21,6 +21,8 @@ from crm_industry_power.permissions import PERMISSIONS
 @hookimpl
 def crm_register_blueprints() -> list[Blueprint]:
     """The REST API (``/api/v1/power/…``) and the console pages (``/power/…``)."""
+    # Their routes live on ``bp``; importing the module adds them.
+    from crm_industry_power import views_inspections  # noqa: F401
     from crm_industry_power.api import blp
     from crm_industry_power.views import bp
 
@@ -39,6 +41,14 @@ def crm_register_commands(cli: click.Group) -> None:
     from crm_industry_power.cli import register
 
     register(cli)
+
+
+@hookimpl
+def crm_register_importers(registry: Any) -> None:
+    """Interval readings through the host's import job: ``industry_power.readings``."""
+    from crm_industry_power.readings import ReadingsImporter
+
+    registry.add("readings", ReadingsImporter, label="Interval readings")
 
 
 @hookimpl

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -32,8 +33,10 @@ from crm_host import audit
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.importing.readers import ImportFileError, Record, read_records
+from crm_host.importing.results import BatchResult, Reject
 from crm_industry_power import auditing, storage
 from crm_industry_power.models import Account, Meter, ReadingDay
+from crm_industry_power.zones import timezone_named
 
 COLUMNS = ("meter", "timestamp", "value")
 UNITS = ("kWh", "kW")
@@ -120,8 +123,11 @@ def check_header(columns: Iterable[str]) -> None:
 def import_file(
     session: Session, path: Path, *, interval: int, unit: str, tz: ZoneInfo, fmt: str | None = None
 ) -> ImportReport:
-    """Import a readings file; the caller commits. Raises ``ImportFileError`` for a file
-    that cannot be read at all and ``ValidationFailed`` for bad options."""
+    """Import a readings file in one transaction; the caller commits. Raises
+    ``ImportFileError`` for a file that cannot be read at all and ``ValidationFailed``
+    for bad options. Big files go through the host's import job instead
+    (``crm import industry_power.readings FILE -o interval=15 -o unit=kWh``): batches
+    that each commit, resumable after a crash, on any queue backend."""
     check_options(interval, unit)
     header, records = read_records(path, fmt)
     check_header(header)
@@ -131,47 +137,159 @@ def import_file(
 def import_records(
     session: Session, records: Iterable[Record], *, interval: int, unit: str, tz: ZoneInfo
 ) -> ImportReport:
-    """Validate and store ``records``; see the module's docstring for the rules."""
-    check_options(interval, unit)
-    report = ImportReport()
-    meters: dict[str, _MeterInfo | None] = {}
-    seen: dict[tuple[int, datetime], int] = {}
-    folds: dict[tuple[int, datetime], int] = defaultdict(int)
-    good: list[_Good] = []
-    now = utcnow()
-    for record in records:
-        report.rows += 1
-        if record.error:
-            report.rejects.append(Problem(record.line, record.error))
-            continue
-        number = str(record.values.get("meter") or "").strip()
-        problem = _check_row(session, record, number, meters, interval, unit, tz, seen, folds, now)
-        if isinstance(problem, str):
-            report.rejects.append(Problem(record.line, problem, number))
-        else:
-            good.append(problem)
-    report.gaps = _gaps(good, interval)
-    _store(session, good, interval, tz, report)
-    report.rejects.sort(key=lambda p: p.line)
-    # One entry for the whole import, as for every bulk write.
-    audit.record(
-        session,
-        "import",
-        ReadingDay.__tablename__,
-        None,
-        after={
-            "interval": interval,
-            "unit": unit,
-            "rows": report.rows,
-            "new": report.new,
-            "changed": report.changed,
-            "unchanged": report.unchanged,
-            "refused": len(report.rejects),
-        },
-        plugin=auditing.PLUGIN,
-        row_count=report.stored,
-    )
-    return report
+    """Validate and store ``records`` as one batch; see the module's docstring for the rules."""
+    importer = ReadingsImporter(session, interval=interval, unit=unit, tz=tz)
+    return importer.import_report(session, list(records))
+
+
+class ReadingsImporter:
+    """Readings as an importer of the host's import job (``industry_power.readings``).
+
+    The job reads the file and hands over batches; what spans batches — the meters
+    looked up, the intervals seen (duplicates), the clocks-go-back folds and each
+    meter's latest reading (gaps) — is kept here, and rebuilt by :meth:`remember` when
+    an import resumes after a crash. A gap is found between a meter's readings of one
+    batch, and between its latest reading of the batches before and its earliest of
+    this one: a file in meter and time order — as meters export them — has every gap
+    reported once; in a file out of time order, a gap spanning two batches whose
+    readings go back in time is not seen.
+    """
+
+    OPTIONS = ("interval", "unit", "timezone")
+
+    @staticmethod
+    def check_header(session: Session, columns: Iterable[str]) -> None:
+        """Refuse a header other than meter, timestamp, value."""
+        check_header(columns)
+
+    @classmethod
+    def check_options(cls, session: Session, options: dict[str, Any]) -> dict[str, Any]:
+        """The interval (minutes), unit and optional timezone, checked; nothing is guessed."""
+        errors: dict[str, list[str]] = {
+            name: [f"Unknown option; the options are {', '.join(cls.OPTIONS)}."]
+            for name in options
+            if name not in cls.OPTIONS
+        }
+        raw_interval = str(options.get("interval") or "").strip()
+        try:
+            interval = int(raw_interval)
+        except ValueError:
+            interval = 0
+        unit = str(options.get("unit") or "").strip()
+        zone = str(options.get("timezone") or "").strip() or None
+        try:
+            check_options(interval, unit)
+        except ValidationFailed as error:
+            errors.update(error.details)
+        try:
+            timezone_named(zone)
+        except ValueError as error:
+            errors["timezone"] = [str(error)]
+        if errors:
+            raise ValidationFailed("say how the readings are measured", details=errors)
+        return {"interval": interval, "unit": unit, "timezone": zone}
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        interval: int,
+        unit: str,
+        timezone: str | None = None,
+        tz: ZoneInfo | None = None,
+    ) -> None:
+        check_options(interval, unit)
+        self.interval, self.unit = interval, unit
+        self.tz = tz or timezone_named(timezone)
+        self.meters: dict[str, _MeterInfo | None] = {}
+        self.seen: dict[tuple[int, datetime], int] = {}
+        self.folds: dict[tuple[int, datetime], int] = defaultdict(int)
+        #: Each meter's latest good reading in the batches so far.
+        self.latest: dict[int, _Good] = {}
+        self.now = utcnow()
+        self._session = session
+
+    def remember(self, records: Iterable[Record]) -> None:
+        """Check the records of the batches already committed, storing nothing, so that
+        duplicates, folds and gaps are judged as if the import had never stopped."""
+        batch: list[Record] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= CHUNK:
+                self._check(self._session, batch)
+                batch = []
+        self._check(self._session, batch)
+
+    def import_batch(self, session: Session, records: list[Record]) -> BatchResult:
+        """Check and store one batch; the host keeps its refused rows and gap notices."""
+        report = self.import_report(session, records)
+        raw = {record.line: record.raw for record in records}
+        return BatchResult(
+            created_count=report.new,
+            updated_count=report.changed,
+            unchanged=report.unchanged,
+            rejects=[
+                Reject(p.line, _meter_prefix(p) + p.reason, raw.get(p.line)) for p in report.rejects
+            ],
+            notices=[Reject(p.line, _meter_prefix(p) + p.reason) for p in report.gaps],
+        )
+
+    def import_report(self, session: Session, records: list[Record]) -> ImportReport:
+        """Check and store one batch, with one audit entry for it; the caller commits."""
+        report, good = self._check(session, records)
+        _store(session, good, self.interval, self.tz, report)
+        report.rejects.sort(key=lambda p: p.line)
+        # One entry a batch, as for every bulk write.
+        audit.record(
+            session,
+            "import",
+            ReadingDay.__tablename__,
+            None,
+            after={
+                "interval": self.interval,
+                "unit": self.unit,
+                "rows": report.rows,
+                "new": report.new,
+                "changed": report.changed,
+                "unchanged": report.unchanged,
+                "refused": len(report.rejects),
+            },
+            plugin=auditing.PLUGIN,
+            row_count=report.stored,
+        )
+        return report
+
+    def _check(self, session: Session, records: list[Record]) -> tuple[ImportReport, list[_Good]]:
+        report = ImportReport()
+        good: list[_Good] = []
+        for record in records:
+            report.rows += 1
+            if record.error:
+                report.rejects.append(Problem(record.line, record.error))
+                continue
+            number = str(record.values.get("meter") or "").strip()
+            problem = _check_row(
+                session,
+                record,
+                number,
+                self.meters,
+                self.interval,
+                self.unit,
+                self.tz,
+                self.seen,
+                self.folds,
+                self.now,
+            )
+            if isinstance(problem, str):
+                report.rejects.append(Problem(record.line, problem, number))
+            else:
+                good.append(problem)
+        report.gaps = _gaps(good, self.interval, self.latest)
+        return report, good
+
+
+def _meter_prefix(problem: Problem) -> str:
+    return f"meter {problem.meter}: " if problem.meter else ""
 
 
 def _meter(session: Session, number: str, cache: dict[str, _MeterInfo | None]) -> _MeterInfo | None:
@@ -271,15 +389,25 @@ def _check_row(
     return _Good(record.line, number, meter.id, moment, mwh)
 
 
-def _gaps(good: list[_Good], interval: int) -> list[Problem]:
-    """Missing intervals between a meter's readings, at the line of the one after the gap."""
+def _gaps(
+    good: list[_Good], interval: int, latest: dict[int, _Good] | None = None
+) -> list[Problem]:
+    """Missing intervals between a meter's readings, at the line of the one after the gap.
+
+    ``latest`` holds each meter's latest reading of earlier batches; it is checked
+    against this batch's earliest when that comes after it, and moved on.
+    """
     step = timedelta(minutes=interval)
+    latest = {} if latest is None else latest
     by_meter: dict[int, list[_Good]] = defaultdict(list)
     for reading in good:
         by_meter[reading.meter_id].append(reading)
     gaps = []
-    for readings in by_meter.values():
+    for meter_id, readings in by_meter.items():
         readings.sort(key=lambda r: r.moment)
+        before_batch = latest.get(meter_id)
+        if before_batch is not None and before_batch.moment < readings[0].moment:
+            readings.insert(0, before_batch)
         for before, after in zip(readings, readings[1:], strict=False):
             missing = int((after.moment - before.moment) / step) - 1
             if missing > 0:
@@ -291,6 +419,8 @@ def _gaps(good: list[_Good], interval: int) -> list[Problem]:
                         after.meter,
                     )
                 )
+        if before_batch is None or readings[-1].moment > before_batch.moment:
+            latest[meter_id] = readings[-1]
     return sorted(gaps, key=lambda p: p.line)
 
 
