@@ -27,13 +27,25 @@ from crm_sales import (
     orders,
     performance,
     pipeline,
+    pricing,
+    quotes,
     records,
     scoring,
     stages,
 )
 from crm_sales import permissions as p
 from crm_sales import schemas as s
-from crm_sales.models import Activity, Lead, Opportunity, Order, Product, Stage
+from crm_sales.models import (
+    Activity,
+    Lead,
+    Opportunity,
+    Order,
+    PriceList,
+    Product,
+    Quote,
+    QuoteStatus,
+    Stage,
+)
 
 blp = Blueprint("api", __name__, description="Leads, opportunities, pipeline and orders")
 
@@ -390,6 +402,100 @@ class OrderResource(MethodView):
     def get(self, order_id: int) -> Order:
         """One order with its lines."""
         return orders.get_order(_session(), order_id)
+
+
+# --- price lists and quotes ---------------------------------------------------------------
+
+
+@blp.route("/price-lists")
+class PriceLists(MethodView):
+    @require(p.PRODUCTS_READ)
+    @blp.response(200, s.PriceListOut(many=True))
+    def get(self) -> list[PriceList]:
+        """Every price list with its prices, by code."""
+        query = sa.select(PriceList).options(selectinload(PriceList.prices))
+        return list(_session().scalars(query.order_by(PriceList.code).limit(1000)))
+
+    @require(p.PRODUCTS_WRITE)
+    @blp.arguments(s.PriceListIn)
+    @blp.response(201, s.PriceListOut)
+    def post(self, data: dict[str, Any]) -> PriceList:
+        """Add a price list; the first one, or one flagged ``is_default``, is the default."""
+        session = _session()
+        price_list = pricing.create_price_list(session, data)
+        session.commit()
+        return price_list
+
+
+@blp.route("/price-lists/<id:price_list_id>")
+class PriceListResource(MethodView):
+    @require(p.PRODUCTS_READ)
+    @blp.response(200, s.PriceListOut)
+    def get(self, price_list_id: int) -> PriceList:
+        """One price list with its prices."""
+        return pricing.get_price_list(_session(), price_list_id)
+
+
+@blp.route("/price-lists/<id:price_list_id>/prices")
+class PriceListPrices(MethodView):
+    @require(p.PRODUCTS_WRITE)
+    @blp.arguments(s.PriceIn)
+    @blp.response(200, s.PriceListOut)
+    def post(self, data: dict[str, Any], price_list_id: int) -> PriceList:
+        """Put a product on the list at a unit price, or change its price there."""
+        session = _session()
+        price_list = pricing.get_price_list(session, price_list_id)
+        pricing.set_price(session, price_list, data["product_id"], data["unit_price"])
+        session.commit()
+        session.refresh(price_list)
+        return price_list
+
+
+@blp.route("/quotes")
+class Quotes(MethodView):
+    @require(p.QUOTES_READ)
+    @blp.arguments(s.QuoteQuery, location="query")
+    @blp.response(200, s.QuotePage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List quotes, newest first; filter by customer or status."""
+        query = sa.select(Quote).options(selectinload(Quote.lines))
+        query = where_equal(query, Quote, args, ("customer_id",))
+        if args.get("status"):
+            query = query.where(Quote.status == QuoteStatus(args["status"]))
+        return newest_first(_session(), query, Quote, args)
+
+    @require(p.QUOTES_WRITE)
+    @blp.arguments(s.QuoteIn)
+    @blp.response(201, s.QuoteOut)
+    def post(self, data: dict[str, Any]) -> Quote:
+        """Make a draft quote priced from the chosen price list (or the default one)."""
+        session = _session()
+        quote = quotes.create_quote(session, data, actor=_user())
+        session.commit()
+        return quote
+
+
+@blp.route("/quotes/<id:quote_id>")
+class QuoteResource(MethodView):
+    @require(p.QUOTES_READ)
+    @blp.response(200, s.QuoteOut)
+    def get(self, quote_id: int) -> Quote:
+        """One quote with its lines and totals."""
+        return quotes.get_quote(_session(), quote_id)
+
+
+@blp.route("/quotes/<id:quote_id>/status")
+class QuoteStatusChange(MethodView):
+    @require(p.QUOTES_WRITE)
+    @blp.arguments(s.QuoteStatusIn)
+    @blp.response(200, s.QuoteOut)
+    def post(self, data: dict[str, Any], quote_id: int) -> Quote:
+        """Send, accept, reject or expire a quote; accepting records its order."""
+        session = _session()
+        quote = quotes.get_quote(session, quote_id)
+        quotes.set_status(session, quote, data["status"], actor=_user())
+        session.commit()
+        return quote
 
 
 # --- cross-sell -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from crm_host import audit, timeline
 from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound
 from crm_host.models import User
-from crm_sales import checks
+from crm_sales import checks, pricing
 from crm_sales.models import Opportunity, Order, OrderLine, Product
 
 MAX_QUANTITY = Decimal("999999999.999")
@@ -60,7 +60,9 @@ def _line(
         if product is None:
             errors[f"{field}.product_id"] = [f"No product with id {raw['product_id']}."]
             return None
-        if product.currency != currency:
+        # A product's own price is in its currency; a line pricing it explicitly (from a
+        # price list in another currency, say) is in the order's.
+        if product.currency != currency and raw.get("unit_price") is None:
             errors[f"{field}.product_id"] = [
                 f"Priced in {product.currency}, the order is in {currency}."
             ]
@@ -85,14 +87,25 @@ def _line(
     else:
         errors[f"{field}.unit_price"] = ["Required without a product."]
         return None
-    amount = (quantity * price).quantize(checks.CENT)
-    if amount > checks.MAX_AMOUNT:
+    try:
+        discount = Decimal(str(raw.get("discount_percent") or 0))
+        if not discount.is_finite() or not 0 <= discount <= 100:
+            raise ValueError
+    except (ArithmeticError, ValueError):
+        errors[f"{field}.discount_percent"] = ["A percentage from 0 to 100."]
+        return None
+    discount = discount.quantize(checks.CENT)
+    # The same rounding as a quote's line, so an accepted quote's order has its totals.
+    figures = pricing.line_figures(quantity, price, discount)
+    amount = figures.net
+    if figures.gross > checks.MAX_AMOUNT:
         errors[f"{field}.quantity"] = ["The line's amount is too large."]
     return OrderLine(
         product_id=product.id if product else None,
         description=description or "",
         quantity=quantity.quantize(Decimal("0.001")),
         unit_price=price,
+        discount_percent=discount,
         amount=amount,
     )
 
@@ -101,7 +114,8 @@ def create_order(session: Session, data: Mapping[str, Any], *, actor: User | Non
     """Record an order with its lines; its amount is the sum of the lines.
 
     A line names a ``product_id`` (price and description default to the product's)
-    or gives ``description`` and ``unit_price``. Recorded on the customer's timeline.
+    or gives ``description`` and ``unit_price``, and may take a ``discount_percent``.
+    Recorded on the customer's timeline.
     """
     errors: checks.Errors = {}
     customer_id = checks.customer_id(session, data.get("customer_id"), "customer_id", errors)

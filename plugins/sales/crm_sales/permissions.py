@@ -12,6 +12,8 @@ ORDERS_READ = "sales.orders.read"
 ORDERS_WRITE = "sales.orders.write"
 PRODUCTS_READ = "sales.products.read"
 PRODUCTS_WRITE = "sales.products.write"
+QUOTES_READ = "sales.quotes.read"
+QUOTES_WRITE = "sales.quotes.write"
 STAGES_READ = "sales.stages.read"
 ACTIVITIES_READ = "sales.activities.read"
 ACTIVITIES_WRITE = "sales.activities.write"
@@ -31,7 +33,9 @@ PERMISSIONS = [
     Permission(ORDERS_READ, "See orders"),
     Permission(ORDERS_WRITE, "Record orders"),
     Permission(PRODUCTS_READ, "See products"),
-    Permission(PRODUCTS_WRITE, "Create and change products"),
+    Permission(PRODUCTS_WRITE, "Create and change products and price lists"),
+    Permission(QUOTES_READ, "See quotes"),
+    Permission(QUOTES_WRITE, "Make quotes, send them and record the customer's answer"),
     Permission(STAGES_READ, "See the pipeline stages"),
     Permission(ACTIVITIES_READ, "See calls, meetings and tasks"),
     Permission(ACTIVITIES_WRITE, "Plan and complete calls, meetings and tasks"),

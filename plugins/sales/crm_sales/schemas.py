@@ -33,6 +33,24 @@ def _amount(**kwargs) -> ma.fields.Decimal:
     )
 
 
+def _percent() -> ma.fields.Decimal:
+    return ma.fields.Decimal(
+        load_default=0,
+        places=2,
+        validate=ma.validate.Range(min=0, max=100),
+        metadata={"default": 0, "minimum": 0, "maximum": 100},
+    )
+
+
+def _quantity() -> ma.fields.Decimal:
+    return ma.fields.Decimal(
+        load_default=1,
+        places=3,
+        validate=ma.validate.Range(min=0, max=999999999, min_inclusive=False),
+        metadata={"default": 1, "minimum": 0, "exclusiveMinimum": True, "maximum": 999999999},
+    )
+
+
 CURRENCY = {"validate": ma.validate.Regexp(r"^[A-Z]{3}$"), "metadata": {"example": "CNY"}}
 LEAD_STATUSES = ["new", "contacted", "qualified", "converted", "disqualified"]
 
@@ -207,6 +225,7 @@ class OrderLineIn(ma.Schema):
         metadata={"default": 1, "minimum": 0, "exclusiveMinimum": True, "maximum": 999999999},
     )
     unit_price = _amount(allow_none=True)
+    discount_percent = _percent()
 
 
 class OrderIn(ma.Schema):
@@ -226,6 +245,7 @@ class OrderLineOut(ma.Schema):
     description = ma.fields.String()
     quantity = ma.fields.Decimal(as_string=True)
     unit_price = ma.fields.Decimal(as_string=True)
+    discount_percent = ma.fields.Decimal(as_string=True)
     amount = ma.fields.Decimal(as_string=True)
 
 
@@ -379,3 +399,95 @@ class ActivityQuery(PageArgs):
     owner_id = _query_id()
     customer_id = _query_id()
     open = ma.fields.Boolean(metadata={"description": "Only activities not done yet"})
+
+
+class PriceListIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    currency = ma.fields.String(**CURRENCY)
+    valid_from = ma.fields.Date(allow_none=True)
+    valid_to = ma.fields.Date(allow_none=True)
+    is_default = ma.fields.Boolean(load_default=False)
+
+
+class PriceIn(ma.Schema):
+    product_id = Id(required=True)
+    unit_price = _amount(required=True)
+
+
+class PriceOut(ma.Schema):
+    product_id = ma.fields.Integer()
+    unit_price = ma.fields.Decimal(as_string=True)
+
+
+class PriceListOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    currency = ma.fields.String()
+    valid_from = ma.fields.Date(allow_none=True)
+    valid_to = ma.fields.Date(allow_none=True)
+    is_default = ma.fields.Boolean()
+    prices = ma.fields.List(ma.fields.Nested(PriceOut))
+
+
+QUOTE_STATUSES = ["draft", "sent", "accepted", "rejected", "expired"]
+
+
+class QuoteLineIn(ma.Schema):
+    product_id = Id(required=True)
+    description = _text(200)
+    quantity = _quantity()
+    discount_percent = _percent()
+
+
+class QuoteIn(ma.Schema):
+    customer_id = Id(required=True)
+    opportunity_id = Id(allow_none=True)
+    price_list_id = Id(allow_none=True, metadata={"description": "The default list if not given"})
+    valid_until = ma.fields.Date(allow_none=True)
+    lines = ma.fields.List(
+        ma.fields.Nested(QuoteLineIn), required=True, validate=ma.validate.Length(min=1, max=200)
+    )
+
+
+class QuoteLineOut(ma.Schema):
+    id = ma.fields.Integer()
+    product_id = ma.fields.Integer()
+    description = ma.fields.String()
+    quantity = ma.fields.Decimal(as_string=True)
+    unit_price = ma.fields.Decimal(as_string=True)
+    discount_percent = ma.fields.Decimal(as_string=True)
+    amount = ma.fields.Decimal(as_string=True)
+
+
+class QuoteOut(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    customer_id = ma.fields.Integer()
+    opportunity_id = ma.fields.Integer(allow_none=True)
+    price_list_id = ma.fields.Integer()
+    currency = ma.fields.String()
+    status = ma.fields.Function(lambda q: q.status.value)
+    valid_until = ma.fields.Date(allow_none=True)
+    subtotal = ma.fields.Decimal(as_string=True)
+    discount = ma.fields.Decimal(as_string=True)
+    total = ma.fields.Decimal(as_string=True)
+    order_id = ma.fields.Integer(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(QuoteLineOut))
+
+
+class QuotePage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(QuoteOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class QuoteQuery(PageArgs):
+    customer_id = _query_id()
+    status = ma.fields.String(validate=ma.validate.OneOf(QUOTE_STATUSES))
+
+
+class QuoteStatusIn(ma.Schema):
+    status = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["sent", "accepted", "rejected", "expired"])
+    )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from crm_sales import activities, leads, orders, pipeline, stages
+from crm_sales import activities, leads, orders, pipeline, pricing, quotes, stages
 
 from crm_host.customers import service as customers
 from crm_host.models import Department, User
@@ -83,7 +83,50 @@ def make_activity(session: sa.orm.Session, objects: dict[str, ObjectRef], user: 
     return ObjectRef(activity.id)
 
 
+def make_price_list(
+    session: sa.orm.Session, objects: dict[str, ObjectRef], user: User
+) -> ObjectRef:
+    """A price list with one product on it (the default list when it is the first)."""
+    n = _serial(session)
+    price_list = pricing.create_price_list(session, {"code": f"MXL{n}", "name": f"价目{n}"})
+    product = orders.create_product(
+        session, {"code": f"MXQ{n}", "name": "产品", "unit_price": "10"}
+    )
+    pricing.set_price(session, price_list, product.id, "8.00")
+    return ObjectRef(price_list.id)
+
+
+def make_quote(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A sent quote of one line, from a list of its own."""
+    list_ref = make_price_list(session, objects, user)
+    price_list = pricing.get_price_list(session, list_ref.id)
+    quote = quotes.create_quote(
+        session,
+        {
+            "customer_id": _customer(session),
+            "price_list_id": price_list.id,
+            "lines": [{"product_id": price_list.prices[0].product_id, "quantity": 2}],
+        },
+    )
+    quotes.set_status(session, quote, "sent")
+    return ObjectRef(quote.id)
+
+
+def _quote_payload(session: sa.orm.Session, n: int) -> dict[str, Any]:
+    price_list = pricing.create_price_list(session, {"code": f"MXN{n}", "name": f"报价{n}"})
+    product = orders.create_product(session, {"code": f"MXR{n}", "name": "产品", "unit_price": "1"})
+    pricing.set_price(session, price_list, product.id, "3.00")
+    session.flush()
+    return {
+        "customer_id": _customer(session),
+        "price_list_id": price_list.id,
+        "lines": [{"product_id": product.id}],
+    }
+
+
 SALES_FACTORIES = {
+    "price_list_id": make_price_list,
+    "quote_id": make_quote,
     "activity_id": make_activity,
     "customer_id": HOST_FACTORIES["customer_id"],
     "stage_id": make_stage,
@@ -123,6 +166,19 @@ SALES_PAYLOADS = {
     ("sales_api.ScoringRules", "POST"): _payload(
         lambda s, n: {"field": "source", "operator": "equals", "value": f"s{n}", "points": 5}
     ),
+    ("sales_api.PriceLists", "POST"): _payload(
+        lambda s, n: {"code": f"MXP{n}", "name": f"价目表{n}", "currency": "CNY"}
+    ),
+    ("sales_api.PriceListPrices", "POST"): _payload(
+        lambda s, n: {
+            "product_id": orders.create_product(
+                s, {"code": f"MXS{n}", "name": "产品", "unit_price": "1"}
+            ).id,
+            "unit_price": "2.00",
+        }
+    ),
+    ("sales_api.Quotes", "POST"): _payload(_quote_payload),
+    ("sales_api.QuoteStatusChange", "POST"): _payload(lambda s, n: {"status": "rejected"}),
     ("sales_api.Activities", "POST"): _payload(
         lambda s, n: {
             "kind": "task",
