@@ -14,6 +14,7 @@ from crm_host.bench.figures import (
     not_installed,
     timer,
 )
+from crm_host.bench.loading import bulk_insert
 from crm_host.bench.runs import Databases, app_for
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Figure",
     "app_for",
     "baseline_library",
+    "bulk_insert",
     "not_installed",
     "timer",
 ]

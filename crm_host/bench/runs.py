@@ -42,6 +42,16 @@ class Databases:
         prepare_database(url, plugins, {})
         return url
 
+    def load_customers(self, url: sa.URL, workdir: Path, rows: int) -> None:
+        """Bulk-load ``rows`` generated customers (codes ``B00000000``…) into ``url``."""
+        source = workdir / f"customers-{rows}.csv"
+        if not source.exists():  # the same rows every time: write the file once per run
+            write_customers_csv(source, rows)
+        if self.backend == "sqlite":
+            _raw_sqlite(url, source)
+        else:
+            _raw_copy(url, source)
+
     def close(self) -> None:
         """Drop them all."""
         self.databases.close()

@@ -33,6 +33,16 @@ def crm_addhooks(pm: pluggy.PluginManager) -> None:
 
 
 @hookimpl
+def crm_register_benchmarks(registry: Any) -> None:
+    """The segment count vs DuckDB and the campaign send, for ``crm bench``."""
+    from crm_marketing import bench
+
+    registry.add(
+        "segment_count", bench.bench_segment_count, description="RFM segment count vs DuckDB"
+    )
+
+
+@hookimpl
 def crm_segment_criteria() -> list[Criterion]:
     """Marketing's own criteria, offered the way any plugin offers its own."""
     return builtin_criteria()

@@ -1,0 +1,169 @@
+"""``crm bench marketing.*``: a segment count over many customers and their transactions
+against DuckDB on the same data in Parquet, and a campaign send's messages a second.
+
+The segment is an RFM rule (frequency and monetary over the host's transaction union)
+compiled by marketing's own rule compiler and counted in one SELECT, as the console's
+segment builder counts it. Transactions are sales orders, the source sales contributes
+to the union; sales is in marketing's ``uses``, and without it there is nothing to
+count. DuckDB and pyarrow are the bench extra's, imported by name when the benchmark
+runs: the plugin never needs them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from crm_host.bench import (
+    SIZES,
+    Databases,
+    Figure,
+    app_for,
+    baseline_library,
+    bulk_insert,
+    not_installed,
+    timer,
+)
+from crm_host.db import Base
+from crm_host.host import get_host
+from crm_marketing import segments
+from crm_marketing.rules import compile_rules
+
+#: Transactions per customer: the issue's 10,000,000 over 1,000,000 customers.
+TRANSACTIONS_PER_CUSTOMER = 10
+MIN_PURCHASES = 12
+MIN_SPEND = 6_000
+RULES = {
+    "all": [
+        {"field": "purchases", "op": "gte", "value": MIN_PURCHASES},
+        {"field": "monetary", "op": "gte", "value": MIN_SPEND},
+    ]
+}
+#: The same rule for DuckDB, over the Parquet files.
+DUCKDB_QUERY = f"""
+SELECT count(*) FROM read_parquet('{{customers}}') c
+WHERE c.archived = false
+  AND c.id IN (SELECT customer_id FROM read_parquet('{{transactions}}')
+               GROUP BY customer_id HAVING count(*) >= {MIN_PURCHASES})
+  AND c.id IN (SELECT customer_id FROM read_parquet('{{transactions}}')
+               GROUP BY customer_id HAVING sum(amount) >= {MIN_SPEND})
+"""
+SEED = 13
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def transactions(customer_ids: Any, count: int, seed: int = SEED) -> tuple[Any, Any, Any]:
+    """``count`` transactions as numpy arrays: customer id, whole-yuan amount, day offset.
+
+    Customers are drawn uniformly, so purchases per customer spread around the mean
+    and the rule selects a real minority; the same for a seed.
+    """
+    import numpy
+
+    rng = numpy.random.default_rng(seed)
+    customers = rng.choice(customer_ids, size=count)
+    amounts = rng.integers(1, 1_000, size=count, endpoint=True)
+    days = rng.integers(0, 365, size=count)
+    return customers, amounts, days
+
+
+def _order_rows(customers: Any, amounts: Any, days: Any) -> Any:
+    moments = [START + timedelta(days=int(d)) for d in range(365)]
+    for i, (customer, amount, day) in enumerate(
+        zip(customers.tolist(), amounts.tolist(), days.tolist(), strict=True)
+    ):
+        moment = moments[day]
+        yield (f"BENCH{i:09d}", customer, moment, "CNY", amount, moment)
+
+
+ORDER_COLUMNS = ("number", "customer_id", "ordered_at", "currency", "amount", "created_at")
+
+
+def bench_segment_count(size: str, databases: Databases, workdir: Path) -> list[Figure]:
+    """Count an RFM segment through marketing's compiler vs DuckDB over Parquet."""
+    orders = Base.metadata.tables.get("sales_orders")
+    if orders is None:
+        raise RuntimeError(
+            "the segment benchmark needs the sales plugin: its orders are the transactions"
+        )
+    rows = SIZES[size]
+    url = databases.prepared("segments", ["sales", "marketing"])
+    databases.load_customers(url, workdir, rows)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        ids = connection.scalars(sa.text("SELECT id FROM customers ORDER BY id")).all()
+    engine.dispose()
+    import numpy
+
+    customer_ids = numpy.array(ids, dtype=numpy.int64)
+    customers, amounts, days = transactions(customer_ids, rows * TRANSACTIONS_PER_CUSTOMER)
+    bulk_insert(url, orders, ORDER_COLUMNS, _order_rows(customers, amounts, days))
+    if databases.backend == "postgresql":
+        _analyze(url)
+
+    app = app_for(url, workdir, "segments")
+    with app.app_context():
+        session = get_host(app).session
+        with timer() as elapsed:
+            counted = segments.count(session, compile_rules(session, RULES))
+        get_host(app).db.dispose()
+    ours = elapsed()
+    figure = f"RFM segment count: {rows:,} customers, {len(customers):,} transactions ({counted:,} found)"
+    duckdb = baseline_library("duckdb")
+    pyarrow = baseline_library("pyarrow")
+    parquet = baseline_library("pyarrow.parquet")
+    if duckdb is None or pyarrow is None or parquet is None:
+        return [
+            Figure(
+                "marketing.segment_count",
+                figure,
+                "s",
+                ours,
+                0.0,
+                not_installed("duckdb, pyarrow"),
+                higher_is_better=False,
+            )
+        ]
+    customer_file, transaction_file = (
+        workdir / "customers.parquet",
+        workdir / "transactions.parquet",
+    )
+    parquet.write_table(
+        pyarrow.table({"id": customer_ids, "archived": numpy.zeros(len(customer_ids), dtype=bool)}),
+        customer_file,
+    )
+    parquet.write_table(
+        pyarrow.table({"customer_id": customers, "amount": amounts, "day": days}), transaction_file
+    )
+    connection = duckdb.connect()
+    try:
+        with timer() as elapsed:
+            [(theirs,)] = connection.execute(
+                DUCKDB_QUERY.format(customers=customer_file, transactions=transaction_file)
+            ).fetchall()
+    finally:
+        connection.close()
+    if theirs != counted:
+        raise RuntimeError(f"the segment counted {counted:,} customers, DuckDB {theirs:,}")
+    return [
+        Figure(
+            "marketing.segment_count",
+            figure,
+            "s",
+            ours,
+            elapsed(),
+            "DuckDB on the same data in Parquet (same count)",
+            higher_is_better=False,
+        )
+    ]
+
+
+def _analyze(url: sa.URL) -> None:
+    """Fresh statistics after the bulk load, as autovacuum would give a real database."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text("ANALYZE"))
+    engine.dispose()

@@ -1,0 +1,54 @@
+"""``crm bench marketing.*`` runs at a tiny size, and its count agrees with DuckDB's and by hand.
+
+No timing is asserted: the figures' values are the benchmark's output, not a test.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy
+from crm_marketing import bench
+
+from crm_host.bench.runs import Databases, all_benchmarks, run
+
+SERVER = os.environ.get("CRM_TEST_DATABASE_URL")
+BACKEND = "postgresql" if SERVER else "sqlite"
+
+
+def test_the_benchmarks_are_registered_by_the_plugin():
+    registry = all_benchmarks()
+    assert registry.get("marketing.segment_count").plugin == "marketing"
+
+
+def by_hand(customer_ids, customers, amounts):
+    """The rule worked out over the generated arrays: purchases and spend per customer."""
+    purchases = numpy.bincount(customers, minlength=customer_ids.max() + 1)
+    spend = numpy.bincount(customers, weights=amounts, minlength=customer_ids.max() + 1)
+    chosen = (purchases >= bench.MIN_PURCHASES) & (spend >= bench.MIN_SPEND)
+    return int(chosen[customer_ids].sum())
+
+
+def test_a_tiny_segment_count_agrees_with_duckdb_and_by_hand(monkeypatch):
+    monkeypatch.setitem(bench.SIZES, "S", 400)
+    [figure] = run(["marketing.segment_count"], "S", BACKEND, SERVER, all_benchmarks())
+    assert figure.benchmark == "marketing.segment_count" and figure.unit == "s"
+    assert not figure.higher_is_better and figure.ours > 0 and figure.baseline > 0
+    assert "(same count)" in figure.baseline_name
+    customer_ids = numpy.arange(1, 401)
+    customers, amounts, _days = bench.transactions(customer_ids, 4_000)
+    expected = by_hand(customer_ids, customers, amounts)
+    assert 0 < expected < 400
+    assert figure.figure.endswith(f"({expected:,} found)")
+
+
+def test_without_duckdb_the_baseline_is_reported_as_not_installed(monkeypatch, tmp_path):
+    monkeypatch.setitem(bench.SIZES, "S", 50)
+    monkeypatch.setattr(bench, "baseline_library", lambda name: None)
+    databases = Databases(BACKEND, SERVER, tmp_path)
+    try:
+        [figure] = bench.bench_segment_count("S", databases, tmp_path)
+    finally:
+        databases.close()
+    assert figure.baseline == 0 and figure.ratio == 0 and figure.ours > 0
+    assert figure.baseline_name.startswith("baseline not installed (duckdb")
