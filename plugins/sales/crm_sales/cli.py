@@ -8,8 +8,9 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_sales import crosssell, forecast, performance, pipeline, scoring
-from crm_sales.models import Lead, Product, ScoringRule
+from crm_host.models import Customer
+from crm_sales import crosssell, forecast, performance, pipeline, pricing, quotes, scoring
+from crm_sales.models import Lead, PriceList, Product, Quote, ScoringRule
 
 
 def _fail(error: CrmError) -> click.ClickException:
@@ -110,6 +111,170 @@ def register(cli: AppGroup) -> None:
             click.echo(
                 f"{left} => {right}\t{rule.support:.4f}\t{rule.confidence:.4f}\t{rule.lift:.4f}"
             )
+
+    @cli.group("price-lists")
+    def price_lists_group() -> None:
+        """Price lists."""
+
+    @price_lists_group.command("list")
+    def list_price_lists() -> None:
+        """Every list: code, currency, validity, default, and how many products it prices."""
+        session = get_host().session
+        for price_list in session.scalars(sa.select(PriceList).order_by(PriceList.code)):
+            window = f"{price_list.valid_from or '-'}..{price_list.valid_to or '-'}"
+            flag = "default" if price_list.is_default else "-"
+            click.echo(
+                f"{price_list.code}\t{price_list.currency}\t{window}\t{flag}\t"
+                f"{len(price_list.prices)}\t{price_list.name}"
+            )
+
+    @price_lists_group.command("add")
+    @click.argument("code")
+    @click.argument("name")
+    @click.option("--currency", default="CNY", show_default=True)
+    @click.option("--valid-from", help="First day the list applies (YYYY-MM-DD).")
+    @click.option("--valid-to", help="Last day the list applies (YYYY-MM-DD).")
+    @click.option("--default", "is_default", is_flag=True, help="Make it the default list.")
+    def add_price_list(
+        code: str,
+        name: str,
+        currency: str,
+        valid_from: str | None,
+        valid_to: str | None,
+        is_default: bool,
+    ) -> None:
+        """Add a price list."""
+        session = get_host().session
+        data = {
+            "code": code,
+            "name": name,
+            "currency": currency,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "is_default": is_default,
+        }
+        try:
+            price_list = pricing.create_price_list(session, data)
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from error
+        click.echo(f"price list {price_list.code} added (id {price_list.id})")
+
+    @price_lists_group.command("price")
+    @click.argument("list_code")
+    @click.argument("product_code")
+    @click.argument("unit_price")
+    def set_price(list_code: str, product_code: str, unit_price: str) -> None:
+        """Price PRODUCT_CODE at UNIT_PRICE on the list LIST_CODE."""
+        session = get_host().session
+        price_list = session.scalar(sa.select(PriceList).where(PriceList.code == list_code))
+        product = session.scalar(sa.select(Product).where(Product.code == product_code))
+        if price_list is None:
+            raise click.ClickException(f"no price list with code {list_code!r}")
+        if product is None:
+            raise click.ClickException(f"no product with code {product_code!r}")
+        try:
+            pricing.set_price(session, price_list, product.id, unit_price)
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from error
+        click.echo(f"{product.code} costs {unit_price} {price_list.currency} on {price_list.code}")
+
+    @cli.group("quotes")
+    def quotes_group() -> None:
+        """Quotes."""
+
+    @quotes_group.command("list")
+    @click.option("--status", type=click.Choice([s.value for s in quotes.QuoteStatus]))
+    @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+    def list_quotes(status: str | None, limit: int) -> None:
+        """Quotes, newest first: id, number, status, customer id, total, currency, order."""
+        query = sa.select(Quote).order_by(Quote.id.desc()).limit(limit)
+        if status:
+            query = query.where(Quote.status == quotes.QuoteStatus(status))
+        for quote in get_host().session.scalars(query):
+            order = f"order {quote.order_id}" if quote.order_id else "-"
+            click.echo(
+                f"{quote.id}\t{quote.number}\t{quote.status.value}\t{quote.customer_id}\t"
+                f"{quote.total:.2f}\t{quote.currency}\t{order}"
+            )
+
+    @quotes_group.command("add")
+    @click.argument("customer_code")
+    @click.argument("lines", nargs=-1, required=True)
+    @click.option("--price-list", "list_code", help="Price list code (the default list if not).")
+    @click.option("--valid-until", help="Last day the offer holds (YYYY-MM-DD).")
+    def add_quote(
+        customer_code: str, lines: tuple[str, ...], list_code: str | None, valid_until: str | None
+    ) -> None:
+        """Make a draft quote; each line is PRODUCT_CODE[:QUANTITY[:DISCOUNT_PERCENT]]."""
+        session = get_host().session
+        customer = session.scalar(sa.select(Customer).where(Customer.code == customer_code))
+        if customer is None:
+            raise click.ClickException(f"no customer with code {customer_code!r}")
+        price_list_id = None
+        if list_code:
+            price_list_id = session.scalar(
+                sa.select(PriceList.id).where(PriceList.code == list_code)
+            )
+            if price_list_id is None:
+                raise click.ClickException(f"no price list with code {list_code!r}")
+        raw_lines = []
+        for n, text in enumerate(lines, start=1):
+            parts = text.split(":")
+            code = parts[0]
+            quantity = parts[1] if len(parts) > 1 else "1"
+            discount = parts[2] if len(parts) > 2 else "0"
+            product_id = session.scalar(sa.select(Product.id).where(Product.code == code))
+            if product_id is None or len(parts) > 3:
+                raise click.ClickException(
+                    f"line {n} ({text!r}): give PRODUCT_CODE[:QUANTITY[:DISCOUNT]] of a product"
+                )
+            raw_lines.append(
+                {"product_id": product_id, "quantity": quantity, "discount_percent": discount}
+            )
+        data = {
+            "customer_id": customer.id,
+            "price_list_id": price_list_id,
+            "valid_until": valid_until,
+            "lines": raw_lines,
+        }
+        try:
+            quote = quotes.create_quote(session, data)
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from error
+        click.echo(
+            f"quote {quote.number} (id {quote.id}): subtotal {quote.subtotal:.2f}, "
+            f"discount {quote.discount:.2f}, total {quote.total:.2f} {quote.currency}"
+        )
+
+    @quotes_group.command("status")
+    @click.argument("quote_id", type=int)
+    @click.argument("status", type=click.Choice(["sent", "accepted", "rejected", "expired"]))
+    def quote_status(quote_id: int, status: str) -> None:
+        """Send, accept, reject or expire a quote; accepting records its order."""
+        session = get_host().session
+        try:
+            quote = quotes.get_quote(session, quote_id)
+            order = quotes.set_status(session, quote, status)
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from error
+        made = f"; order {order.number} recorded" if order else ""
+        click.echo(f"quote {quote.number} {status}{made}")
+
+    @quotes_group.command("expire")
+    def expire_quotes() -> None:
+        """Mark sent quotes past their validity as expired."""
+        session = get_host().session
+        count = quotes.expire_due(session)
+        session.commit()
+        click.echo(f"{count} quotes expired")
 
     @cli.group("scoring")
     def scoring_group() -> None:

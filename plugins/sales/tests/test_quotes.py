@@ -236,3 +236,29 @@ def test_an_order_that_cannot_be_made_leaves_the_quote_sent(
     db.expire_all()
     assert db.get(Quote, quote.id).status is QuoteStatus.SENT
     assert db.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_quote_commands(cli, db, catalogue, make_customer):
+    customer = make_customer()
+    made = cli("sales", "quotes", "add", customer.code, "P1:3:10", "P2:7", "P3:2.5:15")
+    assert made.exit_code == 0, made.output
+    assert "subtotal 377.48, discount 31.50, total 345.98 CNY" in made.output
+    quote_id = db.scalar(sa.select(Quote.id).where(Quote.customer_id == customer.id))
+    assert cli("sales", "quotes", "status", str(quote_id), "sent").exit_code == 0
+    accepted = cli("sales", "quotes", "status", str(quote_id), "accepted").output
+    assert "accepted; order SO" in accepted
+    listed = cli("sales", "quotes", "list", "--status", "accepted").output.splitlines()
+    assert [line.split("\t")[2:6] for line in listed] == [
+        ["accepted", str(customer.id), "345.98", "CNY"]
+    ]
+    refused = cli("sales", "quotes", "add", customer.code, "P4")
+    assert refused.exit_code != 0
+    assert "lines.0.product_id: P4 has no price on price list STD." in refused.output
+    assert cli("sales", "price-lists", "price", "STD", "P4", "5").exit_code == 0
+    assert cli("sales", "price-lists", "list").output.split("\t")[:5] == [
+        "STD",
+        "CNY",
+        "-..-",
+        "default",
+        "4",
+    ]
