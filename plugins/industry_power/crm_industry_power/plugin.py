@@ -19,6 +19,14 @@ from crm_industry_power.permissions import PERMISSIONS
 
 
 @hookimpl
+def crm_register_benchmarks(registry: Any) -> None:
+    """Meter data ingest and daily metrics vs polars, for ``crm bench``."""
+    from crm_industry_power.bench import bench_meter_data
+
+    registry.add("meter_data", bench_meter_data, description="meter data ingest vs polars")
+
+
+@hookimpl
 def crm_register_blueprints() -> list[Blueprint]:
     """The REST API (``/api/v1/power/…``) and the console pages (``/power/…``)."""
     # Their routes live on ``bp``; importing the module adds them.
