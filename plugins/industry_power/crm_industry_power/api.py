@@ -27,6 +27,7 @@ from crm_industry_power import (
     bills,
     classify,
     faults,
+    inspections,
     loadcurve,
     profiles,
     readings,
@@ -40,6 +41,8 @@ from crm_industry_power.models import (
     Bill,
     Equipment,
     Fault,
+    InspectionPlan,
+    InspectionRecord,
     Meter,
     ServiceClass,
     Tariff,
@@ -485,3 +488,77 @@ class FaultArrival(MethodView):
         )
         session.commit()
         return faults.arrival(session, fault)
+
+
+# --- inspections --------------------------------------------------------------------
+
+
+def _today() -> Any:
+    return utcnow().astimezone(company_timezone()).date()
+
+
+@blp.route("/inspection-plans")
+class InspectionPlans(MethodView):
+    @require(p.INSPECTIONS_READ)
+    @blp.arguments(s.InspectionPlanQuery, location="query")
+    @blp.response(200, s.InspectionPlanOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[InspectionPlan]:
+        """Inspection plans by due date; ``overdue=true`` for those whose date has passed."""
+        return inspections.plans(
+            _session(),
+            account_id=args["account_id"],
+            overdue_on=_today() if args["overdue"] else None,
+        )
+
+    @require(p.INSPECTIONS_WRITE)
+    @blp.arguments(s.InspectionPlanIn)
+    @blp.response(201, s.InspectionPlanOut)
+    def post(self, data: dict[str, Any]) -> InspectionPlan:
+        """Plan a recurring inspection of a service point or of one piece of equipment."""
+        session = _session()
+        plan = inspections.save_plan(session, data)
+        session.commit()
+        return plan
+
+
+@blp.route("/inspection-plans/<id:plan_id>")
+class InspectionPlanResource(MethodView):
+    @require(p.INSPECTIONS_READ)
+    @blp.response(200, s.InspectionPlanOut)
+    def get(self, plan_id: int) -> InspectionPlan:
+        """One inspection plan."""
+        return inspections.get_plan(_session(), plan_id)
+
+    @require(p.INSPECTIONS_WRITE)
+    @blp.arguments(s.InspectionPlanIn(partial=True))
+    @blp.response(200, s.InspectionPlanOut)
+    def patch(self, data: dict[str, Any], plan_id: int) -> InspectionPlan:
+        """Change a plan's interval, due date, responsible user or switch it off."""
+        session = _session()
+        plan = inspections.save_plan(session, data, inspections.get_plan(session, plan_id))
+        session.commit()
+        return plan
+
+
+@blp.route("/inspection-plans/<id:plan_id>/records")
+class InspectionRecords(MethodView):
+    @require(p.INSPECTIONS_READ)
+    @blp.response(200, s.InspectionRecordOut(many=True))
+    def get(self, plan_id: int) -> list[InspectionRecord]:
+        """The plan's inspections, newest first."""
+        session = _session()
+        inspections.get_plan(session, plan_id)
+        return inspections.records(session, plan_id)
+
+    @require(p.INSPECTIONS_WRITE)
+    @blp.arguments(s.InspectionRecordIn)
+    @blp.response(201, s.InspectionRecordOut)
+    def post(self, data: dict[str, Any], plan_id: int) -> InspectionRecord:
+        """Record an inspection (patrol or check); the plan's next due date moves on."""
+        session = _session()
+        data.setdefault("inspector_id", current_user.user.id)
+        row = inspections.record(
+            session, inspections.get_plan(session, plan_id), data, today=_today()
+        )
+        session.commit()
+        return row

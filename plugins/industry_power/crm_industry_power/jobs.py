@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm_host.db import utcnow
-from crm_industry_power import advice, bills, classify, faults
+from crm_industry_power import advice, bills, classify, faults, inspections
 from crm_industry_power.models import Account
 
 ADVICE_JOB = "power.refresh_advice"
 BILLS_JOB = "power.compute_bills"
 CLASSIFY_JOB = "power.classify"
 ARRIVALS_JOB = "power.check_arrivals"
+INSPECTIONS_JOB = "power.check_inspections"
 
 
 def _zone(job: Any) -> ZoneInfo:
@@ -61,6 +62,16 @@ def check_arrivals_job(job: Any) -> None:
         )
 
 
+def check_inspections_job(job: Any) -> None:
+    """Flag plans whose due date passed (``args.today`` = ``YYYY-MM-DD`` to choose);
+    each plan is flagged once per due date, so a re-run changes nothing."""
+    if job.args.get("today"):
+        today = date.fromisoformat(job.args["today"])
+    else:
+        today = utcnow().astimezone(_zone(job)).date()
+    inspections.flag_overdue(job.session, today)
+
+
 def register(registry: Any) -> None:
     """The jobs and their daily schedules (not per department: accounts are company-wide)."""
     registry.job(ADVICE_JOB, refresh_advice_job, max_attempts=3)
@@ -71,3 +82,6 @@ def register(registry: Any) -> None:
     registry.schedule(CLASSIFY_JOB, every=timedelta(days=1), per_department=False)
     registry.job(ARRIVALS_JOB, check_arrivals_job, max_attempts=3)
     registry.schedule(ARRIVALS_JOB, every=timedelta(minutes=1), per_department=False)
+    registry.job(INSPECTIONS_JOB, check_inspections_job, max_attempts=3)
+    # Hourly, so a plan due yesterday is flagged soon after midnight in the company zone.
+    registry.schedule(INSPECTIONS_JOB, every=timedelta(hours=1), per_department=False)

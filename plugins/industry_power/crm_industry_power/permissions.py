@@ -12,6 +12,8 @@ ADVICE_READ = "power.advice.read"
 ADVICE_WRITE = "power.advice.write"
 FAULTS_READ = "power.faults.read"
 FAULTS_WRITE = "power.faults.write"
+INSPECTIONS_READ = "power.inspections.read"
+INSPECTIONS_WRITE = "power.inspections.write"
 # ``manage``: the standard roles never reach it, so prices change by administrators only.
 TARIFFS_READ = "power.tariffs.read"
 TARIFFS_MANAGE = "power.tariffs.manage"
@@ -25,6 +27,8 @@ PERMISSIONS = [
     Permission(ADVICE_WRITE, "Recompute advice and bills"),
     Permission(FAULTS_READ, "See reported faults"),
     Permission(FAULTS_WRITE, "Report faults"),
+    Permission(INSPECTIONS_READ, "See inspection plans and records"),
+    Permission(INSPECTIONS_WRITE, "Plan inspections and record them"),
     Permission(TARIFFS_READ, "See tariffs"),
     Permission(TARIFFS_MANAGE, "Define tariffs and their time-of-use periods"),
 ]

@@ -14,7 +14,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.audit import jsonable
-from crm_industry_power.models import Account, Bill, Equipment, Fault, Meter, ServiceClass
+from crm_industry_power.models import (
+    Account,
+    Bill,
+    Equipment,
+    Fault,
+    InspectionPlan,
+    InspectionRecord,
+    Meter,
+    ServiceClass,
+)
 
 ERASED = "[erased]"
 HOLDERS = (Account, Bill, Fault)
@@ -62,6 +71,21 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
             session,
             sa.select(Equipment).where(Equipment.account_id.in_(accounts)).order_by(Equipment.id),
             Equipment,
+        ),
+        "inspection_plans": _rows(
+            session,
+            sa.select(InspectionPlan)
+            .where(InspectionPlan.account_id.in_(accounts))
+            .order_by(InspectionPlan.id),
+            InspectionPlan,
+        ),
+        "inspection_records": _rows(
+            session,
+            sa.select(InspectionRecord)
+            .join(InspectionPlan, InspectionPlan.id == InspectionRecord.plan_id)
+            .where(InspectionPlan.account_id.in_(accounts))
+            .order_by(InspectionRecord.id),
+            InspectionRecord,
         ),
         "service_levels": _rows(
             session,

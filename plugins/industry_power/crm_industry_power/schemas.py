@@ -11,7 +11,16 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 
 from crm_host.api.fields import Id
-from crm_industry_power.models import AREAS, CATEGORIES, EQUIPMENT_KINDS, PERIODS, VOLTAGE_LEVELS
+from crm_industry_power.inspections import MAX_INTERVAL_DAYS
+from crm_industry_power.models import (
+    AREAS,
+    CATEGORIES,
+    EQUIPMENT_KINDS,
+    INSPECTION_KINDS,
+    INSPECTION_RESULTS,
+    PERIODS,
+    VOLTAGE_LEVELS,
+)
 from crm_industry_power.readings import UNITS
 from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
 from crm_industry_power.tariffs import clock
@@ -332,3 +341,62 @@ class DayTotalOut(ma.Schema):
         keys=ma.fields.String(), values=ma.fields.Decimal(as_string=True)
     )
     max_kw = ma.fields.Float(allow_none=True)
+
+
+class InspectionPlanIn(ma.Schema):
+    account_id = Id(required=True)
+    equipment_id = Id(allow_none=True)
+    interval_days = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=1, max=MAX_INTERVAL_DAYS)
+    )
+    next_due = _day(required=True)
+    responsible_id = Id(allow_none=True)
+    active = ma.fields.Boolean()
+
+
+class InspectionPlanQuery(ma.Schema):
+    account_id = Id(load_default=None)
+    overdue = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Only plans whose due date has passed"}
+    )
+
+
+class InspectionPlanOut(ma.Schema):
+    id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    equipment_id = ma.fields.Integer(allow_none=True)
+    interval_days = ma.fields.Integer()
+    next_due = ma.fields.Date()
+    responsible_id = ma.fields.Integer(allow_none=True)
+    active = ma.fields.Boolean()
+    overdue = ma.fields.Method("_overdue", metadata={"type": "boolean"})
+    flagged_due = ma.fields.Date(allow_none=True)
+
+    def _overdue(self, plan) -> bool:
+        # Overdue is judged on the company's local date, as the schedule judges it.
+        from crm_host.db import utcnow
+        from crm_industry_power.inspections import is_overdue
+        from crm_industry_power.zones import company_timezone
+
+        return is_overdue(plan, utcnow().astimezone(company_timezone()).date())
+
+
+class InspectionRecordIn(ma.Schema):
+    kind = ma.fields.String(load_default="patrol", validate=ma.validate.OneOf(INSPECTION_KINDS))
+    inspected_on = _day(required=True)
+    inspector_id = Id(allow_none=True)
+    findings = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
+    result = ma.fields.String(required=True, validate=ma.validate.OneOf(INSPECTION_RESULTS))
+    follow_up = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))
+
+
+class InspectionRecordOut(ma.Schema):
+    id = ma.fields.Integer()
+    plan_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    inspected_on = ma.fields.Date()
+    inspector_id = ma.fields.Integer(allow_none=True)
+    findings = ma.fields.String()
+    result = ma.fields.String()
+    follow_up = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()

@@ -304,6 +304,12 @@ def menu_items() -> list[MenuItem]:
             order=51,  # type: ignore[arg-type]
             permission=p.ADVICE_READ,
         ),
+        MenuItem(
+            label=_l("Inspections"),
+            endpoint="power_console.inspection_plans",
+            order=52,  # type: ignore[arg-type]
+            permission=p.INSPECTIONS_READ,
+        ),
     ]
 
 

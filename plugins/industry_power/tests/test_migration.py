@@ -26,6 +26,8 @@ TABLES = {
     "power_equipment",
     "power_faults",
     "power_service_classes",
+    "power_inspection_plans",
+    "power_inspection_records",
 }
 
 
@@ -72,10 +74,13 @@ def test_the_branch_round_trips_with_readings(crm_databases):
             )
             session.commit()
         manifests = order_plugins(discovery.manifests, ["industry_power"])
+        inspection_tables = {"power_inspection_plans", "power_inspection_records"}
+        migrate.downgrade(database, manifests, "power@-1")
+        assert tables(database) == TABLES - inspection_tables
         migrate.downgrade(database, manifests, "power@-1")
         assert "area" not in columns(database, "power_faults")
         migrate.downgrade(database, manifests, "power@-1")
-        assert tables(database) == TABLES - {"power_service_classes"}
+        assert tables(database) == TABLES - inspection_tables - {"power_service_classes"}
         migrate.upgrade(database, manifests, "power@head")
         with database.session() as session:
             row = session.scalar(sa.select(ReadingDay))

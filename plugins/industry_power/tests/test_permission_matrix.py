@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from crm_industry_power import faults, profiles, readings, tariffs
+from crm_industry_power import faults, inspections, profiles, readings, tariffs
 from crm_industry_power.models import Tariff
 
 from crm_host.customers import service as customers
@@ -100,11 +100,21 @@ def make_fault(session: sa.orm.Session, objects: dict[str, ObjectRef], user: Use
     return ObjectRef(faults.report_fault(session, _account(session), {"description": "停电"}).id)
 
 
+def make_plan(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A monthly inspection plan of a new account's service point."""
+    plan = inspections.save_plan(
+        session,
+        {"account_id": _account(session).id, "interval_days": 30, "next_due": DAY},
+    )
+    return ObjectRef(plan.id)
+
+
 POWER_FACTORIES = {
     "account_id": make_account,
     "meter_id": make_meter,
     "tariff_id": make_tariff,
     "fault_id": make_fault,
+    "plan_id": make_plan,
 }
 
 
@@ -175,6 +185,13 @@ POWER_PAYLOADS = {
     ("power_api.AccountAdvice", "POST"): _payload(lambda s, n: {"last_day": DAY.isoformat()}),
     ("power_api.AccountBills", "POST"): _payload(lambda s, n: {"month": "2026-11"}),
     ("power_api.AccountFaults", "POST"): _payload(lambda s, n: {"description": "停电"}),
+    ("power_api.InspectionPlans", "POST"): _payload(
+        lambda s, n: {"account_id": _account(s).id, "interval_days": 30, "next_due": "2026-12-01"}
+    ),
+    ("power_api.InspectionPlanResource", "PATCH"): _payload(lambda s, n: {"interval_days": 60}),
+    ("power_api.InspectionRecords", "POST"): _payload(
+        lambda s, n: {"inspected_on": DAY.isoformat(), "result": "ok"}
+    ),
 }
 
 
