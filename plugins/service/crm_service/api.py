@@ -20,7 +20,7 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, record_filter, require
-from crm_service import lookup, sla, tickets, types
+from crm_service import lookup, sla, surveys, tickets, types
 from crm_service.models import SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
     AssignIn,
@@ -32,6 +32,8 @@ from crm_service.schemas import (
     MessageOut,
     SlaPolicyIn,
     SlaPolicyOut,
+    SurveyResultOut,
+    SurveyResultsQuery,
     TicketIn,
     TicketOut,
     TicketPage,
@@ -55,11 +57,14 @@ policies_blp = Blueprint(
     "sla_policies", __name__, url_prefix="/sla-policies", description="SLA policies"
 )
 lookup_blp = Blueprint("lookup", __name__, url_prefix="/lookup", description="Caller lookup")
+surveys_blp = Blueprint(
+    "surveys", __name__, url_prefix="/surveys", description="Satisfaction surveys"
+)
 
 
 def blueprints() -> list[Blueprint]:
     """Every API blueprint of the plugin."""
-    return [tickets_blp, types_blp, policies_blp, lookup_blp]
+    return [tickets_blp, types_blp, policies_blp, lookup_blp, surveys_blp]
 
 
 def _user() -> User:
@@ -361,3 +366,13 @@ class Lookup(MethodView):
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Customers with this phone number (theirs or a contact's), for a ringing phone."""
         return lookup.by_phone(_session(), args["phone"])
+
+
+@surveys_blp.route("/results")
+class SurveyResults(MethodView):
+    @require(READ)
+    @surveys_blp.arguments(SurveyResultsQuery, location="query")
+    @surveys_blp.response(200, SurveyResultOut(many=True))
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Answered surveys by agent, queue or category: answers, mean CSAT, NPS."""
+        return surveys.results(_session(), args["by"])

@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from crm_host import attachments
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_service import escalation, mail, mailbox, mailfolder, sla, tickets, workflow
+from crm_service import escalation, mail, mailbox, mailfolder, sla, surveys, tickets, workflow
 from crm_service.models import PRIORITIES, SlaPolicy, Ticket
 
 
@@ -37,6 +37,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(tickets_group)
     cli.add_command(sla_group)
     cli.add_command(mail_group)
+    cli.add_command(report)
 
 
 @click.group("tickets")
@@ -228,3 +229,21 @@ def poll_mail() -> None:
     for line in report.lines():
         click.echo(line)
     click.echo(f"{len(report.imported)} imported, {len(report.failed)} failed.")
+
+
+@click.command("report")
+@click.option("--by", type=click.Choice(surveys.GROUPS), default="agent", show_default=True)
+@with_appcontext
+def report(by: str) -> None:
+    """Satisfaction survey results by agent, queue or category."""
+    rows = surveys.results(get_host().session, by)
+    if not rows:
+        click.echo("No survey has been answered yet.")
+        return
+    click.echo(f"{by:<24} {'answers':>7} {'CSAT':>5} {'satisfied%':>10} {'NPS':>5}")
+    for row in rows:
+        nps = "—" if row["nps"] is None else str(row["nps"])
+        click.echo(
+            f"{(row['label'] or '—')[:24]:<24} {row['answers']:>7} {row['csat']:>5.2f} "
+            f"{row['satisfied_percent']:>10.1f} {nps:>5}"
+        )

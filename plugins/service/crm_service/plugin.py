@@ -80,6 +80,30 @@ def crm_register_jobs(registry: Any) -> None:
 
 
 @hookimpl
+def crm_service_ticket_resolved(ticket_id: int) -> None:
+    """Mail the resolved ticket's survey link to the customer (once, however often
+    the event is delivered)."""
+    from crm_service import surveys
+
+    surveys.mail_survey(get_host().session, ticket_id)
+
+
+@hookimpl
+def crm_register_link_handlers(registry: Any) -> None:
+    """The satisfaction survey a resolved ticket's customer answers without signing in."""
+    from flask_babel import lazy_gettext as _l
+
+    from crm_service import surveys
+
+    registry.add(
+        surveys.PURPOSE,
+        surveys.handle_link,
+        label=_l("Satisfaction survey"),
+        fields="service/_survey_fields.html",
+    )
+
+
+@hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     """``crm service tickets …``, ``crm service sla …`` and ``crm service mail …``."""
     from crm_service import cli as commands

@@ -333,6 +333,10 @@ def transition(
     verb = "reopened" if workflow.is_reopen(current, target) else f"{current} → {target}"
     _on_timeline(session, ticket, f"Ticket {verb}", actor=actor, at=at)
     if target == "resolved":
+        # Imported here: surveys open follow-up tickets through this module.
+        from crm_service import surveys
+
+        surveys.issue(session, ticket, at=at)
         emit(session, "crm_service_ticket_resolved", ticket_id=ticket.id)
     return ticket
 

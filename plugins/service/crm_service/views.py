@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from crm_host.console.charts import Chart, chart_json
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.models import Customer, Department, SlaClock, User
 from crm_host.permissions import authorize, record_filter, require
 from crm_host.web.menu import MenuItem, Panel
-from crm_service import lookup, sla, tickets, types, workflow
+from crm_service import lookup, sla, surveys, tickets, types, workflow
 from crm_service.models import PRIORITIES, Ticket, TicketType
 
 READ = "service.tickets.read"
@@ -155,9 +156,12 @@ def ticket(ticket_id: int) -> str:
     """One ticket: its fields, SLA clocks, messages, and what can be done next."""
     session = get_host().session
     row = tickets.get_ticket(session, ticket_id)
+    survey = surveys.survey_of(session, row.id)
     return render_template(
         "service/ticket.html",
         ticket=row,
+        survey=survey,
+        survey_link=surveys.link(survey) if survey else None,
         customer=session.get(Customer, row.customer_id),
         kind=session.get(TicketType, row.type_id),
         assignee=session.get(User, row.assignee_id) if row.assignee_id else None,
@@ -232,6 +236,39 @@ def add_message(ticket_id: int) -> Response:
         return str(_l("Your message has been added."))
 
     return _act(ticket_id, action)
+
+
+GROUP_LABELS = {"agent": _l("By agent"), "queue": _l("By queue"), "category": _l("By category")}
+
+
+@bp.route("/satisfaction")
+@require(READ)
+def satisfaction() -> str:
+    """Survey results by agent, queue or category, as a bar chart of mean CSAT."""
+    by = request.args.get("by", "agent")
+    if by not in surveys.GROUPS:
+        by = "agent"
+    return render_template(
+        "service/satisfaction.html",
+        rows=surveys.results(get_host().session, by),
+        by=by,
+        groups=GROUP_LABELS,
+        chart=Chart(str(_l("Mean CSAT")), url_for(".satisfaction_chart", by=by)),
+    )
+
+
+@bp.route("/satisfaction/chart")
+@require(READ)
+def satisfaction_chart() -> Response:
+    """The chart's data: mean CSAT and answers per group."""
+    by = request.args.get("by", "agent")
+    if by not in surveys.GROUPS:
+        by = "agent"
+    rows = surveys.results(get_host().session, by)
+    return chart_json(
+        [row["label"] or "—" for row in rows],
+        {str(_l("Mean CSAT")): [row["csat"] for row in rows]},
+    )
 
 
 # --- elsewhere in the console ----------------------------------------------------

@@ -17,6 +17,7 @@ TABLES = {
     "service_ticket_messages",
     "service_queue_cursors",
     "service_mail_messages",
+    "service_surveys",
 }
 
 
