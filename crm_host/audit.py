@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import has_request_context
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crm_host.models import AuditLog, User
@@ -111,3 +112,27 @@ def _refuse_audit_changes(session: Session, _context: Any, _instances: Any) -> N
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditLog) and (obj in session.deleted or session.is_modified(obj)):
             raise AuditLogImmutable("audit entries cannot be changed or deleted")
+
+
+def record_denied(session: Session, reason: str, *, plugin: str | None = None) -> None:
+    """Put a refused request (403) on record in a transaction of its own.
+
+    The request's own work is rolled back first: a refused request changes nothing,
+    and the entry must not wait on — or commit — whatever it had begun. Writing the
+    entry never turns the refusal into an error.
+    """
+    from flask import request
+
+    try:
+        session.rollback()
+        record(
+            session,
+            "access_denied",
+            "request",
+            None,
+            after={"method": request.method, "path": request.path[:500], "reason": reason[:500]},
+            plugin=plugin,
+        )
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()

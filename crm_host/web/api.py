@@ -11,8 +11,9 @@ from flask_smorest import Api as SmorestApi
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from crm_host import __version__
+from crm_host import __version__, audit
 from crm_host.errors import Conflict, CrmError, ValidationFailed
+from crm_host.host import get_host
 
 API_PREFIX = "/api/v1"
 
@@ -75,6 +76,8 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
 
     @app.errorhandler(CrmError)
     def _crm_error(error: CrmError) -> Any:
+        if error.status == 403:
+            audit.record_denied(get_host().session, error.message)
         if is_api_request():
             return jsonify(error.to_dict()), error.status
         return render_template("crm/error.html", code=error.status, message=error.message), (

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from crm_host import audit
 from crm_host.host import get_host
 from crm_host.models import Department, Membership, PluginEnablement, User
 
@@ -85,6 +86,7 @@ def make_gate(plugin_name: str, *, api: bool) -> Any:
         if plugin_name in enabled_plugins(current_user):
             return None
         message = refusal_message(plugin_name, current_user)
+        audit.record_denied(get_host().session, message, plugin=plugin_name)
         if api:
             return jsonify(code=403, message=message, plugin=plugin_name), 403
         return render_template("crm/error.html", code=403, message=message), 403
