@@ -19,10 +19,10 @@ from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
 from crm_host.runtime import enqueue
-from crm_marketing import campaigns, responses, rfm, segments
+from crm_marketing import campaigns, lifetime_value, responses, rfm, segments
 from crm_marketing import permissions as p
 from crm_marketing import schemas as s
-from crm_marketing.models import Campaign, RfmScore, Segment, Send
+from crm_marketing.models import Campaign, CustomerValue, RfmScore, Segment, Send
 from crm_marketing.registry import criteria_of
 from crm_marketing.rules import compile_rules
 
@@ -353,5 +353,71 @@ class RfmRefresh(MethodView):
         """Queue a recomputation of every score from the transactions."""
         session = _session()
         job_id = enqueue(session, rfm.JOB, {"currency": data["currency"]})
+        session.commit()
+        return {"job_id": job_id}
+
+
+# --- lifetime value -----------------------------------------------------------------------
+
+
+@blp.route("/value")
+class ValueSummary(MethodView):
+    @require(p.RFM_READ)
+    @blp.response(200, s.ValueSummaryOut)
+    def get(self) -> dict[str, Any]:
+        """The newest fit of the lifetime-value models and customers per churn risk."""
+        session = _session()
+        return {
+            "model": lifetime_value.current_model(session),
+            "churn_risk": lifetime_value.churn_counts(session),
+        }
+
+
+@blp.route("/value/customers")
+class CustomerValues(MethodView):
+    @require(p.RFM_READ)
+    @blp.arguments(s.CustomerValueQuery, location="query")
+    @blp.response(200, s.CustomerValuePage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Stored values, by customer id descending; filter by churn risk."""
+        from crm_host.api.pagination import SortKey, fetch_page
+
+        query = where_equal(sa.select(CustomerValue), CustomerValue, args, ("churn_risk",))
+        return fetch_page(
+            _session(),
+            query,
+            key=SortKey(CustomerValue.customer_id, lambda row: row.customer_id),
+            id_column=CustomerValue.customer_id,
+            args=args,
+            descending=True,
+        )
+
+
+@blp.route("/value/customers/<id:customer_id>")
+class ValueOfCustomer(MethodView):
+    @require(p.RFM_READ)
+    @blp.response(200, s.CustomerValueOut)
+    def get(self, customer_id: int) -> CustomerValue:
+        """One customer's P(alive), expected purchases and value (404 when they never bought)."""
+        from crm_host.errors import NotFound
+
+        value = lifetime_value.of_customer(_session(), customer_id)
+        if value is None:
+            raise NotFound(f"customer {customer_id} has no lifetime value")
+        return value
+
+
+@blp.route("/value/refresh")
+class ValueRefresh(MethodView):
+    @require(p.RFM_WRITE)
+    @blp.arguments(s.ValueRefreshIn)
+    @blp.response(202, s.JobOut)
+    def post(self, data: dict[str, Any]) -> dict[str, int]:
+        """Queue a refit of the lifetime-value models and every customer's value."""
+        session = _session()
+        args: dict[str, Any] = {"currency": data["currency"]}
+        if data.get("horizon_days"):
+            args["horizon_days"] = data["horizon_days"]
+        job_id = enqueue(session, lifetime_value.JOB, args)
         session.commit()
         return {"job_id": job_id}

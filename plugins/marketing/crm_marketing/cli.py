@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_marketing import campaigns, rfm, segments
+from crm_marketing import campaigns, lifetime_value, rfm, segments
 from crm_marketing.models import Campaign, Segment
 from crm_marketing.rules import compile_rules
 
@@ -92,6 +92,40 @@ def register(cli: AppGroup) -> None:
         click.echo("R\\F\t1\t2\t3\t4\t5")
         for r in range(5, 0, -1):
             click.echo("\t".join([str(r), *(str(counts.get((r, f), 0)) for f in range(1, 6))]))
+
+    @cli.group("analytics")
+    def analytics_group() -> None:
+        """Customer-value analytics."""
+
+    @analytics_group.command("clv")
+    @click.option("--currency", default=lifetime_value.DEFAULT_CURRENCY, show_default=True)
+    @click.option(
+        "--horizon-days",
+        type=click.IntRange(1, 3650),
+        help="Days of expected value (MARKETING_VALUE_HORIZON_DAYS, else 365).",
+    )
+    def clv(currency: str, horizon_days: int | None) -> None:
+        """Refit BG/NBD and Gamma-Gamma over every buyer and store each customer's value."""
+        session = get_host().session
+        try:
+            model = lifetime_value.refresh(session, currency.upper(), horizon_days)
+        except CrmError as error:
+            raise _fail(error) from None
+        session.commit()
+        click.echo(
+            f"{model.customers} customers ({model.repeat_buyers} bought again), "
+            f"{model.currency}, {model.horizon_days}-day horizon"
+        )
+        click.echo(
+            f"BG/NBD r={model.r:.4g} alpha={model.alpha:.4g} a={model.a:.4g} b={model.b:.4g} "
+            f"log-likelihood={model.bgnbd_log_likelihood:.1f}"
+        )
+        if model.p is None:
+            click.echo("Gamma-Gamma: too few repeat buyers; expected values left empty")
+        else:
+            click.echo(f"Gamma-Gamma p={model.p:.4g} q={model.q:.4g} v={model.v:.4g}")
+        counts = lifetime_value.churn_counts(session)
+        click.echo("churn risk: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
     @cli.group("campaigns")
     def campaigns_group() -> None:

@@ -27,7 +27,7 @@ from crm_host.segments import (
     whole_days,
 )
 from crm_marketing.i18n import _l
-from crm_marketing.models import RfmScore
+from crm_marketing.models import CustomerValue, RfmScore
 
 #: Age bands by label: inclusive (youngest, oldest) age in whole years.
 AGE_BANDS: dict[str, tuple[int, int]] = {
@@ -95,6 +95,16 @@ def rfm_score(column: sa.ColumnElement[int]) -> Build:
     return build
 
 
+def stored_value(column: sa.ColumnElement[Any]) -> Build:
+    """A criterion on a column of the stored lifetime value (customers without one never match)."""
+
+    def build(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
+        condition = compare(column, op, value)
+        return Customer.id.in_(sa.select(CustomerValue.customer_id).where(condition))
+
+    return build
+
+
 def monetary(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
     """Total spend over every plugin's transactions (the host's union), live, not stored."""
     tx = transactions(session)
@@ -147,6 +157,22 @@ def builtin_criteria() -> list[Criterion]:
             "rfm_frequency", _l("RFM frequency score"), "number", rfm_score(RfmScore.f_score)
         ),
         Criterion("rfm_monetary", _l("RFM monetary score"), "number", rfm_score(RfmScore.m_score)),
+        Criterion(
+            "p_alive", _l("Chance still active"), "number", stored_value(CustomerValue.p_alive)
+        ),
+        Criterion(
+            "lifetime_value",
+            _l("Expected value"),
+            "number",
+            stored_value(CustomerValue.expected_value),
+        ),
+        Criterion(
+            "churn_risk",
+            _l("Churn risk"),
+            "text",
+            stored_value(CustomerValue.churn_risk),
+            ("low", "medium", "high"),
+        ),
         Criterion("monetary", _l("Total spend"), "number", monetary),
         Criterion("purchases", _l("Number of purchases"), "number", purchase_count),
         Criterion("last_interaction", _l("Last interaction"), "days", last_interaction),

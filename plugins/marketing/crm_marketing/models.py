@@ -150,3 +150,58 @@ class SmsMessage(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class ValueModel(Base):
+    """One fit of the lifetime-value models over every buyer in one currency.
+
+    BG/NBD (``r``, ``alpha``, ``a``, ``b``) on purchase periods measured in weeks, and
+    Gamma-Gamma (``p``, ``q``, ``v``) on the repeat buyers' mean spend — ``None`` when
+    too few customers bought twice. Each refresh adds a row; the newest is current.
+    """
+
+    __tablename__ = "marketing_value_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    horizon_days: Mapped[int]
+    customers: Mapped[int]
+    repeat_buyers: Mapped[int]
+    r: Mapped[float]
+    alpha: Mapped[float]
+    a: Mapped[float]
+    b: Mapped[float]
+    bgnbd_log_likelihood: Mapped[float]
+    p: Mapped[float | None]
+    q: Mapped[float | None]
+    v: Mapped[float | None]
+    gamma_gamma_log_likelihood: Mapped[float | None]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomerValue(Base):
+    """A customer's purchase summary and what the newest value model predicts for them.
+
+    ``frequency`` counts repeat purchase days (days with a purchase after the first);
+    ``recency_weeks`` runs from the first to the last purchase and ``age_weeks`` from
+    the first purchase to the refresh. Rebuilt as a whole by
+    :func:`crm_marketing.lifetime_value.refresh`; customers who never bought have no row.
+    """
+
+    __tablename__ = "marketing_customer_values"
+
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    frequency: Mapped[int]
+    recency_weeks: Mapped[float]
+    age_weeks: Mapped[float]
+    #: Mean spend of the repeat purchase days (``None`` without a repeat purchase).
+    average_spend: Mapped[Decimal | None] = mapped_column(MONEY)
+    p_alive: Mapped[float]
+    expected_purchases: Mapped[float]
+    #: Expected spend over the horizon (``None`` when the spend model could not be fitted).
+    expected_value: Mapped[Decimal | None] = mapped_column(MONEY)
+    churn_risk: Mapped[str] = mapped_column(sa.String(8), index=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

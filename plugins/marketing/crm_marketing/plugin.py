@@ -18,7 +18,7 @@ from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
 from crm_host.segments import Criterion
 from crm_host.web.menu import MenuItem, Panel
-from crm_marketing import hookspecs, privacy, rfm, sending
+from crm_marketing import hookspecs, lifetime_value, privacy, rfm, sending
 from crm_marketing.campaigns import SEND_JOB
 from crm_marketing.criteria import builtin_criteria
 from crm_marketing.i18n import _l
@@ -39,6 +39,9 @@ def crm_register_benchmarks(registry: Any) -> None:
 
     registry.add(
         "segment_count", bench.bench_segment_count, description="RFM segment count vs DuckDB"
+    )
+    registry.add(
+        "campaign_send", bench.bench_campaign_send, description="campaign send, messages a second"
     )
 
 
@@ -73,10 +76,13 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def crm_register_jobs(registry: JobRegistry) -> None:
-    """The send job of campaigns, and the nightly RFM refresh (one for the company)."""
+    """The send job of campaigns, and the nightly RFM and lifetime-value refreshes
+    (one for the company)."""
     registry.job(SEND_JOB, sending.send_campaign_job, max_attempts=10)
     registry.job(rfm.JOB, rfm.refresh_job, max_attempts=3)
     registry.schedule(rfm.JOB, every=timedelta(days=1), per_department=False)
+    registry.job(lifetime_value.JOB, lifetime_value.refresh_job, max_attempts=3)
+    registry.schedule(lifetime_value.JOB, every=timedelta(days=1), per_department=False)
 
 
 @hookimpl

@@ -1,9 +1,9 @@
 """What the marketing plugin does when customers are merged, erased or exported.
 
-Static-list memberships, RFM scores and sends point at customers. A merge moves
+Static-list memberships, RFM scores, lifetime values and sends point at customers. A merge moves
 them to the survivor (where both were on a list or got the same campaign, the
 survivor's row stays: it is one person); an erasure blanks addresses and message
-text and takes the customer off every list and out of the scores; an export lists
+text and takes the customer off every list and out of the scores and values; an export lists
 all of it.
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.audit import jsonable
-from crm_marketing.models import RfmScore, SegmentMember, Send, SmsMessage
+from crm_marketing.models import CustomerValue, RfmScore, SegmentMember, Send, SmsMessage
 
 ERASED = "[erased]"
 
@@ -43,12 +43,14 @@ def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
     # The scores are derived: the merged one's figures come back on the survivor at
     # the next refresh, once the transactions have moved too.
     session.execute(sa.delete(RfmScore).where(RfmScore.customer_id == merged_id))
+    session.execute(sa.delete(CustomerValue).where(CustomerValue.customer_id == merged_id))
 
 
 def erase(session: Session, customer_id: int) -> None:
     """Take the customer off every list and out of the scores; blank where messages went."""
     session.execute(sa.delete(SegmentMember).where(SegmentMember.customer_id == customer_id))
     session.execute(sa.delete(RfmScore).where(RfmScore.customer_id == customer_id))
+    session.execute(sa.delete(CustomerValue).where(CustomerValue.customer_id == customer_id))
     sends = sa.select(Send.id).where(Send.customer_id == customer_id)
     session.execute(
         sa.update(SmsMessage)
@@ -77,6 +79,12 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
             SegmentMember.segment_id,
         ),
         "rfm": _rows(session, RfmScore, RfmScore.customer_id == customer_id, RfmScore.customer_id),
+        "lifetime_value": _rows(
+            session,
+            CustomerValue,
+            CustomerValue.customer_id == customer_id,
+            CustomerValue.customer_id,
+        ),
         "sends": _rows(session, Send, Send.customer_id == customer_id, Send.id),
         "sms": _rows(session, SmsMessage, SmsMessage.send_id.in_(sends), SmsMessage.id),
     }

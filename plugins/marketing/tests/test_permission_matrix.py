@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from crm_marketing import campaigns, segments, sending
-from crm_marketing.models import RfmScore, Send
+from crm_marketing.models import CustomerValue, RfmScore, Send
 
 from crm_host.customers import service as customers
 from crm_host.db import utcnow
@@ -60,7 +60,7 @@ def make_campaign(session: sa.orm.Session, objects: dict[str, ObjectRef], user: 
 def make_scored_customer(
     session: sa.orm.Session, objects: dict[str, ObjectRef], user: User
 ) -> ObjectRef:
-    """A customer with RFM scores."""
+    """A customer with RFM scores and a lifetime value."""
     customer_id = _customer(session)
     session.add(
         RfmScore(
@@ -72,6 +72,20 @@ def make_scored_customer(
             r_score=5,
             f_score=3,
             m_score=2,
+        )
+    )
+    session.add(
+        CustomerValue(
+            customer_id=customer_id,
+            currency="CNY",
+            frequency=1,
+            recency_weeks=2.0,
+            age_weeks=5.0,
+            average_spend=Decimal("44.00"),
+            p_alive=0.8,
+            expected_purchases=1.5,
+            expected_value=Decimal("66.00"),
+            churn_risk="low",
         )
     )
     return ObjectRef(customer_id)
@@ -134,6 +148,7 @@ MARKETING_PAYLOADS = {
         lambda s, o, n: {"token": _unsubscribe_token(s)}
     ),
     ("marketing_api.RfmRefresh", "POST"): _payload(lambda s, o, n: {}),
+    ("marketing_api.ValueRefresh", "POST"): _payload(lambda s, o, n: {"horizon_days": 90}),
 }
 
 
