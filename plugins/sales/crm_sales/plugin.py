@@ -20,7 +20,13 @@ from crm_host.web.menu import MenuItem, Panel
 from crm_sales import crosssell, hookspecs, orders, privacy
 from crm_sales.i18n import _l
 from crm_sales.models import Opportunity, OpportunityStatus, Order
-from crm_sales.permissions import LEADS_READ, OPPORTUNITIES_READ, ORDERS_READ, PERMISSIONS
+from crm_sales.permissions import (
+    LEADS_READ,
+    OPPORTUNITIES_READ,
+    ORDERS_READ,
+    PERMISSIONS,
+    QUOTES_READ,
+)
 
 
 @hookimpl
@@ -117,6 +123,13 @@ def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
             icon="inbox",
             order=21,
             permission=LEADS_READ,
+        ),
+        MenuItem(
+            label=_l("Quotes"),
+            endpoint="sales_console.quotes_page",
+            icon="file-text",
+            order=22,
+            permission=QUOTES_READ,
         ),
     ]
 

@@ -64,6 +64,7 @@ def test_menu_kpi_and_panel(app, db, seller, make_customer):
         assert [(str(i.label), i.endpoint) for i in items] == [
             ("Pipeline", "sales_console.pipeline_board"),
             ("Leads", "sales_console.leads_page"),
+            ("Quotes", "sales_console.quotes_page"),
         ]
         [kpi] = crm_dashboard_kpis(user=seller, departments=[])
         assert (str(kpi["label"]), kpi["value"], kpi["unit"]) == (
@@ -124,6 +125,7 @@ def test_every_template_string_has_a_chinese_translation():
     # Stage names are shown translated too: the seeded ones must be in the catalogue.
     used |= {"Prospecting", "Qualification", "Proposal", "Negotiation", "Won", "Lost"}
     used |= {"new", "contacted", "qualified"}  # lead statuses, shown translated
+    used |= {"draft", "sent", "accepted", "rejected", "expired"}  # quote statuses too
     assert used - translated == set()
     assert len(used) > 15
 

@@ -3,6 +3,7 @@ accepted quote makes in the same transaction."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -262,3 +263,61 @@ def test_quote_commands(cli, db, catalogue, make_customer):
         "default",
         "4",
     ]
+
+
+def test_quote_pages_make_send_and_accept_a_quote(client_for, db, seller, catalogue, make_customer):
+    products, standard = catalogue
+    customer = make_customer()
+    browser = client_for(seller)
+    form = browser.get("/sales/quotes/new")
+    assert form.status_code == 200 and "产品P1" in form.get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True))
+    fields = {
+        "csrf_token": token.group(1) if token else "",
+        "customer_code": customer.code,
+        "price_list_id": str(standard.id),
+        "product_0": str(products["P1"].id),
+        "quantity_0": "3",
+        "discount_0": "10",
+        "product_1": str(products["P2"].id),
+        "quantity_1": "7",
+        "product_3": str(products["P3"].id),
+        "quantity_3": "2.5",
+        "discount_3": "15",
+    }
+    made = browser.post("/sales/quotes", data=fields)
+    assert made.status_code == 302
+    quote = db.scalar(sa.select(Quote).where(Quote.customer_id == customer.id))
+    assert made.headers["Location"].endswith(f"/sales/quotes/{quote.id}")
+    page = browser.get(f"/sales/quotes/{quote.id}").get_data(as_text=True)
+    assert '<td class="subtotal">377.48</td>' in page
+    assert '<td class="discount">31.50</td>' in page
+    assert '<td class="total">345.98 CNY</td>' in page
+    browser.post(f"/sales/quotes/{quote.id}/status", data={**fields, "status": "sent"})
+    browser.post(f"/sales/quotes/{quote.id}/status", data={**fields, "status": "accepted"})
+    db.expire_all()
+    accepted = db.get(Quote, quote.id)
+    assert accepted.status is QuoteStatus.ACCEPTED
+    assert db.get(Order, accepted.order_id).amount == Decimal("345.98")
+    listing = browser.get("/sales/quotes").get_data(as_text=True)
+    assert quote.number in listing and "345.98 CNY" in listing
+
+
+def test_a_refused_quote_form_keeps_what_was_typed(client_for, db, seller, catalogue):
+    products, _ = catalogue
+    browser = client_for(seller)
+    answer = browser.post(
+        "/sales/quotes",
+        data={"customer_code": "NOBODY", "product_0": str(products["P1"].id), "quantity_0": "4"},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "No customer &#39;NOBODY&#39;." in html or "No customer 'NOBODY'." in html
+    assert 'value="NOBODY"' in html and 'name="quantity_0" inputmode="decimal"' in html
+    assert db.scalar(sa.select(sa.func.count()).select_from(Quote)) == 0
+
+
+def test_quote_pages_are_refused_without_the_permission(client_for, make_user):
+    agent = make_user("svc-agent", departments=["service"], role="agent")
+    assert client_for(agent).get("/sales/quotes").status_code == 403
+    assert client_for(agent).get("/sales/quotes/new").status_code == 403
