@@ -179,7 +179,7 @@ def run(
     return figures
 
 
-def app_for(url: sa.URL, workdir: Path, label: str) -> Any:
+def app_for(url: sa.URL, workdir: Path, label: str, **config: Any) -> Any:
     """An application on the database at ``url`` for a benchmark (no worker thread)."""
     from crm_host.app import create_app
 
@@ -188,6 +188,7 @@ def app_for(url: sa.URL, workdir: Path, label: str) -> Any:
             "DATABASE_URL": url.render_as_string(hide_password=False),
             "SECRET_KEY": "bench",
             "WORKER_THREAD": False,
+            **config,
         },
         instance_path=str(workdir / f"instance-{label}"),
     )

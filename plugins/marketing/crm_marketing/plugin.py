@@ -43,6 +43,9 @@ def crm_register_benchmarks(registry: Any) -> None:
     registry.add(
         "campaign_send", bench.bench_campaign_send, description="campaign send, messages a second"
     )
+    registry.add(
+        "campaign_send", bench.bench_campaign_send, description="campaign send, messages a second"
+    )
 
 
 @hookimpl

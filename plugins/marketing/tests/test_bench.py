@@ -19,6 +19,7 @@ BACKEND = "postgresql" if SERVER else "sqlite"
 def test_the_benchmarks_are_registered_by_the_plugin():
     registry = all_benchmarks()
     assert registry.get("marketing.segment_count").plugin == "marketing"
+    assert registry.get("marketing.campaign_send").plugin == "marketing"
 
 
 def by_hand(customer_ids, customers, amounts):
@@ -52,3 +53,12 @@ def test_without_duckdb_the_baseline_is_reported_as_not_installed(monkeypatch, t
         databases.close()
     assert figure.baseline == 0 and figure.ratio == 0 and figure.ours > 0
     assert figure.baseline_name.startswith("baseline not installed (duckdb")
+
+
+def test_a_tiny_campaign_send_reaches_exactly_the_consenting_uncapped_customers(monkeypatch):
+    monkeypatch.setitem(bench.RECIPIENTS, "S", 60)
+    [figure] = run(["marketing.campaign_send"], "S", BACKEND, SERVER, all_benchmarks())
+    # Of 60 customers, 6 never consented (i % 10 == 9) and 6 had a message this week.
+    assert bench.expected_recipients(60) == 48
+    assert figure.figure == "campaign send: 60 customers, 48 messages to the outbox (consent, cap)"
+    assert figure.unit == "messages/s" and figure.ours > 0 and figure.baseline > 0
