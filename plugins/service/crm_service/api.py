@@ -20,12 +20,14 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, record_filter, require
-from crm_service import lookup, sla, surveys, tickets, types
-from crm_service.models import SlaPolicy, Ticket, TicketType
+from crm_service import chain, lookup, sla, surveys, tickets, types
+from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
     AssignIn,
     BulkAssignIn,
     ClaimOut,
+    EscalationStepIn,
+    EscalationStepOut,
     LookupOut,
     LookupQuery,
     MessageIn,
@@ -57,6 +59,12 @@ policies_blp = Blueprint(
     "sla_policies", __name__, url_prefix="/sla-policies", description="SLA policies"
 )
 lookup_blp = Blueprint("lookup", __name__, url_prefix="/lookup", description="Caller lookup")
+steps_blp = Blueprint(
+    "escalation_steps",
+    __name__,
+    url_prefix="/escalation-steps",
+    description="The escalation chain",
+)
 surveys_blp = Blueprint(
     "surveys", __name__, url_prefix="/surveys", description="Satisfaction surveys"
 )
@@ -64,7 +72,7 @@ surveys_blp = Blueprint(
 
 def blueprints() -> list[Blueprint]:
     """Every API blueprint of the plugin."""
-    return [tickets_blp, types_blp, policies_blp, lookup_blp, surveys_blp]
+    return [tickets_blp, types_blp, policies_blp, lookup_blp, surveys_blp, steps_blp]
 
 
 def _user() -> User:
@@ -376,3 +384,47 @@ class SurveyResults(MethodView):
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Answered surveys by agent, queue or category: answers, mean CSAT, NPS."""
         return surveys.results(_session(), args["by"])
+
+
+@steps_blp.route("")
+class EscalationSteps(MethodView):
+    @require(READ)
+    @steps_blp.response(200, EscalationStepOut(many=True))
+    def get(self) -> Any:
+        """The escalation chain, soonest step first (inactive steps too)."""
+        return (
+            _session()
+            .scalars(
+                sa.select(EscalationStep).order_by(EscalationStep.after_minutes, EscalationStep.id)
+            )
+            .all()
+        )
+
+    @require(MANAGE)
+    @steps_blp.arguments(EscalationStepIn)
+    @steps_blp.response(201, EscalationStepOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a step: after N minutes overdue, raise, move or assign, notify."""
+        session = _session()
+        step = chain.save_step(session, data)
+        session.commit()
+        return step
+
+
+@steps_blp.route("/<id:step_id>")
+class EscalationStepResource(MethodView):
+    @require(READ)
+    @steps_blp.response(200, EscalationStepOut)
+    def get(self, step_id: int) -> Any:
+        """One escalation step."""
+        return chain.get_step(_session(), step_id)
+
+    @require(MANAGE)
+    @steps_blp.arguments(EscalationStepIn(partial=True))
+    @steps_blp.response(200, EscalationStepOut)
+    def patch(self, data: dict[str, Any], step_id: int) -> Any:
+        """Change a step (``active: false`` takes it out of the chain)."""
+        session = _session()
+        step = chain.save_step(session, data, chain.get_step(session, step_id))
+        session.commit()
+        return step

@@ -13,10 +13,21 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from crm_host import attachments
-from crm_host.errors import CrmError
+from crm_host.errors import CrmError, ValidationFailed
 from crm_host.host import get_host
-from crm_service import escalation, mail, mailbox, mailfolder, sla, surveys, tickets, workflow
-from crm_service.models import PRIORITIES, SlaPolicy, Ticket
+from crm_host.models import Department, User
+from crm_service import (
+    chain,
+    escalation,
+    mail,
+    mailbox,
+    mailfolder,
+    sla,
+    surveys,
+    tickets,
+    workflow,
+)
+from crm_service.models import PRIORITIES, EscalationStep, SlaPolicy, Ticket
 
 
 def _run(work: Callable[[Any], Any]) -> Any:
@@ -126,10 +137,15 @@ def sla_group() -> None:
 @with_appcontext
 def check(at: datetime | None) -> None:
     """Mark breached ticket clocks and escalate (what the schedule runs every minute)."""
-    handled = _run(lambda session: escalation.check_sla(session, at))
+    handled, applied = _run(lambda session: escalation.check(session, at))
     for ticket_id, clock in handled:
         click.echo(f"Ticket #{ticket_id}: {clock} breached.")
-    click.echo(f"{len(handled)} breach(es) escalated.")
+    for ticket_id, step in applied:
+        click.echo(f"Ticket #{ticket_id}: escalation step {step!r} applied.")
+    if applied:
+        click.echo(f"{len(handled)} breach(es) marked, {len(applied)} escalation step(s) applied.")
+    else:
+        click.echo(f"{len(handled)} breach(es) escalated.")
 
 
 @sla_group.command("policies")
@@ -247,3 +263,80 @@ def report(by: str) -> None:
             f"{(row['label'] or '—')[:24]:<24} {row['answers']:>7} {row['csat']:>5.2f} "
             f"{row['satisfied_percent']:>10.1f} {nps:>5}"
         )
+
+
+@sla_group.command("steps")
+@with_appcontext
+def steps() -> None:
+    """List the escalation chain, soonest step first."""
+    rows = (
+        get_host()
+        .session.scalars(
+            sa.select(EscalationStep).order_by(EscalationStep.after_minutes, EscalationStep.id)
+        )
+        .all()
+    )
+    if not rows:
+        click.echo("No escalation chain: a breach raises the priority once and notifies.")
+    for row in rows:
+        actions = [
+            *(["raise priority"] if row.raise_priority else []),
+            *([f"to queue {row.department_id}"] if row.department_id else []),
+            *([f"to user {row.assignee_id}"] if row.assignee_id else []),
+            *(["notify"] if row.notify else []),
+        ]
+        click.echo(
+            f"{row.name:<24} after {row.after_minutes:>6} min overdue: {', '.join(actions)}"
+            + ("" if row.active else " (inactive)")
+        )
+
+
+@sla_group.command("add-step")
+@click.argument("name")
+@click.option(
+    "--after",
+    "after_minutes",
+    type=click.IntRange(0, sla.MAX_MINUTES),
+    required=True,
+    help="Minutes overdue before the step applies.",
+)
+@click.option("--raise-priority", is_flag=True, help="Raise the priority one step.")
+@click.option("--queue", help="Code of the department whose queue takes the ticket.")
+@click.option("--assignee", help="Username of who takes the ticket.")
+@click.option("--notify/--no-notify", default=True, show_default=True)
+@with_appcontext
+def add_step(
+    name: str,
+    after_minutes: int,
+    raise_priority: bool,
+    queue: str | None,
+    assignee: str | None,
+    notify: bool,
+) -> None:
+    """Add escalation step NAME to the chain."""
+
+    def work(session: Any) -> Any:
+        data: dict[str, Any] = {
+            "name": name,
+            "after_minutes": after_minutes,
+            "raise_priority": raise_priority,
+            "notify": notify,
+        }
+        if queue:
+            department = session.scalar(sa.select(Department).where(Department.code == queue))
+            if department is None:
+                raise ValidationFailed(
+                    f"no department {queue!r}", details={"queue": ["Unknown department."]}
+                )
+            data["department_id"] = department.id
+        if assignee:
+            user = session.scalar(sa.select(User).where(User.username == assignee))
+            if user is None:
+                raise ValidationFailed(
+                    f"no user {assignee!r}", details={"assignee": ["Unknown user."]}
+                )
+            data["assignee_id"] = user.id
+        return chain.save_step(session, data)
+
+    _run(work)
+    click.echo(f"Saved escalation step {name}.")

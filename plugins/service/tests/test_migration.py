@@ -18,6 +18,8 @@ TABLES = {
     "service_queue_cursors",
     "service_mail_messages",
     "service_surveys",
+    "service_escalation_steps",
+    "service_escalations",
 }
 
 
