@@ -21,6 +21,7 @@ from crm_host.models import User
 from crm_host.permissions import require
 from crm_sales import (
     activities,
+    assignment,
     crosssell,
     forecast,
     leads,
@@ -211,6 +212,38 @@ class ScoringRules(MethodView):
         scoring.rescore_all(session)
         session.commit()
         return rule
+
+
+@blp.route("/departments/<id:department_id>/assignment")
+class DepartmentAssignment(MethodView):
+    @require(p.LEADS_READ)
+    @blp.response(200, s.AssignmentOut)
+    def get(self, department_id: int) -> dict[str, Any]:
+        """How the department's leads are assigned, with each seller's load and capacity."""
+        return assignment.overview(_session(), department_id)
+
+    @require(p.SETTINGS_MANAGE)
+    @blp.arguments(s.AssignmentIn)
+    @blp.response(200, s.AssignmentOut)
+    def post(self, data: dict[str, Any], department_id: int) -> dict[str, Any]:
+        """Choose round-robin or least-loaded assignment for the department."""
+        session = _session()
+        assignment.set_method(session, department_id, data["method"])
+        session.commit()
+        return assignment.overview(session, department_id)
+
+
+@blp.route("/users/<id:user_id>/capacity")
+class SellerCapacity(MethodView):
+    @require(p.SETTINGS_MANAGE)
+    @blp.arguments(s.CapacityIn)
+    @blp.response(200, s.CapacityIn)
+    def post(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
+        """Cap the open leads and opportunities least-loaded assignment gives the user."""
+        session = _session()
+        assignment.set_capacity(session, user_id, data["capacity"])
+        session.commit()
+        return {"capacity": data["capacity"]}
 
 
 @blp.route("/pipeline")

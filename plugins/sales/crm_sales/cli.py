@@ -8,8 +8,18 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_host.models import Customer
-from crm_sales import crosssell, forecast, performance, pipeline, pricing, quotes, scoring
+from crm_host.models import Customer, User
+from crm_sales import (
+    assignment,
+    checks,
+    crosssell,
+    forecast,
+    performance,
+    pipeline,
+    pricing,
+    quotes,
+    scoring,
+)
 from crm_sales.models import Lead, PriceList, Product, Quote, ScoringRule
 
 
@@ -275,6 +285,57 @@ def register(cli: AppGroup) -> None:
         count = quotes.expire_due(session)
         session.commit()
         click.echo(f"{count} quotes expired")
+
+    @cli.group("assignment")
+    def assignment_group() -> None:
+        """How new leads find an owner, per department."""
+
+    def _department(session, value: str) -> int:
+        errors: checks.Errors = {}
+        found = checks.department_id(session, value, "department", errors)
+        if found is None:
+            raise click.ClickException(f"no department {value!r}")
+        return found
+
+    @assignment_group.command("show")
+    @click.argument("department")
+    def show_assignment(department: str) -> None:
+        """The method, then each seller: username, open leads and deals, capacity."""
+        session = get_host().session
+        summary = assignment.overview(session, _department(session, department))
+        click.echo(f"method\t{summary['method']}")
+        for seller in summary["sellers"]:
+            cap = "-" if seller["capacity"] is None else seller["capacity"]
+            click.echo(f"{seller['username']}\t{seller['open']}\t{cap}")
+
+    @assignment_group.command("method")
+    @click.argument("department")
+    @click.argument("method", type=click.Choice(["round_robin", "least_loaded"]))
+    def set_method(department: str, method: str) -> None:
+        """Assign the department's new leads round-robin or to the least loaded seller."""
+        session = get_host().session
+        assignment.set_method(session, _department(session, department), method)
+        session.commit()
+        click.echo(f"{department}: {method}")
+
+    @assignment_group.command("capacity")
+    @click.argument("username")
+    @click.argument("capacity")
+    def set_capacity(username: str, capacity: str) -> None:
+        """Cap a seller's open leads and deals (a number, or "none" to lift the cap)."""
+        session = get_host().session
+        user = session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        if capacity != "none" and not capacity.isdigit():
+            raise click.ClickException(f"capacity {capacity!r}: a whole number, or none")
+        try:
+            assignment.set_capacity(session, user.id, None if capacity == "none" else int(capacity))
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise _fail(error) from error
+        click.echo(f"{username}: capacity {capacity}")
 
     @cli.group("scoring")
     def scoring_group() -> None:

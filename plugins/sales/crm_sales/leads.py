@@ -81,18 +81,23 @@ def clean_fields(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_lead(session: Session, data: Mapping[str, Any], *, actor: User | None = None) -> Lead:
-    """Capture a lead: validated, scored, and — without an owner — given to the next
-    sales user of its department in turn."""
+    """Capture a lead: validated, scored, and — without an owner — given to a sales user
+    of its department (in turn, or the least loaded below capacity). When nobody can take
+    it, ``lead.unassigned_reason`` says why."""
     clean = _clean(session, data, partial=False)
     lead = Lead(**clean, status=LeadStatus.NEW)
     scoring.rescore(session, lead)
+    unassigned = None
     if lead.owner_id is None and lead.department_id is not None:
-        lead.owner_id = assignment.next_owner(session, lead.department_id)
+        lead.owner_id, unassigned = assignment.choose_owner(session, lead.department_id)
     session.add(lead)
     session.flush()
-    audit.record(
-        session, "create", "sales_lead", lead.id, after=snapshot(lead), actor=actor, plugin="sales"
-    )
+    after = snapshot(lead)
+    if unassigned:
+        after["unassigned"] = unassigned
+    audit.record(session, "create", "sales_lead", lead.id, after=after, actor=actor, plugin="sales")
+    # Not stored: the answer to the capture says why nobody got the lead.
+    lead.unassigned_reason = unassigned  # type: ignore[attr-defined]
     return lead
 
 

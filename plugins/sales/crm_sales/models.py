@@ -238,6 +238,37 @@ class AssignmentCursor(Base):
     last_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class AssignmentMethod(enum.StrEnum):
+    """How a department's new leads find an owner."""
+
+    ROUND_ROBIN = "round_robin"
+    LEAST_LOADED = "least_loaded"
+
+
+class AssignmentRule(Base):
+    """The assignment method a department chose; departments without a row go round-robin."""
+
+    __tablename__ = "sales_assignment_rules"
+
+    department_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    method: Mapped[AssignmentMethod] = mapped_column(
+        _enum(AssignmentMethod), default=AssignmentMethod.ROUND_ROBIN
+    )
+
+
+class SalesCapacity(Base):
+    """The most open leads and opportunities together a sales user should hold."""
+
+    __tablename__ = "sales_capacities"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    max_open: Mapped[int]
+
+
 class ActivityKind(enum.StrEnum):
     """What kind of work an activity is."""
 

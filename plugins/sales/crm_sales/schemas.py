@@ -78,6 +78,10 @@ class LeadOut(ma.Schema):
     campaign = ma.fields.String(allow_none=True)
     score = ma.fields.Integer()
     owner_id = ma.fields.Integer(allow_none=True)
+    unassigned_reason = ma.fields.Function(
+        lambda lead: getattr(lead, "unassigned_reason", None),
+        metadata={"description": "Why a lead just captured got no owner"},
+    )
     department_id = ma.fields.Integer(allow_none=True)
     customer_id = ma.fields.Integer(allow_none=True)
     converted_at = ma.fields.DateTime(allow_none=True)
@@ -491,3 +495,32 @@ class QuoteStatusIn(ma.Schema):
     status = ma.fields.String(
         required=True, validate=ma.validate.OneOf(["sent", "accepted", "rejected", "expired"])
     )
+
+
+class AssignmentIn(ma.Schema):
+    method = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["round_robin", "least_loaded"])
+    )
+
+
+class CapacityIn(ma.Schema):
+    capacity = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(min=0, max=100000),
+        metadata={"description": "Most open leads and opportunities; null lifts the cap"},
+    )
+
+
+class SellerLoadOut(ma.Schema):
+    user_id = ma.fields.Integer()
+    username = ma.fields.String()
+    open = ma.fields.Integer()
+    capacity = ma.fields.Integer(allow_none=True)
+
+
+class AssignmentOut(ma.Schema):
+    department_id = ma.fields.Integer()
+    method = ma.fields.String()
+    sellers = ma.fields.List(ma.fields.Nested(SellerLoadOut))

@@ -18,7 +18,7 @@ from crm_host.errors import CrmError, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Customer
 from crm_host.permissions import authorize
-from crm_sales import forecast, leads, pipeline, pricing, quotes, records
+from crm_sales import assignment, forecast, leads, pipeline, pricing, quotes, records
 from crm_sales.i18n import translate
 from crm_sales.models import (
     Lead,
@@ -141,6 +141,8 @@ def capture_lead() -> Response:
         lead = leads.create_lead(session, _form(), actor=user)
         session.commit()
         flash(translate("Lead %(name)s captured.", name=lead.name))
+        if lead.unassigned_reason == assignment.FULL:
+            flash(translate("Nobody was given the lead: every seller is at capacity."), "error")
     except CrmError as error:
         _refused(error)
     return redirect(url_for(".leads_page"))

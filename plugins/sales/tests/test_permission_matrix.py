@@ -124,7 +124,16 @@ def _quote_payload(session: sa.orm.Session, n: int) -> dict[str, Any]:
     }
 
 
+def make_department(
+    session: sa.orm.Session, objects: dict[str, ObjectRef], user: User
+) -> ObjectRef:
+    """The Sales department, whose assignment is looked at or changed."""
+    return ObjectRef(_sales_id(session))
+
+
 SALES_FACTORIES = {
+    "department_id": make_department,
+    "user_id": HOST_FACTORIES["user_id"],
     "price_list_id": make_price_list,
     "quote_id": make_quote,
     "activity_id": make_activity,
@@ -179,6 +188,8 @@ SALES_PAYLOADS = {
     ),
     ("sales_api.Quotes", "POST"): _payload(_quote_payload),
     ("sales_api.QuoteStatusChange", "POST"): _payload(lambda s, n: {"status": "rejected"}),
+    ("sales_api.DepartmentAssignment", "POST"): _payload(lambda s, n: {"method": "least_loaded"}),
+    ("sales_api.SellerCapacity", "POST"): _payload(lambda s, n: {"capacity": 50}),
     ("sales_api.Activities", "POST"): _payload(
         lambda s, n: {
             "kind": "task",

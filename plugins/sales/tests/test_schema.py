@@ -38,6 +38,8 @@ def test_the_sales_branch_goes_down_and_up_again(crm_databases):
         assert tables == {
             "sales_activities",
             "sales_assignment_cursors",
+            "sales_assignment_rules",
+            "sales_capacities",
             "sales_leads",
             "sales_opportunities",
             "sales_order_lines",
