@@ -34,8 +34,8 @@ def crm_addhooks(pm: pluggy.PluginManager) -> None:
 
 @hookimpl
 def crm_register_benchmarks(registry: Any) -> None:
-    """The segment count vs DuckDB and the campaign send, for ``crm bench``."""
-    from crm_marketing import bench
+    """The segment count vs DuckDB, the campaign send and the CLV fit, for ``crm bench``."""
+    from crm_marketing import bench, bench_clv
 
     registry.add(
         "segment_count", bench.bench_segment_count, description="RFM segment count vs DuckDB"
@@ -44,7 +44,9 @@ def crm_register_benchmarks(registry: Any) -> None:
         "campaign_send", bench.bench_campaign_send, description="campaign send, messages a second"
     )
     registry.add(
-        "campaign_send", bench.bench_campaign_send, description="campaign send, messages a second"
+        "lifetime_value",
+        bench_clv.bench_lifetime_value,
+        description="CLV fit on CDNOW vs lifetimes",
     )
 
 
