@@ -19,7 +19,7 @@ from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
 from crm_host.runtime import enqueue
-from crm_marketing import campaigns, lifetime_value, responses, rfm, segments
+from crm_marketing import campaigns, lifetime_value, responses, rfm, segments, winback
 from crm_marketing import permissions as p
 from crm_marketing import schemas as s
 from crm_marketing.models import Campaign, CustomerValue, RfmScore, Segment, Send
@@ -421,3 +421,38 @@ class ValueRefresh(MethodView):
         job_id = enqueue(session, lifetime_value.JOB, args)
         session.commit()
         return {"job_id": job_id}
+
+
+@blp.route("/rfm/pyramid")
+class Pyramid(MethodView):
+    @require(p.RFM_READ)
+    @blp.response(200, s.PyramidOut)
+    def get(self) -> dict[str, Any]:
+        """Customers and spend per tier of the customer pyramid, best tier first."""
+        session = _session()
+        return {"tiers": rfm.pyramid(session), "computed_at": rfm.last_refreshed(session)}
+
+
+@blp.route("/rfm/loyalty-value")
+class LoyaltyValue(MethodView):
+    @require(p.RFM_READ)
+    @blp.response(200, s.LoyaltyValueOut)
+    def get(self) -> dict[str, Any]:
+        """Customers per quadrant of the loyalty–value matrix."""
+        session = _session()
+        return {"quadrants": rfm.loyalty_value(session), "computed_at": rfm.last_refreshed(session)}
+
+
+@blp.route("/value/win-back")
+class WinBack(MethodView):
+    @require(p.SEGMENTS_WRITE)
+    @blp.arguments(s.WinBackIn)
+    @blp.response(201, s.SegmentOut)
+    def post(self, data: dict[str, Any]) -> Segment:
+        """Create a segment of at-risk and lapsed customers (by stored churn risk)."""
+        session = _session()
+        segment = winback.create_winback_segment(
+            session, data["risks"], data.get("name"), actor=_user()
+        )
+        session.commit()
+        return segment

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_marketing import campaigns, lifetime_value, rfm, segments
+from crm_marketing import campaigns, lifetime_value, rfm, segments, winback
 from crm_marketing.models import Campaign, Segment
 from crm_marketing.rules import compile_rules
 
@@ -126,6 +126,35 @@ def register(cli: AppGroup) -> None:
             click.echo(f"Gamma-Gamma p={model.p:.4g} q={model.q:.4g} v={model.v:.4g}")
         counts = lifetime_value.churn_counts(session)
         click.echo("churn risk: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+    @analytics_group.command("pyramid")
+    def pyramid() -> None:
+        """Customers and spend per pyramid tier, then the loyalty–value matrix."""
+        session = get_host().session
+        for tier in rfm.pyramid(session):
+            click.echo(f"{tier['tier']}\t{tier['customers']}\t{tier['monetary']}")
+        for quadrant, customers in rfm.loyalty_value(session).items():
+            click.echo(f"{quadrant}\t{customers}")
+
+    @analytics_group.command("win-back")
+    @click.option(
+        "--risk",
+        "risks",
+        multiple=True,
+        type=click.Choice(lifetime_value.CHURN_RISKS),
+        help="Churn risks to include (medium and high unless given).",
+    )
+    @click.option("--name", help="The segment's name (Win-back <today> unless given).")
+    def win_back(risks: tuple[str, ...], name: str | None) -> None:
+        """Create a segment of at-risk and lapsed customers, and say how many it holds."""
+        session = get_host().session
+        try:
+            segment = winback.create_winback_segment(session, risks or winback.DEFAULT_RISKS, name)
+            size = segments.count(session, segments.condition_for(session, segment))
+        except CrmError as error:
+            raise _fail(error) from None
+        session.commit()
+        click.echo(f"segment {segment.id} {segment.name}: {size} customers")
 
     @cli.group("campaigns")
     def campaigns_group() -> None:

@@ -85,8 +85,9 @@ def tags(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
     return sa.and_(*(has([n]) for n in dict.fromkeys(names)))
 
 
-def rfm_score(column: sa.ColumnElement[int]) -> Build:
-    """A criterion on one of the stored RFM scores (customers without one never match)."""
+def rfm_score(column: sa.ColumnElement[Any]) -> Build:
+    """A criterion on a stored RFM column: a score, the pyramid tier or the loyalty–value
+    quadrant (customers without scores never match)."""
 
     def build(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
         condition = compare(column, op, value)
@@ -172,6 +173,20 @@ def builtin_criteria() -> list[Criterion]:
             "text",
             stored_value(CustomerValue.churn_risk),
             ("low", "medium", "high"),
+        ),
+        Criterion(
+            "pyramid",
+            _l("Customer pyramid tier"),
+            "text",
+            rfm_score(RfmScore.pyramid),
+            ("top", "big", "medium", "small"),
+        ),
+        Criterion(
+            "loyalty_value",
+            _l("Loyalty and value"),
+            "text",
+            rfm_score(RfmScore.loyalty_value),
+            ("true_friend", "barnacle", "butterfly", "stranger"),
         ),
         Criterion("monetary", _l("Total spend"), "number", monetary),
         Criterion("purchases", _l("Number of purchases"), "number", purchase_count),

@@ -76,6 +76,11 @@ class RfmScore(Base):
     r_score: Mapped[int]
     f_score: Mapped[int]
     m_score: Mapped[int]
+    #: Tier of the customer pyramid by spend: top, big, medium or small (``None`` only
+    #: on rows from before the tiers existed, until the next refresh).
+    pyramid: Mapped[str | None] = mapped_column(sa.String(8), index=True)
+    #: Quadrant of the loyalty–value matrix: true_friend, barnacle, butterfly, stranger.
+    loyalty_value: Mapped[str | None] = mapped_column(sa.String(12), index=True)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

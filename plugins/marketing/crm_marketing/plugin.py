@@ -110,7 +110,7 @@ def crm_customer_export(customer_id: int) -> dict[str, Any] | None:
 
 @hookimpl
 def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
-    """Segments, campaigns and the RFM grid."""
+    """Segments, campaigns, the RFM grid and customer value."""
     return [
         MenuItem(
             label=_l("Segments"),
@@ -131,6 +131,13 @@ def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
             endpoint="marketing_console.rfm_grid",
             icon="grid",
             order=42,
+            permission=RFM_READ,
+        ),
+        MenuItem(
+            label=_l("Customer value"),
+            endpoint="marketing_console.value",
+            icon="graph-up",
+            order=43,
             permission=RFM_READ,
         ),
     ]

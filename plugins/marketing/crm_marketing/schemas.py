@@ -212,6 +212,8 @@ class RfmOut(ma.Schema):
     f_score = ma.fields.Integer()
     m_score = ma.fields.Integer()
     code = ma.fields.String()
+    pyramid = ma.fields.String(allow_none=True)
+    loyalty_value = ma.fields.String(allow_none=True)
     computed_at = ma.fields.DateTime()
 
 
@@ -300,4 +302,29 @@ class CustomerValueQuery(PageArgs):
 class ValueRefreshIn(RefreshIn):
     horizon_days = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=3650), metadata={"example": 365}
+    )
+
+
+class PyramidTierOut(ma.Schema):
+    tier = ma.fields.String()
+    customers = ma.fields.Integer()
+    monetary = ma.fields.Decimal(as_string=True)
+
+
+class PyramidOut(ma.Schema):
+    tiers = ma.fields.List(ma.fields.Nested(PyramidTierOut))
+    computed_at = ma.fields.DateTime(allow_none=True)
+
+
+class LoyaltyValueOut(ma.Schema):
+    quadrants = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    computed_at = ma.fields.DateTime(allow_none=True)
+
+
+class WinBackIn(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    risks = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(("low", "medium", "high"))),
+        validate=ma.validate.Length(min=1, max=3),
+        load_default=lambda: ["medium", "high"],
     )

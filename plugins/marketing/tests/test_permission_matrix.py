@@ -149,6 +149,7 @@ MARKETING_PAYLOADS = {
     ),
     ("marketing_api.RfmRefresh", "POST"): _payload(lambda s, o, n: {}),
     ("marketing_api.ValueRefresh", "POST"): _payload(lambda s, o, n: {"horizon_days": 90}),
+    ("marketing_api.WinBack", "POST"): _payload(lambda s, o, n: {"risks": ["high"]}),
 }
 
 
