@@ -53,9 +53,10 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 def register(cli: AppGroup) -> None:
     """Add the power commands to the ``crm power`` group the host made."""
-    from crm_industry_power import cli_inspections
+    from crm_industry_power import cli_guarantees, cli_inspections
 
     cli_inspections.register(cli)
+    cli_guarantees.register(cli)
 
     @cli.command("import-readings")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

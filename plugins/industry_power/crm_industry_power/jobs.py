@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm_host.db import utcnow
-from crm_industry_power import advice, bills, classify, faults, inspections
+from crm_industry_power import advice, bills, classify, faults, guarantees, inspections
 from crm_industry_power.models import Account
 
 ADVICE_JOB = "power.refresh_advice"
@@ -18,6 +18,7 @@ BILLS_JOB = "power.compute_bills"
 CLASSIFY_JOB = "power.classify"
 ARRIVALS_JOB = "power.check_arrivals"
 INSPECTIONS_JOB = "power.check_inspections"
+GUARANTEES_JOB = "power.check_guarantees"
 
 
 def _zone(job: Any) -> ZoneInfo:
@@ -72,6 +73,11 @@ def check_inspections_job(job: Any) -> None:
     inspections.flag_overdue(job.session, today)
 
 
+def check_guarantees_job(job: Any) -> None:
+    """Mark guarantees whose clock ran out, with the credit owed; each once."""
+    guarantees.check_breaches(job.session)
+
+
 def register(registry: Any) -> None:
     """The jobs and their daily schedules (not per department: accounts are company-wide)."""
     registry.job(ADVICE_JOB, refresh_advice_job, max_attempts=3)
@@ -85,3 +91,5 @@ def register(registry: Any) -> None:
     registry.job(INSPECTIONS_JOB, check_inspections_job, max_attempts=3)
     # Hourly, so a plan due yesterday is flagged soon after midnight in the company zone.
     registry.schedule(INSPECTIONS_JOB, every=timedelta(hours=1), per_department=False)
+    registry.job(GUARANTEES_JOB, check_guarantees_job, max_attempts=3)
+    registry.schedule(GUARANTEES_JOB, every=timedelta(minutes=1), per_department=False)

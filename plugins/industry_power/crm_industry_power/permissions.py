@@ -14,6 +14,10 @@ FAULTS_READ = "power.faults.read"
 FAULTS_WRITE = "power.faults.write"
 INSPECTIONS_READ = "power.inspections.read"
 INSPECTIONS_WRITE = "power.inspections.write"
+GUARANTEES_READ = "power.guarantees.read"
+GUARANTEES_WRITE = "power.guarantees.write"
+# Credits are money the company owes: like prices, only administrators define them.
+GUARANTEES_MANAGE = "power.guarantees.manage"
 # ``manage``: the standard roles never reach it, so prices change by administrators only.
 TARIFFS_READ = "power.tariffs.read"
 TARIFFS_MANAGE = "power.tariffs.manage"
@@ -29,6 +33,9 @@ PERMISSIONS = [
     Permission(FAULTS_WRITE, "Report faults"),
     Permission(INSPECTIONS_READ, "See inspection plans and records"),
     Permission(INSPECTIONS_WRITE, "Plan inspections and record them"),
+    Permission(GUARANTEES_READ, "See service guarantees and the credits owed"),
+    Permission(GUARANTEES_WRITE, "Start service guarantees and mark them met"),
+    Permission(GUARANTEES_MANAGE, "Define guarantee types, their targets and credits"),
     Permission(TARIFFS_READ, "See tariffs"),
     Permission(TARIFFS_MANAGE, "Define tariffs and their time-of-use periods"),
 ]

@@ -19,6 +19,7 @@ from crm_industry_power.models import (
     Bill,
     Equipment,
     Fault,
+    Guarantee,
     InspectionPlan,
     InspectionRecord,
     Meter,
@@ -26,7 +27,7 @@ from crm_industry_power.models import (
 )
 
 ERASED = "[erased]"
-HOLDERS = (Account, Bill, Fault)
+HOLDERS = (Account, Bill, Fault, Guarantee)
 
 
 def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
@@ -96,6 +97,11 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
         ),
         "bills": _rows(
             session, sa.select(Bill).where(Bill.customer_id == customer_id).order_by(Bill.id), Bill
+        ),
+        "guarantees": _rows(
+            session,
+            sa.select(Guarantee).where(Guarantee.customer_id == customer_id).order_by(Guarantee.id),
+            Guarantee,
         ),
         "faults": _rows(
             session,

@@ -5,17 +5,19 @@ Named in the OpenAPI document with the plugin's prefix by the host (``PowerAccou
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from crm_host.api.fields import Id
+from crm_host.api.fields import MAX_ID, Id
 from crm_industry_power.inspections import MAX_INTERVAL_DAYS
 from crm_industry_power.models import (
     AREAS,
     CATEGORIES,
     EQUIPMENT_KINDS,
+    GUARANTEE_KINDS,
+    GUARANTEE_UNITS,
     INSPECTION_KINDS,
     INSPECTION_RESULTS,
     PERIODS,
@@ -25,6 +27,9 @@ from crm_industry_power.readings import UNITS
 from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
 from crm_industry_power.tariffs import clock
 
+#: Instants the API accepts for guarantees (the readings' years, in UTC).
+_EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+_LATEST = datetime(LAST_YEAR, 12, 31, tzinfo=UTC)
 #: Days the API accepts (the readings' range).
 DAY_RANGE = ma.validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31))
 
@@ -354,8 +359,13 @@ class InspectionPlanIn(ma.Schema):
     active = ma.fields.Boolean()
 
 
+def _query_id() -> ma.fields.Integer:
+    # Not strict: a query string carries the id as text.
+    return ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=MAX_ID))
+
+
 class InspectionPlanQuery(ma.Schema):
-    account_id = Id(load_default=None)
+    account_id = _query_id()
     overdue = ma.fields.Boolean(
         load_default=False, metadata={"description": "Only plans whose due date has passed"}
     )
@@ -400,3 +410,66 @@ class InspectionRecordOut(ma.Schema):
     result = ma.fields.String()
     follow_up = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
+
+
+class GuaranteeTypeIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(GUARANTEE_KINDS))
+    target_value = ma.fields.Integer(
+        required=True, strict=True, validate=ma.validate.Range(min=0, max=100_000)
+    )
+    target_unit = ma.fields.String(required=True, validate=ma.validate.OneOf(GUARANTEE_UNITS))
+    calendar = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=100),
+        metadata={"description": "A business calendar's name (crm calendars list), or 24x7"},
+    )
+    credit_amount = _price(required=True)
+    currency = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Z]{3}$"))
+    active = ma.fields.Boolean()
+
+
+class GuaranteeTypeOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    target_value = ma.fields.Integer()
+    target_unit = ma.fields.String()
+    calendar = ma.fields.String()
+    credit_amount = ma.fields.Decimal(as_string=True)
+    currency = ma.fields.String()
+    active = ma.fields.Boolean()
+
+
+class GuaranteeIn(ma.Schema):
+    type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
+    customer_id = Id(allow_none=True)
+    account_id = Id(allow_none=True)
+    reference = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    started_at = ma.fields.AwareDateTime(
+        allow_none=True, validate=ma.validate.Range(min=_EARLIEST, max=_LATEST)
+    )
+    event_at = ma.fields.AwareDateTime(
+        allow_none=True, validate=ma.validate.Range(min=_EARLIEST, max=_LATEST)
+    )
+
+
+class GuaranteeQuery(ma.Schema):
+    customer_id = _query_id()
+    breached = ma.fields.Boolean(load_default=None, allow_none=True)
+
+
+class GuaranteeOut(ma.Schema):
+    id = ma.fields.Integer()
+    type_id = ma.fields.Integer()
+    customer_id = ma.fields.Integer()
+    account_id = ma.fields.Integer(allow_none=True)
+    reference = ma.fields.String()
+    started_at = ma.fields.DateTime()
+    event_at = ma.fields.DateTime(allow_none=True)
+    due_at = ma.fields.DateTime()
+    met_at = ma.fields.DateTime(allow_none=True)
+    breached_at = ma.fields.DateTime(allow_none=True)
+    credit_owed = ma.fields.Decimal(as_string=True, allow_none=True)
+    currency = ma.fields.String()

@@ -310,6 +310,12 @@ def menu_items() -> list[MenuItem]:
             order=52,  # type: ignore[arg-type]
             permission=p.INSPECTIONS_READ,
         ),
+        MenuItem(
+            label=_l("Service guarantees"),
+            endpoint="power_console.guarantee_list",
+            order=53,  # type: ignore[arg-type]
+            permission=p.GUARANTEES_READ,
+        ),
     ]
 
 

@@ -138,6 +138,8 @@ def test_inspections_through_the_api(api, db, account, transformer, power_user):
     assert created.json["overdue"] is True  # due 11-01, long gone
     overdue = api.get("/api/v1/power/inspection-plans?overdue=true").json
     assert [p["id"] for p in overdue] == [plan_id]
+    mine = api.get(f"/api/v1/power/inspection-plans?account_id={account.id}").json
+    assert [p["id"] for p in mine] == [plan_id]
     done = api.post(
         f"/api/v1/power/inspection-plans/{plan_id}/records",
         json={

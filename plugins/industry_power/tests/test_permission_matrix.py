@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from crm_industry_power import faults, inspections, profiles, readings, tariffs
+from crm_industry_power import faults, guarantees, inspections, profiles, readings, tariffs
 from crm_industry_power.models import Tariff
 
 from crm_host.customers import service as customers
@@ -109,12 +109,43 @@ def make_plan(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User
     return ObjectRef(plan.id)
 
 
+def _guarantee_type(session: sa.orm.Session) -> Any:
+    n = _serial(session)
+    return guarantees.save_type(
+        session,
+        {
+            "code": f"mx_restore_{n}",
+            "name": "矩阵复电承诺",
+            "kind": "within",
+            "target_value": 24,
+            "target_unit": "hours",
+            "credit_amount": "50",
+        },
+    )
+
+
+def make_guarantee_type(
+    session: sa.orm.Session, objects: dict[str, ObjectRef], user: User
+) -> ObjectRef:
+    """A restore-within-24-hours guarantee type."""
+    return ObjectRef(_guarantee_type(session).id)
+
+
+def make_guarantee(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A guarantee just started for a new account (its clock running)."""
+    kind = _guarantee_type(session)
+    row = guarantees.start(session, {"type": kind.code, "account_id": _account(session).id})
+    return ObjectRef(row.id)
+
+
 POWER_FACTORIES = {
     "account_id": make_account,
     "meter_id": make_meter,
     "tariff_id": make_tariff,
     "fault_id": make_fault,
     "plan_id": make_plan,
+    "type_id": make_guarantee_type,
+    "guarantee_id": make_guarantee,
 }
 
 
@@ -189,6 +220,20 @@ POWER_PAYLOADS = {
         lambda s, n: {"account_id": _account(s).id, "interval_days": 30, "next_due": "2026-12-01"}
     ),
     ("power_api.InspectionPlanResource", "PATCH"): _payload(lambda s, n: {"interval_days": 60}),
+    ("power_api.GuaranteeTypes", "POST"): _payload(
+        lambda s, n: {
+            "code": f"mx_new_{n}",
+            "name": "账单查询答复",
+            "kind": "within",
+            "target_value": 3,
+            "target_unit": "days",
+            "credit_amount": "20",
+        }
+    ),
+    ("power_api.GuaranteeTypeResource", "PATCH"): _payload(lambda s, n: {"credit_amount": "60"}),
+    ("power_api.Guarantees", "POST"): _payload(
+        lambda s, n: {"type": _guarantee_type(s).code, "account_id": _account(s).id}
+    ),
     ("power_api.InspectionRecords", "POST"): _payload(
         lambda s, n: {"inspected_on": DAY.isoformat(), "result": "ok"}
     ),
