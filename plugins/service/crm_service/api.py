@@ -20,7 +20,7 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, record_filter, require
-from crm_service import chain, lookup, sla, surveys, tickets, types
+from crm_service import chain, lookup, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
     AssignIn,
@@ -32,6 +32,9 @@ from crm_service.schemas import (
     LookupQuery,
     MessageIn,
     MessageOut,
+    ReturnVisitIn,
+    ReturnVisitOut,
+    ReturnVisitQuery,
     SlaPolicyIn,
     SlaPolicyOut,
     SurveyResultOut,
@@ -65,6 +68,9 @@ steps_blp = Blueprint(
     url_prefix="/escalation-steps",
     description="The escalation chain",
 )
+visits_blp = Blueprint(
+    "return_visits", __name__, url_prefix="/return-visits", description="Return visits"
+)
 surveys_blp = Blueprint(
     "surveys", __name__, url_prefix="/surveys", description="Satisfaction surveys"
 )
@@ -72,7 +78,7 @@ surveys_blp = Blueprint(
 
 def blueprints() -> list[Blueprint]:
     """Every API blueprint of the plugin."""
-    return [tickets_blp, types_blp, policies_blp, lookup_blp, surveys_blp, steps_blp]
+    return [tickets_blp, types_blp, policies_blp, lookup_blp, surveys_blp, steps_blp, visits_blp]
 
 
 def _user() -> User:
@@ -428,3 +434,34 @@ class EscalationStepResource(MethodView):
         step = chain.save_step(session, data, chain.get_step(session, step_id))
         session.commit()
         return step
+
+
+@visits_blp.route("")
+class ReturnVisits(MethodView):
+    @require(READ)
+    @visits_blp.arguments(ReturnVisitQuery, location="query")
+    @visits_blp.response(200, ReturnVisitOut(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Return visits not made yet, soonest first: due now, or all; yours, or all."""
+        from crm_host.db import utcnow
+
+        return visits.pending(
+            _session(),
+            now=utcnow() if args["due"] else None,
+            assignee_id=_user().id if args["mine"] else None,
+        )
+
+
+@visits_blp.route("/<id:visit_id>/outcome")
+class ReturnVisitOutcome(MethodView):
+    @require(WRITE, record=True)
+    @visits_blp.arguments(ReturnVisitIn)
+    @visits_blp.response(200, ReturnVisitOut)
+    def put(self, data: dict[str, Any], visit_id: int) -> Any:
+        """Record what the return visit found (again to correct it)."""
+        session = _session()
+        visit = visits.get_visit(session, visit_id)
+        _writable(tickets.get_ticket(session, visit.ticket_id))
+        visits.record(session, visit, outcome=data["outcome"], note=data.get("note"), actor=_user())
+        session.commit()
+        return visit

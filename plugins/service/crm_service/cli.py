@@ -25,9 +25,10 @@ from crm_service import (
     sla,
     surveys,
     tickets,
+    visits,
     workflow,
 )
-from crm_service.models import PRIORITIES, EscalationStep, SlaPolicy, Ticket
+from crm_service.models import PRIORITIES, VISIT_OUTCOMES, EscalationStep, SlaPolicy, Ticket
 
 
 def _run(work: Callable[[Any], Any]) -> Any:
@@ -49,6 +50,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(sla_group)
     cli.add_command(mail_group)
     cli.add_command(report)
+    cli.add_command(visits_group)
 
 
 @click.group("tickets")
@@ -340,3 +342,32 @@ def add_step(
 
     _run(work)
     click.echo(f"Saved escalation step {name}.")
+
+
+@click.group("visits")
+def visits_group() -> None:
+    """Return visits (回访) after resolution."""
+
+
+@visits_group.command("list")
+@click.option("--all", "everything", is_flag=True, help="Pending visits not yet due too.")
+@with_appcontext
+def list_visits(everything: bool) -> None:
+    """Return visits not made yet, soonest first (due now unless --all)."""
+    from crm_host.db import utcnow
+
+    rows = visits.pending(get_host().session, now=None if everything else utcnow())
+    for row in rows:
+        click.echo(f"{row.id:<6} due {row.due_at:%Y-%m-%d %H:%M}  ticket #{row.ticket_id}")
+    click.echo(f"{len(rows)} return visit(s).")
+
+
+@visits_group.command("record")
+@click.argument("visit_id", type=click.IntRange(1, 2**31 - 1))
+@click.argument("outcome", type=click.Choice(VISIT_OUTCOMES))
+@click.option("--note", help="What the customer said.")
+@with_appcontext
+def record_visit(visit_id: int, outcome: str, note: str | None) -> None:
+    """Record what return visit VISIT_ID found."""
+    _run(lambda s: visits.record(s, visits.get_visit(s, visit_id), outcome=outcome, note=note))
+    click.echo(f"Return visit {visit_id}: {outcome}.")

@@ -231,3 +231,26 @@ class Escalation(Base):
     )
     round: Mapped[int] = mapped_column(default=0)
     escalated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: What a return visit found.
+VISIT_OUTCOMES = ("reached", "not_reached", "satisfied", "not_satisfied")
+
+
+class ReturnVisit(Base):
+    """A call back to the customer (回访) some time after their ticket was resolved."""
+
+    __tablename__ = "service_return_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("service_tickets.id", ondelete="CASCADE"), unique=True
+    )
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    #: Who makes the call: the agent who resolved the ticket, else anyone in its queue.
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

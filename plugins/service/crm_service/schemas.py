@@ -9,7 +9,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from crm_host.api.pagination import PageArgs
-from crm_service.models import CHANNELS, MESSAGE_KINDS, PRIORITIES
+from crm_service.models import CHANNELS, MESSAGE_KINDS, PRIORITIES, VISIT_OUTCOMES
 from crm_service.sla import MAX_MINUTES
 from crm_service.workflow import STATUSES
 
@@ -250,3 +250,26 @@ class EscalationStepOut(ma.Schema):
     notify = ma.fields.Boolean()
     active = ma.fields.Boolean()
     created_at = ma.fields.DateTime()
+
+
+class ReturnVisitQuery(ma.Schema):
+    due = ma.fields.Boolean(
+        load_default=True, metadata={"description": "Only visits due now (false: all pending)"}
+    )
+    mine = ma.fields.Boolean(load_default=False)
+
+
+class ReturnVisitIn(ma.Schema):
+    outcome = ma.fields.String(required=True, validate=V.OneOf(VISIT_OUTCOMES))
+    note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
+
+
+class ReturnVisitOut(ma.Schema):
+    id = ma.fields.Integer()
+    ticket_id = ma.fields.Integer()
+    due_at = ma.fields.DateTime()
+    assignee_id = ma.fields.Integer(allow_none=True)
+    outcome = ma.fields.String(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    done_at = ma.fields.DateTime(allow_none=True)
+    done_by_id = ma.fields.Integer(allow_none=True)

@@ -334,9 +334,10 @@ def transition(
     _on_timeline(session, ticket, f"Ticket {verb}", actor=actor, at=at)
     if target == "resolved":
         # Imported here: surveys open follow-up tickets through this module.
-        from crm_service import surveys
+        from crm_service import surveys, visits
 
         surveys.issue(session, ticket, at=at)
+        visits.schedule(session, ticket, at=at)
         emit(session, "crm_service_ticket_resolved", ticket_id=ticket.id)
     return ticket
 

@@ -18,8 +18,8 @@ from crm_host.host import get_host
 from crm_host.models import Customer, Department, SlaClock, User
 from crm_host.permissions import authorize, record_filter, require
 from crm_host.web.menu import MenuItem, Panel
-from crm_service import lookup, sla, surveys, tickets, types, workflow
-from crm_service.models import PRIORITIES, Ticket, TicketType
+from crm_service import lookup, sla, surveys, tickets, types, visits, workflow
+from crm_service.models import PRIORITIES, VISIT_OUTCOMES, ReturnVisit, Ticket, TicketType
 
 READ = "service.tickets.read"
 WRITE = "service.tickets.write"
@@ -269,6 +269,75 @@ def satisfaction_chart() -> Response:
         [row["label"] or "—" for row in rows],
         {str(_l("Mean CSAT")): [row["csat"] for row in rows]},
     )
+
+
+OUTCOME_LABELS = {
+    "reached": _l("Reached"),
+    "not_reached": _l("Not reached"),
+    "satisfied": _l("Satisfied"),
+    "not_satisfied": _l("Not satisfied"),
+}
+
+
+@bp.route("/return-visits")
+@require(READ)
+def return_visits() -> str:
+    """Return visits due now (or all pending ones), soonest first, each with its form."""
+    from crm_host.db import utcnow
+
+    session = get_host().session
+    everything = request.args.get("all") == "1"
+    rows = visits.pending(session, now=None if everything else utcnow())
+    found = {
+        t.id: t
+        for t in session.scalars(
+            sa.select(Ticket).where(Ticket.id.in_([v.ticket_id for v in rows]))
+        )
+    }
+    customers = {
+        c.id: c
+        for c in session.scalars(
+            sa.select(Customer).where(Customer.id.in_([t.customer_id for t in found.values()]))
+        )
+    }
+    return render_template(
+        "service/return_visits.html",
+        rows=[(v, found[v.ticket_id], customers[found[v.ticket_id].customer_id]) for v in rows],
+        everything=everything,
+        outcomes=OUTCOME_LABELS,
+        order=VISIT_OUTCOMES,
+    )
+
+
+@bp.route("/return-visits/<id:visit_id>", methods=["POST"])
+@require(WRITE, record=True)
+def record_visit(visit_id: int) -> Response:
+    """Record a return visit's outcome from the list."""
+    session = get_host().session
+    visit: ReturnVisit = visits.get_visit(session, visit_id)
+    row = tickets.get_ticket(session, visit.ticket_id)
+    authorize(
+        session,
+        current_user.user,
+        WRITE,
+        owner_id=row.assignee_id,
+        department_ids=[row.department_id] if row.department_id else [],
+        check_record=True,
+    )
+    try:
+        visits.record(
+            session,
+            visit,
+            outcome=request.form.get("outcome", ""),
+            note=request.form.get("note"),
+            actor=current_user.user,
+        )
+        session.commit()
+        flash(str(_l("The return visit has been recorded.")))
+    except CrmError as error:
+        session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for(".return_visits"))
 
 
 # --- elsewhere in the console ----------------------------------------------------

@@ -20,6 +20,7 @@ TABLES = {
     "service_surveys",
     "service_escalation_steps",
     "service_escalations",
+    "service_return_visits",
 }
 
 

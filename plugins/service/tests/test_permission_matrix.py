@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from crm_service import chain, sla, tickets, types
+from crm_service import chain, sla, tickets, types, visits
 
 from crm_host.models import Department
 from crm_host.testing.host_objects import HOST_FACTORIES, HOST_PAYLOADS, make_customer
@@ -48,7 +48,23 @@ def make_step(session, objects, user):
     return ObjectRef(chain.save_step(session, {"name": f"mx step {n}", "after_minutes": n}).id)
 
 
+def make_visit(session, objects, user):
+    """A return visit of a resolved ticket in the Service Centre's queue."""
+    customer = make_customer(session, objects, user)
+    ticket = tickets.open_ticket(
+        session,
+        customer_id=int(customer.id),
+        ticket_type="inquiry",
+        subject="回访矩阵",
+        department="service",
+    )
+    tickets.transition(session, ticket, "resolved")
+    visit = visits.schedule(session, ticket, at=ticket.created_at)
+    return ObjectRef(visit.id, owner_id=None, department_ids=(ticket.department_id,))
+
+
 FACTORIES = {
+    "visit_id": make_visit,
     "ticket_id": make_ticket,
     "type_id": make_type,
     "policy_id": make_policy,
@@ -89,6 +105,10 @@ PAYLOADS = {
         "after_minutes": 45
     },
     ("service_surveys.SurveyResults", "GET"): lambda s, o, n: {"by": "queue"},
+    ("service_return_visits.ReturnVisitOutcome", "PUT"): lambda s, o, n: {
+        "outcome": "reached",
+        "note": f"回访 {n}",
+    },
 }
 
 
