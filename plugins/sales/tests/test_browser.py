@@ -1,4 +1,5 @@
-"""The sales console in a real browser: convert a lead, then move its deal on the board."""
+"""The sales console in a real browser: convert a lead, move its deal on the board with
+the stage select, then drag its card to another stage."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 from crm_sales import stages
-from crm_sales.models import Opportunity
+from crm_sales.models import Opportunity, Stage, StageChange
 
 from crm_host.models import Customer
 from crm_host.testing import TEST_PASSWORD
@@ -52,3 +53,25 @@ def test_convert_a_lead_and_move_its_deal(browser_page, committed_db):
             )
         ).one()
     assert (str(stage_amount[0]), stage_amount[1].value) == ("88000.00", "open")
+
+    # Drag the card to the negotiation column: the move is posted like the select's.
+    card = page.locator("li.deal", has_text="苏州恒力钢铁")
+    # Picked up by its title: a drag starting on the form's controls would not move it.
+    card.drag_to(
+        page.locator('section[data-stage="negotiation"]'), source_position={"x": 4, "y": 4}
+    )
+    page.locator('section[data-stage="negotiation"] li.deal', has_text="苏州恒力钢铁").wait_for()
+    with committed_db.engine.connect() as connection:
+        deal_id, stage = connection.execute(
+            sa.select(Opportunity.id, Stage.code)
+            .join(Stage, Stage.id == Opportunity.stage_id)
+            .where(Opportunity.customer_id == customer_id)
+        ).one()
+        history = connection.scalars(
+            sa.select(Stage.code)
+            .join(StageChange, StageChange.to_stage_id == Stage.id)
+            .where(StageChange.opportunity_id == deal_id)
+            .order_by(StageChange.id)
+        ).all()
+    assert stage == "negotiation"
+    assert history == ["prospecting", "proposal", "negotiation"]
