@@ -14,11 +14,21 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from crm_host.console.charts import Chart, chart_json
 from crm_host.errors import CrmError, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Customer
 from crm_host.permissions import authorize
-from crm_sales import assignment, forecast, leads, pipeline, pricing, quotes, records
+from crm_sales import (
+    assignment,
+    forecast,
+    leads,
+    performance,
+    pipeline,
+    pricing,
+    quotes,
+    records,
+)
 from crm_sales.i18n import translate
 from crm_sales.models import (
     Lead,
@@ -86,6 +96,48 @@ def pipeline_board() -> str:
         by_stage=by_stage,
         stages=pipeline.stages(session),
         forecast=forecast.forecast(session, visible),
+        charts=[
+            Chart(translate("Weighted forecast by month"), url_for(".forecast_chart")),
+            Chart(translate("Stage funnel"), url_for(".funnel_chart")),
+        ],
+    )
+
+
+@bp.route("/charts/forecast")
+@login_required
+def forecast_chart() -> Response:
+    """The weighted value of the open deals the user may see, by close month; one series
+    per currency, since yuan and euros are never added together."""
+    session = get_host().session
+    user = current_user.user
+    authorize(session, user, OPPORTUNITIES_READ)
+    rows = forecast.forecast(
+        session, records.visible(session, user, Opportunity, OPPORTUNITIES_READ)
+    )
+    months = list(dict.fromkeys(row["month"] for row in rows))
+    weighted = {(row["month"], row["currency"]): row["weighted"] for row in rows}
+    return chart_json(
+        [month or translate("No close date") for month in months],
+        {
+            translate("Weighted (%(currency)s)", currency=currency): [
+                float(weighted.get((month, currency), 0)) for month in months
+            ]
+            for currency in sorted({row["currency"] for row in rows})
+        },
+    )
+
+
+@bp.route("/charts/funnel")
+@login_required
+def funnel_chart() -> Response:
+    """Deals that reached each stage, in board order."""
+    session = get_host().session
+    authorize(session, current_user.user, OPPORTUNITIES_READ)
+    names = {stage.code: stage.name for stage in pipeline.stages(session)}
+    steps = performance.funnel(session)
+    return chart_json(
+        [translate(names.get(step.code, step.code)) for step in steps],
+        {translate("Deals reached"): [step.reached for step in steps]},
     )
 
 
