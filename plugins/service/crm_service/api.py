@@ -20,9 +20,12 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, record_filter, require
-from crm_service import chain, lookup, sla, surveys, tickets, types, visits
+from crm_service import chain, kb, lookup, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
+    ArticleIn,
+    ArticleOut,
+    ArticleQuery,
     AssignIn,
     BulkAssignIn,
     ClaimOut,
@@ -68,6 +71,7 @@ steps_blp = Blueprint(
     url_prefix="/escalation-steps",
     description="The escalation chain",
 )
+kb_blp = Blueprint("kb_articles", __name__, url_prefix="/kb-articles", description="Knowledge base")
 visits_blp = Blueprint(
     "return_visits", __name__, url_prefix="/return-visits", description="Return visits"
 )
@@ -78,7 +82,16 @@ surveys_blp = Blueprint(
 
 def blueprints() -> list[Blueprint]:
     """Every API blueprint of the plugin."""
-    return [tickets_blp, types_blp, policies_blp, lookup_blp, surveys_blp, steps_blp, visits_blp]
+    return [
+        tickets_blp,
+        types_blp,
+        policies_blp,
+        lookup_blp,
+        surveys_blp,
+        steps_blp,
+        visits_blp,
+        kb_blp,
+    ]
 
 
 def _user() -> User:
@@ -465,3 +478,48 @@ class ReturnVisitOutcome(MethodView):
         visits.record(session, visit, outcome=data["outcome"], note=data.get("note"), actor=_user())
         session.commit()
         return visit
+
+
+@kb_blp.route("")
+class Articles(MethodView):
+    @require(READ)
+    @kb_blp.arguments(ArticleQuery, location="query")
+    @kb_blp.response(200, ArticleOut(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Articles matching ``q`` (a ticket's subject words), best first; newest without ``q``."""
+        return kb.search(
+            _session(),
+            args["q"],
+            category=args["category"],
+            published_only=not args["drafts"],
+            limit=args["limit"],
+        )
+
+    @require(MANAGE)
+    @kb_blp.arguments(ArticleIn)
+    @kb_blp.response(201, ArticleOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Write an article (a draft unless ``published``)."""
+        session = _session()
+        article = kb.save_article(session, data, actor=_user())
+        session.commit()
+        return article
+
+
+@kb_blp.route("/<id:article_id>")
+class ArticleResource(MethodView):
+    @require(READ)
+    @kb_blp.response(200, ArticleOut)
+    def get(self, article_id: int) -> Any:
+        """One article."""
+        return kb.get_article(_session(), article_id)
+
+    @require(MANAGE)
+    @kb_blp.arguments(ArticleIn(partial=True))
+    @kb_blp.response(200, ArticleOut)
+    def patch(self, data: dict[str, Any], article_id: int) -> Any:
+        """Change an article; ``published`` puts it in front of agents or takes it away."""
+        session = _session()
+        article = kb.save_article(session, data, kb.get_article(session, article_id))
+        session.commit()
+        return article

@@ -21,6 +21,7 @@ TABLES = {
     "service_escalation_steps",
     "service_escalations",
     "service_return_visits",
+    "service_kb_articles",
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from crm_service import chain, sla, tickets, types, visits
+from crm_service import chain, kb, sla, tickets, types, visits
 
 from crm_host.models import Department
 from crm_host.testing.host_objects import HOST_FACTORIES, HOST_PAYLOADS, make_customer
@@ -63,7 +63,15 @@ def make_visit(session, objects, user):
     return ObjectRef(visit.id, owner_id=None, department_ids=(ticket.department_id,))
 
 
+def make_article(session, objects, user):
+    n = _serial(session, "matrix_service_articles")
+    return ObjectRef(
+        kb.save_article(session, {"title": f"文章 {n}", "body": "正文", "published": True}).id
+    )
+
+
 FACTORIES = {
+    "article_id": make_article,
     "visit_id": make_visit,
     "ticket_id": make_ticket,
     "type_id": make_type,
@@ -105,6 +113,13 @@ PAYLOADS = {
         "after_minutes": 45
     },
     ("service_surveys.SurveyResults", "GET"): lambda s, o, n: {"by": "queue"},
+    ("service_kb_articles.Articles", "GET"): lambda s, o, n: {"q": "电表"},
+    ("service_kb_articles.Articles", "POST"): lambda s, o, n: {
+        "title": f"新文章 {n}",
+        "body": "正文",
+        "published": True,
+    },
+    ("service_kb_articles.ArticleResource", "PATCH"): lambda s, o, n: {"category": "计量"},
     ("service_return_visits.ReturnVisitOutcome", "PUT"): lambda s, o, n: {
         "outcome": "reached",
         "note": f"回访 {n}",
