@@ -57,6 +57,7 @@ def register(cli: AppGroup) -> None:
 
     cli_inspections.register(cli)
     cli_guarantees.register(cli)
+    register_report(cli)
 
     @cli.command("import-readings")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -215,3 +216,41 @@ def register(cli: AppGroup) -> None:
             raise _fail(error) from None
         state = faults.arrival(session, fault)
         click.echo(f"fault {fault_id}: crew on site, {'late' if state['breached'] else 'in time'}")
+
+
+def register_report(cli: AppGroup) -> None:
+    """``crm power report``: a customer's monthly report to an HTML or PDF file."""
+
+    @cli.command("report")
+    @click.argument("customer_code")
+    @click.option("--month", required=True, help="YYYY-MM")
+    @click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A .pdf or .html file to write.",
+    )
+    def report_command(customer_code: str, month: str, out: Path) -> None:
+        """Write CUSTOMER_CODE's report of MONTH: load curve, daily metrics and advice."""
+        from crm_host.models import Customer
+        from crm_industry_power import report, views_report
+
+        if out.suffix.lower() not in (".pdf", ".html"):
+            raise click.BadParameter("the file must end in .pdf or .html", param_hint="--out")
+        try:
+            first = bills.parse_month(month)
+        except CrmError as error:
+            raise _fail(error) from None
+        session = get_host().session
+        customer = session.scalar(sa.select(Customer).where(Customer.code == customer_code))
+        if customer is None:
+            raise click.ClickException(f"no customer {customer_code}")
+        # Templates need a request for the console's context (language, links).
+        with current_app.test_request_context():
+            html = views_report.render(customer, first)
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(report.pdf(html))
+        else:
+            out.write_text(html, encoding="utf-8")
+        click.echo(f"wrote {out}")

@@ -395,6 +395,7 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
                 "power_accounts": rows,
                 "power_equipment": equipment,
                 "power_levels": levels,
+                "power_customer_id": customer.id,
                 **_labels(),
             },
             order=50,
