@@ -8,6 +8,7 @@ import click
 import pluggy
 import sqlalchemy as sa
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from crm_host.host import get_host
@@ -18,7 +19,6 @@ from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
 from crm_host.web.menu import MenuItem, Panel
 from crm_sales import crosssell, hookspecs, orders, privacy
-from crm_sales.i18n import _l
 from crm_sales.models import Opportunity, OpportunityStatus, Order
 from crm_sales.permissions import (
     LEADS_READ,

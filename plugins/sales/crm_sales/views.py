@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -29,7 +30,6 @@ from crm_sales import (
     quotes,
     records,
 )
-from crm_sales.i18n import translate
 from crm_sales.models import (
     Lead,
     LeadStatus,
@@ -49,15 +49,6 @@ from crm_sales.permissions import (
 )
 
 bp = Blueprint("console", __name__, template_folder="templates")
-
-
-@bp.context_processor
-def _fallback_gettext() -> dict[str, Any]:
-    # The host installs Flask-Babel's ``_`` in Jinja; an application built without it
-    # still renders these pages, in English.
-    if "babel" in current_app.extensions:
-        return {}
-    return {"_": translate}
 
 
 def _form() -> dict[str, Any]:
@@ -97,8 +88,8 @@ def pipeline_board() -> str:
         stages=pipeline.stages(session),
         forecast=forecast.forecast(session, visible),
         charts=[
-            Chart(translate("Weighted forecast by month"), url_for(".forecast_chart")),
-            Chart(translate("Stage funnel"), url_for(".funnel_chart")),
+            Chart(gettext("Weighted forecast by month"), url_for(".forecast_chart")),
+            Chart(gettext("Stage funnel"), url_for(".funnel_chart")),
         ],
     )
 
@@ -117,9 +108,9 @@ def forecast_chart() -> Response:
     months = list(dict.fromkeys(row["month"] for row in rows))
     weighted = {(row["month"], row["currency"]): row["weighted"] for row in rows}
     return chart_json(
-        [month or translate("No close date") for month in months],
+        [month or gettext("No close date") for month in months],
         {
-            translate("Weighted (%(currency)s)", currency=currency): [
+            gettext("Weighted (%(currency)s)", currency=currency): [
                 float(weighted.get((month, currency), 0)) for month in months
             ]
             for currency in sorted({row["currency"] for row in rows})
@@ -136,8 +127,8 @@ def funnel_chart() -> Response:
     names = {stage.code: stage.name for stage in pipeline.stages(session)}
     steps = performance.funnel(session)
     return chart_json(
-        [translate(names.get(step.code, step.code)) for step in steps],
-        {translate("Deals reached"): [step.reached for step in steps]},
+        [gettext(names.get(step.code, step.code)) for step in steps],
+        {gettext("Deals reached"): [step.reached for step in steps]},
     )
 
 
@@ -155,9 +146,7 @@ def move_stage(opportunity_id: int) -> Response:
         stage = pipeline.find_stage(session, form.get("stage", ""))
         pipeline.change_stage(session, deal, stage, actor=user, lost_reason=form.get("lost_reason"))
         session.commit()
-        flash(
-            translate("%(deal)s moved to %(stage)s.", deal=deal.name, stage=translate(stage.name))
-        )
+        flash(gettext("%(deal)s moved to %(stage)s.", deal=deal.name, stage=gettext(stage.name)))
     except CrmError as error:
         _refused(error)
     return redirect(url_for(".pipeline_board"))
@@ -192,9 +181,9 @@ def capture_lead() -> Response:
     try:
         lead = leads.create_lead(session, _form(), actor=user)
         session.commit()
-        flash(translate("Lead %(name)s captured.", name=lead.name))
+        flash(gettext("Lead %(name)s captured.", name=lead.name))
         if lead.unassigned_reason == assignment.FULL:
-            flash(translate("Nobody was given the lead: every seller is at capacity."), "error")
+            flash(gettext("Nobody was given the lead: every seller is at capacity."), "error")
     except CrmError as error:
         _refused(error)
     return redirect(url_for(".leads_page"))
@@ -235,7 +224,7 @@ def convert_lead(lead_id: int) -> Response:
     except CrmError as error:
         _refused(error)
         return redirect(url_for(".leads_page"))
-    flash(translate("Lead converted into customer %(code)s.", code=customer.code))
+    flash(gettext("Lead converted into customer %(code)s.", code=customer.code))
     return redirect(url_for("customer_pages.view", customer_id=customer.id))
 
 
@@ -321,7 +310,7 @@ def create_quote() -> Response | str:
     except CrmError as error:
         _refused(error)
         return _quote_form(request.form)
-    flash(translate("Quote %(number)s made.", number=quote.number))
+    flash(gettext("Quote %(number)s made.", number=quote.number))
     return redirect(url_for(".quote_page", quote_id=quote.id))
 
 
@@ -353,7 +342,7 @@ def quote_status(quote_id: int) -> Response:
         order = quotes.set_status(session, quote, _form().get("status", ""), actor=user)
         session.commit()
         if order is not None:
-            flash(translate("Order %(number)s recorded.", number=order.number))
+            flash(gettext("Order %(number)s recorded.", number=order.number))
     except CrmError as error:
         _refused(error)
     return redirect(url_for(".quote_page", quote_id=quote_id))

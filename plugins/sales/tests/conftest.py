@@ -1,4 +1,5 @@
-"""Fixtures of the sales plugin's tests, on the host's ``crm_host.testing`` fixtures."""
+"""Fixtures of the sales plugin's tests, on the host's ``crm_host.testing`` fixtures
+(``make_customer``, ``make_user``, ``client_for``… come from there)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers import service as customers
-from crm_host.models import Customer, Department, User
-
-
-@pytest.fixture
-def make_customer(db: sa.orm.Session) -> Callable[..., Customer]:
-    """Create a customer: ``make_customer(name="苏州恒力")``."""
-    counter = iter(range(1, 1_000_000))
-
-    def make(**fields: Any) -> Customer:
-        n = next(counter)
-        data = {"code": f"SLS{n:05d}", "name": f"客户{n}", "kind": "person", **fields}
-        customer = customers.create_customer(db, data)
-        db.commit()
-        return customer
-
-    return make
+from crm_host.models import Department, User
 
 
 @pytest.fixture
