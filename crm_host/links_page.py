@@ -42,6 +42,9 @@ class LinkHandler:
     fields: str | None = None
     #: Whether the handler takes the posted ``form``.
     wants_form: bool = False
+    #: ``context(session=…, token=…)`` → what the fields template shows (a ticket's
+    #: status…); it reads the token itself and changes nothing.
+    context: Callable[..., dict[str, Any]] | None = None
 
 
 class LinkHandlerRegistry:
@@ -59,11 +62,13 @@ class LinkHandlerRegistry:
         *,
         label: Any = "",
         fields: str | None = None,
+        context: Callable[..., dict[str, Any]] | None = None,
     ) -> None:
         """Handle confirmed links of ``purpose`` (``<slug>.<name>``) with ``handler``.
 
         ``fields`` names a template of inputs for the confirming form; the handler
-        then receives what was posted as ``form``.
+        then receives what was posted as ``form``. ``context`` gives that template
+        what it shows besides the inputs.
         """
         who = f"plugin {self._plugin}"
         if not _PURPOSE.match(purpose) or not purpose.startswith(f"{self._slug}."):
@@ -76,7 +81,7 @@ class LinkHandlerRegistry:
         if fields is not None and not wants_form:
             raise PluginError(f"{who}: the handler of {purpose} has fields but takes no form")
         self.handlers[purpose] = LinkHandler(
-            purpose, handler, label or purpose, self._plugin, fields, wants_form
+            purpose, handler, label or purpose, self._plugin, fields, wants_form, context
         )
 
 
@@ -99,10 +104,18 @@ def _handler(purpose: str) -> LinkHandler:
 
 
 @bp.route("/<purpose>/<token>", methods=["GET"])
-def show(purpose: str, token: str) -> str:
+def show(purpose: str, token: str) -> tuple[str, int] | str:
     """What the link will do, with a button to confirm it."""
     handler = _handler(purpose)
-    return render_template("crm/link.html", handler=handler, token=token, done=None)
+    extra: dict[str, Any] = {}
+    if handler.context is not None:
+        try:
+            extra = handler.context(session=get_host().session, token=token)
+        except CrmError as error:  # a bad or expired token: say so before any typing
+            return render_template(
+                "crm/link.html", handler=handler, error=error.message
+            ), error.status
+    return render_template("crm/link.html", handler=handler, token=token, done=None, **extra)
 
 
 @bp.route("/<purpose>/<token>", methods=["POST"])

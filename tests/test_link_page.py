@@ -70,3 +70,16 @@ def test_a_handler_with_fields_must_take_the_posted_form():
     assert registry.handlers["fx.answer"].fields == "fx/fields.html"
     with pytest.raises(PluginError, match="has fields but takes no form"):
         registry.add("fx.other", lambda session, token: "ok", fields="fx/fields.html")
+
+
+def test_a_handler_may_give_its_fields_what_they_show():
+    registry = LinkHandlerRegistry()
+    registry._plugin, registry._slug = "fx", "fx"
+
+    def context(session, token):
+        return {"status": "open"}
+
+    registry.add(
+        "fx.follow", lambda session, token, form: "ok", fields="fx/f.html", context=context
+    )
+    assert registry.handlers["fx.follow"].context(session=None, token="t") == {"status": "open"}
