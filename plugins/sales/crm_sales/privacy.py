@@ -1,6 +1,6 @@
 """What the sales plugin does when customers are merged, erased or exported.
 
-Leads, opportunities and orders point at customers: a merge moves them to the
+Leads, opportunities, quotes and orders point at customers: a merge moves them to the
 survivor; an erasure pseudonymises the personal fields of the leads that became
 the customer and keeps amounts and dates (accounting needs them); an export lists
 everything sales holds about the customer.
@@ -17,10 +17,10 @@ from crm_host import audit
 from crm_host.audit import jsonable
 from crm_host.customers.privacy import scrub_json_column
 from crm_host.models import AuditLog
-from crm_sales.models import Activity, Lead, Opportunity, Order, OrderLine
+from crm_sales.models import Activity, Lead, Opportunity, Order, OrderLine, Quote, QuoteLine
 
 #: Tables with a ``customer_id`` pointing at customers.
-HOLDERS = (Lead, Opportunity, Order, Activity)
+HOLDERS = (Lead, Opportunity, Quote, Order, Activity)
 ERASED = "[erased]"
 
 
@@ -80,22 +80,27 @@ def _rows(session: Session, model: Any, customer_id: int) -> list[dict[str, Any]
 
 
 def export(session: Session, customer_id: int) -> dict[str, Any] | None:
-    """Leads, opportunities, orders and order lines of the customer; ``None`` if none."""
+    """Leads, opportunities, quotes, orders and their lines, activities of the customer;
+    ``None`` if none."""
     data = {
         "leads": _rows(session, Lead, customer_id),
         "opportunities": _rows(session, Opportunity, customer_id),
         "orders": _rows(session, Order, customer_id),
         "activities": _rows(session, Activity, customer_id),
     }
-    order_ids = [o["id"] for o in data["orders"]]
-    data["order_lines"] = (
-        [
-            {c.key: jsonable(getattr(line, c.key)) for c in OrderLine.__table__.columns}
-            for line in session.scalars(
-                sa.select(OrderLine).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)
-            )
-        ]
-        if order_ids
-        else []
-    )
+    data["quotes"] = _rows(session, Quote, customer_id)
+    data["order_lines"] = _lines(session, OrderLine, OrderLine.order_id, data["orders"])
+    data["quote_lines"] = _lines(session, QuoteLine, QuoteLine.quote_id, data["quotes"])
     return data if any(data.values()) else None
+
+
+def _lines(
+    session: Session, model: Any, parent: sa.ColumnElement[int], parents: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    ids = [row["id"] for row in parents]
+    if not ids:
+        return []
+    return [
+        {c.key: jsonable(getattr(line, c.key)) for c in model.__table__.columns}
+        for line in session.scalars(sa.select(model).where(parent.in_(ids)).order_by(model.id))
+    ]

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from crm_sales import activities, leads, orders
-from crm_sales.models import Activity, Lead, Opportunity, Order
+from crm_sales import activities, leads, orders, pricing, quotes
+from crm_sales.models import Activity, Lead, Opportunity, Order, Quote
 from crm_sales.privacy import ERASED
 
 from crm_host.customers.merge import merge_customers
@@ -35,6 +35,12 @@ def converted_customer(db, make_customer):
     activities.create_activity(
         db, {"kind": "call", "subject": "回访王芳", "due_at": DUE, "customer_id": customer.id}
     )
+    product = orders.create_product(db, {"code": "SVC", "name": "服务包", "unit_price": "900"})
+    price_list = pricing.create_price_list(db, {"code": "STD", "name": "标准价"})
+    pricing.set_price(db, price_list, product.id, "850.00")
+    quotes.create_quote(
+        db, {"customer_id": customer.id, "lines": [{"product_id": product.id, "quantity": 2}]}
+    )
     db.commit()
     return customer, lead, deal, order
 
@@ -49,6 +55,7 @@ def test_a_merge_moves_leads_opportunities_and_orders_to_the_survivor(db, make_c
     assert db.get(Opportunity, deal.id).customer_id == survivor.id
     assert db.get(Order, order.id).customer_id == survivor.id
     assert db.scalar(sa.select(Activity.customer_id)) == survivor.id
+    assert db.scalar(sa.select(Quote.customer_id)) == survivor.id
 
 
 @pytest.mark.hookspec("crm_customer_erasing")
@@ -78,6 +85,10 @@ def test_the_export_lists_what_sales_holds(app, db, make_customer):
     assert [(r["number"], r["amount"]) for r in exported["orders"]] == [(order.number, "800.00")]
     assert [r["description"] for r in exported["order_lines"]] == ["服务包"]
     assert [r["subject"] for r in exported["activities"]] == ["回访王芳"]
+    assert [r["total"] for r in exported["quotes"]] == ["1700.00"]
+    assert [(r["description"], r["amount"]) for r in exported["quote_lines"]] == [
+        ("服务包", "1700.00")
+    ]
     other = make_customer()
     with app.app_context():
         assert "sales" not in export_customer(db, other.id)["plugins"]
