@@ -20,7 +20,7 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, record_filter, require
-from crm_service import chain, kb, lookup, sla, surveys, tickets, types, visits
+from crm_service import chain, kb, lookup, portal, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
     ArticleIn,
@@ -35,6 +35,8 @@ from crm_service.schemas import (
     LookupQuery,
     MessageIn,
     MessageOut,
+    PortalLinkIn,
+    PortalLinkOut,
     ReturnVisitIn,
     ReturnVisitOut,
     ReturnVisitQuery,
@@ -71,6 +73,9 @@ steps_blp = Blueprint(
     url_prefix="/escalation-steps",
     description="The escalation chain",
 )
+portal_blp = Blueprint(
+    "portal_links", __name__, url_prefix="/portal-links", description="Customer portal links"
+)
 kb_blp = Blueprint("kb_articles", __name__, url_prefix="/kb-articles", description="Knowledge base")
 visits_blp = Blueprint(
     "return_visits", __name__, url_prefix="/return-visits", description="Return visits"
@@ -91,6 +96,7 @@ def blueprints() -> list[Blueprint]:
         steps_blp,
         visits_blp,
         kb_blp,
+        portal_blp,
     ]
 
 
@@ -523,3 +529,32 @@ class ArticleResource(MethodView):
         article = kb.save_article(session, data, kb.get_article(session, article_id))
         session.commit()
         return article
+
+
+@tickets_blp.route("/<id:ticket_id>/portal-link")
+class TicketPortalLink(MethodView):
+    @require(WRITE, record=True)
+    @tickets_blp.response(201, PortalLinkOut)
+    def post(self, ticket_id: int) -> dict[str, str]:
+        """A signed link on which the customer follows this ticket and replies."""
+        ticket = tickets.get_ticket(_session(), ticket_id)
+        _writable(ticket)
+        return {"url": portal.ticket_link(ticket.id)}
+
+
+@portal_blp.route("")
+class PortalLinks(MethodView):
+    @require(WRITE)
+    @portal_blp.arguments(PortalLinkIn)
+    @portal_blp.response(201, PortalLinkOut)
+    def post(self, data: dict[str, Any]) -> dict[str, str]:
+        """A signed link on which a customer files tickets and fault reports."""
+        from crm_host.models import Customer
+
+        customer = _session().get(Customer, data["customer_id"])
+        if customer is None or customer.archived_at is not None:
+            raise ValidationFailed(
+                f"no customer with id {data['customer_id']}",
+                details={"customer_id": ["Unknown customer."]},
+            )
+        return {"url": portal.customer_link(customer.id)}

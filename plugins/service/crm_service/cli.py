@@ -22,6 +22,7 @@ from crm_service import (
     mail,
     mailbox,
     mailfolder,
+    portal,
     sla,
     surveys,
     tickets,
@@ -51,6 +52,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(mail_group)
     cli.add_command(report)
     cli.add_command(visits_group)
+    cli.add_command(portal_link)
 
 
 @click.group("tickets")
@@ -371,3 +373,28 @@ def record_visit(visit_id: int, outcome: str, note: str | None) -> None:
     """Record what return visit VISIT_ID found."""
     _run(lambda s: visits.record(s, visits.get_visit(s, visit_id), outcome=outcome, note=note))
     click.echo(f"Return visit {visit_id}: {outcome}.")
+
+
+@click.command("portal-link")
+@click.argument("customer_id", type=click.IntRange(1, 2**31 - 1))
+@click.option(
+    "--ticket",
+    "ticket_id",
+    type=click.IntRange(1, 2**31 - 1),
+    help="A link to follow this ticket of the customer's instead.",
+)
+@with_appcontext
+def portal_link(customer_id: int, ticket_id: int | None) -> None:
+    """Print a signed portal link for CUSTOMER_ID (90 days)."""
+    from crm_host.models import Customer
+
+    session = get_host().session
+    if session.get(Customer, customer_id) is None:
+        raise click.ClickException(f"no customer with id {customer_id}")
+    if ticket_id is None:
+        click.echo(portal.customer_link(customer_id))
+        return
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.customer_id != customer_id:
+        raise click.ClickException(f"customer {customer_id} has no ticket #{ticket_id}")
+    click.echo(portal.ticket_link(ticket_id))

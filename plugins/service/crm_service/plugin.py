@@ -90,16 +90,31 @@ def crm_service_ticket_resolved(ticket_id: int) -> None:
 
 @hookimpl
 def crm_register_link_handlers(registry: Any) -> None:
-    """The satisfaction survey a resolved ticket's customer answers without signing in."""
+    """What customers reach without signing in: the satisfaction survey, filing a
+    ticket, following one."""
     from flask_babel import lazy_gettext as _l
 
-    from crm_service import surveys
+    from crm_service import portal, surveys
 
     registry.add(
         surveys.PURPOSE,
         surveys.handle_link,
         label=_l("Satisfaction survey"),
         fields="service/_survey_fields.html",
+    )
+    registry.add(
+        portal.NEW,
+        portal.file_ticket,
+        label=_l("Report a problem or ask us"),
+        fields="service/_portal_new.html",
+        context=portal.new_context,
+    )
+    registry.add(
+        portal.FOLLOW,
+        portal.reply,
+        label=_l("Your ticket"),
+        fields="service/_portal_ticket.html",
+        context=portal.follow_context,
     )
 
 

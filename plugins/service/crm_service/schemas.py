@@ -300,3 +300,11 @@ class ArticleOut(ma.Schema):
     created_by_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
+
+
+class PortalLinkIn(ma.Schema):
+    customer_id = _ref(required=True)
+
+
+class PortalLinkOut(ma.Schema):
+    url = ma.fields.String(metadata={"description": "A signed link, valid 90 days"})

@@ -18,7 +18,7 @@ from crm_host.host import get_host
 from crm_host.models import Customer, Department, SlaClock, User
 from crm_host.permissions import authorize, record_filter, require
 from crm_host.web.menu import MenuItem, Panel
-from crm_service import kb, lookup, sla, surveys, tickets, types, visits, workflow
+from crm_service import kb, lookup, portal, sla, surveys, tickets, types, visits, workflow
 from crm_service.models import PRIORITIES, VISIT_OUTCOMES, ReturnVisit, Ticket, TicketType
 
 READ = "service.tickets.read"
@@ -162,6 +162,7 @@ def ticket(ticket_id: int) -> str:
         ticket=row,
         survey=survey,
         survey_link=surveys.link(survey) if survey else None,
+        follow_link=portal.ticket_link(row.id),
         customer=session.get(Customer, row.customer_id),
         kind=session.get(TicketType, row.type_id),
         assignee=session.get(User, row.assignee_id) if row.assignee_id else None,

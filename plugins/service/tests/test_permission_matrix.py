@@ -113,6 +113,9 @@ PAYLOADS = {
         "after_minutes": 45
     },
     ("service_surveys.SurveyResults", "GET"): lambda s, o, n: {"by": "queue"},
+    ("service_portal_links.PortalLinks", "POST"): lambda s, o, n: {
+        "customer_id": int(make_customer(s, o, None).id)
+    },
     ("service_kb_articles.Articles", "GET"): lambda s, o, n: {"q": "电表"},
     ("service_kb_articles.Articles", "POST"): lambda s, o, n: {
         "title": f"新文章 {n}",
