@@ -19,10 +19,26 @@ from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
 from crm_host.runtime import enqueue
-from crm_marketing import campaigns, lifetime_value, responses, rfm, segments, winback
+from crm_marketing import (
+    campaigns,
+    journeys,
+    lifetime_value,
+    responses,
+    rfm,
+    segments,
+    winback,
+)
 from crm_marketing import permissions as p
 from crm_marketing import schemas as s
-from crm_marketing.models import Campaign, CustomerValue, RfmScore, Segment, Send
+from crm_marketing.models import (
+    Campaign,
+    CustomerValue,
+    Journey,
+    JourneyEntry,
+    RfmScore,
+    Segment,
+    Send,
+)
 from crm_marketing.registry import criteria_of
 from crm_marketing.rules import compile_rules
 
@@ -456,3 +472,77 @@ class WinBack(MethodView):
         )
         session.commit()
         return segment
+
+
+# --- journeys ------------------------------------------------------------------------------
+
+
+@blp.route("/journeys")
+class Journeys(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.arguments(s.PageArgs, location="query")
+    @blp.response(200, s.JourneyPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List journeys, newest first."""
+        return newest_first(_session(), sa.select(Journey), Journey, args)
+
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.arguments(s.JourneyIn)
+    @blp.response(201, s.JourneyOut)
+    def post(self, data: dict[str, Any]) -> Journey:
+        """Create a journey: a trigger (segment or event) and its steps, checked one by one."""
+        session = _session()
+        journey = journeys.create_journey(session, data, actor=_user())
+        session.commit()
+        return journey
+
+
+@blp.route("/journeys/<id:journey_id>")
+class JourneyResource(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.response(200, s.JourneyOut)
+    def get(self, journey_id: int) -> Journey:
+        """One journey."""
+        return journeys.get_journey(_session(), journey_id)
+
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.arguments(s.JourneyStatusIn)
+    @blp.response(200, s.JourneyOut)
+    def patch(self, data: dict[str, Any], journey_id: int) -> Journey:
+        """Activate, pause or return a journey to draft."""
+        session = _session()
+        journey = journeys.set_status(
+            session, journeys.get_journey(session, journey_id), data["status"], actor=_user()
+        )
+        session.commit()
+        return journey
+
+
+@blp.route("/journeys/<id:journey_id>/entries")
+class JourneyEntries(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.arguments(s.JourneyEntryQuery, location="query")
+    @blp.response(200, s.JourneyEntryPage)
+    def get(self, args: dict[str, Any], journey_id: int) -> dict[str, Any]:
+        """Each customer's place in the journey, newest first; filter by status."""
+        session = _session()
+        journeys.get_journey(session, journey_id)
+        query = where_equal(
+            sa.select(JourneyEntry).where(JourneyEntry.journey_id == journey_id),
+            JourneyEntry,
+            args,
+            ("status",),
+        )
+        return newest_first(session, query, JourneyEntry, args)
+
+
+@blp.route("/journeys/advance")
+class JourneysAdvance(MethodView):
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.response(202, s.JobOut)
+    def post(self) -> dict[str, int]:
+        """Queue a run of every active journey now (the schedule runs it every 15 minutes)."""
+        session = _session()
+        job_id = enqueue(session, journeys.JOB, {})
+        session.commit()
+        return {"job_id": job_id}

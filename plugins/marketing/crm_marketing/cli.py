@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_marketing import campaigns, lifetime_value, rfm, segments, winback
-from crm_marketing.models import Campaign, Segment
+from crm_marketing import campaigns, journeys, lifetime_value, rfm, segments, winback
+from crm_marketing.models import Campaign, Journey, Segment
 from crm_marketing.rules import compile_rules
 
 
@@ -155,6 +155,59 @@ def register(cli: AppGroup) -> None:
             raise _fail(error) from None
         session.commit()
         click.echo(f"segment {segment.id} {segment.name}: {size} customers")
+
+    @cli.group("journeys")
+    def journeys_group() -> None:
+        """Journeys."""
+
+    @journeys_group.command("list")
+    def list_journeys() -> None:
+        """Every journey: id, status, trigger, steps, customers in it, name."""
+        session = get_host().session
+        for journey in session.scalars(sa.select(Journey).order_by(Journey.id)):
+            places = journeys.positions(session, journey)
+            inside = sum(p["waiting"] for p in places) + places[-1]["done"] + places[-1]["exited"]
+            trigger = (
+                journey.event if journey.trigger == "event" else f"segment {journey.segment_id}"
+            )
+            click.echo(
+                f"{journey.id}\t{journey.status}\t{trigger}\t{len(journey.steps)} steps\t"
+                f"{inside}\t{journey.name}"
+            )
+
+    @journeys_group.command("create")
+    @click.argument("definition")
+    def create_journey(definition: str) -> None:
+        """Create a journey from JSON: name, trigger, segment_id or event, steps, status."""
+        session = get_host().session
+        try:
+            data = json.loads(definition)
+        except ValueError as error:
+            raise click.ClickException(f"the journey is not JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise click.ClickException("the journey is a JSON object")
+        try:
+            journey = journeys.create_journey(session, data)
+        except CrmError as error:
+            raise _fail(error) from None
+        session.commit()
+        click.echo(f"journey {journey.id} {journey.status}: {journey.name}")
+
+    @journeys_group.command("advance")
+    def advance() -> None:
+        """Run every active journey now: enrol, then move each due customer on."""
+        session = get_host().session
+        ran = 0
+        for journey in session.scalars(
+            sa.select(Journey).where(Journey.status == "active").order_by(Journey.id)
+        ).all():
+            while (moved := journeys.advance(session, journey)) > 0:
+                ran += moved
+                session.commit()
+                if moved < journeys.BATCH:
+                    break
+        session.commit()
+        click.echo(f"moved {ran} customers on")
 
     @cli.group("campaigns")
     def campaigns_group() -> None:

@@ -210,3 +210,75 @@ class CustomerValue(Base):
     expected_value: Mapped[Decimal | None] = mapped_column(MONEY)
     churn_risk: Mapped[str] = mapped_column(sa.String(8), index=True)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+JOURNEY_TRIGGERS = ("segment", "event")
+JOURNEY_STATUSES = ("draft", "active", "paused")
+ENTRY_STATUSES = ("waiting", "done", "exited")
+
+
+class Journey(Base):
+    """Steps a customer walks through after a trigger: joining a segment or an event.
+
+    ``steps`` is a JSON list (see :mod:`crm_marketing.journeys`): waits, conditions,
+    sends through a campaign's channel and template, and tags.
+    """
+
+    __tablename__ = "marketing_journeys"
+    __table_args__ = (
+        sa.CheckConstraint("trigger IN ('segment', 'event')", name="trigger"),
+        sa.CheckConstraint("status IN ('draft', 'active', 'paused')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    trigger: Mapped[str] = mapped_column(sa.String(16))
+    segment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("marketing_segments.id", ondelete="RESTRICT")
+    )
+    #: The hook whose event enrols the customer, e.g. ``crm_service_ticket_resolved``.
+    event: Mapped[str | None] = mapped_column(sa.String(100))
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JourneyEntry(Base):
+    """Where one customer stands in a journey: the next step and when it is due."""
+
+    __tablename__ = "marketing_journey_entries"
+    __table_args__ = (
+        sa.UniqueConstraint("journey_id", "customer_id"),
+        sa.CheckConstraint("status IN ('waiting', 'done', 'exited')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_journeys.id", ondelete="CASCADE")
+    )
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    #: Index of the next step to run (``len(steps)`` once done).
+    step: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(sa.String(16), default="waiting")
+    due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JourneyAction(Base):
+    """A step a customer's entry has run; the unique pair makes each step run once."""
+
+    __tablename__ = "marketing_journey_actions"
+    __table_args__ = (sa.UniqueConstraint("entry_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_journey_entries.id", ondelete="CASCADE")
+    )
+    step: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    #: What happened: ``sent``, ``skipped`` (no consent or address), ``passed``, ``exited``…
+    outcome: Mapped[str] = mapped_column(sa.String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,7 +18,7 @@ from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
 from crm_host.segments import Criterion
 from crm_host.web.menu import MenuItem, Panel
-from crm_marketing import hookspecs, lifetime_value, privacy, rfm, sending
+from crm_marketing import hookspecs, journeys, lifetime_value, privacy, rfm, sending
 from crm_marketing.campaigns import SEND_JOB
 from crm_marketing.criteria import builtin_criteria
 from crm_marketing.i18n import _l
@@ -81,13 +81,26 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def crm_register_jobs(registry: JobRegistry) -> None:
-    """The send job of campaigns, and the nightly RFM and lifetime-value refreshes
-    (one for the company)."""
+    """The send job of campaigns, the nightly RFM and lifetime-value refreshes and the
+    journeys' quarter-hourly advance (each one for the company)."""
     registry.job(SEND_JOB, sending.send_campaign_job, max_attempts=10)
     registry.job(rfm.JOB, rfm.refresh_job, max_attempts=3)
     registry.schedule(rfm.JOB, every=timedelta(days=1), per_department=False)
     registry.job(lifetime_value.JOB, lifetime_value.refresh_job, max_attempts=3)
     registry.schedule(lifetime_value.JOB, every=timedelta(days=1), per_department=False)
+    # Journeys wait in whole days; a quarter of an hour keeps a step's delay small.
+    registry.job(journeys.JOB, journeys.advance_job, max_attempts=5)
+    registry.schedule(journeys.JOB, every=timedelta(minutes=15), per_department=False)
+
+
+@hookimpl(optionalhook=True)
+def crm_service_ticket_resolved(ticket_id: int) -> None:
+    """Enrol the ticket's customer in the journeys started by a resolved ticket
+    (service is only in ``uses``); enrolling twice is a no-op, as redelivery needs."""
+    session = get_host().session
+    customer_id = journeys.customer_of_ticket(session, ticket_id)
+    if customer_id is not None:
+        journeys.on_event(session, "crm_service_ticket_resolved", customer_id)
 
 
 @hookimpl
@@ -110,7 +123,7 @@ def crm_customer_export(customer_id: int) -> dict[str, Any] | None:
 
 @hookimpl
 def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
-    """Segments, campaigns, the RFM grid and customer value."""
+    """Segments, campaigns, journeys, the RFM grid and customer value."""
     return [
         MenuItem(
             label=_l("Segments"),
@@ -134,10 +147,17 @@ def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
             permission=RFM_READ,
         ),
         MenuItem(
+            label=_l("Journeys"),
+            endpoint="marketing_console.journeys_page",
+            icon="signpost",
+            order=43,
+            permission=CAMPAIGNS_READ,
+        ),
+        MenuItem(
             label=_l("Customer value"),
             endpoint="marketing_console.value",
             icon="graph-up",
-            order=43,
+            order=44,
             permission=RFM_READ,
         ),
     ]

@@ -1,9 +1,9 @@
 """What the marketing plugin does when customers are merged, erased or exported.
 
-Static-list memberships, RFM scores, lifetime values and sends point at customers. A merge moves
+Static-list memberships, RFM scores, lifetime values, journey places and sends point at customers. A merge moves
 them to the survivor (where both were on a list or got the same campaign, the
 survivor's row stays: it is one person); an erasure blanks addresses and message
-text and takes the customer off every list and out of the scores and values; an export lists
+text and takes the customer off every list and out of the scores, values and journeys; an export lists
 all of it.
 """
 
@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.audit import jsonable
-from crm_marketing.models import CustomerValue, RfmScore, SegmentMember, Send, SmsMessage
+from crm_marketing.models import (
+    CustomerValue,
+    JourneyEntry,
+    RfmScore,
+    SegmentMember,
+    Send,
+    SmsMessage,
+)
 
 ERASED = "[erased]"
 
@@ -44,6 +51,18 @@ def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
     # the next refresh, once the transactions have moved too.
     session.execute(sa.delete(RfmScore).where(RfmScore.customer_id == merged_id))
     session.execute(sa.delete(CustomerValue).where(CustomerValue.customer_id == merged_id))
+    # One place per journey: where both walked one, the survivor's place stays.
+    both_walk = sa.select(JourneyEntry.journey_id).where(JourneyEntry.customer_id == survivor_id)
+    session.execute(
+        sa.delete(JourneyEntry).where(
+            JourneyEntry.customer_id == merged_id, JourneyEntry.journey_id.in_(both_walk)
+        )
+    )
+    session.execute(
+        sa.update(JourneyEntry)
+        .where(JourneyEntry.customer_id == merged_id)
+        .values(customer_id=survivor_id)
+    )
 
 
 def erase(session: Session, customer_id: int) -> None:
@@ -51,6 +70,7 @@ def erase(session: Session, customer_id: int) -> None:
     session.execute(sa.delete(SegmentMember).where(SegmentMember.customer_id == customer_id))
     session.execute(sa.delete(RfmScore).where(RfmScore.customer_id == customer_id))
     session.execute(sa.delete(CustomerValue).where(CustomerValue.customer_id == customer_id))
+    session.execute(sa.delete(JourneyEntry).where(JourneyEntry.customer_id == customer_id))
     sends = sa.select(Send.id).where(Send.customer_id == customer_id)
     session.execute(
         sa.update(SmsMessage)
@@ -84,6 +104,9 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
             CustomerValue,
             CustomerValue.customer_id == customer_id,
             CustomerValue.customer_id,
+        ),
+        "journeys": _rows(
+            session, JourneyEntry, JourneyEntry.customer_id == customer_id, JourneyEntry.id
         ),
         "sends": _rows(session, Send, Send.customer_id == customer_id, Send.id),
         "sms": _rows(session, SmsMessage, SmsMessage.send_id.in_(sends), SmsMessage.id),

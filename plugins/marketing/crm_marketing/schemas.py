@@ -328,3 +328,61 @@ class WinBackIn(ma.Schema):
         validate=ma.validate.Length(min=1, max=3),
         load_default=lambda: ["medium", "high"],
     )
+
+
+# --- journeys ---------------------------------------------------------------------------
+
+
+class JourneyIn(ma.Schema):
+    name = _text(200, 1, required=True)
+    trigger = ma.fields.String(required=True, validate=ma.validate.OneOf(("segment", "event")))
+    segment_id = Id(allow_none=True)
+    event = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
+    #: Checked step by step by the service, which names the bad step's path.
+    steps = ma.fields.List(
+        ma.fields.Dict(keys=ma.fields.String()),
+        required=True,
+        metadata={"example": [{"wait": {"days": 3}}, {"tag": {"name": "回访"}}]},
+    )
+    status = ma.fields.String(validate=ma.validate.OneOf(("draft", "active", "paused")))
+
+
+class JourneyStatusIn(ma.Schema):
+    status = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(("draft", "active", "paused"))
+    )
+
+
+class JourneyOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    trigger = ma.fields.String()
+    segment_id = ma.fields.Integer(allow_none=True)
+    event = ma.fields.String(allow_none=True)
+    steps = ma.fields.List(ma.fields.Dict())
+    status = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
+class JourneyPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(JourneyOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class JourneyEntryOut(ma.Schema):
+    id = ma.fields.Integer()
+    customer_id = ma.fields.Integer()
+    step = ma.fields.Integer()
+    status = ma.fields.String()
+    due_at = ma.fields.DateTime()
+    entered_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class JourneyEntryPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(JourneyEntryOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class JourneyEntryQuery(PageArgs):
+    status = ma.fields.String(validate=ma.validate.OneOf(("waiting", "done", "exited")))

@@ -76,6 +76,69 @@ ADAPTERS: dict[str, Callable[[Session, Campaign, Send, dict[str, Any]], None]] =
 }
 
 
+def _send(
+    session: Session,
+    campaign: Campaign,
+    customer_id: int,
+    code: str,
+    name: str,
+    city: str | None,
+    region: str | None,
+    to: str,
+) -> Send:
+    """One message: the send row, the message in the channel's outbox, the timeline entry."""
+    send = Send(campaign_id=campaign.id, customer_id=customer_id, address=to)
+    session.add(send)
+    session.flush()
+    context = {
+        "name": name,
+        "code": code,
+        "city": city,
+        "region": region,
+        "unsubscribe_url": unsubscribe_url(unsubscribe_token(send)),
+    }
+    ADAPTERS[campaign.channel](session, campaign, send, context)
+    timeline.add_entry(
+        session,
+        customer_id=customer_id,
+        channel="campaign",
+        direction="outbound",
+        subject=f"Campaign {campaign.name} ({campaign.channel})"[:300],
+        source_plugin="marketing",
+        reference=f"marketing_send:{send.id}",
+    )
+    return send
+
+
+def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
+    """A campaign's message to one customer (a journey's send step), in the caller's
+    transaction: ``sent``; ``already`` when the campaign reached them before (one send
+    per campaign and customer, as for the whole audience); ``skipped`` without consent
+    to the channel, an address, or room under the frequency cap."""
+    if session.scalar(
+        sa.select(Send.id).where(Send.campaign_id == campaign.id, Send.customer_id == customer_id)
+    ):
+        return "already"
+    address = campaigns.address_column(campaign.channel)
+    query = sa.select(
+        Customer.id, Customer.code, Customer.name, Customer.city, Customer.region, address
+    ).where(
+        Customer.id == customer_id,
+        Customer.archived_at.is_(None),
+        campaigns.consented(campaign.channel),
+        address.is_not(None),
+        address != "",
+    )
+    cap = campaigns.frequency_cap()
+    if cap is not None:
+        query = query.where(campaigns.under_cap(campaign.channel, *cap))
+    row = session.execute(query).first()
+    if row is None:
+        return "skipped"
+    _send(session, campaign, *row)
+    return "sent"
+
+
 def send_batch(
     session: Session, campaign_id: int, after: int | None, size: int
 ) -> tuple[int, int | None]:
@@ -112,28 +175,8 @@ def send_batch(
         .order_by(Customer.id)
     )
     sent = 0
-    deliver = ADAPTERS[campaign.channel]
-    for customer_id, code, name, city, region, to in rows:
-        send = Send(campaign_id=campaign.id, customer_id=customer_id, address=to)
-        session.add(send)
-        session.flush()
-        context = {
-            "name": name,
-            "code": code,
-            "city": city,
-            "region": region,
-            "unsubscribe_url": unsubscribe_url(unsubscribe_token(send)),
-        }
-        deliver(session, campaign, send, context)
-        timeline.add_entry(
-            session,
-            customer_id=customer_id,
-            channel="campaign",
-            direction="outbound",
-            subject=f"Campaign {campaign.name} ({campaign.channel})"[:300],
-            source_plugin="marketing",
-            reference=f"marketing_send:{send.id}",
-        )
+    for row in rows:
+        _send(session, campaign, *row)
         sent += 1
     if len(ids) < size:
         campaign.status = "sent"

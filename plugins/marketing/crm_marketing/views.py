@@ -29,11 +29,11 @@ from crm_host.console.charts import Chart, chart_json
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.permissions import authorize
-from crm_marketing import campaigns, lifetime_value, rfm, segments, winback
+from crm_marketing import campaigns, journeys, lifetime_value, rfm, segments, winback
 from crm_marketing.forms import ROWS, rows_of, rules_from_form
 from crm_marketing.i18n import _l, translate
 from crm_marketing.i18n import translate as _
-from crm_marketing.models import CHANNELS, Campaign, Segment
+from crm_marketing.models import CHANNELS, Campaign, Journey, JourneyEntry, Segment
 from crm_marketing.permissions import (
     CAMPAIGNS_READ,
     CAMPAIGNS_WRITE,
@@ -388,3 +388,83 @@ def win_back() -> BaseResponse:
         return redirect(url_for(".value"))
     flash(_("Win-back segment created."))
     return redirect(url_for(".segment_edit", segment_id=segment.id))
+
+
+# --- journeys ---------------------------------------------------------------------------
+
+STEP_LABELS = {
+    "wait": _l("Wait"),
+    "condition": _l("Condition"),
+    "send": _l("Send"),
+    "tag": _l("Add tag"),
+    "end": _l("End"),
+}
+JOURNEY_STATUS_LABELS = {"draft": _l("Draft"), "active": _l("Active"), "paused": _l("Paused")}
+
+
+@bp.route("/journeys")
+@page(CAMPAIGNS_READ)
+def journeys_page() -> str:
+    """Every journey with its trigger, status and how many customers are in it."""
+    session = _session()
+    counts = dict(
+        session.execute(
+            sa.select(JourneyEntry.journey_id, sa.func.count()).group_by(JourneyEntry.journey_id)
+        ).all()
+    )
+    rows = [
+        (journey, counts.get(journey.id, 0))
+        for journey in session.scalars(sa.select(Journey).order_by(Journey.name))
+    ]
+    return render_template(
+        "marketing/journeys.html", rows=rows, status_labels=JOURNEY_STATUS_LABELS
+    )
+
+
+@bp.route("/journeys/<int:journey_id>")
+@page(CAMPAIGNS_READ)
+def journey_detail(journey_id: int) -> str:
+    """A journey's steps with the customers waiting at each, and its newest entries."""
+    session = _session()
+    try:
+        journey = journeys.get_journey(session, journey_id)
+    except CrmError:
+        from werkzeug.exceptions import NotFound
+
+        raise NotFound() from None
+    entries = session.scalars(
+        sa.select(JourneyEntry)
+        .where(JourneyEntry.journey_id == journey.id)
+        .order_by(JourneyEntry.id.desc())
+        .limit(50)
+    ).all()
+    segment = session.get(Segment, journey.segment_id) if journey.segment_id else None
+    return render_template(
+        "marketing/journey.html",
+        journey=journey,
+        segment=segment,
+        places=journeys.positions(session, journey),
+        entries=entries,
+        step_labels=STEP_LABELS,
+        status_labels=JOURNEY_STATUS_LABELS,
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/status", methods=["POST"])
+@page(CAMPAIGNS_WRITE)
+def journey_status(journey_id: int) -> BaseResponse:
+    """Activate or pause a journey from its page."""
+    session = _session()
+    try:
+        journeys.set_status(
+            session,
+            journeys.get_journey(session, journey_id),
+            request.form.get("status", ""),
+            actor=current_user.user,
+        )
+        session.commit()
+        flash(_("Journey updated."))
+    except CrmError as error:
+        session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for(".journey_detail", journey_id=journey_id))

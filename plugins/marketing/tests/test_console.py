@@ -110,6 +110,7 @@ def test_menu_kpis_and_the_customer_panel(app, db, marketer, make_customer, buy)
             "marketing_console.segments",
             "marketing_console.campaigns",
             "marketing_console.rfm_grid",
+            "marketing_console.journeys_page",
             "marketing_console.value",
         ]
         kpis = crm_dashboard_kpis(user=marketer, departments=[])

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from crm_marketing import campaigns, segments, sending
+from crm_marketing import campaigns, journeys, segments, sending
 from crm_marketing.models import CustomerValue, RfmScore, Send
 
 from crm_host.customers import service as customers
@@ -55,6 +55,20 @@ def make_campaign(session: sa.orm.Session, objects: dict[str, ObjectRef], user: 
         },
     )
     return ObjectRef(campaign.id)
+
+
+def make_journey(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A draft journey on a list of its own: tag whoever joins."""
+    journey = journeys.create_journey(
+        session,
+        {
+            "name": f"矩阵旅程{_serial(session)}",
+            "trigger": "segment",
+            "segment_id": _segment(session),
+            "steps": [{"tag": {"name": "矩阵"}}],
+        },
+    )
+    return ObjectRef(journey.id)
 
 
 def make_scored_customer(
@@ -107,6 +121,7 @@ MARKETING_FACTORIES = {
     "segment_id": make_segment,
     "campaign_id": make_campaign,
     "customer_id": make_scored_customer,
+    "journey_id": make_journey,
 }
 
 
@@ -150,6 +165,15 @@ MARKETING_PAYLOADS = {
     ("marketing_api.RfmRefresh", "POST"): _payload(lambda s, o, n: {}),
     ("marketing_api.ValueRefresh", "POST"): _payload(lambda s, o, n: {"horizon_days": 90}),
     ("marketing_api.WinBack", "POST"): _payload(lambda s, o, n: {"risks": ["high"]}),
+    ("marketing_api.Journeys", "POST"): _payload(
+        lambda s, o, n: {
+            "name": f"旅程{n}",
+            "trigger": "event",
+            "event": "crm_service_ticket_resolved",
+            "steps": [{"wait": {"days": 1}}],
+        }
+    ),
+    ("marketing_api.JourneyResource", "PATCH"): _payload(lambda s, o, n: {"status": "paused"}),
 }
 
 

@@ -1,0 +1,350 @@
+"""Journeys: after a trigger, each customer walks the steps; a schedule moves them on.
+
+Trigger: joining a segment (members not yet in the journey are enrolled at each run,
+in one ``INSERT … SELECT``) or an event of the host or a plugin (the customer of a
+resolved service ticket, through the host's timeline). Steps, a JSON list::
+
+    {"wait": {"days": 3}}                    due again that many days later
+    {"condition": {"rules": <rule tree>}}    go on if the customer matches, else leave
+    {"send": {"campaign_id": 7}}             the campaign's message on its channel
+    {"tag": {"name": "回访"}}                add a tag to the customer
+
+Each entry records the next step and when it is due. A step is recorded in
+``marketing_journey_actions`` (unique per entry and step) in the same transaction as
+what it does, and a send is also one per campaign and customer: running the schedule
+again, or after a crash, never sends or tags twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host import audit
+from crm_host.customers import service as customer_service
+from crm_host.db import utcnow
+from crm_host.errors import NotFound, ValidationFailed
+from crm_host.models import Customer, Interaction, User
+from crm_marketing import segments, sending
+from crm_marketing.models import (
+    JOURNEY_STATUSES,
+    Campaign,
+    Journey,
+    JourneyAction,
+    JourneyEntry,
+    Segment,
+)
+from crm_marketing.rules import compile_rules
+
+JOB = "marketing.advance_journeys"
+#: Events a journey may start from, and how each names its customer.
+EVENTS = ("crm_service_ticket_resolved",)
+STEP_KINDS = ("wait", "condition", "send", "tag")
+MAX_STEPS = 50
+BATCH = 500
+
+
+# --- definition ------------------------------------------------------------------------
+
+
+def _check_steps(session: Session, steps: Any, errors: dict[str, list[str]]) -> None:
+    if not isinstance(steps, list) or not 1 <= len(steps) <= MAX_STEPS:
+        errors["steps"] = [f"Needs a list of 1 to {MAX_STEPS} steps."]
+        return
+    for i, step in enumerate(steps):
+        path = f"steps[{i}]"
+        if not isinstance(step, dict) or len(step) != 1 or next(iter(step)) not in STEP_KINDS:
+            errors[path] = ["Each step is one of: " + ", ".join(STEP_KINDS) + "."]
+            continue
+        kind, body = next(iter(step.items()))
+        if not isinstance(body, dict):
+            errors[f"{path}.{kind}"] = ["Needs an object."]
+            continue
+        if kind == "wait":
+            days = body.get("days")
+            if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
+                errors[f"{path}.wait.days"] = ["Needs a whole number of days from 0 to 3650."]
+        elif kind == "condition":
+            try:
+                compile_rules(session, body.get("rules"), path=f"{path}.condition.rules")
+            except ValidationFailed as error:
+                errors.update(error.details)
+        elif kind == "send":
+            campaign_id = body.get("campaign_id")
+            if (
+                isinstance(campaign_id, bool)
+                or not isinstance(campaign_id, int)
+                or not 1 <= campaign_id < 2**31
+                or session.get(Campaign, campaign_id) is None
+            ):
+                errors[f"{path}.send.campaign_id"] = ["No such campaign."]
+        else:
+            name = body.get("name")
+            if not isinstance(name, str) or not name.strip() or len(name) > 100:
+                errors[f"{path}.tag.name"] = ["Needs a tag name of 1 to 100 characters."]
+
+
+def _check(session: Session, data: dict[str, Any], journey: Journey | None) -> None:
+    errors: dict[str, list[str]] = {}
+    name = data.get("name", journey.name if journey else None)
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        errors["name"] = ["Required, at most 200 characters."]
+    elif session.scalar(
+        sa.select(Journey.id).where(
+            Journey.name == name, Journey.id != (journey.id if journey else 0)
+        )
+    ):
+        errors["name"] = ["Another journey has this name."]
+    trigger = data.get("trigger", journey.trigger if journey else None)
+    if trigger == "segment":
+        segment_id = data.get("segment_id", journey.segment_id if journey else None)
+        if segment_id is None or session.get(Segment, segment_id) is None:
+            errors["segment_id"] = ["No such segment."]
+    elif trigger == "event":
+        if data.get("event", journey.event if journey else None) not in EVENTS:
+            errors["event"] = ["Must be one of: " + ", ".join(EVENTS) + "."]
+    else:
+        errors["trigger"] = ["Must be segment or event."]
+    if "steps" in data or journey is None:
+        _check_steps(session, data.get("steps"), errors)
+    status = data.get("status", journey.status if journey else "draft")
+    if status not in JOURNEY_STATUSES:
+        errors["status"] = ["Must be one of: " + ", ".join(JOURNEY_STATUSES) + "."]
+    if errors:
+        raise ValidationFailed("the journey is not valid", details=errors)
+
+
+def create_journey(session: Session, data: dict[str, Any], *, actor: User | None = None) -> Journey:
+    """A journey after checking its trigger and every step (errors name the step); audited."""
+    _check(session, data, None)
+    trigger = data["trigger"]
+    journey = Journey(
+        name=data["name"].strip(),
+        trigger=trigger,
+        segment_id=data.get("segment_id") if trigger == "segment" else None,
+        event=data.get("event") if trigger == "event" else None,
+        steps=data["steps"],
+        status=data.get("status") or "draft",
+    )
+    session.add(journey)
+    session.flush()
+    audit.record(
+        session, "create", "marketing.journey", journey.id, actor=actor, plugin="marketing"
+    )
+    return journey
+
+
+def set_status(
+    session: Session, journey: Journey, status: str, *, actor: User | None = None
+) -> Journey:
+    """Activate, pause or return a journey to draft; paused entries wait where they are."""
+    _check(session, {"status": status}, journey)
+    before = journey.status
+    journey.status = status
+    audit.record(
+        session,
+        "update",
+        "marketing.journey",
+        journey.id,
+        before={"status": before},
+        after={"status": status},
+        actor=actor,
+        plugin="marketing",
+    )
+    return journey
+
+
+def get_journey(session: Session, journey_id: int) -> Journey:
+    """The journey, or :class:`NotFound`."""
+    journey = session.get(Journey, journey_id)
+    if journey is None:
+        raise NotFound(f"journey {journey_id} does not exist")
+    return journey
+
+
+# --- enrolling ---------------------------------------------------------------------------
+
+
+def enrol_segment_members(session: Session, journey: Journey) -> int:
+    """Enrol every current member of the journey's segment not in it yet; one statement."""
+    segment = segments.get_segment(session, journey.segment_id)  # type: ignore[arg-type]
+    now = utcnow()
+    members = segments.audience(segments.condition_for(session, segment)).where(
+        ~sa.select(JourneyEntry.id)
+        .where(JourneyEntry.journey_id == journey.id, JourneyEntry.customer_id == Customer.id)
+        .exists()
+    )
+    query = sa.select(
+        sa.literal(journey.id).label("journey_id"),
+        members.subquery().c.id.label("customer_id"),
+        sa.literal(0).label("step"),
+        sa.literal("waiting").label("status"),
+        sa.literal(now, JourneyEntry.__table__.c.due_at.type).label("due_at"),
+        sa.literal(now, JourneyEntry.__table__.c.entered_at.type).label("entered_at"),
+        sa.literal(now, JourneyEntry.__table__.c.updated_at.type).label("updated_at"),
+    )
+    result = session.execute(
+        JourneyEntry.__table__.insert().from_select(
+            ["journey_id", "customer_id", "step", "status", "due_at", "entered_at", "updated_at"],
+            query,
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+def enrol(session: Session, journey: Journey, customer_id: int) -> bool:
+    """Enrol one customer (an event's); ``False`` when they are in the journey already."""
+    exists = session.scalar(
+        sa.select(JourneyEntry.id).where(
+            JourneyEntry.journey_id == journey.id, JourneyEntry.customer_id == customer_id
+        )
+    )
+    if exists:
+        return False
+    session.add(JourneyEntry(journey_id=journey.id, customer_id=customer_id))
+    session.flush()
+    return True
+
+
+def on_event(session: Session, event: str, customer_id: int) -> int:
+    """Enrol the customer in every active journey started by ``event``; returns how many."""
+    journeys = session.scalars(
+        sa.select(Journey).where(
+            Journey.trigger == "event", Journey.event == event, Journey.status == "active"
+        )
+    )
+    return sum(enrol(session, journey, customer_id) for journey in journeys)
+
+
+def customer_of_ticket(session: Session, ticket_id: int) -> int | None:
+    """The customer of a service ticket, from the host's timeline (never service's tables)."""
+    return session.scalar(
+        sa.select(Interaction.customer_id)
+        .where(
+            Interaction.source_plugin == "service",
+            Interaction.reference == f"service.ticket:{ticket_id}",
+        )
+        .limit(1)
+    )
+
+
+# --- advancing ---------------------------------------------------------------------------
+
+
+def _run_step(session: Session, entry: JourneyEntry, step: dict[str, Any]) -> tuple[str, bool]:
+    """Do one step; returns (outcome, whether the entry goes on to the next step now)."""
+    kind, body = next(iter(step.items()))
+    if kind == "wait":
+        entry.due_at = utcnow() + timedelta(days=int(body["days"]))
+        return "waited", False
+    if kind == "condition":
+        condition = compile_rules(session, body["rules"])
+        matches = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Customer)
+            .where(Customer.id == entry.customer_id, condition)
+        )
+        return ("passed", True) if matches else ("exited", False)
+    if kind == "send":
+        campaign = session.get(Campaign, int(body["campaign_id"]))
+        if campaign is None:
+            return "skipped", True
+        return sending.send_one(session, campaign, entry.customer_id), True
+    name = body["name"].strip()
+    customer = session.get(Customer, entry.customer_id)
+    names = {t.name for t in customer.tags} if customer is not None else {name}
+    if name in names or customer is None:
+        return "tagged", True
+    # Through the host's customer service: audited and announced like any other change.
+    customer_service.set_tags(session, customer, sorted(names | {name}))
+    return "tagged", True
+
+
+def advance_entry(session: Session, journey: Journey, entry: JourneyEntry) -> None:
+    """Run the entry's due steps until a wait, the end, or a condition it fails."""
+    steps = journey.steps
+    while entry.status == "waiting" and entry.due_at <= utcnow():
+        if entry.step >= len(steps):
+            entry.status = "done"
+            break
+        # Recorded first: a second runner on the same entry fails on the unique pair
+        # and its transaction — the step's effects with it — rolls back.
+        action = JourneyAction(
+            entry_id=entry.id, step=entry.step, kind=next(iter(steps[entry.step])), outcome=""
+        )
+        session.add(action)
+        session.flush()
+        outcome, go_on = _run_step(session, entry, steps[entry.step])
+        action.outcome = outcome
+        entry.step += 1
+        entry.updated_at = utcnow()
+        if outcome == "exited":
+            entry.status = "exited"
+        elif entry.step >= len(steps):
+            entry.status = "done"
+        if not go_on:
+            break
+
+
+def advance(session: Session, journey: Journey) -> int:
+    """Enrol (segment trigger) and move every due entry of an active journey; returns how
+    many entries ran. The caller commits."""
+    if journey.status != "active":
+        return 0
+    if journey.trigger == "segment":
+        enrol_segment_members(session, journey)
+    due = session.scalars(
+        sa.select(JourneyEntry)
+        .where(
+            JourneyEntry.journey_id == journey.id,
+            JourneyEntry.status == "waiting",
+            JourneyEntry.due_at <= utcnow(),
+        )
+        .order_by(JourneyEntry.id)
+        .limit(BATCH)
+    ).all()
+    for entry in due:
+        advance_entry(session, journey, entry)
+    return len(due)
+
+
+def advance_job(job: Any) -> None:
+    """The ``marketing.advance_journeys`` job: each active journey, committed journey by
+    journey in batches, so a crash keeps what was done and a re-run picks up the rest."""
+    session = job.session
+    ids = list(
+        session.scalars(
+            sa.select(Journey.id).where(Journey.status == "active").order_by(Journey.id)
+        )
+    )
+    for journey_id in ids:
+        while advance(session, session.get(Journey, journey_id)) == BATCH:
+            session.commit()
+        session.commit()
+
+
+def positions(session: Session, journey: Journey) -> list[dict[str, Any]]:
+    """How many customers wait at each step, and how many finished or left."""
+    rows = session.execute(
+        sa.select(JourneyEntry.status, JourneyEntry.step, sa.func.count())
+        .where(JourneyEntry.journey_id == journey.id)
+        .group_by(JourneyEntry.status, JourneyEntry.step)
+    ).all()
+    waiting = {step: n for status, step, n in rows if status == "waiting"}
+    out = [
+        {"step": i, "kind": next(iter(step)), "waiting": int(waiting.get(i, 0))}
+        for i, step in enumerate(journey.steps)
+    ]
+    out.append(
+        {
+            "step": len(journey.steps),
+            "kind": "end",
+            "waiting": 0,
+            "done": int(sum(n for status, _s, n in rows if status == "done")),
+            "exited": int(sum(n for status, _s, n in rows if status == "exited")),
+        }
+    )
+    return out
