@@ -131,8 +131,11 @@ def crm_register_link_handlers(registry: LinkHandlerRegistry) -> None:
     open links, and a GET must change nothing), and confirming calls
     ``handler(session=…, token=…)`` in a transaction, which returns the message shown.
     The handler reads the token with :func:`crm_host.links.read_token`; a bad or
-    expired token is shown as such. A bad or duplicate handler stops start-up naming
-    the plugin. Collecting.
+    expired token is shown as such. A handler that needs answers (a survey's score,
+    a portal reply) passes ``fields=`` (a template of inputs shown in the confirming
+    form; the handler then takes ``form=``, what was posted) and may pass
+    ``context=`` (``context(session=…, token=…)`` returns what that template shows).
+    A bad or duplicate handler stops start-up naming the plugin. Collecting.
     """
 
 
