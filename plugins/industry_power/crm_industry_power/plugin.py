@@ -68,6 +68,14 @@ def crm_register_jobs(registry: Any) -> None:
 
 
 @hookimpl
+def crm_segment_criteria() -> list[Any]:
+    """Category, voltage level, contracted capacity, service level and monthly energy."""
+    from crm_industry_power import criteria
+
+    return criteria.criteria()
+
+
+@hookimpl
 def crm_transaction_sources() -> list[sa.Select[Any]]:
     """Bills, as the customer's transactions."""
     return [bills.transaction_source()]

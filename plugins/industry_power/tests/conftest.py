@@ -1,4 +1,5 @@
-"""Fixtures of the power pack's tests, on the host's ``crm_host.testing`` fixtures."""
+"""Fixtures of the power pack's tests, on the host's ``crm_host.testing`` fixtures
+(``make_customer``, ``make_user``, ``client_for`` and the database tiers come from there)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import sqlalchemy as sa
 from crm_industry_power import profiles, readings, tariffs
 from crm_industry_power.models import Account, Meter, Tariff
 
-from crm_host.customers import service as customers
 from crm_host.models import Customer, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -47,21 +47,6 @@ def day_csv() -> Callable[..., str]:
     """``day_csv(meter, day, kw, unit="kWh")``: a readings file of one meter's day,
     15-minute, timestamps in Shanghai time."""
     return _day_csv
-
-
-@pytest.fixture
-def make_customer(db: sa.orm.Session) -> Callable[..., Customer]:
-    """Create a customer: ``make_customer(name="苏州恒力")``."""
-    counter = iter(range(1, 1_000_000))
-
-    def make(**fields: Any) -> Customer:
-        n = next(counter)
-        data = {"code": f"PWR{n:05d}", "name": f"用电客户{n}", "kind": "organization", **fields}
-        customer = customers.create_customer(db, data)
-        db.commit()
-        return customer
-
-    return make
 
 
 @pytest.fixture
@@ -100,7 +85,8 @@ def make_account(
     def make(
         number: str, *, meters: tuple[str, ...] = (), kva: str = "1000", **fields: Any
     ) -> Account:
-        customer_id = fields.pop("customer_id", None) or make_customer().id
+        # The host's customer factory; accounts of the tests belong to organisations.
+        customer_id = fields.pop("customer_id", None) or make_customer(kind="organization").id
         account = profiles.save_account(
             db,
             {
