@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -58,6 +58,7 @@ def register(cli: AppGroup) -> None:
     cli_inspections.register(cli)
     cli_guarantees.register(cli)
     register_report(cli)
+    register_demo(cli)
 
     @cli.command("import-readings")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -254,3 +255,28 @@ def register_report(cli: AppGroup) -> None:
         else:
             out.write_text(html, encoding="utf-8")
         click.echo(f"wrote {out}")
+
+
+def register_demo(cli: AppGroup) -> None:
+    """``crm power demo``: demo accounts with synthetic load shapes of each category."""
+
+    @cli.command("demo")
+    @click.option("--days", type=click.IntRange(1, 366), default=60, show_default=True)
+    @click.option("--last-day", default=None, help="YYYY-MM-DD (default: yesterday).")
+    def demo_command(days: int, last_day: str | None) -> None:
+        """Attach demo accounts to customers and store DAYS days of 15-minute readings."""
+        from crm_industry_power import demo
+
+        tz = company_timezone()
+        last = _day(last_day) if last_day else _day(None) - timedelta(days=1)
+        session = get_host().session
+        result = demo.seed(session, last, days, tz)
+        if result is None:
+            raise click.ClickException(
+                "not enough customers without power accounts: crm demo first"
+            )
+        session.commit()
+        click.echo(
+            f"{len(demo.ACCOUNTS)} demo accounts; {result.new} new, {result.changed} changed, "
+            f"{result.unchanged} unchanged readings"
+        )

@@ -48,6 +48,11 @@ def test_resolving_the_ticket_resolves_the_fault(app, db, account, run_jobs):
     run_jobs()
     db.refresh(fault)
     assert fault.status == "resolved"
+    # The repair's return visit (回访) is service's: its ticket flow schedules one.
+    from crm_service.models import ReturnVisit
+
+    visit = db.scalar(sa.select(ReturnVisit).where(ReturnVisit.ticket_id == fault.ticket_id))
+    assert visit is not None and visit.done_at is None and visit.due_at > ticket.resolved_at
 
 
 def test_bad_reports_are_refused(db, account, api):
