@@ -49,7 +49,7 @@ def start_worker(env: dict[str, str], output: Path) -> subprocess.Popen:
     )
 
 
-def wait_for(condition, what: str, process: subprocess.Popen, output: Path, timeout: float = 30):
+def wait_for(condition, what: str, process: subprocess.Popen, output: Path, timeout: float = 60):
     deadline = time.monotonic() + timeout
     while not condition():
         if process.poll() is not None:
