@@ -28,5 +28,12 @@ def fail_if_broken() -> None:
 def fail(error: CrmError) -> click.ClickException:
     """A click error carrying the message and each field's problem, one a line."""
     lines = [error.message]
-    lines += [f"  {field}: {' '.join(problems)}" for field, problems in error.details.items()]
+    lines += [f"  {field}: {_words(problems)}" for field, problems in error.details.items()]
     return click.ClickException("\n".join(lines))
+
+
+def _words(problems: object) -> str:
+    # Messages come as a list of strings, or nested by field for nested input.
+    if isinstance(problems, list):
+        return " ".join(map(str, problems))
+    return str(problems)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm_host.cli.common import host
+from crm_host.cli.common import fail, host
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.importing import jobs as import_jobs
@@ -111,7 +111,7 @@ def import_file(
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from error
     except ValidationFailed as error:
-        raise click.ClickException(f"{file}: {describe_failure(error)}") from error
+        raise click.ClickException(f"{file}: {fail(error).message}") from error
     key = import_jobs.file_key(file, name, args["options"])
     if again:
         key = f"{key}:{secrets.token_hex(4)}"
@@ -162,15 +162,6 @@ def parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--option")
         options[key.strip()] = value.strip()
     return options
-
-
-def describe_failure(error: ValidationFailed) -> str:
-    """A validation failure as one line: its message and each field's complaint."""
-    details = "; ".join(
-        f"{name}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}"
-        for name, messages in (error.details or {}).items()
-    )
-    return f"{error} ({details})" if details else str(error)
 
 
 def run_in_foreground(job_id: int) -> None:

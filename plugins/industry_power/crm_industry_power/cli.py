@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from crm_host.cli.common import fail
 from crm_host.db import utcnow
 from crm_host.errors import CrmError
 from crm_host.host import get_host
@@ -18,14 +19,6 @@ from crm_industry_power import advice, bills, classify, faults, loadcurve, readi
 from crm_industry_power.models import AREAS, Account
 from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
 from crm_industry_power.zones import company_timezone, timezone_named
-
-
-def _fail(error: CrmError) -> click.ClickException:
-    lines = [error.message]
-    lines += [
-        f"  {field}: {' '.join(map(str, problems))}" for field, problems in error.details.items()
-    ]
-    return click.ClickException("\n".join(lines))
 
 
 def _account(number: str) -> Account:
@@ -99,7 +92,7 @@ def register(cli: AppGroup) -> None:
             raise click.ClickException(str(error)) from None
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         for problem in report.rejects:
             click.echo(f"refused {problem}")
         for problem in report.gaps:
@@ -162,7 +155,7 @@ def register(cli: AppGroup) -> None:
         try:
             written = bills.compute_all(session, bills.parse_month(month), company_timezone())
         except CrmError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
         session.commit()
         click.echo(f"{written} bills computed for {month}")
 
@@ -200,7 +193,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         due = faults.arrival(session, fault)["due_at"]
         if fault.ticket_id is not None:
             click.echo(f"fault {fault.id} reported; service ticket #{fault.ticket_id}")
@@ -218,7 +211,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         state = faults.arrival(session, fault)
         click.echo(f"fault {fault_id}: crew on site, {'late' if state['breached'] else 'in time'}")
 
@@ -246,7 +239,7 @@ def register_report(cli: AppGroup) -> None:
         try:
             first = bills.parse_month(month)
         except CrmError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
         session = get_host().session
         customer = session.scalar(sa.select(Customer).where(Customer.code == customer_code))
         if customer is None:

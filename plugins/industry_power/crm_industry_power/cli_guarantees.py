@@ -8,18 +8,13 @@ from datetime import datetime
 import click
 import sqlalchemy as sa
 
+from crm_host.cli.common import fail
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.models import Customer
 from crm_industry_power import guarantees
 from crm_industry_power.models import GUARANTEE_KINDS, GUARANTEE_UNITS, Account, GuaranteeType
 from crm_industry_power.zones import company_timezone
-
-
-def _fail(error: CrmError) -> click.ClickException:
-    lines = [error.message]
-    lines += [f"  {field}: {' '.join(map(str, msgs))}" for field, msgs in error.details.items()]
-    return click.ClickException("\n".join(lines))
 
 
 def _instant(value: str | None, option: str) -> datetime | None:
@@ -91,7 +86,7 @@ def register(cli: click.Group) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         click.echo(f"guarantee type {row.code} defined")
 
     @group.command("start")
@@ -134,7 +129,7 @@ def register(cli: click.Group) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         click.echo(f"guarantee {row.id} due {_local(row.due_at)}")
 
     @group.command("met")
@@ -147,7 +142,7 @@ def register(cli: click.Group) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         late = row.met_at > row.due_at
         click.echo(f"guarantee {row.id} met {'late' if late else 'in time'}")
 

@@ -8,6 +8,7 @@ from datetime import date
 import click
 import sqlalchemy as sa
 
+from crm_host.cli.common import fail
 from crm_host.db import utcnow
 from crm_host.errors import CrmError
 from crm_host.host import get_host
@@ -15,12 +16,6 @@ from crm_host.models import User
 from crm_industry_power import inspections
 from crm_industry_power.models import INSPECTION_KINDS, INSPECTION_RESULTS, Account, InspectionPlan
 from crm_industry_power.zones import company_timezone
-
-
-def _fail(error: CrmError) -> click.ClickException:
-    lines = [error.message]
-    lines += [f"  {field}: {' '.join(map(str, msgs))}" for field, msgs in error.details.items()]
-    return click.ClickException("\n".join(lines))
 
 
 def _user_id(username: str | None) -> int | None:
@@ -96,7 +91,7 @@ def register(cli: click.Group) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         click.echo(f"plan {plan.id}: next inspection due {plan.next_due.isoformat()}")
 
     @group.command("record")
@@ -145,7 +140,7 @@ def register(cli: click.Group) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from None
+            raise fail(error) from None
         click.echo(f"plan {plan.id}: next inspection due {plan.next_due.isoformat()}")
 
     @group.command("list")

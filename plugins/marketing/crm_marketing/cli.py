@@ -8,17 +8,12 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from crm_host.cli.common import fail
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_marketing import campaigns, journeys, lifetime_value, rfm, segments, winback
 from crm_marketing.models import Campaign, Journey, Segment
 from crm_marketing.rules import compile_rules
-
-
-def _fail(error: CrmError) -> click.ClickException:
-    lines = [error.message]
-    lines += [f"  {field}: {' '.join(problems)}" for field, problems in error.details.items()]
-    return click.ClickException("\n".join(lines))
 
 
 def register(cli: AppGroup) -> None:
@@ -70,7 +65,7 @@ def register(cli: AppGroup) -> None:
             for customer in segments.sample(session, condition, sample):
                 click.echo(f"{customer.id}\t{customer.code}\t{customer.name}")
         except CrmError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
 
     @cli.group("rfm")
     def rfm_group() -> None:
@@ -110,7 +105,7 @@ def register(cli: AppGroup) -> None:
         try:
             model = lifetime_value.refresh(session, currency.upper(), horizon_days)
         except CrmError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
         session.commit()
         click.echo(
             f"{model.customers} customers ({model.repeat_buyers} bought again), "
@@ -152,7 +147,7 @@ def register(cli: AppGroup) -> None:
             segment = winback.create_winback_segment(session, risks or winback.DEFAULT_RISKS, name)
             size = segments.count(session, segments.condition_for(session, segment))
         except CrmError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
         session.commit()
         click.echo(f"segment {segment.id} {segment.name}: {size} customers")
 
@@ -189,7 +184,7 @@ def register(cli: AppGroup) -> None:
         try:
             journey = journeys.create_journey(session, data)
         except CrmError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
         session.commit()
         click.echo(f"journey {journey.id} {journey.status}: {journey.name}")
 
@@ -231,6 +226,6 @@ def register(cli: AppGroup) -> None:
         try:
             campaign = campaigns.launch(session, campaigns.get_campaign(session, campaign_id))
         except CrmError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
         session.commit()
         click.echo(f"campaign {campaign.id} {campaign.status}: job {campaign.job_id}")

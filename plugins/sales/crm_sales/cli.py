@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from crm_host.cli.common import fail
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.models import Customer, User
@@ -21,12 +22,6 @@ from crm_sales import (
     scoring,
 )
 from crm_sales.models import Lead, PriceList, Product, Quote, ScoringRule
-
-
-def _fail(error: CrmError) -> click.ClickException:
-    lines = [error.message]
-    lines += [f"  {field}: {' '.join(problems)}" for field, problems in error.details.items()]
-    return click.ClickException("\n".join(lines))
 
 
 def register(cli: AppGroup) -> None:
@@ -168,7 +163,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from error
+            raise fail(error) from error
         click.echo(f"price list {price_list.code} added (id {price_list.id})")
 
     @price_lists_group.command("price")
@@ -189,7 +184,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from error
+            raise fail(error) from error
         click.echo(f"{product.code} costs {unit_price} {price_list.currency} on {price_list.code}")
 
     @cli.group("quotes")
@@ -256,7 +251,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from error
+            raise fail(error) from error
         click.echo(
             f"quote {quote.number} (id {quote.id}): subtotal {quote.subtotal:.2f}, "
             f"discount {quote.discount:.2f}, total {quote.total:.2f} {quote.currency}"
@@ -274,7 +269,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from error
+            raise fail(error) from error
         made = f"; order {order.number} recorded" if order else ""
         click.echo(f"quote {quote.number} {status}{made}")
 
@@ -334,7 +329,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from error
+            raise fail(error) from error
         click.echo(f"{username}: capacity {capacity}")
 
     @cli.group("scoring")
@@ -363,7 +358,7 @@ def register(cli: AppGroup) -> None:
             session.commit()
         except CrmError as error:
             session.rollback()
-            raise _fail(error) from error
+            raise fail(error) from error
         click.echo(f"rule {rule.id} added; {changed} leads rescored")
 
     @scoring_group.command("remove")
