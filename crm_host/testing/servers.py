@@ -58,9 +58,11 @@ def gunicorn(url: sa.URL, instance: Path, *, workers: int = 2, threads: int = 4)
             if server.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {server.stderr.read().decode()[-2000:]}")
             try:
-                if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+                if requests.get(f"{base}/readyz", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
+                # Not listening yet, or listening while the workers still boot: the
+                # socket takes the connection before any worker is ready to answer.
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not become ready in 60 s")
