@@ -50,6 +50,23 @@ def test_formula_cells_are_neutralised_but_numbers_kept():
     assert export.neutralise("王芳") == "王芳"
 
 
+def test_control_characters_a_worksheet_cannot_hold_are_marked_not_fatal():
+    assert export.printable_in_xlsx("ab\x0cc\x00d") == "ab\ufffdc\ufffdd"
+    assert export.printable_in_xlsx("王芳\t\n") == "王芳\t\n"  # tab and newline are fine
+    assert export.printable_in_xlsx(3) == 3
+    out = io.BytesIO()
+    workbook_rows = [["\x9a\x87E;\xdfp\x0c\xe3\xaf\xb3:pm"]]
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("x")
+    for row in workbook_rows:
+        sheet.append([export.printable_in_xlsx(v) for v in row])
+    book.save(out)
+    [(value,)] = list(load_workbook(io.BytesIO(out.getvalue())).active.values)
+    assert value == "\x9a\x87E;\xdfp\ufffd\xe3\xaf\xb3:pm"
+
+
 def test_csv_jsonl_and_xlsx(app, db):
     seed(db)
     out = io.BytesIO()
@@ -123,3 +140,19 @@ def test_dedupe_finds_normalised_duplicates(app, db, cli, make_user, client_for)
     api = manager.get("/api/v1/customers/duplicates?by=phone").json
     assert [g["value"] for g in api] == ["13812345678"]
     assert manager.get("/api/v1/customers/duplicates?by=shoe").status_code == 422
+
+
+def test_an_export_with_a_stray_control_character_still_downloads(app, db, make_user, client_for):
+    from crm_host.customers import service
+
+    customer = service.create_customer(
+        db, {"code": "CC1", "name": "苏州电子", "kind": "organization"}
+    )
+    # As a custom text field or a row older than today's rules may hold it.
+    customer.name = "苏州\x0c电子"
+    db.commit()
+    manager = client_for(make_user("m2", departments=["sales"], role="manager", admin=True))
+    download = manager.get("/api/v1/customers/export?format=xlsx")
+    assert download.status_code == 200
+    values = list(load_workbook(io.BytesIO(download.data)).active.values)
+    assert ("CC1", "苏州\ufffd电子") in [row[:2] for row in values]

@@ -40,6 +40,17 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def printable_in_xlsx(value: Any) -> Any:
+    """``value`` with the control characters a worksheet cannot hold (XML 1.0 has no
+    form for them) shown as U+FFFD, so one stray byte in a field does not fail the
+    whole export; CSV and JSON Lines keep them as they are."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
 def columns(session: Session) -> list[str]:
     """The export's columns: the API fields, then ``custom.<name>`` per custom field."""
     return list(BASE_COLUMNS) + [f"custom.{name}" for name in definitions(session)]
@@ -102,9 +113,9 @@ def write(session: Session, out: IO[bytes], fmt: str, **options: Any) -> int:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("customers")
-    sheet.append(header)
+    sheet.append([printable_in_xlsx(name) for name in header])
     for record in rows(session, **options):
-        sheet.append([neutralise(record[c]) for c in header])
+        sheet.append([printable_in_xlsx(neutralise(record[c])) for c in header])
         count += 1
     workbook.save(out)
     return count
