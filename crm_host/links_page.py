@@ -24,6 +24,7 @@ from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.permissions import mark_access
 from crm_host.plugins.manifest import PluginError
+from crm_host.plugins.registering import PluginRegistry, register_from_plugins
 
 bp = Blueprint("links", __name__, url_prefix="/l")
 _PURPOSE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]{0,62}$")
@@ -47,13 +48,12 @@ class LinkHandler:
     context: Callable[..., dict[str, Any]] | None = None
 
 
-class LinkHandlerRegistry:
+class LinkHandlerRegistry(PluginRegistry):
     """What ``crm_register_link_handlers(registry)`` receives."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.handlers: dict[str, LinkHandler] = {}
-        self._plugin = ""
-        self._slug = ""
 
     def add(
         self,
@@ -70,7 +70,7 @@ class LinkHandlerRegistry:
         then receives what was posted as ``form``. ``context`` gives that template
         what it shows besides the inputs.
         """
-        who = f"plugin {self._plugin}"
+        who = self.who
         if not _PURPOSE.match(purpose) or not purpose.startswith(f"{self._slug}."):
             raise PluginError(f"{who}: link purpose {purpose!r} must be {self._slug}.<name>")
         if not callable(handler):
@@ -81,17 +81,14 @@ class LinkHandlerRegistry:
         if fields is not None and not wants_form:
             raise PluginError(f"{who}: the handler of {purpose} has fields but takes no form")
         self.handlers[purpose] = LinkHandler(
-            purpose, handler, label or purpose, self._plugin, fields, wants_form, context
+            purpose, handler, label or purpose, self._plugin or "", fields, wants_form, context
         )
 
 
 def init_app(app: Flask) -> None:
     """Collect the loaded plugins' link handlers and serve their page."""
     registry = LinkHandlerRegistry()
-    plugins = get_host(app).plugins
-    for name, function, argnames in plugins.implementations("crm_register_link_handlers"):
-        registry._plugin, registry._slug = name, plugins.manifest(name).slug
-        function(**{a: {"registry": registry}[a] for a in argnames})
+    register_from_plugins(get_host(app).plugins, "crm_register_link_handlers", registry)
     app.extensions[EXTENSION] = registry
     app.register_blueprint(bp)
 

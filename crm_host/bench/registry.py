@@ -9,7 +9,6 @@ directory removed after the run. Plugins register theirs through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,7 @@ from typing import Any
 
 from crm_host.bench.figures import Figure
 from crm_host.plugins.manifest import PluginError
-
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+from crm_host.plugins.registering import PluginRegistry, register_from_plugins
 
 BenchmarkFunction = Callable[[str, Any, Path], list[Figure]]
 
@@ -33,26 +31,18 @@ class Benchmark:
     plugin: str | None
 
 
-class BenchmarkRegistry:
+class BenchmarkRegistry(PluginRegistry):
     """What ``crm_register_benchmarks(registry)`` receives."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.benchmarks: dict[str, Benchmark] = {}
-        self._plugin: str | None = None
-        self._slug = ""
 
     def add(self, name: str, function: BenchmarkFunction, *, description: str = "") -> None:
         """Register ``function`` as ``<slug>.<name>`` (the host's own: just ``name``)."""
-        who = f"plugin {self._plugin}" if self._plugin else "the host"
-        if not _NAME.match(name):
-            raise PluginError(
-                f"{who}: benchmark name {name!r} must be lower-case letters, digits, _"
-            )
+        full = self.qualified(name, "benchmark", self.benchmarks)
         if not callable(function):
-            raise PluginError(f"{who}: benchmark {name} is not callable")
-        full = f"{self._slug}.{name}" if self._slug else name
-        if full in self.benchmarks:
-            raise PluginError(f"{who}: a benchmark named {full} is registered already")
+            raise PluginError(f"{self.who}: benchmark {name} is not callable")
         self.benchmarks[full] = Benchmark(full, function, description, self._plugin)
 
     def get(self, name: str) -> Benchmark | None:
@@ -70,12 +60,7 @@ def collect_benchmarks(
     """The host's benchmarks (added by ``host``) and every loaded plugin's."""
     registry = BenchmarkRegistry()
     host(registry)
-    for name, function, argnames in plugins.implementations("crm_register_benchmarks"):
-        registry._plugin, registry._slug = name, plugins.manifest(name).slug
-        try:
-            function(**{a: {"registry": registry}[a] for a in argnames})
-        finally:
-            registry._plugin, registry._slug = None, ""
+    register_from_plugins(plugins, "crm_register_benchmarks", registry)
     return registry
 
 

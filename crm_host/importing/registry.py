@@ -15,13 +15,11 @@ alike.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from crm_host.plugins.manifest import PluginError
-
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+from crm_host.plugins.registering import PluginRegistry, register_from_plugins
 
 
 @dataclass(frozen=True)
@@ -34,27 +32,19 @@ class ImporterSpec:
     plugin: str | None
 
 
-class ImporterRegistry:
+class ImporterRegistry(PluginRegistry):
     """What ``crm_register_importers(registry)`` receives."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.importers: dict[str, ImporterSpec] = {}
-        self._plugin: str | None = None
-        self._slug = ""
 
     def add(self, name: str, importer: type, *, label: str = "") -> None:
         """Register ``importer`` as ``<slug>.<name>`` (the host's own: just ``name``)."""
-        who = f"plugin {self._plugin}" if self._plugin else "the host"
-        if not _NAME.match(name):
-            raise PluginError(
-                f"{who}: importer name {name!r} must be lower-case letters, digits, _"
-            )
+        full = self.qualified(name, "importer", self.importers)
         for method in ("import_batch", "check_header"):
             if not callable(getattr(importer, method, None)):
-                raise PluginError(f"{who}: importer {name} has no {method}()")
-        full = f"{self._slug}.{name}" if self._slug else name
-        if full in self.importers:
-            raise PluginError(f"{who}: an importer named {full} is registered already")
+                raise PluginError(f"{self.who}: importer {name} has no {method}()")
         self.importers[full] = ImporterSpec(full, importer, label or full, self._plugin)
 
     def get(self, name: str) -> ImporterSpec | None:
@@ -68,10 +58,5 @@ def collect_importers(plugins: Any) -> ImporterRegistry:
 
     registry = ImporterRegistry()
     registry.add("customers", CustomerImporter, label="Customers")
-    for name, function, argnames in plugins.implementations("crm_register_importers"):
-        registry._plugin, registry._slug = name, plugins.manifest(name).slug
-        try:
-            function(**{a: {"registry": registry}[a] for a in argnames})
-        finally:
-            registry._plugin, registry._slug = None, ""
+    register_from_plugins(plugins, "crm_register_importers", registry)
     return registry
