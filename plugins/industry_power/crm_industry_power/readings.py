@@ -55,9 +55,13 @@ class Problem:
     reason: str
     meter: str = ""
 
+    @property
+    def text(self) -> str:
+        """The reason, after the meter it concerns when there is one."""
+        return f"meter {self.meter}: {self.reason}" if self.meter else self.reason
+
     def __str__(self) -> str:
-        meter = f"meter {self.meter}: " if self.meter else ""
-        return f"line {self.line}: {meter}{self.reason}"
+        return f"line {self.line}: {self.text}"
 
 
 @dataclass
@@ -228,10 +232,8 @@ class ReadingsImporter:
             created_count=report.new,
             updated_count=report.changed,
             unchanged=report.unchanged,
-            rejects=[
-                Reject(p.line, _meter_prefix(p) + p.reason, raw.get(p.line)) for p in report.rejects
-            ],
-            notices=[Reject(p.line, _meter_prefix(p) + p.reason) for p in report.gaps],
+            rejects=[Reject(p.line, p.text, raw.get(p.line)) for p in report.rejects],
+            notices=[Reject(p.line, p.text) for p in report.gaps],
         )
 
     def import_report(self, session: Session, records: list[Record]) -> ImportReport:
@@ -286,10 +288,6 @@ class ReadingsImporter:
                 good.append(problem)
         report.gaps = _gaps(good, self.interval, self.latest)
         return report, good
-
-
-def _meter_prefix(problem: Problem) -> str:
-    return f"meter {problem.meter}: " if problem.meter else ""
 
 
 def _meter(session: Session, number: str, cache: dict[str, _MeterInfo | None]) -> _MeterInfo | None:
