@@ -159,6 +159,21 @@ def crm_register_benchmarks(registry: BenchmarkRegistry) -> None:
 
 
 @hookspec
+def crm_seed_demo(session: Session) -> list[str] | None:
+    """Add the plugin's demo data to the demo company ``crm demo`` builds; return lines
+    saying what was added (shown to the user), or nothing.
+
+    Called by ``crm demo`` once the host's departments, users and customers exist,
+    for every installed plugin, in load order (a plugin after those it ``uses``, so
+    marketing sees the orders sales seeded). Write through the plugin's own service
+    functions, as a user would, so the demo shows what real data looks like; seed
+    only when the plugin's own tables are empty, since ``crm demo`` may run again on
+    the same instance. The host commits after each plugin; raising rolls back that
+    plugin's demo data only and is reported naming it. Collecting.
+    """
+
+
+@hookspec
 def crm_transaction_sources() -> list[Select[Any]]:
     """Return SQLAlchemy ``Select`` statements of the plugin's money-bearing records.
 

@@ -76,17 +76,19 @@ def init(admin_password: str | None, timezone: str) -> None:
 @with_appcontext
 def demo(customers: int, serve: bool, bind_host: str, port: int) -> None:
     """Create a demo company (departments, users, customers, the built-in plugins) and serve it."""
-    from crm_host.demo.seed import seed_demo
+    from crm_host.app import create_app
+    from crm_host.demo.seed import seed_demo, seed_plugins, sign_in_hint
 
     initialise(None, "Asia/Shanghai")
-    report = seed_demo(current_app, customers=customers)
-    for line in report:
+    for line in seed_demo(current_app, customers=customers):
         click.echo(line)
+    # Installing plugins changed what the app must load: build it anew.
+    app = create_app()
+    for line in seed_plugins(app):
+        click.echo(line)
+    click.echo(sign_in_hint())
     if serve:
-        # Installing plugins changed what the app must load: build it anew.
-        from crm_host.app import create_app
-
-        _serve(create_app(), bind_host, port)
+        _serve(app, bind_host, port)
 
 
 def _serve(app, bind_host: str, port: int) -> None:

@@ -23,10 +23,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host.db import utcnow
 from crm_host.importing.readers import Record
 from crm_host.models import Customer
 from crm_industry_power import profiles, readings, tariffs
 from crm_industry_power.models import Account, Tariff
+from crm_industry_power.zones import company_timezone
 
 SLOTS = 96  # quarter hours of a day (the demo days avoid daylight-saving changes)
 TARIFF = "demo-tou"
@@ -181,3 +183,23 @@ def seed(session: Session, last: date, days: int, tz: ZoneInfo) -> readings.Impo
                     Record(line, {"meter": f"{number}-M", "timestamp": stamp, "value": str(kwh)})
                 )
     return readings.import_records(session, records, interval=15, unit="kWh", tz=tz)
+
+
+#: Days of readings ``crm demo`` gives the demo accounts.
+DEMO_DAYS = 30
+
+
+def seed_demo_company(session: Session) -> list[str]:
+    """The demo accounts and their last :data:`DEMO_DAYS` days of readings, for ``crm
+    demo``; nothing when the company has power accounts already."""
+    if session.scalar(sa.select(sa.func.count()).select_from(Account)):
+        return []
+    tz = company_timezone()
+    yesterday = utcnow().astimezone(tz).date() - timedelta(days=1)
+    result = seed(session, yesterday, DEMO_DAYS, tz)
+    if result is None:
+        return ["Power: no demo accounts (too few customers to attach them to)."]
+    return [
+        f"Power: {len(ACCOUNTS)} accounts with {DEMO_DAYS} days of 15-minute readings "
+        f"({result.new} readings)."
+    ]

@@ -19,6 +19,14 @@ from crm_industry_power.permissions import PERMISSIONS
 
 
 @hookimpl
+def crm_seed_demo(session: Session) -> list[str]:
+    """Demo accounts with a month of load curves, for ``crm demo``."""
+    from crm_industry_power import demo
+
+    return demo.seed_demo_company(session)
+
+
+@hookimpl
 def crm_register_benchmarks(registry: Any) -> None:
     """Meter data ingest and daily metrics vs polars, for ``crm bench``."""
     from crm_industry_power.bench import bench_meter_data

@@ -27,6 +27,14 @@ from crm_marketing.permissions import CAMPAIGNS_READ, PERMISSIONS, RFM_READ, SEG
 
 
 @hookimpl
+def crm_seed_demo(session: Session) -> list[str]:
+    """Segments, a draft campaign and scores from the seeded orders, for ``crm demo``."""
+    from crm_marketing import demo
+
+    return demo.seed(session)
+
+
+@hookimpl
 def crm_addhooks(pm: pluggy.PluginManager) -> None:
     """Publish ``crm_marketing_*``: the campaign-sent event."""
     pm.add_hookspecs(hookspecs)

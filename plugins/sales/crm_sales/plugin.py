@@ -30,6 +30,14 @@ from crm_sales.permissions import (
 
 
 @hookimpl
+def crm_seed_demo(session: Session) -> list[str]:
+    """Products, a year of orders, leads and open deals for ``crm demo``."""
+    from crm_sales import demo
+
+    return demo.seed(session)
+
+
+@hookimpl
 def crm_addhooks(pm: pluggy.PluginManager) -> None:
     """Publish the sales hookspecs (``crm_sales_*``)."""
     pm.add_hookspecs(hookspecs)

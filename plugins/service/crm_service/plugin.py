@@ -7,12 +7,21 @@ from typing import Any
 
 import click
 import pluggy
+from sqlalchemy.orm import Session
 
 from crm_host.host import get_host
 from crm_host.permissions import Permission
 from crm_host.plugins import hookimpl
 from crm_service import escalation, mailjobs, privacy, tickets
 from crm_service.hookspecs import ServiceHooks
+
+
+@hookimpl
+def crm_seed_demo(session: Session) -> list[str]:
+    """A month of tickets in every state, and articles, for ``crm demo``."""
+    from crm_service import demo
+
+    return demo.seed(session)
 
 
 @hookimpl
