@@ -26,6 +26,7 @@ from crm_marketing import (
     responses,
     rfm,
     segments,
+    variants,
     winback,
 )
 from crm_marketing import permissions as p
@@ -247,15 +248,21 @@ class CampaignCancel(MethodView):
 @blp.route("/campaigns/<id:campaign_id>/stats")
 class CampaignStats(MethodView):
     @require(p.CAMPAIGNS_READ)
+    @blp.arguments(s.StatsQuery, location="query")
     @blp.response(200, s.CampaignStatsOut)
-    def get(self, campaign_id: int) -> dict[str, Any]:
-        """Sends, responses by kind, and the recipients' spend after the send per currency."""
+    def get(self, args: dict[str, Any], campaign_id: int) -> dict[str, Any]:
+        """Sends, skipped duplicates, responses by kind, the recipients' spend after the
+        send and the ROI per currency; with A/B variants, each variant's results and
+        whether the leader by ``metric`` leads significantly."""
         session = _session()
         campaign = campaigns.get_campaign(session, campaign_id)
         revenue = campaigns.attributed_revenue(session, campaign)
+        ab = variants.results(session, campaign, metric=args["metric"])
         return {
             **campaigns.statistics(session, campaign),
             "revenue": [{"currency": c, "amount": a} for c, a in revenue.items()],
+            "roi": campaigns.roi(campaign, revenue),
+            "ab_test": ab if ab["variants"] else None,
         }
 
 

@@ -17,14 +17,16 @@ from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Consent, Customer, User
 from crm_host.runtime import enqueue
-from crm_marketing import segments, templates_engine
-from crm_marketing.models import CHANNELS, Campaign, Segment, Send
+from crm_marketing import segments, templates_engine, variants
+from crm_marketing.models import CHANNELS, Campaign, Segment, Send, SendResponse
 
 PLUGIN = "marketing"
 SEND_JOB = "marketing.send_campaign"
 #: How long after a send a purchase counts for the campaign.
 ATTRIBUTION_WINDOW = timedelta(days=30)
 EDITABLE = ("name", "channel", "segment_id", "subject", "body", "scheduled_at")
+#: What may change after launch too: costs arrive with the invoices, weeks later.
+COST_FIELDS = ("cost", "cost_currency")
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:
@@ -77,7 +79,13 @@ def under_cap(channel: str, messages: int, days: int) -> sa.ColumnElement[bool]:
         sa.select(sa.func.count())
         .select_from(Send)
         .join(Campaign, Campaign.id == Send.campaign_id)
-        .where(Send.customer_id == Customer.id, Campaign.channel == channel, Send.sent_at >= since)
+        .where(
+            Send.customer_id == Customer.id,
+            Campaign.channel == channel,
+            Send.sent_at >= since,
+            # A duplicate's message went to another customer: it does not count here.
+            Send.duplicate.is_(False),
+        )
         .correlate(Customer)
         .scalar_subquery()
     )
@@ -117,10 +125,43 @@ def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) ->
     body = data.get("body", campaign.body if campaign else None)
     if not isinstance(body, str) or not body.strip():
         errors["body"] = ["Required."]
+    errors.update(_cost_errors(data, campaign))
     if errors:
         raise ValidationFailed("the campaign is not valid", details=errors)
     templates_engine.check(subject, "subject")
     templates_engine.check(body, "body")
+
+
+def _money(value: Any) -> Decimal | None:
+    # Checked to two places by _cost_errors; stored as entered, shown as money.
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _cost_errors(data: dict[str, Any], campaign: Campaign | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    cost = data.get("cost", campaign.cost if campaign else None)
+    currency = data.get("cost_currency", campaign.cost_currency if campaign else None)
+    if cost is not None:
+        try:
+            amount = Decimal(str(cost))
+        except ArithmeticError:
+            amount = Decimal(-1)
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e16"):
+            errors["cost"] = ["A non-negative amount below 10^16."]
+        elif amount != amount.quantize(Decimal("0.01")):
+            errors["cost"] = ["At most two decimal places."]
+    if (cost is None) != (currency is None):
+        errors["cost_currency" if currency is None else "cost"] = [
+            "A cost and its currency go together."
+        ]
+    if currency is not None and (
+        not isinstance(currency, str)
+        or len(currency) != 3
+        or not currency.isalpha()
+        or not currency.isupper()
+    ):
+        errors["cost_currency"] = ["A three-letter ISO 4217 code such as CNY."]
+    return errors
 
 
 def create_campaign(
@@ -128,20 +169,24 @@ def create_campaign(
 ) -> Campaign:
     """Draft a campaign; audited."""
     _check(session, data, None)
+    cleaned = variants.check(data.get("variants"), data.get("channel"))
     campaign = Campaign(
         **{k: data.get(k) for k in EDITABLE if k != "subject"},
         subject=data.get("subject") or "",
+        cost=_money(data.get("cost")),
+        cost_currency=data.get("cost_currency"),
         status="draft",
         created_by_id=actor.id if actor else None,
     )
     session.add(campaign)
     session.flush()
+    variants.replace(session, campaign, cleaned)
     audit.record(
         session,
         "create",
         "marketing.campaign",
         campaign.id,
-        after=_snapshot(campaign),
+        after=_snapshot(campaign, session),
         actor=actor,
         plugin=PLUGIN,
     )
@@ -151,17 +196,35 @@ def create_campaign(
 def update_campaign(
     session: Session, campaign: Campaign, data: dict[str, Any], *, actor: User | None = None
 ) -> Campaign:
-    """Change a draft; a launched campaign is history and stays as sent."""
-    if campaign.status != "draft":
+    """Change a draft; a launched campaign is history and stays as sent, except for
+    its cost, which may be entered or corrected at any time."""
+    message = [k for k in data if k not in COST_FIELDS]
+    if campaign.status != "draft" and message:
         raise Conflict(
             "only a draft campaign can be changed",
-            details={"status": [f"The campaign is {campaign.status}."]},
+            details={
+                **{k: ["Only the cost changes after launch."] for k in message},
+                "status": [f"The campaign is {campaign.status}."],
+            },
         )
     _check(session, data, campaign)
-    before = _snapshot(campaign)
-    for key in EDITABLE:
+    cleaned = None
+    if "variants" in data:
+        cleaned = variants.check(data["variants"], data.get("channel", campaign.channel))
+    elif "channel" in data:
+        # An email variant needs a subject an SMS one did not.
+        variants.check(variants.snapshot(session, campaign.id) or None, data["channel"])
+    before = _snapshot(campaign, session)
+    for key in EDITABLE + COST_FIELDS:
         if key in data:
-            setattr(campaign, key, data[key] if key != "subject" else data[key] or "")
+            value = data[key]
+            if key == "subject":
+                value = value or ""
+            elif key == "cost":
+                value = _money(value)
+            setattr(campaign, key, value)
+    if cleaned is not None:
+        variants.replace(session, campaign, cleaned)
     session.flush()
     audit.record(
         session,
@@ -169,7 +232,7 @@ def update_campaign(
         "marketing.campaign",
         campaign.id,
         before=before,
-        after=_snapshot(campaign),
+        after=_snapshot(campaign, session),
         actor=actor,
         plugin=PLUGIN,
     )
@@ -188,7 +251,7 @@ def delete_campaign(session: Session, campaign: Campaign, *, actor: User | None 
         "delete",
         "marketing.campaign",
         campaign.id,
-        before=_snapshot(campaign),
+        before=_snapshot(campaign, session),
         actor=actor,
         plugin=PLUGIN,
     )
@@ -260,16 +323,52 @@ def cancel(session: Session, campaign: Campaign, *, actor: User | None = None) -
 
 
 def statistics(session: Session, campaign: Campaign) -> dict[str, int]:
-    """Sends and responses of a campaign, by kind."""
-    sent = session.scalar(
-        sa.select(sa.func.count()).select_from(Send).where(Send.campaign_id == campaign.id)
+    """Sends, skipped duplicates, and how many sends got each kind of response."""
+    counts = dict(
+        session.execute(
+            sa.select(Send.duplicate, sa.func.count())
+            .where(Send.campaign_id == campaign.id)
+            .group_by(Send.duplicate)
+        ).all()
     )
     rows = session.execute(
-        sa.select(Send.response, sa.func.count())
-        .where(Send.campaign_id == campaign.id, Send.response.is_not(None))
-        .group_by(Send.response)
+        sa.select(SendResponse.kind, sa.func.count())
+        .join(Send, Send.id == SendResponse.send_id)
+        .where(Send.campaign_id == campaign.id)
+        .group_by(SendResponse.kind)
     )
-    return {"sent": sent or 0, **{kind: n for kind, n in rows}}
+    return {
+        "sent": counts.get(False, 0),
+        "duplicates": counts.get(True, 0),
+        **{kind: n for kind, n in rows},
+    }
+
+
+def attribution_end(campaign: Campaign, *, window: timedelta = ATTRIBUTION_WINDOW) -> datetime:
+    """Until when a purchase counts for the campaign: ``window`` after it finished."""
+    return (campaign.finished_at or utcnow()) + window
+
+
+def roi(campaign: Campaign, revenue: dict[str, Decimal]) -> list[dict[str, Any]]:
+    """Revenue, cost and ROI, ``(revenue − cost) / cost``, per currency.
+
+    The cost is in one currency; only revenue in that currency is set against it
+    (converting would need a rate of the day nobody agreed on), so the other
+    currencies show their revenue with neither cost nor ROI. No cost entered, or a
+    cost of zero, gives no ROI.
+    """
+    currencies = sorted(
+        set(revenue) | ({campaign.cost_currency} if campaign.cost_currency else set())
+    )
+    out = []
+    for currency in currencies:
+        earned = revenue.get(currency, Decimal("0"))
+        cost = campaign.cost if currency == campaign.cost_currency else None
+        ratio = None
+        if cost is not None and cost > 0:
+            ratio = ((earned - cost) / cost).quantize(Decimal("0.0001"))
+        out.append({"currency": currency, "revenue": earned, "cost": cost, "roi": ratio})
+    return out
 
 
 def attributed_revenue(
@@ -285,13 +384,14 @@ def attributed_revenue(
     """
     if campaign.launched_at is None:
         return {}
-    until = (campaign.finished_at or utcnow()) + window
+    until = attribution_end(campaign, window=window)
     tx = transactions(session)
     rows = session.execute(
         sa.select(tx.c.currency, sa.func.sum(tx.c.amount))
         .join(Send, Send.customer_id == tx.c.customer_id)
         .where(
             Send.campaign_id == campaign.id,
+            Send.duplicate.is_(False),
             tx.c.occurred_at >= Send.sent_at,
             tx.c.occurred_at < until,
         )
@@ -301,7 +401,7 @@ def attributed_revenue(
     return {currency: Decimal(total) for currency, total in rows}
 
 
-def _snapshot(campaign: Campaign) -> dict[str, Any]:
+def _snapshot(campaign: Campaign, session: Session) -> dict[str, Any]:
     return {
         "name": campaign.name,
         "channel": campaign.channel,
@@ -309,4 +409,10 @@ def _snapshot(campaign: Campaign) -> dict[str, Any]:
         "subject": campaign.subject,
         "status": campaign.status,
         "scheduled_at": campaign.scheduled_at.isoformat() if campaign.scheduled_at else None,
+        "cost": str(campaign.cost) if campaign.cost is not None else None,
+        "cost_currency": campaign.cost_currency,
+        "variants": [
+            {"name": v["name"], "weight": v["weight"]}
+            for v in variants.snapshot(session, campaign.id)
+        ],
     }

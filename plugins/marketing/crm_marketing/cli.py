@@ -11,7 +11,15 @@ from flask.cli import AppGroup
 from crm_host.cli.common import fail
 from crm_host.errors import CrmError
 from crm_host.host import get_host
-from crm_marketing import campaigns, journeys, lifetime_value, rfm, segments, winback
+from crm_marketing import (
+    campaigns,
+    journeys,
+    lifetime_value,
+    rfm,
+    segments,
+    variants,
+    winback,
+)
 from crm_marketing.models import Campaign, Journey, Segment
 from crm_marketing.rules import compile_rules
 
@@ -229,3 +237,53 @@ def register(cli: AppGroup) -> None:
             raise fail(error) from None
         session.commit()
         click.echo(f"campaign {campaign.id} {campaign.status}: job {campaign.job_id}")
+
+    @campaigns_group.command("cost")
+    @click.argument("campaign_id", type=int)
+    @click.argument("amount")
+    @click.argument("currency")
+    def set_cost(campaign_id: int, amount: str, currency: str) -> None:
+        """Enter or correct what a campaign cost (also after it was sent): 1200.00 CNY."""
+        session = get_host().session
+        try:
+            campaign = campaigns.update_campaign(
+                session,
+                campaigns.get_campaign(session, campaign_id),
+                {"cost": amount, "cost_currency": currency},
+            )
+        except CrmError as error:
+            raise fail(error) from None
+        session.commit()
+        click.echo(f"campaign {campaign.id} cost {campaign.cost} {campaign.cost_currency}")
+
+    @campaigns_group.command("stats")
+    @click.argument("campaign_id", type=int)
+    @click.option(
+        "--metric",
+        type=click.Choice(variants.METRICS),
+        default="converted",
+        show_default=True,
+        help="What the A/B variants are compared by.",
+    )
+    def stats(campaign_id: int, metric: str) -> None:
+        """Sends, duplicates, responses, revenue and ROI per currency, and each A/B variant."""
+        session = get_host().session
+        try:
+            campaign = campaigns.get_campaign(session, campaign_id)
+        except CrmError as error:
+            raise fail(error) from None
+        counts = campaigns.statistics(session, campaign)
+        click.echo("\t".join(f"{kind} {n}" for kind, n in counts.items()))
+        revenue = campaigns.attributed_revenue(session, campaign)
+        for row in campaigns.roi(campaign, revenue):
+            cost = "-" if row["cost"] is None else row["cost"]
+            roi = "-" if row["roi"] is None else row["roi"]
+            click.echo(f"{row['currency']}\trevenue {row['revenue']}\tcost {cost}\tROI {roi}")
+        test = variants.results(session, campaign, metric=metric)
+        for v in test["variants"]:
+            rate = "-" if v[f"{metric}_rate"] is None else f"{v[f'{metric}_rate']:.1%}"
+            click.echo(f"variant {v['name']}\t{v['weight']}%\tsent {v['sent']}\t{metric} {rate}")
+        if test["variants"]:
+            p = "-" if test["p_value"] is None else f"{test['p_value']:.4f}"
+            verdict = "significant" if test["significant"] else "not significant"
+            click.echo(f"leader {test['leader'] or '-'}\tp {p}\t{verdict}")

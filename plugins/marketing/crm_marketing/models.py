@@ -114,6 +114,10 @@ class Campaign(Base):
     finished_at: Mapped[datetime | None]
     #: The send job, once launched.
     job_id: Mapped[int | None]
+    #: What the campaign cost (agency, printing, gateway fees); often known only after
+    #: it was sent, so it stays editable. ``None`` until someone enters it.
+    cost: Mapped[Decimal | None] = mapped_column(MONEY)
+    cost_currency: Mapped[str | None] = mapped_column(sa.String(3))
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -137,9 +141,52 @@ class Send(Base):
         sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     address: Mapped[str | None] = mapped_column(sa.String(320))
+    #: The A/B variant the recipient drew (``None`` for a campaign without variants).
+    variant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("marketing_campaign_variants.id", ondelete="SET NULL"), index=True
+    )
+    #: The address was a lower-id recipient's too: no message went out for this row,
+    #: which stays so the skip is counted and a resumed job does not reconsider it.
+    duplicate: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     response: Mapped[str | None] = mapped_column(sa.String(16))
     responded_at: Mapped[datetime | None]
+
+
+class SendResponse(Base):
+    """Each kind of response a send got, once: the funnel counts (opened, then clicked)
+    that ``Send.response``, which keeps only the latest, cannot give."""
+
+    __tablename__ = "marketing_send_responses"
+
+    send_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_sends.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Variant(Base):
+    """One version of a campaign's message in an A/B test, with its share of the audience.
+
+    A campaign has none (everyone gets its own subject and body) or 2–5, whose
+    ``weight`` percentages add up to 100.
+    """
+
+    __tablename__ = "marketing_campaign_variants"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "name"),
+        sa.CheckConstraint("weight BETWEEN 1 AND 99", name="weight"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("marketing_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(1))
+    subject: Mapped[str] = mapped_column(sa.String(300), default="")
+    body: Mapped[str] = mapped_column(sa.Text)
+    weight: Mapped[int]
 
 
 class SmsMessage(Base):

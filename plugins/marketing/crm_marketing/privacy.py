@@ -1,5 +1,8 @@
 """What the marketing plugin does when customers are merged, erased or exported.
 
+Responses belong to their send and go where it goes (or with it); A/B variants and
+costs belong to the campaign and hold nothing about a customer.
+
 Static-list memberships, RFM scores, lifetime values, journey places and sends point at customers. A merge moves
 them to the survivor (where both were on a list or got the same campaign, the
 survivor's row stays: it is one person); an erasure blanks addresses and message
@@ -21,6 +24,7 @@ from crm_marketing.models import (
     RfmScore,
     SegmentMember,
     Send,
+    SendResponse,
     SmsMessage,
 )
 
@@ -39,6 +43,18 @@ def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
         sa.update(SegmentMember)
         .where(SegmentMember.customer_id == merged_id)
         .values(customer_id=survivor_id)
+    )
+    # Two customers sharing an address are often one person: where the survivor's
+    # send was the skipped duplicate of the merged one's, the merged one's went out.
+    went_out = sa.select(Send.campaign_id).where(
+        Send.customer_id == merged_id, Send.duplicate.is_(False)
+    )
+    session.execute(
+        sa.delete(Send).where(
+            Send.customer_id == survivor_id,
+            Send.duplicate.is_(True),
+            Send.campaign_id.in_(went_out),
+        )
     )
     both_sent = sa.select(Send.campaign_id).where(Send.customer_id == survivor_id)
     session.execute(
@@ -109,6 +125,9 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
             session, JourneyEntry, JourneyEntry.customer_id == customer_id, JourneyEntry.id
         ),
         "sends": _rows(session, Send, Send.customer_id == customer_id, Send.id),
+        "responses": _rows(
+            session, SendResponse, SendResponse.send_id.in_(sends), SendResponse.send_id
+        ),
         "sms": _rows(session, SmsMessage, SmsMessage.send_id.in_(sends), SmsMessage.id),
     }
     return data if any(data.values()) else None

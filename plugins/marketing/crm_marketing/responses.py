@@ -16,7 +16,7 @@ from crm_host.db import utcnow
 from crm_host.errors import NotFound, ValidationFailed
 from crm_host.links import read_token
 from crm_host.models import Customer, User
-from crm_marketing.models import RESPONSES, Campaign, Send
+from crm_marketing.models import RESPONSES, Campaign, Send, SendResponse
 from crm_marketing.sending import UNSUBSCRIBE
 
 
@@ -38,7 +38,8 @@ def record_response(
 ) -> bool:
     """Record that the recipient ``kind``-ed (opened, clicked…); returns whether it was new.
 
-    The send keeps the latest response; each new kind is one timeline entry.
+    The send keeps the latest response; each new kind is one row of the send's
+    funnel (``marketing_send_responses``) and one timeline entry.
     """
     if kind not in RESPONSES:
         raise ValidationFailed(
@@ -47,10 +48,14 @@ def record_response(
     reference = f"marketing_send:{send.id}:{kind}"
     from crm_host.models import Interaction
 
+    if session.get(SendResponse, (send.id, kind)) is not None:
+        return False
+    # Responses recorded before the funnel table existed are on the timeline only.
     seen = session.query(Interaction.id).filter_by(reference=reference).first()
     if seen is not None:
         return False
     when = occurred_at or utcnow()
+    session.add(SendResponse(send_id=send.id, kind=kind, occurred_at=when))
     send.response = kind
     send.responded_at = when
     campaign = session.get(Campaign, send.campaign_id)

@@ -6,9 +6,11 @@ Named in the OpenAPI document with the plugin's prefix by the host.
 from __future__ import annotations
 
 import marshmallow as ma
+import sqlalchemy as sa
 
 from crm_host.api.fields import Id
 from crm_host.api.pagination import PageArgs
+from crm_marketing import variants
 from crm_marketing.models import CHANNELS, RESPONSES, SEGMENT_KINDS
 
 
@@ -104,6 +106,20 @@ class CriterionOut(ma.Schema):
 # --- campaigns ------------------------------------------------------------------------
 
 
+class VariantIn(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.OneOf(variants.NAMES))
+    subject = _text(300, allow_none=True)
+    body = _text(50_000, 1, required=True)
+    weight = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(1, 99))
+
+
+def _cost() -> ma.fields.Decimal:
+    return ma.fields.Decimal(
+        allow_none=True,
+        metadata={"description": "What the campaign cost; editable after launch too."},
+    )
+
+
 class CampaignIn(ma.Schema):
     name = _text(200, 1, required=True)
     channel = ma.fields.String(required=True, validate=ma.validate.OneOf(CHANNELS))
@@ -111,6 +127,12 @@ class CampaignIn(ma.Schema):
     subject = _text(300, allow_none=True)
     body = _text(50_000, 1, required=True)
     scheduled_at = ma.fields.AwareDateTime(allow_none=True)
+    variants = ma.fields.List(
+        ma.fields.Nested(VariantIn),
+        metadata={"description": "None, or 2–5 A/B variants whose weights add up to 100."},
+    )
+    cost = _cost()
+    cost_currency = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=3))
 
 
 class CampaignPatch(ma.Schema):
@@ -120,6 +142,16 @@ class CampaignPatch(ma.Schema):
     subject = _text(300, allow_none=True)
     body = _text(50_000, 1)
     scheduled_at = ma.fields.AwareDateTime(allow_none=True)
+    variants = ma.fields.List(ma.fields.Nested(VariantIn))
+    cost = _cost()
+    cost_currency = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=3))
+
+
+class VariantOut(ma.Schema):
+    name = ma.fields.String()
+    subject = ma.fields.String()
+    body = ma.fields.String()
+    weight = ma.fields.Integer()
 
 
 class CampaignOut(ma.Schema):
@@ -134,7 +166,14 @@ class CampaignOut(ma.Schema):
     launched_at = ma.fields.DateTime(allow_none=True)
     finished_at = ma.fields.DateTime(allow_none=True)
     job_id = ma.fields.Integer(allow_none=True)
+    cost = ma.fields.Decimal(as_string=True, allow_none=True)
+    cost_currency = ma.fields.String(allow_none=True)
+    variants = ma.fields.Method("_variants")
     created_at = ma.fields.DateTime()
+
+    def _variants(self, campaign) -> list[dict]:
+        session = sa.orm.object_session(campaign)
+        return variants.snapshot(session, campaign.id) if session is not None else []
 
 
 class CampaignPage(ma.Schema):
@@ -154,9 +193,56 @@ class RevenueOut(ma.Schema):
     amount = ma.fields.Decimal(as_string=True)
 
 
+class RoiOut(ma.Schema):
+    currency = ma.fields.String()
+    revenue = ma.fields.Decimal(as_string=True)
+    cost = ma.fields.Decimal(as_string=True, allow_none=True)
+    roi = ma.fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={"description": "(revenue − cost) / cost; none without a cost in this currency."},
+    )
+
+
+class VariantResultOut(ma.Schema):
+    name = ma.fields.String()
+    weight = ma.fields.Integer()
+    sent = ma.fields.Integer()
+    opened = ma.fields.Integer()
+    clicked = ma.fields.Integer()
+    converted = ma.fields.Integer()
+    opened_rate = ma.fields.Float(allow_none=True)
+    clicked_rate = ma.fields.Float(allow_none=True)
+    converted_rate = ma.fields.Float(allow_none=True)
+    revenue = ma.fields.Method("_revenue")
+
+    def _revenue(self, row) -> list[dict]:
+        return [{"currency": c, "amount": str(a)} for c, a in row["revenue"].items()]
+
+
+class AbTestOut(ma.Schema):
+    metric = ma.fields.String()
+    variants = ma.fields.List(ma.fields.Nested(VariantResultOut))
+    leader = ma.fields.String(allow_none=True)
+    p_value = ma.fields.Float(
+        allow_none=True,
+        metadata={"description": "Chi-square test (two-proportion z-test for two variants)."},
+    )
+    significant = ma.fields.Boolean()
+
+
+class StatsQuery(ma.Schema):
+    metric = ma.fields.String(
+        load_default="converted", validate=ma.validate.OneOf(variants.METRICS)
+    )
+
+
 class CampaignStatsOut(ma.Schema):
     revenue = ma.fields.List(ma.fields.Nested(RevenueOut))
+    roi = ma.fields.List(ma.fields.Nested(RoiOut))
+    ab_test = ma.fields.Nested(AbTestOut, allow_none=True)
     sent = ma.fields.Integer()
+    duplicates = ma.fields.Integer()
     opened = ma.fields.Integer()
     clicked = ma.fields.Integer()
     replied = ma.fields.Integer()
@@ -169,6 +255,8 @@ class SendOut(ma.Schema):
     campaign_id = ma.fields.Integer()
     customer_id = ma.fields.Integer()
     address = ma.fields.String(allow_none=True)
+    variant_id = ma.fields.Integer(allow_none=True)
+    duplicate = ma.fields.Boolean()
     sent_at = ma.fields.DateTime()
     response = ma.fields.String(allow_none=True)
     responded_at = ma.fields.DateTime(allow_none=True)

@@ -5,6 +5,12 @@ the send rows, the messages put in the outbox, the timeline entries and the job'
 cursor commit together. A crash loses the batch in flight whole and the retry
 resumes after the last committed one; the unique (campaign, customer) pair of
 ``marketing_sends`` refuses a second send should two workers ever race.
+
+Two recipients sharing an address (an email in any letter case, a phone number
+however spaced) get one message: the lowest customer id keeps it, and the others get
+a send row marked ``duplicate`` with no message, so the skip is counted and stays
+decided when a batch is resumed. A recipient's A/B variant is drawn by
+:func:`crm_marketing.variants.choose`, a pure function of the two ids.
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ from crm_host.links import make_token
 from crm_host.models import Customer
 from crm_host.notifications import queue_email
 from crm_host.runtime import Batch, emit
-from crm_marketing import campaigns, templates_engine
-from crm_marketing.models import Campaign, Send, SmsMessage
+from crm_marketing import campaigns, templates_engine, variants
+from crm_marketing.models import Campaign, Send, SmsMessage, Variant
 
 BATCH_SIZE = 200
 UNSUBSCRIBE = "marketing.unsubscribe"
@@ -48,23 +54,32 @@ def unsubscribe_url(token: str) -> str:
     return prefix + token
 
 
+def message_of(session: Session, campaign: Campaign, send: Send) -> tuple[str, str]:
+    """The subject and body templates of a send: its variant's, or the campaign's own."""
+    variant = session.get(Variant, send.variant_id) if send.variant_id else None
+    if variant is not None:
+        return variant.subject, variant.body
+    return campaign.subject, campaign.body
+
+
 def _deliver_email(
     session: Session, campaign: Campaign, send: Send, context: dict[str, Any]
 ) -> None:
-    text = templates_engine.render(campaign.body, context)
-    if "unsubscribe_url" not in campaign.body:
+    subject, body = message_of(session, campaign, send)
+    text = templates_engine.render(body, context)
+    if "unsubscribe_url" not in body:
         # Every marketing email carries a way out, whether the author wrote one or not.
         text += f"\n\n--\n{context['unsubscribe_url']}"
     queue_email(
         session,
         to=send.address or "",
-        subject=templates_engine.render(campaign.subject, context).strip()[:300],
+        subject=templates_engine.render(subject, context).strip()[:300],
         text=text,
     )
 
 
 def _deliver_sms(session: Session, campaign: Campaign, send: Send, context: dict[str, Any]) -> None:
-    text = templates_engine.render(campaign.body, context)
+    text = templates_engine.render(message_of(session, campaign, send)[1], context)
     session.add(SmsMessage(send_id=send.id, to_number=send.address, text=text))
 
 
@@ -76,6 +91,57 @@ ADAPTERS: dict[str, Callable[[Session, Campaign, Send, dict[str, Any]], None]] =
 }
 
 
+def normalised(channel: str, address: sa.ColumnElement[str | None]) -> sa.ColumnElement[str]:
+    """The address as compared for duplicates: an email trimmed and in lower case; a
+    phone number without spaces, hyphens, dots and ``+``, and without a leading 86 /
+    0086, as the host's :func:`crm_host.text.normalize_phone` keys duplicates."""
+    if channel == "email":
+        return sa.func.lower(sa.func.trim(address))
+    digits = sa.func.trim(address)
+    for mark in (" ", "-", ".", "+", "(", ")"):
+        digits = sa.func.replace(digits, mark, "")
+    length = sa.func.length(digits)
+    return sa.case(
+        (sa.and_(digits.like("0086%"), length >= 15), sa.func.substr(digits, 5)),
+        (sa.and_(digits.like("86%"), length >= 13), sa.func.substr(digits, 3)),
+        else_=digits,
+    )
+
+
+def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, int]:
+    """Customer id → the lowest recipient id sharing its address, for ``ids``.
+
+    Over the whole audience, not the batch: the keeper of an address may have been
+    sent to in an earlier batch (or run).
+    """
+    if not ids:
+        return {}
+    key = normalised(campaign.channel, campaigns.address_column(campaign.channel))
+    wanted = sa.select(key).where(Customer.id.in_(ids)).scalar_subquery()
+    first = dict(
+        session.execute(
+            campaigns.recipients(session, campaign)
+            .with_only_columns(key, sa.func.min(Customer.id))
+            .where(key.in_(wanted))
+            .group_by(key)
+        ).all()
+    )
+    return {
+        customer_id: first.get(value, customer_id)
+        for customer_id, value in session.execute(
+            sa.select(Customer.id, key).where(Customer.id.in_(ids))
+        )
+    }
+
+
+def _duplicate(session: Session, campaign: Campaign, customer_id: int, to: str) -> Send:
+    """The row of a recipient skipped because a lower id shares the address."""
+    send = Send(campaign_id=campaign.id, customer_id=customer_id, address=to, duplicate=True)
+    session.add(send)
+    session.flush()
+    return send
+
+
 def _send(
     session: Session,
     campaign: Campaign,
@@ -85,9 +151,19 @@ def _send(
     city: str | None,
     region: str | None,
     to: str,
+    *,
+    options: list[Variant] | None = None,
 ) -> Send:
     """One message: the send row, the message in the channel's outbox, the timeline entry."""
-    send = Send(campaign_id=campaign.id, customer_id=customer_id, address=to)
+    if options is None:
+        options = variants.of_campaign(session, campaign.id)
+    variant = variants.choose(campaign.id, customer_id, options)
+    send = Send(
+        campaign_id=campaign.id,
+        customer_id=customer_id,
+        address=to,
+        variant_id=variant.id if variant else None,
+    )
     session.add(send)
     session.flush()
     context = {
@@ -113,8 +189,9 @@ def _send(
 def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
     """A campaign's message to one customer (a journey's send step), in the caller's
     transaction: ``sent``; ``already`` when the campaign reached them before (one send
-    per campaign and customer, as for the whole audience); ``skipped`` without consent
-    to the channel, an address, or room under the frequency cap."""
+    per campaign and customer, as for the whole audience); ``duplicate`` when it reached
+    their address through another customer; ``skipped`` without consent to the
+    channel, an address, or room under the frequency cap."""
     if session.scalar(
         sa.select(Send.id).where(Send.campaign_id == campaign.id, Send.customer_id == customer_id)
     ):
@@ -135,6 +212,20 @@ def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
     row = session.execute(query).first()
     if row is None:
         return "skipped"
+    key = normalised(campaign.channel, campaigns.address_column(campaign.channel))
+    shared = session.scalar(
+        sa.select(Send.id)
+        .join(Customer, Customer.id == Send.customer_id)
+        .where(
+            Send.campaign_id == campaign.id,
+            Send.duplicate.is_(False),
+            key == session.scalar(sa.select(key).where(Customer.id == customer_id)),
+        )
+        .limit(1)
+    )
+    if shared is not None:
+        _duplicate(session, campaign, customer_id, row[-1])
+        return "duplicate"
     _send(session, campaign, *row)
     return "sent"
 
@@ -174,9 +265,15 @@ def send_batch(
         .where(Customer.id.in_([i for i in ids if i not in done]))
         .order_by(Customer.id)
     )
+    rows = rows.all()
+    keepers = _keepers(session, campaign, [row[0] for row in rows])
+    options = variants.of_campaign(session, campaign.id)
     sent = 0
     for row in rows:
-        _send(session, campaign, *row)
+        if keepers.get(row[0], row[0]) < row[0]:
+            _duplicate(session, campaign, row[0], row[-1])
+            continue
+        _send(session, campaign, *row, options=options)
         sent += 1
     if len(ids) < size:
         campaign.status = "sent"

@@ -67,3 +67,43 @@ def test_erasure_takes_them_off_every_list_and_blanks_the_outbox(app, db, reache
     assert (sms.to_number, sms.text) == (None, "[erased]")
     # The other customer is untouched.
     assert count(db, SegmentMember, customer_id=two.id) == 1
+
+
+@pytest.mark.hookspec("crm_customers_merging")
+@pytest.mark.hookspec("crm_customer_export")
+def test_merging_two_customers_of_one_address_keeps_the_send_that_went_out(
+    app, db, make_customer, run_jobs
+):
+    from crm_marketing import responses
+    from crm_marketing.models import SendResponse
+
+    first = make_customer(email="same@example.com", consent=["email"])
+    later = make_customer(email="same@example.com", consent=["email"])
+    listed = segments.create_segment(db, {"name": "同址", "kind": "static"})
+    segments.add_members(db, listed, [first.id, later.id])
+    campaign = campaigns.create_campaign(
+        db,
+        {
+            "name": "邮件",
+            "channel": "email",
+            "segment_id": listed.id,
+            "subject": "s",
+            "body": "b",
+        },
+    )
+    campaigns.launch(db, campaign)
+    db.commit()
+    run_jobs(names=[campaigns.SEND_JOB])
+    sent = responses.send_of(db, campaign.id, first.id)
+    responses.record_response(db, sent, "opened")
+    db.commit()
+    with app.app_context():
+        exported = export_customer(db, first.id)
+    mine = exported["plugins"]["marketing"] if "plugins" in exported else exported["marketing"]
+    assert [(r["send_id"], r["kind"]) for r in mine["responses"]] == [(sent.id, "opened")]
+    # The later record survives; the first one's send is the one that went out.
+    merge_customers(db, later, first)
+    db.commit()
+    kept = db.scalars(sa.select(Send).where(Send.campaign_id == campaign.id)).one()
+    assert (kept.id, kept.customer_id, kept.duplicate) == (sent.id, later.id, False)
+    assert count(db, SendResponse, send_id=sent.id) == 1
