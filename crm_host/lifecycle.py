@@ -51,6 +51,13 @@ def installed_names_on(connection: Connection) -> list[str]:
     return list(connection.scalars(sa.select(PluginInstallation.name)))
 
 
+def present_installed(db: Database, discovery: Discovery) -> list[Manifest]:
+    """Manifests of the installed plugins that are present, in dependency order: the
+    migration branches any upgrade of this database must know about."""
+    names = [n for n in installed_names(db) if n in discovery.manifests]
+    return order_plugins(discovery.manifests, names)
+
+
 def _installed_manifests(discovery: Discovery, names: Iterable[str]) -> list[Manifest]:
     return order_plugins(discovery.manifests, names)
 

@@ -7,13 +7,11 @@ from flask.cli import with_appcontext
 
 from crm_host import lifecycle, migrate
 from crm_host.cli.common import host
-from crm_host.plugins import order_plugins
 
 
 def _installed_manifests() -> list:
     current = host()
-    names = [n for n in lifecycle.installed_names(current.db) if n in current.discovery.manifests]
-    return order_plugins(current.discovery.manifests, names)
+    return lifecycle.present_installed(current.db, current.discovery)
 
 
 @click.group("db")

@@ -21,7 +21,11 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
     """
     current = host()
     fresh = not lifecycle.installed_names(current.db) and not _has_host_tables()
-    migrate.upgrade(current.db, [], "host@head")
+    # The installed plugins' branches too: their revisions are in the version table,
+    # and alembic must know every revision it finds there.
+    migrate.upgrade(
+        current.db, lifecycle.present_installed(current.db, current.discovery), "host@head"
+    )
     session = current.session
     ensure_standard_roles(session)
     if session.get(Setting, "timezone") is None:

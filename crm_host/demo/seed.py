@@ -68,6 +68,9 @@ def seed_demo(app: Flask, *, customers: int = 300) -> list[str]:
         add_customers(session, generate_customers(customers))
         session.commit()
         report.append(f"Created {customers} customers.")
+    # End the transaction the counts above began: on SQLite it holds the write lock
+    # the plugins' demo data needs next.
+    session.commit()
     return report
 
 

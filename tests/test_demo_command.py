@@ -1,0 +1,62 @@
+"""``crm demo`` on an empty database: the host's company, then every plugin's demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from crm_host.cli import cli as crm
+from crm_host.testing.databases import TestDatabases
+
+
+@pytest.fixture
+def demo_instance(
+    crm_databases: TestDatabases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> sa.URL:
+    """An empty database and instance folder, found by ``crm`` as an admin's would be."""
+    url = crm_databases.create("demo")
+    monkeypatch.setenv("CRM_DATABASE_URL", url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path / "instance"))
+    return url
+
+
+def _count(engine: sa.Engine, table: str, where: str = "") -> int:
+    with engine.connect() as connection:
+        return connection.scalar(sa.text(f"SELECT count(*) FROM {table} {where}"))
+
+
+def test_demo_fills_every_plugin_and_a_second_run_adds_nothing(demo_instance: sa.URL) -> None:
+    runner = CliRunner()
+    first = runner.invoke(crm, ["demo", "--no-serve", "--customers", "60"])
+    assert first.exit_code == 0, first.output
+    assert "Created 60 customers." in first.output
+    assert "failed" not in first.output
+    for line in ("Sales: 6 products", "Service: 24 tickets", "Power: 8 accounts", "Marketing: 3"):
+        assert line in first.output
+
+    engine = sa.create_engine(demo_instance)
+    try:
+        orders = _count(engine, "sales_orders")
+        assert orders > 0
+        # Every order is on its customer's timeline and in the audit trail.
+        assert _count(engine, "interactions", "WHERE channel = 'order'") == orders
+        assert _count(engine, "service_tickets") == 24
+        assert _count(engine, "service_tickets", "WHERE status = 'resolved'") > 0
+        assert _count(engine, "power_accounts") == 8
+        # 8 accounts × 30 days, one packed row a meter-day.
+        assert _count(engine, "power_reading_days") == 8 * 30
+        # The RFM scores are the buyers of the seeded orders.
+        buyers = _count(engine, "(SELECT DISTINCT customer_id FROM sales_orders) AS buyers")
+        assert _count(engine, "marketing_rfm") == buyers
+        assert _count(engine, "marketing_campaigns", "WHERE status = 'draft'") == 1
+
+        again = runner.invoke(crm, ["demo", "--no-serve", "--customers", "60"])
+        assert again.exit_code == 0, again.output
+        assert "Sales:" not in again.output and "Created 60" not in again.output
+        assert _count(engine, "sales_orders") == orders
+        assert _count(engine, "service_tickets") == 24
+    finally:
+        engine.dispose()
