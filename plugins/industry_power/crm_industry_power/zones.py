@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, has_app_context
+# The host owns the company's timezone; it is re-exported here for this pack's modules.
+from crm_host.company_time import DEFAULT, company_timezone
 
-DEFAULT = "Asia/Shanghai"
-
-
-def company_timezone() -> ZoneInfo:
-    """The application's ``TIMEZONE`` (the host's setting), Asia/Shanghai outside an app."""
-    name = current_app.config.get("TIMEZONE", DEFAULT) if has_app_context() else DEFAULT
-    return ZoneInfo(name)
+__all__ = ["DEFAULT", "company_timezone", "timezone_named"]
 
 
 def timezone_named(name: str | None) -> ZoneInfo:

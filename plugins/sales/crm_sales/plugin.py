@@ -76,7 +76,7 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def crm_register_jobs(registry: JobRegistry) -> None:
-    """The activity reminders and their schedule."""
+    """The activity reminders and the expiry of quotes, and their schedules."""
     from crm_sales.jobs import register
 
     register(registry)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host import audit, timeline
-from crm_host.db import utcnow
+from crm_host.company_time import company_today
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import User
 from crm_sales import checks, orders, pricing
@@ -121,7 +121,7 @@ def create_quote(
     Each line names a ``product_id``, a ``quantity`` (1) and a ``discount_percent`` (0);
     its unit price is the product's price on the list. Every problem is reported at once.
     """
-    today = today or utcnow().date()
+    today = today or company_today()
     errors: checks.Errors = {}
     customer_id = checks.customer_id(session, data.get("customer_id"), "customer_id", errors)
     opportunity_id = data.get("opportunity_id")
@@ -214,7 +214,7 @@ def set_status(
             f"quote {quote.number} is {quote.status.value}; it cannot become {target.value}",
             details={"status": [f"Not allowed from {quote.status.value}."]},
         )
-    today = today or utcnow().date()
+    today = today or company_today()
     if target is QuoteStatus.ACCEPTED and quote.valid_until and quote.valid_until < today:
         raise Conflict(
             f"quote {quote.number} was valid until {quote.valid_until}",
@@ -270,7 +270,7 @@ def set_status(
 
 def expire_due(session: Session, today: date | None = None) -> int:
     """Mark sent quotes whose validity ended before ``today`` as expired; how many."""
-    today = today or utcnow().date()
+    today = today or company_today()
     due = list(
         session.scalars(
             sa.select(Quote).where(Quote.status == QuoteStatus.SENT, Quote.valid_until < today)

@@ -10,9 +10,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from crm_sales import orders, pricing, quotes
+from crm_sales.jobs import EXPIRE_QUOTES
 from crm_sales.models import Order, Quote, QuoteStatus
 
+from crm_host.company_time import company_today
 from crm_host.errors import Conflict, ValidationFailed
+from crm_host.runtime import enqueue, get_runtime
 
 
 @pytest.fixture
@@ -174,6 +177,40 @@ def test_a_quote_past_its_validity_can_only_expire(db, catalogue, make_customer)
     assert quotes.expire_due(db, today=today + timedelta(days=30)) == 0  # the last valid day
     assert quotes.expire_due(db, today=later) == 1
     assert quote.status is QuoteStatus.EXPIRED and quote.order_id is None
+
+
+def test_the_hourly_job_expires_quotes_past_their_last_day(
+    app, db, catalogue, make_customer, run_jobs
+):
+    products, _ = catalogue
+    yesterday = company_today() - timedelta(days=1)
+    quote = quotes.create_quote(
+        db,
+        {
+            "customer_id": make_customer().id,
+            "valid_until": yesterday,
+            "lines": _lines(products),
+        },
+        today=yesterday - timedelta(days=10),
+    )
+    quotes.set_status(db, quote, "sent", today=yesterday - timedelta(days=10))
+    still_valid = quotes.create_quote(
+        db,
+        {
+            "customer_id": make_customer().id,
+            "valid_until": company_today(),
+            "lines": _lines(products),
+        },
+    )
+    quotes.set_status(db, still_valid, "sent")
+    db.commit()
+    assert EXPIRE_QUOTES in get_runtime(app).jobs.schedules
+    enqueue(db, EXPIRE_QUOTES)
+    db.commit()
+    run_jobs(names=[EXPIRE_QUOTES])
+    db.expire_all()
+    assert db.get(Quote, quote.id).status is QuoteStatus.EXPIRED
+    assert db.get(Quote, still_valid.id).status is QuoteStatus.SENT
 
 
 def test_quotes_through_the_api(api, db, catalogue, make_customer):
