@@ -17,15 +17,18 @@ importing the same file again changes nothing.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -34,8 +37,9 @@ from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.importing.readers import ImportFileError, Record, read_records
 from crm_host.importing.results import BatchResult, Reject
-from crm_industry_power import auditing, storage
+from crm_industry_power import auditing, readings_columns, storage
 from crm_industry_power.models import Account, Meter, ReadingDay
+from crm_industry_power.readings_store import Readings, store
 from crm_industry_power.zones import timezone_named
 
 COLUMNS = ("meter", "timestamp", "value")
@@ -135,7 +139,16 @@ def import_file(
     check_options(interval, unit)
     header, records = read_records(path, fmt)
     check_header(header)
-    return import_records(session, records, interval=interval, unit=unit, tz=tz)
+    columns = None
+    if (fmt or path.suffix.lower().lstrip(".")) in ("csv", "txt"):
+        # A plain CSV file is read straight into arrays, without a record a row.
+        columns = readings_columns.read_csv(path, header)
+    if columns is None:
+        return import_records(session, records, interval=interval, unit=unit, tz=tz)
+    records.close()
+    importer = ReadingsImporter(session, interval=interval, unit=unit, tz=tz)
+    importer.single_batch = True
+    return importer.import_report(session, columns)
 
 
 def import_records(
@@ -143,6 +156,7 @@ def import_records(
 ) -> ImportReport:
     """Validate and store ``records`` as one batch; see the module's docstring for the rules."""
     importer = ReadingsImporter(session, interval=interval, unit=unit, tz=tz)
+    importer.single_batch = True
     return importer.import_report(session, list(records))
 
 
@@ -206,11 +220,17 @@ class ReadingsImporter:
         self.interval, self.unit = interval, unit
         self.tz = tz or timezone_named(timezone)
         self.meters: dict[str, _MeterInfo | None] = {}
-        self.seen: dict[tuple[int, datetime], int] = {}
+        #: The line of every interval read so far, by meter id and UTC start (seconds).
+        self.seen: dict[tuple[int, int], int] = {}
         self.folds: dict[tuple[int, datetime], int] = defaultdict(int)
-        #: Each meter's latest good reading in the batches so far.
-        self.latest: dict[int, _Good] = {}
+        #: Each meter's latest good reading in the batches so far: UTC start (seconds), line.
+        self.latest: dict[int, tuple[int, int]] = {}
+        #: Meter numbers by id, for the texts of problems.
+        self.numbers: dict[int, str] = {}
+        #: Set when no batch follows, so the intervals seen need not be kept.
+        self.single_batch = False
         self.now = utcnow()
+        self._day_offsets: dict[int, int] = {}
         self._session = session
 
     def remember(self, records: Iterable[Record]) -> None:
@@ -236,10 +256,24 @@ class ReadingsImporter:
             notices=[Reject(p.line, p.text) for p in report.gaps],
         )
 
-    def import_report(self, session: Session, records: list[Record]) -> ImportReport:
-        """Check and store one batch, with one audit entry for it; the caller commits."""
-        report, good = self._check(session, records)
-        _store(session, good, self.interval, self.tz, report)
+    def import_report(
+        self, session: Session, records: list[Record] | readings_columns.Columns
+    ) -> ImportReport:
+        """Check and store one batch (records, or a file's columns), with one audit entry
+        for it; the caller commits."""
+        if isinstance(records, readings_columns.Columns):
+            report, good = self._check_columns(session, records)
+        else:
+            report, good = self._check(session, records)
+        outcome = store(session, good, self.interval, self.tz, self._is_uniform)
+        report.new, report.changed, report.unchanged = (
+            outcome.new,
+            outcome.changed,
+            outcome.unchanged,
+        )
+        for position, text in outcome.refused:
+            meter = self.numbers[int(good.meter_id[position])]
+            report.rejects.append(Problem(int(good.line[position]), text, meter))
         report.rejects.sort(key=lambda p: p.line)
         # One entry a batch, as for every bulk write.
         audit.record(
@@ -261,16 +295,31 @@ class ReadingsImporter:
         )
         return report
 
-    def _check(self, session: Session, records: list[Record]) -> tuple[ImportReport, list[_Good]]:
-        report = ImportReport()
-        good: list[_Good] = []
-        for record in records:
-            report.rows += 1
+    def _check(self, session: Session, records: list[Record]) -> tuple[ImportReport, Readings]:
+        return self._check_columns(session, readings_columns.from_records(records))
+
+    def _check_columns(
+        self, session: Session, columns: readings_columns.Columns
+    ) -> tuple[ImportReport, Readings]:
+        """Every row of ``columns`` judged: rejects and gaps in the report, and the
+        good readings sorted by meter and time.
+
+        Plain rows are judged with array operations; a row they cannot clear — an
+        unusual text, a daylight-saving day, a value refused for any reason — is judged
+        again by :func:`_check_row`, which gives every refusal its text, so a row gets
+        the same verdict either way. Duplicates and gaps are found over both at once.
+        """
+        report = ImportReport(rows=columns.rows)
+        fast, numbers, slow = self._check_plain(session, columns, report)
+        slow.extend(columns.others)
+        slow.sort(key=lambda record: record.line)
+        goods: list[_Good] = []
+        for record in slow:
             if record.error:
                 report.rejects.append(Problem(record.line, record.error))
                 continue
             number = str(record.values.get("meter") or "").strip()
-            problem = _check_row(
+            verdict = _check_row(
                 session,
                 record,
                 number,
@@ -278,16 +327,227 @@ class ReadingsImporter:
                 self.interval,
                 self.unit,
                 self.tz,
-                self.seen,
                 self.folds,
                 self.now,
             )
-            if isinstance(problem, str):
-                report.rejects.append(Problem(record.line, problem, number))
+            if isinstance(verdict, str):
+                report.rejects.append(Problem(record.line, verdict, number))
             else:
-                good.append(problem)
-        report.gaps = _gaps(good, self.interval, self.latest)
+                goods.append(verdict)
+                numbers[verdict.meter_id] = verdict.meter
+        good = self._dedupe(Readings.join([fast, self._readings_of(goods)]), numbers, report)
+        report.gaps = self._gaps(good, numbers)
+        report.rejects.sort(key=lambda p: p.line)
+        self.numbers.update(numbers)
         return report, good
+
+    def _check_plain(
+        self, session: Session, columns: readings_columns.Columns, report: ImportReport
+    ) -> tuple[Readings, dict[int, str], list[Record]]:
+        """The plain rows that pass every rule, as readings; the rows to check one by one."""
+        codes, names = readings_columns.meter_codes(columns)
+        infos = [_meter(session, name, self.meters) for name in names]
+        numbers = {info.id: name for info, name in zip(infos, names, strict=True) if info}
+        # Per distinct meter, and a last entry for rows whose meter field is not plain.
+        known = np.array([info is not None for info in infos] + [True])
+        meter_ids = np.array([info.id if info else 0 for info in infos] + [0], dtype=np.int64)
+        terms = [self._fast_terms(info) for info in infos] + [(0, -1)]
+        scaled = np.array([term[0] for term in terms], dtype=np.int64)
+        limits = np.array([term[1] for term in terms], dtype=np.int64)
+        unknown = ~known[codes]
+        for index in np.flatnonzero(unknown):
+            name = names[codes[index]]
+            report.rejects.append(Problem(int(columns.line[index]), f"unknown meter {name}", name))
+        ok, day, second = readings_columns.parse_timestamps(
+            columns.timestamp, columns.timestamp_len, storage.FIRST_YEAR, storage.LAST_YEAR
+        )
+        valid, micro = readings_columns.parse_values(columns.value, columns.value_len)
+        ok &= valid & ~unknown & (limits[codes] >= 0)
+        low, offsets = self._offsets(day[ok])
+        offset = offsets[np.clip(day - low, 0, len(offsets) - 1)]
+        moment = day * 86_400 + second - offset
+        ok &= (offset != _NOT_UNIFORM) & (day >= low) & (day < low + len(offsets))
+        ok &= (second % (self.interval * 60) == 0) & (moment <= self.now.timestamp())
+        ok &= micro <= limits[codes]
+        # mWh = round-half-even(value in millionths × multiplier in thousandths × F / D).
+        factor, divisor = (1, 1000) if self.unit == "kWh" else (self.interval, 60_000)
+        numerator = micro * scaled[codes] * factor
+        quotient, remainder = np.divmod(numerator, divisor)
+        up = (2 * remainder > divisor) | ((2 * remainder == divisor) & (quotient % 2 == 1))
+        rows = np.flatnonzero(ok)
+        fast = Readings(
+            columns.line[rows],
+            meter_ids[codes[rows]],
+            moment[rows],
+            (quotient + up)[rows],
+            day[rows],
+            second[rows] // (self.interval * 60),
+        )
+        slow = [columns.record(int(i)) for i in np.flatnonzero(~ok & ~unknown)]
+        return fast, numbers, slow
+
+    def _fast_terms(self, info: _MeterInfo | None) -> tuple[int, int]:
+        """A meter's multiplier in thousandths and the largest value (in millionths)
+        within its capacity, both exact; a limit of -1 sends its rows one by one."""
+        if info is None:
+            return 0, -1
+        scaled = info.multiplier * 1000
+        if scaled != scaled.to_integral_value() or scaled <= 0:
+            return 0, -1
+        # Over capacity when value × multiplier × 60 / interval (kWh) or value ×
+        # multiplier (kW) exceeds the maximum demand.
+        most = Fraction(info.max_kw) * 1_000_000_000 / int(scaled)
+        if self.unit == "kWh":
+            most = most * self.interval / 60
+        return int(scaled), min(math.floor(most), _LARGEST)
+
+    def _offsets(self, days: np.ndarray) -> tuple[int, np.ndarray]:
+        """The first of ``days`` and the UTC offset (seconds) of every local day from it
+        to the last, :data:`_NOT_UNIFORM` for a day whose offset changes (or absent)."""
+        if not days.size:
+            return 0, np.full(1, _NOT_UNIFORM, dtype=np.int64)
+        low, high = int(days.min()), int(days.max())
+        table = np.full(high - low + 1, _NOT_UNIFORM, dtype=np.int64)
+        present = np.zeros(high - low + 1, dtype=bool)
+        present[days - low] = True
+        for index in np.flatnonzero(present).tolist():
+            table[index] = self._offset_of(low + index)
+        return low, table
+
+    def _offset_of(self, day: int) -> int:
+        if day not in self._day_offsets:
+            self._day_offsets[day] = _day_offset(day, self.tz)
+        return self._day_offsets[day]
+
+    def _is_uniform(self, day: int) -> bool:
+        """Whether the local ``day`` follows one UTC offset all day long."""
+        return self._offset_of(day) != _NOT_UNIFORM
+
+    def _readings_of(self, goods: list[_Good]) -> Readings:
+        """The readings judged one by one, as arrays."""
+        places = [storage.slot_of(g.moment, self.tz, self.interval) for g in goods]
+        return Readings(
+            np.array([g.line for g in goods], dtype=np.int64),
+            np.array([g.meter_id for g in goods], dtype=np.int64),
+            np.array([int(g.moment.timestamp()) for g in goods], dtype=np.int64),
+            np.array([g.mwh for g in goods], dtype=np.int64),
+            np.array([(day - EPOCH).days for day, _slot in places], dtype=np.int64),
+            np.array([slot for _day, slot in places], dtype=np.int64),
+        )
+
+    def _dedupe(self, good: Readings, numbers: dict[int, str], report: ImportReport) -> Readings:
+        """The readings in meter and time order without repeats: a reading of an interval
+        already read (in this batch or one before) is refused, naming the first line."""
+        good = good.take(np.argsort(good.line, kind="stable"))
+        order = _meter_time_order(good)
+        good = good.take(order)
+        repeat = np.zeros(len(good), dtype=bool)
+        if len(good):
+            repeat[1:] = (good.meter_id[1:] == good.meter_id[:-1]) & (
+                good.moment[1:] == good.moment[:-1]
+            )
+        first = np.maximum.accumulate(np.where(repeat, 0, np.arange(len(good))))
+        earlier = {}
+        if self.seen:
+            for i in np.flatnonzero(~repeat):
+                line = self.seen.get((int(good.meter_id[i]), int(good.moment[i])))
+                if line is not None:
+                    earlier[int(i)] = line
+        for i in np.flatnonzero(repeat):
+            earlier[int(i)] = int(good.line[first[i]])
+        for i, line in earlier.items():
+            local = datetime.fromtimestamp(int(good.moment[i]), self.tz)
+            report.rejects.append(
+                Problem(
+                    int(good.line[i]),
+                    f"duplicate of line {line} ({local:%Y-%m-%d %H:%M})",
+                    numbers[int(good.meter_id[i])],
+                )
+            )
+        keep = np.ones(len(good), dtype=bool)
+        keep[list(earlier)] = False
+        good = good.take(keep)
+        if not self.single_batch:
+            self.seen.update(
+                zip(
+                    zip(good.meter_id.tolist(), good.moment.tolist(), strict=True),
+                    good.line.tolist(),
+                    strict=True,
+                )
+            )
+        return good
+
+    def _gaps(self, good: Readings, numbers: dict[int, str]) -> list[Problem]:
+        """Missing intervals between a meter's readings, at the line of the one after the
+        gap; each meter's latest reading of earlier batches is checked against its
+        earliest of this one when that comes after it, and moved on."""
+        step = self.interval * 60
+        gaps = []
+        if len(good):
+            same = good.meter_id[1:] == good.meter_id[:-1]
+            missing = (good.moment[1:] - good.moment[:-1]) // step - 1
+            for i in np.flatnonzero(same & (missing > 0)):
+                gaps.append(self._gap(good, i + 1, int(good.moment[i]), int(good.line[i]),
+                                      int(missing[i]), numbers))  # fmt: skip
+            heads = np.flatnonzero(np.concatenate(([True], ~same)))
+            tails = np.concatenate((heads[1:] - 1, [len(good) - 1]))
+            for head, tail in zip(heads.tolist(), tails.tolist(), strict=True):
+                meter_id = int(good.meter_id[head])
+                before = self.latest.get(meter_id)
+                if before is not None and before[0] < good.moment[head]:
+                    count = (int(good.moment[head]) - before[0]) // step - 1
+                    if count > 0:
+                        gaps.append(self._gap(good, head, before[0], before[1], count, numbers))
+                if before is None or good.moment[tail] > before[0]:
+                    self.latest[meter_id] = (int(good.moment[tail]), int(good.line[tail]))
+        return sorted(gaps, key=lambda p: p.line)
+
+    @staticmethod
+    def _gap(
+        good: Readings, after: int, moment: int, line: int, missing: int, numbers: dict[int, str]
+    ) -> Problem:
+        before = datetime.fromtimestamp(moment, UTC).isoformat()
+        return Problem(
+            int(good.line[after]),
+            f"gap: {missing} interval(s) missing after {before} (line {line})",
+            numbers[int(good.meter_id[after])],
+        )
+
+
+#: Offsets stored for days not yet looked at, and for days whose offset changes.
+_UNKNOWN = np.iinfo(np.int64).min
+_NOT_UNIFORM = np.iinfo(np.int64).min + 1
+_LARGEST = 2**62
+EPOCH = date(1970, 1, 1)
+
+
+def _day_offset(day: int, tz: ZoneInfo) -> int:
+    """The UTC offset (seconds) of the local ``day`` when it is the same all day long —
+    no clock change, so no time in it is missing or repeated — else ``_NOT_UNIFORM``."""
+    midnight = datetime.combine(EPOCH + timedelta(days=day), datetime.min.time())
+    offsets = set()
+    # Every quarter hour, both folds: a change of clocks (at least 15 minutes either
+    # way) makes a time that occurs twice or never, which gives two offsets.
+    for minutes in range(0, 24 * 60 + 1, 15):
+        local = midnight + timedelta(minutes=minutes)
+        for fold in (0, 1):
+            offset = local.replace(tzinfo=tz, fold=fold).utcoffset()
+            offsets.add(offset.total_seconds() if offset is not None else None)
+    if len(offsets) != 1 or None in offsets:
+        return int(_NOT_UNIFORM)
+    return int(offsets.pop())
+
+
+def _meter_time_order(good: Readings) -> np.ndarray:
+    """Positions sorting ``good`` by meter then time, rows of a tie in their order."""
+    if not len(good):
+        return np.zeros(0, dtype=np.int64)
+    low = int(good.moment.min())
+    span = int(good.moment.max()) - low
+    if span < 2**36 and int(good.meter_id.max()) < 2**26 and int(good.meter_id.min()) >= 0:
+        key = (good.meter_id << 36) | (good.moment - low)
+        return np.argsort(key, kind="stable")
+    return np.lexsort((good.moment, good.meter_id))
 
 
 def _meter(session: Session, number: str, cache: dict[str, _MeterInfo | None]) -> _MeterInfo | None:
@@ -344,10 +604,11 @@ def _check_row(
     interval: int,
     unit: str,
     tz: ZoneInfo,
-    seen: dict[tuple[int, datetime], int],
     folds: dict[tuple[int, datetime], int],
     now: datetime,
 ) -> _Good | str:
+    """A row's reading, or why it is refused: every rule but repeats, which are found
+    over a whole batch at once."""
     if not number:
         return "meter: Required."
     meter = _meter(session, number, meters)
@@ -379,117 +640,5 @@ def _check_row(
             f"impossible value {raw} {unit}: {demand:.1f} kW is over {MAX_OVERLOAD}× "
             f"the contracted capacity ({meter.max_kw / MAX_OVERLOAD:.0f} kVA)"
         )
-    key = (meter.id, moment)
-    if key in seen:
-        return f"duplicate of line {seen[key]} ({local:%Y-%m-%d %H:%M})"
-    seen[key] = record.line
     mwh = int((kwh * 1000 * 1000).to_integral_value(ROUND_HALF_EVEN))
     return _Good(record.line, number, meter.id, moment, mwh)
-
-
-def _gaps(
-    good: list[_Good], interval: int, latest: dict[int, _Good] | None = None
-) -> list[Problem]:
-    """Missing intervals between a meter's readings, at the line of the one after the gap.
-
-    ``latest`` holds each meter's latest reading of earlier batches; it is checked
-    against this batch's earliest when that comes after it, and moved on.
-    """
-    step = timedelta(minutes=interval)
-    latest = {} if latest is None else latest
-    by_meter: dict[int, list[_Good]] = defaultdict(list)
-    for reading in good:
-        by_meter[reading.meter_id].append(reading)
-    gaps = []
-    for meter_id, readings in by_meter.items():
-        readings.sort(key=lambda r: r.moment)
-        before_batch = latest.get(meter_id)
-        if before_batch is not None and before_batch.moment < readings[0].moment:
-            readings.insert(0, before_batch)
-        for before, after in zip(readings, readings[1:], strict=False):
-            missing = int((after.moment - before.moment) / step) - 1
-            if missing > 0:
-                gaps.append(
-                    Problem(
-                        after.line,
-                        f"gap: {missing} interval(s) missing after "
-                        f"{before.moment.isoformat()} (line {before.line})",
-                        after.meter,
-                    )
-                )
-        if before_batch is None or readings[-1].moment > before_batch.moment:
-            latest[meter_id] = readings[-1]
-    return sorted(gaps, key=lambda p: p.line)
-
-
-def _store(
-    session: Session, good: list[_Good], interval: int, tz: ZoneInfo, report: ImportReport
-) -> None:
-    """Merge the readings into their day rows: insert new days, update changed ones."""
-    days: dict[tuple[int, date], list[tuple[int, _Good]]] = defaultdict(list)
-    for reading in good:
-        day, slot = storage.slot_of(reading.moment, tz, interval)
-        days[(reading.meter_id, day)].append((slot, reading))
-    keys = sorted(days)
-    table = ReadingDay.__table__
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        # Row values in IN: PostgreSQL, and SQLite since 3.15.
-        existing = {
-            (row.meter_id, row.day): row
-            for row in session.execute(
-                sa.select(
-                    ReadingDay.meter_id,
-                    ReadingDay.day,
-                    ReadingDay.interval_minutes,
-                    ReadingDay.values,
-                ).where(sa.tuple_(ReadingDay.meter_id, ReadingDay.day).in_(chunk))
-            )
-        }
-        inserts, updates = [], []
-        now = utcnow()
-        for key in chunk:
-            row = existing.get(key)
-            if row is not None and row.interval_minutes != interval:
-                for _slot, reading in days[key]:
-                    report.rejects.append(
-                        Problem(
-                            reading.line,
-                            f"{key[1]} is stored as {row.interval_minutes}-minute readings, "
-                            f"not {interval}-minute",
-                            reading.meter,
-                        )
-                    )
-                continue
-            values = storage.unpack(row.values) if row else storage.empty_day(key[1], tz, interval)
-            before = list(values)
-            for slot, reading in days[key]:
-                old = values[slot]
-                if old == storage.MISSING:
-                    report.new += 1
-                elif old != reading.mwh:
-                    report.changed += 1
-                else:
-                    report.unchanged += 1
-                values[slot] = reading.mwh
-            if row is None:
-                inserts.append(
-                    {
-                        "meter_id": key[0],
-                        "day": key[1],
-                        "interval_minutes": interval,
-                        "values": storage.pack(values),
-                        "updated_at": now,
-                    }
-                )
-            elif values != before:
-                updates.append({"m": key[0], "d": key[1], "v": storage.pack(values), "u": now})
-        if inserts:
-            session.execute(sa.insert(table), inserts)
-        if updates:
-            session.execute(
-                sa.update(table)
-                .where(table.c.meter_id == sa.bindparam("m"), table.c.day == sa.bindparam("d"))
-                .values(values=sa.bindparam("v"), updated_at=sa.bindparam("u")),
-                updates,
-            )

@@ -137,3 +137,27 @@ def test_typical_day_averages_days_of_the_same_shape(db, make_account, import_te
         import_text(day_csv("M7", day, [level] * 96))
     curves = loadcurve.account_curves(db, account, date(2026, 11, 5), date(2026, 11, 6), SHANGHAI)
     assert loadcurve.typical_day(curves) == [200.0] * 96
+
+
+def test_the_daily_table_measures_many_days_as_the_curves_do(
+    db, make_account, import_text, day_csv, hand_made_day
+):
+    a1 = make_account("A1", meters=("M1",))
+    a6 = make_account("A6", meters=("M6a", "M6b"))
+    import_text(day_csv("M1", DAY, hand_made_day))
+    hours = ["meter,timestamp,value"] + [f"M6b,2026-11-02 {h:02d}:00,6" for h in range(24)]
+    quarters = [f"M6a,2026-11-02 {s // 4:02d}:{s % 4 * 15:02d},1" for s in range(96) if s != 5]
+    import_text("\n".join(["meter,timestamp,value", *quarters]))
+    import_text("\n".join(hours), interval=60)
+    table = loadcurve.daily_table(db, DAY, DAY, SHANGHAI)
+    assert table.account_id.tolist() == [a1.id, a6.id]
+    assert table.interval.tolist() == [15, 60] and table.intervals.tolist() == [96, 24]
+    # A1: the hand-made day (6225 kWh, 600 / 100 kW, average 259.375 kW).
+    # A6: 10 kW every hour but 01:00–02:00, where M6a misses 01:15: 23 hours present.
+    assert table.present.tolist() == [96, 23]
+    assert table.energy_mwh.tolist() == [6_225_000_000, 230_000_000]
+    assert table.max_kw.tolist() == [600, 10] and table.min_kw.tolist() == [100, 10]
+    assert table.avg_kw.tolist() == pytest.approx([259.375, 10])
+    assert table.load_factor.tolist() == pytest.approx([259.375 / 600, 1])
+    only = loadcurve.daily_table(db, DAY, DAY, SHANGHAI, [a6.id])
+    assert only.account_id.tolist() == [a6.id]

@@ -4,13 +4,15 @@ import changing nothing, and the compact storage."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from crm_industry_power import readings, storage
-from crm_industry_power.models import ReadingDay
+from crm_industry_power.models import Meter, ReadingDay
 
 from crm_host.errors import ValidationFailed
 from crm_host.importing.readers import ImportFileError
@@ -120,3 +122,111 @@ def test_an_import_is_one_audit_entry(db, account, import_text):
         )
     )
     assert created["number"] == "A1"
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+#: Rows of every shape: plain ones read as arrays, and others (an offset, spaces, an
+#: exponent, a third 02:00 on the day the clocks go back, seven decimals) read one by
+#: one. M2 (multiplier 0.5, 1 kVA: at most 3 kW) gets a value at its limit and one over.
+MIXED = (
+    "\ufeffmeter,timestamp,value\r\n"
+    "M1,2026-10-24 23:00,1.5\r\n"
+    "M1,2026-10-24 23:15:00,2\r\n"
+    "\r\n"
+    "M1,2026-10-24T23:30,0.000001\r\n"
+    "M1,2026-10-24 23:30,7\r\n"
+    "M1,2026-10-25 02:00,3\r\n"
+    "M1,2026-10-25 02:00,4\r\n"
+    "M1,2026-10-25 02:00,5\r\n"
+    "M1,2026-10-24T21:45:00Z,6\r\n"
+    "M1, 2026-10-24 22:15 ,1e1\r\n"
+    "M2,2026-10-24 23:00,0.0000005\r\n"
+    "M2,2026-10-24 23:15,{limit}\r\n"
+    "M2,2026-10-24 23:30,{over}\r\n"
+    "M3,2026-10-24 23:00,1\r\n"
+    "M1,2026-10-24 23:45\r\n"
+    "M1,2026-02-30 00:00,1\r\n"
+    ",2026-10-24 23:45,1\r\n"
+)
+
+
+def _everything(db, report):
+    rows = db.execute(
+        sa.select(ReadingDay.meter_id, ReadingDay.day, ReadingDay.values).order_by(
+            ReadingDay.meter_id, ReadingDay.day
+        )
+    ).all()
+    return (
+        [str(p) for p in report.rejects],
+        [str(p) for p in report.gaps],
+        (report.rows, report.new, report.changed, report.unchanged),
+        [(r.day, storage.unpack(r.values)) for r in rows],
+    )
+
+
+@pytest.mark.parametrize(
+    ("unit", "limit", "over"), [("kWh", "1.5", "1.500001"), ("kW", "6", "6.000001")]
+)
+def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
+    db, make_account, import_text, monkeypatch, unit, limit, over
+):
+    from crm_industry_power import readings_columns
+
+    make_account("A1", meters=("M1",))
+    make_account("A2", meters=("M2",), kva="1")
+    db.scalar(sa.select(Meter).where(Meter.number == "M2")).multiplier = Decimal("0.5")
+    db.commit()
+    text = MIXED.format(limit=limit, over=over)
+    one_by_one = []
+    check_row = readings._check_row
+    monkeypatch.setattr(
+        readings,
+        "_check_row",
+        lambda s, record, *a: one_by_one.append(record.line) or check_row(s, record, *a),
+    )
+    fast = _everything(db, import_text(text, tz=BERLIN, unit=unit))
+    # Only the unusual rows and the refused ones went one by one.
+    assert one_by_one == [7, 8, 9, 10, 11, 12, 14, 17, 18]
+    db.execute(sa.delete(ReadingDay))
+    db.commit()
+    # Every row one by one: no value counts as plain.
+    monkeypatch.setattr(
+        readings_columns,
+        "parse_values",
+        lambda value, length: (np.zeros(len(length), bool), np.zeros(len(length), np.int64)),
+    )
+    assert _everything(db, import_text(text, tz=BERLIN, unit=unit)) == fast
+    rejects, gaps, counts, days = fast
+    assert rejects == [
+        "line 6: meter M1: duplicate of line 5 (2026-10-24 23:30)",
+        "line 9: meter M1: 2026-10-25 02:00 occurs only twice in Europe/Berlin, "
+        "and this is a third time",
+        f"line 14: meter M2: impossible value {over} {unit}: 3.0 kW is over 3× "
+        "the contracted capacity (1 kVA)",
+        "line 15: meter M3: unknown meter M3",
+        "line 16: 2 fields where the header has 3",
+        "line 17: meter M1: timestamp '2026-02-30 00:00' is not a date and time (2026-11-01 00:15)",
+        "line 18: meter: Required.",
+    ]
+    assert gaps == [
+        "line 2: meter M1: gap: 2 interval(s) missing after 2026-10-24T20:15:00+00:00 (line 11)",
+        "line 7: meter M1: gap: 8 interval(s) missing after 2026-10-24T21:45:00+00:00 (line 10)",
+        "line 8: meter M1: gap: 3 interval(s) missing after 2026-10-25T00:00:00+00:00 (line 7)",
+    ]
+    assert counts == (16, 9, 0, 0)
+    m1_24, m1_25, m2_24 = days
+    # 22:15 (1e1), 23:00, 23:15, 23:30 (0.000001) and 23:45 (06:45 UTC) in slots 89–95;
+    # as kW over a quarter hour, a quarter of that in kWh (0.25 mWh rounds to 0).
+    assert m1_24[1][89:] == (
+        [10_000_000, -1, -1, 1_500_000, 2_000_000, 1, 6_000_000]
+        if unit == "kWh"
+        else [2_500_000, -1, -1, 375_000, 500_000, 0, 1_500_000]
+    )
+    # The 25-hour day: 02:00 summer time at slot 8, 02:00 winter time at slot 12.
+    scale = 1 if unit == "kWh" else 4
+    assert len(m1_25[1]) == 100
+    assert (m1_25[1][8], m1_25[1][12]) == (3_000_000 // scale, 4_000_000 // scale)
+    # 0.0000005 × 0.5 = 0.25 mWh rounds to 0 (half a mWh at most either way); the value
+    # at the limit is kept: 1.5 kWh × 0.5, or 6 kW × 0.5 over a quarter hour.
+    assert m2_24[1][92:95] == [0, 750_000, -1]
