@@ -26,6 +26,7 @@ from crm_marketing import (
     responses,
     rfm,
     segments,
+    triggers,
     variants,
     winback,
 )
@@ -502,6 +503,16 @@ class Journeys(MethodView):
         journey = journeys.create_journey(session, data, actor=_user())
         session.commit()
         return journey
+
+
+@blp.route("/journeys/events")
+class JourneyEvents(MethodView):
+    @require(p.CAMPAIGNS_READ)
+    @blp.response(200, s.JourneyEventOut(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """The events a journey may start from here (host events and those of installed
+        plugins), with the value each lets a journey choose on."""
+        return [trigger.as_dict() for trigger in triggers.available(_session())]
 
 
 @blp.route("/journeys/<id:journey_id>")

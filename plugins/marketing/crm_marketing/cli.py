@@ -17,6 +17,7 @@ from crm_marketing import (
     lifetime_value,
     rfm,
     segments,
+    triggers,
     variants,
     winback,
 )
@@ -169,19 +170,33 @@ def register(cli: AppGroup) -> None:
         session = get_host().session
         for journey in session.scalars(sa.select(Journey).order_by(Journey.id)):
             places = journeys.positions(session, journey)
-            inside = sum(p["waiting"] for p in places) + places[-1]["done"] + places[-1]["exited"]
-            trigger = (
-                journey.event if journey.trigger == "event" else f"segment {journey.segment_id}"
+            end = places[-1]
+            inside = (
+                sum(p["waiting"] for p in places) + end["done"] + end["exited"] + end["converted"]
             )
+            if journey.trigger == "segment":
+                trigger = f"segment {journey.segment_id}"
+            elif journey.event_value is not None:
+                trigger = f"{journey.event}={journey.event_value}"
+            else:
+                trigger = str(journey.event)
             click.echo(
                 f"{journey.id}\t{journey.status}\t{trigger}\t{len(journey.steps)} steps\t"
                 f"{inside}\t{journey.name}"
             )
 
+    @journeys_group.command("events")
+    def journey_events() -> None:
+        """The events a journey may start from: name, publisher, what it lets you choose."""
+        for trigger in triggers.available(get_host().session):
+            choice = f"{trigger.option}: {', '.join(trigger.choices)}" if trigger.choices else ""
+            click.echo(f"{trigger.event}\t{trigger.plugin or 'host'}\t{trigger.label}\t{choice}")
+
     @journeys_group.command("create")
     @click.argument("definition")
     def create_journey(definition: str) -> None:
-        """Create a journey from JSON: name, trigger, segment_id or event, steps, status."""
+        """Create a journey from JSON: name, trigger, segment_id or event (and event_value),
+        steps, goal, status."""
         session = get_host().session
         try:
             data = json.loads(definition)

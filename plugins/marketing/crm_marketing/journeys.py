@@ -1,8 +1,12 @@
 """Journeys: after a trigger, each customer walks the steps; a schedule moves them on.
 
 Trigger: joining a segment (members not yet in the journey are enrolled at each run,
-in one ``INSERT … SELECT``) or an event of the host or a plugin (the customer of a
-resolved service ticket, through the host's timeline). Steps, a JSON list::
+in one ``INSERT … SELECT``) or an event of the host or a plugin — customers created,
+imported, changed or moved to a lifecycle stage; a lead converted or a deal won; a
+ticket opened, resolved or past its SLA — whose customers are found as
+:mod:`crm_marketing.triggers` says, optionally only when the event carries a chosen
+value (``event_value``: the new stage, the changed field, the breached clock). Steps,
+a JSON list::
 
     {"wait": {"days": 3}}                    due again that many days later
     {"condition": {"rules": <rule tree>}}    go on if the customer matches, else leave
@@ -12,7 +16,11 @@ resolved service ticket, through the host's timeline). Steps, a JSON list::
 Each entry records the next step and when it is due. A step is recorded in
 ``marketing_journey_actions`` (unique per entry and step) in the same transaction as
 what it does, and a send is also one per campaign and customer: running the schedule
-again, or after a crash, never sends or tags twice.
+again, or after a crash, never sends or tags twice. An event delivered twice enrols
+nobody twice: a customer has one place per journey.
+
+A journey may have a ``goal``, a rule tree like a condition step's: at each run, the
+customers in the journey who meet it leave it as ``converted``, before any step runs.
 """
 
 from __future__ import annotations
@@ -27,8 +35,8 @@ from crm_host import audit
 from crm_host.customers import service as customer_service
 from crm_host.db import utcnow
 from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import Customer, Interaction, User
-from crm_marketing import segments, sending
+from crm_host.models import Customer, User
+from crm_marketing import segments, sending, triggers
 from crm_marketing.models import (
     JOURNEY_STATUSES,
     Campaign,
@@ -40,8 +48,6 @@ from crm_marketing.models import (
 from crm_marketing.rules import compile_rules
 
 JOB = "marketing.advance_journeys"
-#: Events a journey may start from, and how each names its customer.
-EVENTS = ("crm_service_ticket_resolved",)
 STEP_KINDS = ("wait", "condition", "send", "tag")
 MAX_STEPS = 50
 BATCH = 500
@@ -87,6 +93,24 @@ def _check_steps(session: Session, steps: Any, errors: dict[str, list[str]]) -> 
                 errors[f"{path}.tag.name"] = ["Needs a tag name of 1 to 100 characters."]
 
 
+def _check_event(
+    session: Session, data: dict[str, Any], journey: Journey | None, errors: dict[str, list[str]]
+) -> None:
+    offered = {t.event: t for t in triggers.available(session)}
+    event = data.get("event", journey.event if journey else None)
+    trigger = offered.get(event) if isinstance(event, str) else None
+    if trigger is None:
+        errors["event"] = ["Must be one of: " + ", ".join(offered) + "."]
+        return
+    value = data.get("event_value", journey.event_value if journey else None)
+    if value is None:
+        return
+    if not trigger.choices:
+        errors["event_value"] = [f"{event} offers no choice: leave it empty."]
+    elif value not in trigger.choices:
+        errors["event_value"] = ["Must be one of: " + ", ".join(trigger.choices) + "."]
+
+
 def _check(session: Session, data: dict[str, Any], journey: Journey | None) -> None:
     errors: dict[str, list[str]] = {}
     name = data.get("name", journey.name if journey else None)
@@ -104,12 +128,16 @@ def _check(session: Session, data: dict[str, Any], journey: Journey | None) -> N
         if segment_id is None or session.get(Segment, segment_id) is None:
             errors["segment_id"] = ["No such segment."]
     elif trigger == "event":
-        if data.get("event", journey.event if journey else None) not in EVENTS:
-            errors["event"] = ["Must be one of: " + ", ".join(EVENTS) + "."]
+        _check_event(session, data, journey, errors)
     else:
         errors["trigger"] = ["Must be segment or event."]
     if "steps" in data or journey is None:
         _check_steps(session, data.get("steps"), errors)
+    if data.get("goal") is not None:
+        try:
+            compile_rules(session, data["goal"], path="goal")
+        except ValidationFailed as error:
+            errors.update(error.details)
     status = data.get("status", journey.status if journey else "draft")
     if status not in JOURNEY_STATUSES:
         errors["status"] = ["Must be one of: " + ", ".join(JOURNEY_STATUSES) + "."]
@@ -126,6 +154,8 @@ def create_journey(session: Session, data: dict[str, Any], *, actor: User | None
         trigger=trigger,
         segment_id=data.get("segment_id") if trigger == "segment" else None,
         event=data.get("event") if trigger == "event" else None,
+        event_value=data.get("event_value") if trigger == "event" else None,
+        goal=data.get("goal"),
         steps=data["steps"],
         status=data.get("status") or "draft",
     )
@@ -168,11 +198,11 @@ def get_journey(session: Session, journey_id: int) -> Journey:
 # --- enrolling ---------------------------------------------------------------------------
 
 
-def enrol_segment_members(session: Session, journey: Journey) -> int:
-    """Enrol every current member of the journey's segment not in it yet; one statement."""
-    segment = segments.get_segment(session, journey.segment_id)  # type: ignore[arg-type]
+def _enrol_from(session: Session, journey: Journey, customers: sa.Select[Any]) -> int:
+    """Enrol the customers ``customers`` selects (ids) who have no place in the journey
+    yet, in one ``INSERT … SELECT``; returns how many."""
     now = utcnow()
-    members = segments.audience(segments.condition_for(session, segment)).where(
+    members = customers.where(
         ~sa.select(JourneyEntry.id)
         .where(JourneyEntry.journey_id == journey.id, JourneyEntry.customer_id == Customer.id)
         .exists()
@@ -195,40 +225,55 @@ def enrol_segment_members(session: Session, journey: Journey) -> int:
     return int(result.rowcount or 0)
 
 
+def enrol_segment_members(session: Session, journey: Journey) -> int:
+    """Enrol every current member of the journey's segment not in it yet; one statement."""
+    segment = segments.get_segment(session, journey.segment_id)  # type: ignore[arg-type]
+    return _enrol_from(
+        session, journey, segments.audience(segments.condition_for(session, segment))
+    )
+
+
+def enrol_many(session: Session, journey: Journey, customer_ids: list[int]) -> int:
+    """Enrol the listed customers not in the journey yet; returns how many.
+
+    Ids of customers that no longer exist (merged or erased since the event) or are
+    archived are dropped, as a segment's audience drops them.
+    """
+    enrolled = 0
+    for start in range(0, len(customer_ids), BATCH):
+        chunk = customer_ids[start : start + BATCH]
+        enrolled += _enrol_from(session, journey, segments.audience(Customer.id.in_(chunk)))
+    return enrolled
+
+
 def enrol(session: Session, journey: Journey, customer_id: int) -> bool:
-    """Enrol one customer (an event's); ``False`` when they are in the journey already."""
-    exists = session.scalar(
-        sa.select(JourneyEntry.id).where(
-            JourneyEntry.journey_id == journey.id, JourneyEntry.customer_id == customer_id
-        )
-    )
-    if exists:
-        return False
-    session.add(JourneyEntry(journey_id=journey.id, customer_id=customer_id))
-    session.flush()
-    return True
+    """Enrol one customer; ``False`` when they are in the journey already (or gone)."""
+    return enrol_many(session, journey, [customer_id]) == 1
 
 
-def on_event(session: Session, event: str, customer_id: int) -> int:
-    """Enrol the customer in every active journey started by ``event``; returns how many."""
-    journeys = session.scalars(
-        sa.select(Journey).where(
-            Journey.trigger == "event", Journey.event == event, Journey.status == "active"
-        )
-    )
-    return sum(enrol(session, journey, customer_id) for journey in journeys)
+def on_event(session: Session, event: str, payload: dict[str, Any]) -> int:
+    """Enrol the customers ``event`` names in every active journey it starts (those whose
+    ``event_value`` the event meets); returns how many places were made.
 
-
-def customer_of_ticket(session: Session, ticket_id: int) -> int | None:
-    """The customer of a service ticket, from the host's timeline (never service's tables)."""
-    return session.scalar(
-        sa.select(Interaction.customer_id)
-        .where(
-            Interaction.source_plugin == "service",
-            Interaction.reference == f"service.ticket:{ticket_id}",
-        )
-        .limit(1)
-    )
+    Safe to run again with the same event, as at-least-once delivery needs: a customer
+    already in a journey keeps the one place they have.
+    """
+    if event not in triggers.TRIGGERS:
+        return 0
+    started = session.scalars(
+        sa.select(Journey)
+        .where(Journey.trigger == "event", Journey.event == event, Journey.status == "active")
+        .order_by(Journey.id)
+    ).all()
+    found: dict[str | None, list[int]] = {}
+    enrolled = 0
+    for journey in started:
+        value = journey.event_value
+        if value not in found:
+            found[value] = triggers.customers_of(session, event, payload, value)
+        if found[value]:
+            enrolled += enrol_many(session, journey, found[value])
+    return enrolled
 
 
 # --- advancing ---------------------------------------------------------------------------
@@ -289,13 +334,32 @@ def advance_entry(session: Session, journey: Journey, entry: JourneyEntry) -> No
             break
 
 
+def convert(session: Session, journey: Journey) -> int:
+    """Take the customers of the journey who meet its goal out of it as ``converted``,
+    wherever they wait; one ``UPDATE``. Returns how many."""
+    if journey.goal is None:
+        return 0
+    reached = segments.audience(compile_rules(session, journey.goal, path="goal"))
+    result = session.execute(
+        sa.update(JourneyEntry)
+        .where(
+            JourneyEntry.journey_id == journey.id,
+            JourneyEntry.status == "waiting",
+            JourneyEntry.customer_id.in_(reached),
+        )
+        .values(status="converted", updated_at=utcnow())
+    )
+    return int(result.rowcount or 0)
+
+
 def advance(session: Session, journey: Journey) -> int:
-    """Enrol (segment trigger) and move every due entry of an active journey; returns how
-    many entries ran. The caller commits."""
+    """Enrol (segment trigger), take out those who reached the goal, and move every due
+    entry of an active journey; returns how many entries ran. The caller commits."""
     if journey.status != "active":
         return 0
     if journey.trigger == "segment":
         enrol_segment_members(session, journey)
+    convert(session, journey)
     due = session.scalars(
         sa.select(JourneyEntry)
         .where(
@@ -327,7 +391,8 @@ def advance_job(job: Any) -> None:
 
 
 def positions(session: Session, journey: Journey) -> list[dict[str, Any]]:
-    """How many customers wait at each step, and how many finished or left."""
+    """How many customers wait at each step, and how many finished, left at a condition
+    or reached the goal."""
     rows = session.execute(
         sa.select(JourneyEntry.status, JourneyEntry.step, sa.func.count())
         .where(JourneyEntry.journey_id == journey.id)
@@ -345,6 +410,7 @@ def positions(session: Session, journey: Journey) -> list[dict[str, Any]]:
             "waiting": 0,
             "done": int(sum(n for status, _s, n in rows if status == "done")),
             "exited": int(sum(n for status, _s, n in rows if status == "exited")),
+            "converted": int(sum(n for status, _s, n in rows if status == "converted")),
         }
     )
     return out

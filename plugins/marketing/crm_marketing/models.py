@@ -268,7 +268,8 @@ class Journey(Base):
     """Steps a customer walks through after a trigger: joining a segment or an event.
 
     ``steps`` is a JSON list (see :mod:`crm_marketing.journeys`): waits, conditions,
-    sends through a campaign's channel and template, and tags.
+    sends through a campaign's channel and template, and tags. ``goal``, a rule tree,
+    takes a customer who meets it out of the journey as converted.
     """
 
     __tablename__ = "marketing_journeys"
@@ -285,6 +286,10 @@ class Journey(Base):
     )
     #: The hook whose event enrols the customer, e.g. ``crm_service_ticket_resolved``.
     event: Mapped[str | None] = mapped_column(sa.String(100))
+    #: What the event must carry, for events that offer a choice (the new stage of
+    #: ``crm_customer_stage_changed``…); ``None``: any (see :mod:`crm_marketing.triggers`).
+    event_value: Mapped[str | None] = mapped_column(sa.String(100))
+    goal: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     steps: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -296,7 +301,9 @@ class JourneyEntry(Base):
     __tablename__ = "marketing_journey_entries"
     __table_args__ = (
         sa.UniqueConstraint("journey_id", "customer_id"),
-        sa.CheckConstraint("status IN ('waiting', 'done', 'exited')", name="status"),
+        sa.CheckConstraint(
+            "status IN ('waiting', 'done', 'exited', 'converted')", name="status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

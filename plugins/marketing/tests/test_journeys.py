@@ -117,7 +117,14 @@ def test_a_segment_journey_walks_each_customer_once(db, welcome, app_context):
     assert tags_of(db, people["nanjing"]) == ["新客"]
     assert sum(outbox(db).values()) == 2
     places = journeys.positions(db, journey)
-    assert places[-1] == {"step": 5, "kind": "end", "waiting": 0, "done": 2, "exited": 1}
+    assert places[-1] == {
+        "step": 5,
+        "kind": "end",
+        "waiting": 0,
+        "done": 2,
+        "exited": 1,
+        "converted": 0,
+    }
     # Nobody re-enters: the segment's members all have their place already.
     assert journeys.advance(db, journey) == 0
 
@@ -274,3 +281,255 @@ def test_api_cli_and_console(db, welcome, api, cli, client_for, marketer, run_jo
     db.expire_all()
     assert db.get(Journey, journey.id).status == "paused"
     assert console.get("/marketing/journeys/999999").status_code == 404
+
+
+# --- triggers: host and plugin events, delivered through the outbox -------------------
+
+
+def event_journey(db, name, event, value=None, goal=None):
+    """An active journey started by ``event`` that waits a day, then tags."""
+    journey = journeys.create_journey(
+        db,
+        {
+            "name": name,
+            "trigger": "event",
+            "event": event,
+            "event_value": value,
+            "goal": goal,
+            "status": "active",
+            "steps": [{"wait": {"days": 1}}, {"tag": {"name": name}}],
+        },
+    )
+    db.commit()
+    return journey
+
+
+def walkers(db, journey):
+    db.expire_all()
+    return sorted(
+        db.scalars(sa.select(JourneyEntry.customer_id).where(JourneyEntry.journey_id == journey.id))
+    )
+
+
+@pytest.mark.hookspec("crm_customers_created")
+@pytest.mark.hookspec("crm_customers_imported")
+@pytest.mark.hookspec("crm_customers_updated")
+@pytest.mark.hookspec("crm_customer_stage_changed")
+def test_host_events_enrol_their_customers_once(db, make_customer):
+    """Each host event, emitted by the host's own services and delivered after commit,
+    enrols the customers it names — only those meeting the journey's chosen value."""
+    from crm_host.customers.service import update_customer
+    from crm_host.importing.customers import CustomerImporter
+    from crm_host.importing.readers import Record
+    from crm_host.runtime import emit
+
+    created = event_journey(db, "新建", "crm_customers_created")
+    imported = event_journey(db, "导入", "crm_customers_imported")
+    tiered = event_journey(db, "改等级", "crm_customers_updated", "tier")
+    won = event_journey(db, "成交客户", "crm_customer_stage_changed", "customer")
+    staged = event_journey(db, "任意阶段", "crm_customer_stage_changed")
+    wang = make_customer(name="王", lifecycle_stage="prospect")
+    li = make_customer(name="李", lifecycle_stage="prospect")
+    assert walkers(db, created) == sorted([wang.id, li.id])
+    assert walkers(db, imported) == walkers(db, tiered) == walkers(db, staged) == []
+
+    update_customer(db, wang, {"lifecycle_stage": "customer"})
+    update_customer(db, li, {"lifecycle_stage": "inactive", "city": "苏州"})
+    db.commit()
+    assert walkers(db, won) == [wang.id]  # Li moved to "inactive", not "customer"
+    assert walkers(db, staged) == sorted([wang.id, li.id])
+    assert walkers(db, tiered) == []  # the city and the stage changed, not the tier
+    update_customer(db, li, {"tier": "gold"})
+    db.commit()
+    assert walkers(db, tiered) == [li.id]
+
+    result = CustomerImporter(db).import_batch(
+        db,
+        [
+            Record(2, {"code": "IMP1", "name": "导入一", "kind": "person"}),
+            Record(3, {"code": "IMP2", "name": "导入二", "kind": "person"}),
+        ],
+    )
+    db.commit()
+    assert len(result.created) == 2
+    assert walkers(db, imported) == sorted(result.created)
+    assert walkers(db, created) == sorted([wang.id, li.id])  # an import is not a creation
+
+    # Redelivered, and an event naming a customer who has gone since: nothing changes.
+    emit(db, "crm_customers_imported", customer_ids=[*result.created, 999_999])
+    emit(db, "crm_customer_stage_changed", customer_id=wang.id, old="prospect", new="customer")
+    db.commit()
+    assert walkers(db, imported) == sorted(result.created)
+    assert walkers(db, won) == [wang.id]
+    counts = Counter(db.scalars(sa.select(JourneyEntry.journey_id)))
+    assert counts == {created.id: 2, imported.id: 2, tiered.id: 1, won.id: 1, staged.id: 2}
+
+
+@pytest.mark.hookspec("crm_service_ticket_created")
+@pytest.mark.hookspec("crm_service_sla_breached")
+@pytest.mark.hookspec("crm_sales_opportunity_won")
+@pytest.mark.hookspec("crm_sales_lead_converted")
+def test_plugin_events_enrol_the_customer_they_concern(db, make_customer):
+    """Service's and sales' events, emitted by their own services, reach marketing's
+    optional hooks: the ticket's customer from the timeline, the won deal's from sales."""
+    from crm_sales import pipeline
+    from crm_service import tickets
+
+    from crm_host.runtime import emit
+
+    opened = event_journey(db, "新工单", "crm_service_ticket_created")
+    resolved = event_journey(db, "已解决", "crm_service_ticket_resolved")
+    late = event_journey(db, "处理超时", "crm_service_sla_breached", "resolution")
+    deal = event_journey(db, "赢单", "crm_sales_opportunity_won")
+    lead = event_journey(db, "线索转化", "crm_sales_lead_converted")
+    zhao, qian = make_customer(name="赵"), make_customer(name="钱")
+
+    ticket = tickets.open_ticket(db, customer_id=zhao.id, ticket_type="inquiry", subject="电费")
+    db.commit()
+    assert walkers(db, opened) == [zhao.id] and walkers(db, resolved) == []
+    tickets.transition(db, ticket, "resolved")
+    db.commit()
+    assert walkers(db, resolved) == [zhao.id]
+    emit(db, "crm_service_sla_breached", ticket_id=ticket.id, clock="first_response")
+    db.commit()
+    assert walkers(db, late) == []  # the journey waits for the resolution clock only
+    emit(db, "crm_service_sla_breached", ticket_id=ticket.id, clock="resolution")
+    db.commit()
+    assert walkers(db, late) == [zhao.id]
+
+    opportunity = pipeline.create_opportunity(db, {"name": "屋顶光伏", "customer_id": qian.id})
+    db.commit()
+    assert walkers(db, deal) == []
+    pipeline.win(db, opportunity)
+    db.commit()
+    assert walkers(db, deal) == [qian.id]
+    emit(db, "crm_sales_lead_converted", lead_id=1, customer_id=qian.id, opportunity_id=1)
+    emit(db, "crm_sales_lead_converted", lead_id=1, customer_id=qian.id, opportunity_id=1)
+    db.commit()
+    assert walkers(db, lead) == [qian.id]
+    counts = Counter(db.scalars(sa.select(JourneyEntry.journey_id)))
+    assert counts == {opened.id: 1, resolved.id: 1, late.id: 1, deal.id: 1, lead.id: 1}
+
+
+def test_paused_journeys_and_other_events_enrol_nobody(db, make_customer):
+    created = event_journey(db, "新建", "crm_customers_created")
+    journeys.set_status(db, created, "paused")
+    db.commit()
+    make_customer()
+    assert walkers(db, created) == []
+    assert journeys.on_event(db, "crm_customer_erased", {"customer_id": 1}) == 0
+
+
+def test_a_goal_takes_customers_out_as_converted(db, make_customer):
+    """Customers meeting the goal leave at the next run, wherever they wait; the others
+    walk on."""
+    from crm_host.customers.service import update_customer
+
+    goal = {"all": [{"field": "lifecycle_stage", "op": "eq", "value": "customer"}]}
+    journey = event_journey(db, "促成交", "crm_customers_created", goal=goal)
+    zhou, wu, zheng = (make_customer(lifecycle_stage="prospect") for _ in range(3))
+    assert journeys.advance(db, journey) == 3  # all three wait a day
+    db.commit()
+    update_customer(db, zhou, {"lifecycle_stage": "customer"})
+    db.commit()
+    assert journeys.advance(db, journey) == 0  # nobody due; Zhou converted all the same
+    db.commit()
+    db.execute(sa.update(JourneyEntry).values(due_at=utcnow() - timedelta(minutes=1)))
+    update_customer(db, wu, {"lifecycle_stage": "customer"})
+    db.commit()
+    assert journeys.advance(db, journey) == 1  # Wu converts before the tag; Zheng is tagged
+    db.commit()
+    status = dict(db.execute(sa.select(JourneyEntry.customer_id, JourneyEntry.status)).all())
+    assert status == {zhou.id: "converted", wu.id: "converted", zheng.id: "done"}
+    assert tags_of(db, zheng) == ["促成交"] and tags_of(db, zhou) == tags_of(db, wu) == []
+    assert journeys.positions(db, journey)[-1] == {
+        "step": 2,
+        "kind": "end",
+        "waiting": 0,
+        "done": 1,
+        "exited": 0,
+        "converted": 2,
+    }
+
+
+def test_bad_triggers_and_goals_are_refused_naming_the_field(db):
+    def refused(**changes):
+        data = {
+            "name": "坏",
+            "trigger": "event",
+            "event": "crm_customer_stage_changed",
+            "steps": [{"tag": {"name": "x"}}],
+            **changes,
+        }
+        with pytest.raises(ValidationFailed) as error:
+            journeys.create_journey(db, data)
+        return error.value.details
+
+    assert refused(event_value="vip") == {
+        "event_value": ["Must be one of: lead, prospect, customer, inactive."]
+    }
+    assert refused(event="crm_customers_created", event_value="x") == {
+        "event_value": ["crm_customers_created offers no choice: leave it empty."]
+    }
+    unknown = refused(event="crm_customer_merged")["event"][0]
+    assert unknown.startswith("Must be one of: crm_customers_created, crm_customers_imported,")
+    assert "crm_service_sla_breached" in unknown and "crm_customer_merged" not in unknown
+    assert set(refused(goal={"all": [{"field": "nope", "op": "eq", "value": 1}]})) == {
+        "goal.all[0].field"
+    }
+    assert set(refused(goal="customer")) == {"goal"}
+
+
+def test_events_through_the_api_and_cli(db, api, cli):
+    listed = api.get("/api/v1/marketing/journeys/events")
+    assert listed.status_code == 200
+    events = {e["event"]: e for e in listed.get_json()}
+    assert len(events) == 9
+    assert events["crm_customer_stage_changed"]["choices"] == [
+        "lead",
+        "prospect",
+        "customer",
+        "inactive",
+    ]
+    assert events["crm_service_ticket_resolved"] == {
+        "event": "crm_service_ticket_resolved",
+        "label": "Ticket resolved",
+        "plugin": "service",
+        "option": None,
+        "choices": [],
+    }
+    goal = {"all": [{"field": "tier", "op": "eq", "value": "gold"}]}
+    made = api.post(
+        "/api/v1/marketing/journeys",
+        json={
+            "name": "成交后关怀",
+            "trigger": "event",
+            "event": "crm_customer_stage_changed",
+            "event_value": "customer",
+            "goal": goal,
+            "steps": [{"wait": {"days": 7}}],
+        },
+    )
+    assert made.status_code == 201
+    assert (made.get_json()["event_value"], made.get_json()["goal"]) == ("customer", goal)
+    bad = api.post(
+        "/api/v1/marketing/journeys",
+        json={
+            "name": "坏",
+            "trigger": "event",
+            "event": "crm_customer_stage_changed",
+            "event_value": "vip",
+            "steps": [{"wait": {"days": 1}}],
+        },
+    )
+    assert bad.status_code == 422 and "event_value" in str(bad.get_json())
+    lines = cli("marketing", "journeys", "events").output.splitlines()
+    assert len(lines) == 9
+    assert lines[3] == (
+        "crm_customer_stage_changed\thost\tLifecycle stage changed\t"
+        "New stage: lead, prospect, customer, inactive"
+    )
+    journey_id = made.get_json()["id"]
+    assert cli("marketing", "journeys", "list").output == (
+        f"{journey_id}\tdraft\tcrm_customer_stage_changed=customer\t1 steps\t0\t成交后关怀\n"
+    )
