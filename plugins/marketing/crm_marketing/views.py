@@ -29,7 +29,15 @@ from crm_host.console.charts import Chart, chart_json
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.permissions import authorize
-from crm_marketing import campaigns, journeys, lifetime_value, rfm, segments, winback
+from crm_marketing import (
+    campaigns,
+    journeys,
+    lifetime_value,
+    rfm,
+    segments,
+    variants,
+    winback,
+)
 from crm_marketing.forms import ROWS, rows_of, rules_from_form
 from crm_marketing.i18n import _l, translate
 from crm_marketing.i18n import translate as _
@@ -204,21 +212,116 @@ def campaign_new() -> str | BaseResponse:
                 "subject": form.get("subject", ""),
                 "body": form.get("body", ""),
                 "scheduled_at": _when(form.get("scheduled_at", "")),
+                "variants": _variants_of(form),
+                **_cost_of(form),
             }
-            campaigns.create_campaign(session, data, actor=current_user.user)
+            campaign = campaigns.create_campaign(session, data, actor=current_user.user)
             session.commit()
             flash(_("Campaign drafted."))
-            return redirect(url_for(".campaigns"))
+            return redirect(url_for(".campaign_detail", campaign_id=campaign.id))
         except CrmError as error:
             session.rollback()
-            errors = error.details or {"": [error.message]}
+            errors = _by_variant_name(error.details, form) or {"": [error.message]}
     return render_template(
         "marketing/campaign_new.html",
         segments=all_segments,
         channels=CHANNELS,
         form=form,
         errors=errors,
+        variant_names=variants.NAMES,
     ), (422 if errors else 200)
+
+
+def _variants_of(form: dict[str, str]) -> list[dict[str, Any]]:
+    """The wizard's A/B rows that have a text; a weight that is not a number is passed
+    on as text, for the service to refuse naming the row."""
+    rows = []
+    for name in variants.NAMES:
+        body = form.get(f"variant-{name}-body", "")
+        if not body.strip():
+            continue
+        weight_text = form.get(f"variant-{name}-weight", "").strip()
+        rows.append(
+            {
+                "name": name,
+                "subject": form.get(f"variant-{name}-subject", ""),
+                "body": body,
+                "weight": int(weight_text) if weight_text.isdigit() else weight_text,
+            }
+        )
+    return rows
+
+
+def _by_variant_name(
+    details: dict[str, list[str]] | None, form: dict[str, str]
+) -> dict[str, list[str]]:
+    """``variants.<i>.<field>`` errors keyed by the wizard's row instead (``variant-B``):
+    the service counts only the rows that were filled in."""
+    if not details:
+        return {}
+    names = [n for n in variants.NAMES if form.get(f"variant-{n}-body", "").strip()]
+    out: dict[str, list[str]] = {}
+    for key, messages in details.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "variants" and parts[1].isdigit():
+            index = int(parts[1])
+            name = names[index] if index < len(names) else variants.NAMES[index]
+            out.setdefault(f"variant-{name}", []).extend(messages)
+        else:
+            out.setdefault(key, []).extend(messages)
+    return out
+
+
+def _cost_of(form: dict[str, str]) -> dict[str, Any]:
+    """The cost fields, when the form has them (both empty: no cost)."""
+    amount = form.get("cost", "").strip()
+    currency = form.get("cost_currency", "").strip().upper()
+    if not amount and not currency:
+        return {}
+    return {"cost": amount or None, "cost_currency": currency or None}
+
+
+@bp.route("/campaigns/<int:campaign_id>", endpoint="campaign_detail")
+@page(CAMPAIGNS_READ)
+def campaign_detail(campaign_id: int) -> str:
+    """One campaign: its message or A/B variants, sends and duplicates, responses,
+    revenue and ROI, and which variant leads by the chosen metric."""
+    session = _session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    metric = request.args.get("metric", "converted")
+    if metric not in variants.METRICS:
+        metric = "converted"
+    revenue = campaigns.attributed_revenue(session, campaign)
+    return render_template(
+        "marketing/campaign.html",
+        campaign=campaign,
+        segment=session.get(Segment, campaign.segment_id),
+        stats=campaigns.statistics(session, campaign),
+        roi=campaigns.roi(campaign, revenue),
+        test=variants.results(session, campaign, metric=metric),
+        metrics=variants.METRICS,
+        form={},
+        errors={},
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/cost", methods=["POST"])
+@page(CAMPAIGNS_WRITE)
+def campaign_cost(campaign_id: int) -> BaseResponse:
+    """Enter or correct the cost, also after the campaign was sent."""
+    session = _session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    form = request.form.to_dict()
+    data = _cost_of(form) or {"cost": None, "cost_currency": None}
+    try:
+        campaigns.update_campaign(session, campaign, data, actor=current_user.user)
+        session.commit()
+        flash(_("Cost saved."))
+    except CrmError as error:
+        session.rollback()
+        problems = [m for messages in (error.details or {}).values() for m in messages]
+        flash(" ".join([error.message, *problems]), "error")
+    return redirect(url_for(".campaign_detail", campaign_id=campaign_id))
 
 
 def _when(text: str) -> datetime | None:
