@@ -71,7 +71,7 @@ def crm_register_permissions() -> list[Permission]:
 @hookimpl
 def crm_register_blueprints() -> list[Any]:
     """The REST API (``/api/v1/service/…``) and the console pages (``/service/…``)."""
-    from crm_service import api, views
+    from crm_service import api, views, views_escalation  # noqa: F401 - adds its pages to views.bp
 
     return [*api.blueprints(), views.bp]
 

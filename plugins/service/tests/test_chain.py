@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from crm_service import chain, escalation, tickets
-from crm_service.models import Escalation
+from crm_service.models import Escalation, EscalationStep
 
 from crm_host.errors import ValidationFailed
 from crm_host.models import Department, Notification
@@ -143,3 +143,51 @@ def test_steps_through_the_api_and_the_cli(db, client_for, make_user, cli, custo
     checked = cli("service", "sla", "check", "--at", "2099-01-01T00:00+0000")
     assert "escalation step 'greet' applied" in checked.output
     assert "2 breach(es) marked, 1 escalation step(s) applied." in checked.output
+
+
+def test_the_chain_page_adds_changes_and_refuses_steps(db, client_for, make_user, agent):
+    manager = client_for(make_user("chain-admin", departments=["service"], admin=True))
+    assert client_for(agent).get("/service/escalation").status_code == 403
+    queue = db.scalar(sa.select(Department).where(Department.code == "service"))
+
+    added = manager.post(
+        "/service/escalation/new",
+        data={
+            "name": "值班长接手",
+            "after_minutes": "60",
+            "raise_priority": "on",
+            "department_id": str(queue.id),
+            "notify": "on",
+            "active": "on",
+        },
+    )
+    assert added.status_code == 302
+    step = db.scalar(sa.select(EscalationStep).where(EscalationStep.name == "值班长接手"))
+    assert (step.after_minutes, step.raise_priority, step.department_id, step.notify) == (
+        60,
+        True,
+        queue.id,
+        True,
+    )
+    page = manager.get("/service/escalation", headers={"Accept-Language": "zh-CN"}).text
+    assert "值班长接手" in page and "升级链" in page
+
+    # A refused step comes back with what was typed and the reason, and nothing is saved.
+    refused = manager.post(
+        "/service/escalation/new",
+        data={"name": "什么也不做", "after_minutes": "abc", "active": "on"},
+    )
+    assert refused.status_code == 200
+    assert 'value="什么也不做"' in refused.text and "after_minutes" in refused.text
+    assert db.scalar(sa.select(EscalationStep).where(EscalationStep.name == "什么也不做")) is None
+
+    # Clearing "active" takes the step out of the chain; it stays listed.
+    changed = manager.post(
+        f"/service/escalation/{step.id}",
+        data={"name": "值班长接手", "after_minutes": "90", "notify": "on"},
+    )
+    assert changed.status_code == 302
+    db.expire_all()
+    assert (step.after_minutes, step.active) == (90, False)
+    assert step not in chain.active_steps(db)
+    assert "值班长接手" in manager.get(f"/service/escalation/{step.id}").text
