@@ -7,6 +7,7 @@ through the host's chart helper.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from crm_marketing import (
     lifetime_value,
     rfm,
     segments,
+    triggers,
     variants,
     winback,
 )
@@ -297,6 +299,7 @@ def campaign_detail(campaign_id: int) -> str:
         campaign=campaign,
         segment=session.get(Segment, campaign.segment_id),
         stats=campaigns.statistics(session, campaign),
+        buyers=campaigns.buyers(session, campaign),
         roi=campaigns.roi(campaign, revenue),
         test=variants.results(session, campaign, metric=metric),
         metrics=variants.METRICS,
@@ -505,10 +508,10 @@ STEP_LABELS = {
 JOURNEY_STATUS_LABELS = {"draft": _l("Draft"), "active": _l("Active"), "paused": _l("Paused")}
 
 
-@bp.route("/journeys")
-@page(CAMPAIGNS_READ)
-def journeys_page() -> str:
-    """Every journey with its trigger, status and how many customers are in it."""
+JOURNEY_FORM_STEPS = 5
+
+
+def _journeys_page(form: dict[str, str], errors: dict[str, Any]) -> tuple[str, int]:
     session = _session()
     counts = dict(
         session.execute(
@@ -520,8 +523,83 @@ def journeys_page() -> str:
         for journey in session.scalars(sa.select(Journey).order_by(Journey.name))
     ]
     return render_template(
-        "marketing/journeys.html", rows=rows, status_labels=JOURNEY_STATUS_LABELS
-    )
+        "marketing/journeys.html",
+        rows=rows,
+        status_labels=JOURNEY_STATUS_LABELS,
+        step_labels=STEP_LABELS,
+        events=triggers.available(session),
+        event_labels={event: t.label for event, t in triggers.TRIGGERS.items()},
+        segments=list(session.scalars(sa.select(Segment).order_by(Segment.name))),
+        campaigns=list(session.scalars(sa.select(Campaign).order_by(Campaign.name))),
+        step_rows=JOURNEY_FORM_STEPS,
+        form=form,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+@bp.route("/journeys")
+@page(CAMPAIGNS_READ)
+def journeys_page() -> tuple[str, int]:
+    """Every journey with its trigger, status and how many customers are in it, and a
+    form to start a new one."""
+    return _journeys_page({}, {})
+
+
+def journey_from_form(form: dict[str, str]) -> dict[str, Any]:
+    """The journey a console form describes, for :func:`journeys.create_journey` to check.
+
+    Steps come as rows (``step-N`` the kind, ``step-N-value`` its days, campaign id or
+    tag name); empty rows are skipped. The goal is a rule tree in JSON, or empty.
+    """
+    steps: list[dict[str, Any]] = []
+    for n in range(JOURNEY_FORM_STEPS):
+        kind, value = form.get(f"step-{n}", ""), form.get(f"step-{n}-value", "").strip()
+        if kind == "wait":
+            steps.append({"wait": {"days": int(value) if value.isdigit() else value}})
+        elif kind == "send":
+            steps.append({"send": {"campaign_id": int(value) if value.isdigit() else value}})
+        elif kind == "tag":
+            steps.append({"tag": {"name": value}})
+    trigger = form.get("trigger", "")
+    data: dict[str, Any] = {
+        "name": form.get("name", "").strip(),
+        "trigger": trigger,
+        "steps": steps,
+        "status": "active" if form.get("activate") else "draft",
+    }
+    if trigger == "segment":
+        segment_id = form.get("segment_id", "")
+        data["segment_id"] = int(segment_id) if segment_id.isdigit() else None
+    elif trigger == "event":
+        data["event"] = form.get("event") or None
+        data["event_value"] = form.get("event_value") or None
+    goal = form.get("goal", "").strip()
+    if goal:
+        try:
+            data["goal"] = json.loads(goal)
+        except ValueError:
+            from crm_host.errors import ValidationFailed
+
+            raise ValidationFailed(
+                "the goal is not JSON", details={"goal": ["Needs a rule tree in JSON."]}
+            ) from None
+    return data
+
+
+@bp.route("/journeys", methods=["POST"])
+@page(CAMPAIGNS_WRITE)
+def journey_create() -> tuple[str, int] | BaseResponse:
+    """Create a journey from the form on the journeys page; errors are shown by field."""
+    session = _session()
+    form = request.form.to_dict()
+    try:
+        journey = journeys.create_journey(session, journey_from_form(form), actor=current_user.user)
+        session.commit()
+    except CrmError as error:
+        session.rollback()
+        return _journeys_page(form, error.details or {"": [error.message]})
+    flash(_("Journey created."))
+    return redirect(url_for(".journey_detail", journey_id=journey.id))
 
 
 @bp.route("/journeys/<int:journey_id>")
@@ -550,6 +628,7 @@ def journey_detail(journey_id: int) -> str:
         entries=entries,
         step_labels=STEP_LABELS,
         status_labels=JOURNEY_STATUS_LABELS,
+        event_labels={event: t.label for event, t in triggers.TRIGGERS.items()},
     )
 
 

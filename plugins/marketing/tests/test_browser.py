@@ -12,13 +12,15 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from crm_marketing import rfm, segments
-from crm_marketing.models import Campaign, CustomerValue, ValueModel
+from crm_marketing.models import Campaign, CustomerValue, Journey, JourneyEntry, ValueModel
 
 from crm_host.customers import service
 from crm_host.customers.consent import record_consent
 from crm_host.db import utcnow
+from crm_host.models import Customer
 from crm_host.testing import TEST_PASSWORD
 from crm_host.testing.console import make_committed_user, sign_in
+from crm_host.testing.runtime import run_due_jobs
 
 
 def _chart_drawn(page, url_part: str) -> None:
@@ -233,3 +235,57 @@ def test_the_value_page_shows_the_pyramid_and_lifetime_value(browser_page, commi
     assert risks == {"low": "1", "medium": "1", "high": "1"}
     _chart_drawn(page, "/marketing/value/pyramid.json")
     _chart_drawn(page, "/marketing/value/churn.json")
+
+
+def test_a_journey_made_on_the_journeys_page_enrols_on_its_event(
+    browser_page, committed_db, committed_app
+):
+    make_committed_user(committed_db, "mona", departments=["marketing"])
+    with committed_db.session() as session:
+        customer = service.create_customer(
+            session,
+            {"code": "JB1", "name": "旅程客户", "kind": "person", "lifecycle_stage": "prospect"},
+        )
+        session.commit()
+        customer_id = customer.id
+    run_due_jobs(committed_app)  # the creation's events, before any journey exists
+    page = browser_page
+    sign_in(page, "mona", TEST_PASSWORD)
+    page.click("header >> text=Journeys")
+    page.wait_for_url(re.compile(r".*/marketing/journeys$"))
+    page.fill("#journey-form input[name=name]", "成交关怀")
+    page.check("#journey-form input[name=trigger][value=event]")
+    page.select_option("#journey-form select[name=event]", "crm_customer_stage_changed")
+    page.select_option("#journey-form select[name=event_value]", "customer")
+    page.select_option("#journey-form select[name=step-0]", "wait")
+    page.fill("#journey-form input[name=step-0-value]", "x")
+    page.select_option("#journey-form select[name=step-1]", "tag")
+    page.fill("#journey-form input[name=step-1-value]", "成交关怀")
+    page.check("#journey-form input[name=activate]")
+    page.click("#journey-form button[type=submit]")
+    # A wait of "x" days is refused by the step's path; what was typed stays.
+    page.locator("#journey-errors [data-error='steps[0].wait.days']").wait_for()
+    assert page.input_value("#journey-form input[name=name]") == "成交关怀"
+    page.screenshot(path="artifacts/screenshots/marketing-journey-form.png", full_page=True)
+    page.fill("#journey-form input[name=step-0-value]", "3")
+    page.click("#journey-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/marketing/journeys/\d+$"))
+    assert "Lifecycle stage changed" in page.inner_text("main")
+    with committed_db.session() as session:
+        journey = session.scalar(sa.select(Journey).where(Journey.name == "成交关怀"))
+        assert (journey.event, journey.event_value, journey.status) == (
+            "crm_customer_stage_changed",
+            "customer",
+            "active",
+        )
+        assert journey.steps == [{"wait": {"days": 3}}, {"tag": {"name": "成交关怀"}}]
+        service.update_customer(
+            session, session.get(Customer, customer_id), {"lifecycle_stage": "customer"}
+        )
+        session.commit()
+    run_due_jobs(committed_app)  # delivers the stage change to marketing
+    with committed_db.session() as session:
+        entries = session.scalars(sa.select(JourneyEntry.customer_id)).all()
+        assert entries == [customer_id]
+    page.reload()
+    assert page.locator("tr[data-step='0'] td").last.inner_text() == "1"

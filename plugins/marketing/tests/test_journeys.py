@@ -533,3 +533,48 @@ def test_events_through_the_api_and_cli(db, api, cli):
     assert cli("marketing", "journeys", "list").output == (
         f"{journey_id}\tdraft\tcrm_customer_stage_changed=customer\t1 steps\t0\t成交后关怀\n"
     )
+
+
+def test_the_console_form_makes_event_journeys_with_goals(db, client_for, marketer, make_user):
+    console = client_for(marketer)
+    page = console.get("/marketing/journeys", headers={"Accept-Language": "zh-CN"})
+    text = page.get_data(as_text=True)
+    assert "新建客户旅程" in text and "生命周期阶段变更" in text and "工单超出 SLA" in text
+    form = {
+        "name": "控制台旅程",
+        "trigger": "event",
+        "event": "crm_service_sla_breached",
+        "event_value": "resolution",
+        "step-0": "wait",
+        "step-0-value": "2",
+        "step-1": "tag",
+        "step-1-value": "超时回访",
+        "goal": '{"all": [{"field": "city", "op": "eq", "value": "苏州"}]}',
+        "activate": "1",
+    }
+    created = console.post("/marketing/journeys", data=form)
+    assert created.status_code == 302
+    journey = db.scalar(sa.select(Journey).where(Journey.name == "控制台旅程"))
+    assert (journey.event, journey.event_value, journey.status) == (
+        "crm_service_sla_breached",
+        "resolution",
+        "active",
+    )
+    assert journey.steps == [{"wait": {"days": 2}}, {"tag": {"name": "超时回访"}}]
+    assert journey.goal == {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}
+    detail = console.get(created.headers["Location"]).get_data(as_text=True)
+    assert "Ticket SLA breached" in detail and 'data-converted="0"' in detail
+    wrong = console.post(
+        "/marketing/journeys", data={**form, "name": "坏", "event_value": "vip", "goal": "{"}
+    )
+    assert wrong.status_code == 422
+    assert 'data-error="goal"' in wrong.get_data(as_text=True)
+    wrong = console.post(
+        "/marketing/journeys",
+        data={**form, "name": "坏", "event_value": "vip", "step-0-value": "x"},
+    )
+    assert wrong.status_code == 422
+    text = wrong.get_data(as_text=True)
+    assert 'data-error="event_value"' in text and 'data-error="steps[0].wait.days"' in text
+    reader = client_for(make_user("reader-zhu", departments=["marketing"], role="viewer"))
+    assert reader.post("/marketing/journeys", data=form).status_code == 403
