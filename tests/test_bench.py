@@ -98,3 +98,69 @@ def test_a_missing_baseline_library_is_reported_not_raised():
     assert baseline_library("crm_no_such_baseline_library") is None
     figure = Figure("x", "y", "rows/s", 10.0, 0.0, not_installed("duckdb"))
     assert figure.ratio == 0.0 and "baseline not installed (duckdb" in figure.baseline_name
+
+
+def test_latency_percentiles_are_nearest_rank():
+    from crm_host.bench.load import percentile
+
+    values = [n / 1000 for n in range(100, 0, -1)]  # 1 ms … 100 ms, unordered
+    assert percentile(values, 0.5) == 0.050 and percentile(values, 0.99) == 0.099
+    assert percentile(values, 1.0) == 0.100 and percentile([0.007], 0.99) == 0.007
+    assert percentile([], 0.99) == 0.0
+
+
+def test_the_bare_app_answers_what_the_api_answers(tmp_path):
+    from crm_host.bench.api import prepare, start_cursors
+    from crm_host.bench.bare_api import create_app as bare_app
+    from crm_host.bench.runs import Databases, app_for
+    from crm_host.testing.databases import server_url
+
+    server = server_url()
+    dbs = Databases("postgresql" if server else "sqlite", str(server) if server else None, tmp_path)
+    try:
+        url = dbs.prepared("api", [])
+        secret = prepare(dbs, url, tmp_path, 120)
+        starts = start_cursors(url, 4)
+        # 120 customers in 4 walks: the first page, then every 30th customer in name order.
+        assert len(starts) == 4 and starts[0] is None and len(set(starts)) == 4
+        ours = app_for(url, tmp_path, "api").test_client()
+        bare = bare_app(url.render_as_string(hide_password=False)).test_client()
+        engines = [
+            ours.application.extensions["crm"].db,
+            bare.application.extensions["bare_engine"],
+        ]
+        headers = {"Authorization": f"Bearer {secret}"}
+        for cursor in starts:
+            query = {"limit": 50, **({"cursor": cursor} if cursor else {})}
+            page = ours.get("/api/v1/customers", query_string=query, headers=headers)
+            assert page.status_code == 200, page.text
+            assert page.json == bare.get("/api/v1/customers", query_string=query).json
+            assert len(page.json["items"]) == 50 or page.json["next_cursor"] is None
+            first = page.json["items"][0]["id"]
+            detail = ours.get(f"/api/v1/customers/{first}", headers=headers)
+            assert detail.json == bare.get(f"/api/v1/customers/{first}").json
+        # What prepare() put in: tags on ids 1 and 3 modulo 4, Sales on multiples of 3.
+        detail = ours.get("/api/v1/customers/3", headers=headers).json
+        assert detail["tags"] == ["new"] and detail["departments"] == ["sales"]
+        assert detail["phone"] == "+8613900000002" and detail["contacts"] == []
+        for engine in engines:
+            engine.dispose()
+    finally:
+        dbs.close()
+
+
+def test_bench_api_drives_both_servers_and_compares_their_answers(monkeypatch):
+    from crm_host.bench import api
+    from crm_host.testing.databases import server_url
+
+    pytest.importorskip("aiohttp")
+    monkeypatch.setattr(api, "SIZES", {"S": 400})
+    monkeypatch.setattr(api, "STEPS", {"S": 2})
+    server = server_url()
+    registry = collect_benchmarks(_manager_with(_BenchPlugin), register_host_benchmarks)
+    backend = "postgresql" if server else "sqlite"
+    throughput, p99, p50 = run(["api"], "S", backend, str(server) if server else None, registry)
+    assert throughput.unit == "req/s" and throughput.ours > 0 and throughput.baseline > 0
+    assert "32 connections, 400 customers" in throughput.figure
+    assert p99.unit == "ms" and p99.baseline == 100.0 and not p99.higher_is_better
+    assert p50.ours > 0 and p50.baseline > 0

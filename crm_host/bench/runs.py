@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from crm_host.bench.api import bench_api
 from crm_host.bench.data import COLUMNS, write_customers_csv
 from crm_host.bench.figures import SIZES, Figure, timer
 from crm_host.bench.registry import BenchmarkRegistry, collect_benchmarks, present_plugins
@@ -220,53 +221,6 @@ def _app_with_customers(dbs: Databases, workdir: Path, rows: int, plugins: list[
     return app, user
 
 
-def bench_api(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
-    """A 50-row keyset page through the whole API stack vs the same query in bare Core."""
-    from crm_host.models import Customer
-    from crm_host.testing import login
-
-    rows = SIZES[size]
-    app, user = _app_with_customers(dbs, workdir, rows, [])
-    client = login(app.test_client(), user)
-    pages = 200
-    cursor = None
-    with timer() as elapsed:
-        for _ in range(pages):
-            url = "/api/v1/customers?limit=50&sort=code" + (f"&cursor={cursor}" if cursor else "")
-            answer = client.get(url)
-            if answer.status_code != 200:
-                raise RuntimeError(f"the API answered {answer.status_code}: {answer.text[:200]}")
-            cursor = answer.json["next_cursor"]
-    ours = pages / elapsed()
-    engine = app.extensions["crm"].db.engine
-    last = ""
-    with timer() as bare, engine.connect() as connection:
-        for _ in range(pages):
-            page = (
-                connection.execute(
-                    sa.select(Customer.__table__)
-                    .where(Customer.code > last)
-                    .where(Customer.archived_at.is_(None))
-                    .order_by(Customer.code, Customer.id)
-                    .limit(51)
-                )
-                .mappings()
-                .all()
-            )
-            last = page[49]["code"]
-            [dict(r) for r in page[:50]]  # the bare endpoint would serialise them too
-    return [
-        Figure(
-            "api",
-            f"50-row keyset pages over {rows:,} customers (in process)",
-            "pages/s",
-            ours,
-            pages / bare(),
-            "bare SQLAlchemy Core, same query",
-        )
-    ]
-
-
 def bench_hooks(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
     """The share of request time spent dispatching hooks, with all built-ins installed."""
     from crm_host.plugins.manager import PluginManager
@@ -310,7 +264,11 @@ def bench_hooks(size: str, dbs: Databases, workdir: Path) -> list[Figure]:
 def register_host_benchmarks(registry: BenchmarkRegistry) -> None:
     """The host's own benchmarks, registered before any plugin's."""
     registry.add("import", bench_import, description="customer import vs a raw bulk load")
-    registry.add("api", bench_api, description="API keyset pages vs bare SQLAlchemy Core")
+    registry.add(
+        "api",
+        bench_api,
+        description="API details and keyset pages under gunicorn vs bare Flask + Core",
+    )
     registry.add("hooks", bench_hooks, description="hook dispatch share of request time")
 
 

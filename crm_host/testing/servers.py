@@ -24,15 +24,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: sa.URL, instance: Path, *, workers: int = 2, threads: int = 4) -> Iterator[str]:
-    """Serve ``crm_host.wsgi:app`` on ``url``'s database; yields the base URL once ready."""
+def gunicorn(
+    url: sa.URL,
+    instance: Path,
+    *,
+    workers: int = 2,
+    threads: int = 4,
+    app: str = "crm_host.wsgi:app",
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve ``app`` (the host by default) on ``url``'s database; yields the base URL once ready.
+
+    ``app`` must answer ``GET /readyz`` with 200 once it can serve; ``env`` adds
+    environment variables for it.
+    """
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
         "CRM_DATABASE_URL": url.render_as_string(hide_password=False),
         "CRM_INSTANCE_PATH": str(instance),
         "CRM_SECRET_KEY": "test-server",
         "CRM_WORKER_THREAD": "false",
+        **(env or {}),
     }
     server = subprocess.Popen(
         [
@@ -45,9 +58,9 @@ def gunicorn(url: sa.URL, instance: Path, *, workers: int = 2, threads: int = 4)
             str(workers),
             "--threads",
             str(threads),
-            "crm_host.wsgi:app",
+            app,
         ],
-        env=env,
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
