@@ -37,8 +37,13 @@ def crm_register_benchmarks(registry: Any) -> None:
 @hookimpl
 def crm_register_blueprints() -> list[Blueprint]:
     """The REST API (``/api/v1/power/…``) and the console pages (``/power/…``)."""
-    # Their routes live on ``bp``; importing the module adds them.
-    from crm_industry_power import views_guarantees, views_inspections, views_report  # noqa: F401
+    # Their routes live on ``bp`` and ``blp``; importing the modules adds them.
+    from crm_industry_power import (  # noqa: F401
+        api_report,
+        views_guarantees,
+        views_inspections,
+        views_report,
+    )
     from crm_industry_power.api import blp
     from crm_industry_power.views import bp
 

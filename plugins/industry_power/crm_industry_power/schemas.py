@@ -277,6 +277,11 @@ class BillIn(ma.Schema):
     month = ma.fields.String(required=True, metadata={"example": "2026-10"})
 
 
+class ReportQuery(ma.Schema):
+    month = ma.fields.String(required=True, metadata={"example": "2026-10"})
+    format = ma.fields.String(load_default="pdf", validate=ma.validate.OneOf(("pdf", "html")))
+
+
 class BillOut(ma.Schema):
     id = ma.fields.Integer()
     account_id = ma.fields.Integer()

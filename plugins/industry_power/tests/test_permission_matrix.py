@@ -74,6 +74,13 @@ def make_account(session: sa.orm.Session, objects: dict[str, ObjectRef], user: U
     return ObjectRef(_account(session).id)
 
 
+def make_account_customer(
+    session: sa.orm.Session, objects: dict[str, ObjectRef], user: User
+) -> ObjectRef:
+    """The customer of a new account (with a meter and one reading)."""
+    return ObjectRef(_account(session).customer_id)
+
+
 def make_meter(session: sa.orm.Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
     """A meter of a new account."""
     return ObjectRef(_account(session).meters[0].id)
@@ -140,6 +147,7 @@ def make_guarantee(session: sa.orm.Session, objects: dict[str, ObjectRef], user:
 
 POWER_FACTORIES = {
     "account_id": make_account,
+    "customer_id": make_account_customer,
     "meter_id": make_meter,
     "tariff_id": make_tariff,
     "fault_id": make_fault,
@@ -204,6 +212,10 @@ POWER_PAYLOADS = {
     ),
     ("power_api.ReadingsImport", "POST"): _payload(_upload),
     ("power_api.LoadCurve", "GET"): _payload(lambda s, n: {"day": DAY.isoformat()}),
+    # HTML: the same document and checks as the PDF, without typesetting one per role.
+    ("power_api.CustomerReport", "GET"): _payload(
+        lambda s, n: {"month": "2026-11", "format": "html"}
+    ),
     ("power_api.Metrics", "GET"): _payload(
         lambda s, n: {"first": "2026-11-01", "last": "2026-11-30"}
     ),

@@ -54,6 +54,27 @@ def test_the_pdf_is_a_pdf_with_the_customer_s_figures(client_for, power_user, lo
         assert figure in text, figure
 
 
+def test_the_report_through_the_api(client_for, power_user, make_user, loaded):
+    from pypdf import PdfReader
+
+    client = client_for(power_user)
+    url = f"/api/v1/power/customers/{loaded.id}/report"
+    pdf = client.get(f"{url}?month=2026-11")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert f"power-report-{loaded.code}-2026-11.pdf" in pdf.headers["Content-Disposition"]
+    assert "259.375" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    html = client.get(f"{url}?month=2026-11&format=html")
+    assert html.mimetype == "text/html" and "4,585.00 CNY" in html.get_data(as_text=True)
+
+    bad_month = client.get(f"{url}?month=2026-13")
+    assert bad_month.status_code == 422 and "month" in str(bad_month.json)
+    bad_format = client.get(f"{url}?month=2026-11&format=docx")
+    assert bad_format.status_code == 422 and "format" in str(bad_format.json)
+    assert client.get("/api/v1/power/customers/999999/report?month=2026-11").status_code == 404
+    outsider = client_for(make_user("no-power", departments=["sales"]))
+    assert outsider.get(f"{url}?month=2026-11").status_code == 403
+
+
 def test_the_report_from_the_shell(cli, loaded, tmp_path):
     from pypdf import PdfReader
 

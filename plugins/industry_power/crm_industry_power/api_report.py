@@ -1,0 +1,45 @@
+"""``GET /api/v1/power/customers/<id>/report``: the printable monthly report, as PDF or
+HTML, for systems that file or mail it (the console and ``crm power report`` make the
+same document)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from werkzeug.wrappers import Response
+
+from crm_host.customers import service as customers
+from crm_host.host import get_host
+from crm_host.permissions import require
+from crm_industry_power import permissions as p
+from crm_industry_power import report, views_report
+from crm_industry_power import schemas as s
+from crm_industry_power.api import blp
+from crm_industry_power.bills import parse_month
+
+MIMETYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+@blp.route("/customers/<id:customer_id>/report")
+class CustomerReport(MethodView):
+    @require(p.READINGS_READ)
+    @blp.arguments(s.ReportQuery, location="query")
+    @blp.response(200, content_type="application/pdf")
+    @blp.alt_response(200, content_type="text/html", description="The same report as HTML")
+    def get(self, args: dict[str, Any], customer_id: int) -> Response:
+        """The customer's monthly report (load curves, daily metrics, advice) as PDF or HTML."""
+        customer = customers.get_customer(get_host().session, customer_id)
+        month = parse_month(args["month"])
+        html = views_report.render(customer, month)
+        fmt = args["format"]
+        body: str | bytes = report.pdf(html, base_url=request.url_root) if fmt == "pdf" else html
+        code = re.sub(r"[^A-Za-z0-9_-]", "_", customer.code)
+        name = f"power-report-{code}-{month:%Y-%m}.{fmt}"
+        return Response(
+            body,
+            mimetype=MIMETYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
