@@ -135,7 +135,12 @@ def crm_register_link_handlers(registry: LinkHandlerRegistry) -> None:
     a portal reply) passes ``fields=`` (a template of inputs shown in the confirming
     form; the handler then takes ``form=``, what was posted) and may pass
     ``context=`` (``context(session=…, token=…)`` returns what that template shows).
-    A bad or duplicate handler stops start-up naming the plugin. Collecting.
+    Tracking links (an email's open pixel, a tracked link) pass ``on_open=True``:
+    the handler runs on the GET itself, without a confirming page, and may return a
+    response — an image, or a redirect to the address its signed token carries,
+    never one from the request — sent with ``Referrer-Policy: no-referrer``; it
+    must be idempotent (scanners and image proxies open links too) and takes no
+    form. A bad or duplicate handler stops start-up naming the plugin. Collecting.
     """
 
 

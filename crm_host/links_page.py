@@ -7,6 +7,13 @@ calls the handler the owning plugin registered through
 ``crm_register_link_handlers`` and shows its message. A handler that needs answers
 (a survey's score, a portal reply) names a template of form fields, shown inside
 the confirming form, and takes a ``form`` argument with what was posted.
+
+Tracking links are the exception, registered with ``on_open=True``: an email's open
+pixel and its tracked links must act when loaded, with no page in between. Their
+handler runs on the GET and returns the response itself — an image, or a redirect
+to the address its signed token carries (never one taken from the request, so the
+page is no open redirect); it must be idempotent, since scanners and image proxies
+load links too.
 """
 
 from __future__ import annotations
@@ -46,6 +53,8 @@ class LinkHandler:
     #: ``context(session=…, token=…)`` → what the fields template shows (a ticket's
     #: status…); it reads the token itself and changes nothing.
     context: Callable[..., dict[str, Any]] | None = None
+    #: Run on opening (GET) and answer with the handler's own response: tracking.
+    on_open: bool = False
 
 
 class LinkHandlerRegistry(PluginRegistry):
@@ -63,12 +72,15 @@ class LinkHandlerRegistry(PluginRegistry):
         label: Any = "",
         fields: str | None = None,
         context: Callable[..., dict[str, Any]] | None = None,
+        on_open: bool = False,
     ) -> None:
         """Handle confirmed links of ``purpose`` (``<slug>.<name>``) with ``handler``.
 
         ``fields`` names a template of inputs for the confirming form; the handler
         then receives what was posted as ``form``. ``context`` gives that template
-        what it shows besides the inputs.
+        what it shows besides the inputs. ``on_open`` runs the handler when the link
+        is opened, without confirming (tracking pixels and links); it may return a
+        response (an image, a redirect) instead of a message.
         """
         who = self.who
         if not _PURPOSE.match(purpose) or not purpose.startswith(f"{self._slug}."):
@@ -80,8 +92,17 @@ class LinkHandlerRegistry(PluginRegistry):
         wants_form = "form" in inspect.signature(handler).parameters
         if fields is not None and not wants_form:
             raise PluginError(f"{who}: the handler of {purpose} has fields but takes no form")
+        if on_open and (fields is not None or wants_form):
+            raise PluginError(f"{who}: the handler of {purpose} runs on opening: it has no form")
         self.handlers[purpose] = LinkHandler(
-            purpose, handler, label or purpose, self._plugin or "", fields, wants_form, context
+            purpose,
+            handler,
+            label or purpose,
+            self._plugin or "",
+            fields,
+            wants_form,
+            context,
+            on_open,
         )
 
 
@@ -100,10 +121,30 @@ def _handler(purpose: str) -> LinkHandler:
     return found
 
 
+def _run(handler: LinkHandler, token: str) -> tuple[str, int] | str | Response:
+    """Call the handler in a transaction; its response, or its message on the page."""
+    session = get_host().session
+    try:
+        extra = {"form": request.form} if handler.wants_form else {}
+        answer = handler.handler(session=session, token=token, **extra)
+        session.commit()
+    except CrmError as error:  # a LinkError too: bad, expired or used
+        session.rollback()
+        return render_template("crm/link.html", handler=handler, error=error.message), error.status
+    if isinstance(answer, Response):
+        # The token is in this page's address: the next site must not see it.
+        answer.headers.setdefault("Referrer-Policy", "no-referrer")
+        answer.headers.setdefault("Cache-Control", "no-store")
+        return answer
+    return render_template("crm/link.html", handler=handler, done=answer)
+
+
 @bp.route("/<purpose>/<token>", methods=["GET"])
-def show(purpose: str, token: str) -> tuple[str, int] | str:
-    """What the link will do, with a button to confirm it."""
+def show(purpose: str, token: str) -> tuple[str, int] | str | Response:
+    """What the link will do, with a button to confirm it; a tracking link acts at once."""
     handler = _handler(purpose)
+    if handler.on_open:
+        return _run(handler, token)
     extra: dict[str, Any] = {}
     if handler.context is not None:
         try:
@@ -118,16 +159,7 @@ def show(purpose: str, token: str) -> tuple[str, int] | str:
 @bp.route("/<purpose>/<token>", methods=["POST"])
 def confirm(purpose: str, token: str) -> tuple[str, int] | str | Response:
     """Do what the link is for; the plugin's message, or why the link cannot be used."""
-    handler = _handler(purpose)
-    session = get_host().session
-    try:
-        extra = {"form": request.form} if handler.wants_form else {}
-        message = handler.handler(session=session, token=token, **extra)
-        session.commit()
-    except CrmError as error:  # a LinkError too: bad, expired or used
-        session.rollback()
-        return render_template("crm/link.html", handler=handler, error=error.message), error.status
-    return render_template("crm/link.html", handler=handler, done=message)
+    return _run(_handler(purpose), token)
 
 
 # Anybody holding the link may open it: the signed token is the credential.

@@ -263,6 +263,7 @@ class CampaignStats(MethodView):
             **campaigns.statistics(session, campaign),
             "revenue": [{"currency": c, "amount": a} for c, a in revenue.items()],
             "roi": campaigns.roi(campaign, revenue),
+            "buyers": campaigns.buyers(session, campaign),
             "ab_test": ab if ab["variants"] else None,
         }
 

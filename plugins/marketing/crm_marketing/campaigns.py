@@ -401,6 +401,27 @@ def attributed_revenue(
     return {currency: Decimal(total) for currency, total in rows}
 
 
+def buyers(session: Session, campaign: Campaign) -> int:
+    """Recipients who bought in the attribution window after their send: the
+    campaign's conversions, read from the transaction union rather than reported."""
+    if campaign.launched_at is None:
+        return 0
+    tx = transactions(session)
+    return (
+        session.scalar(
+            sa.select(sa.func.count(sa.distinct(Send.customer_id)))
+            .join(tx, tx.c.customer_id == Send.customer_id)
+            .where(
+                Send.campaign_id == campaign.id,
+                Send.duplicate.is_(False),
+                tx.c.occurred_at >= Send.sent_at,
+                tx.c.occurred_at < attribution_end(campaign),
+            )
+        )
+        or 0
+    )
+
+
 def _snapshot(campaign: Campaign, session: Session) -> dict[str, Any]:
     return {
         "name": campaign.name,

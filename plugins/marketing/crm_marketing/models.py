@@ -22,7 +22,7 @@ MONEY = sa.Numeric(18, 2)
 SEGMENT_KINDS = ("rules", "static")
 CHANNELS = ("email", "sms")
 CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
-RESPONSES = ("opened", "clicked", "replied", "converted", "unsubscribed")
+RESPONSES = ("delivered", "opened", "clicked", "replied", "converted", "unsubscribed")
 
 
 class Segment(Base):

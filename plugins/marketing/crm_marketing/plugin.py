@@ -18,7 +18,7 @@ from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
 from crm_host.segments import Criterion
 from crm_host.web.menu import MenuItem, Panel
-from crm_marketing import hookspecs, journeys, lifetime_value, privacy, rfm, sending
+from crm_marketing import hookspecs, journeys, lifetime_value, privacy, rfm, sending, tracking
 from crm_marketing.campaigns import SEND_JOB
 from crm_marketing.criteria import builtin_criteria
 from crm_marketing.i18n import _l
@@ -297,3 +297,6 @@ def crm_register_link_handlers(registry: Any) -> None:
         return str(_l("You are unsubscribed: you will get no more of these messages."))
 
     registry.add(sending.UNSUBSCRIBE, unsubscribe, label=_l("Unsubscribe"))
+    # Loaded by mail clients, not read by people: they act on opening, with no page.
+    registry.add(tracking.OPEN, tracking.opened, label=_l("Message opened"), on_open=True)
+    registry.add(tracking.CLICK, tracking.clicked, label=_l("Tracked link"), on_open=True)

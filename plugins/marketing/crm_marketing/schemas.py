@@ -208,6 +208,7 @@ class VariantResultOut(ma.Schema):
     name = ma.fields.String()
     weight = ma.fields.Integer()
     sent = ma.fields.Integer()
+    delivered = ma.fields.Integer()
     opened = ma.fields.Integer()
     clicked = ma.fields.Integer()
     converted = ma.fields.Integer()
@@ -243,6 +244,10 @@ class CampaignStatsOut(ma.Schema):
     ab_test = ma.fields.Nested(AbTestOut, allow_none=True)
     sent = ma.fields.Integer()
     duplicates = ma.fields.Integer()
+    delivered = ma.fields.Integer()
+    buyers = ma.fields.Integer(
+        metadata={"description": "Recipients who bought in the attribution window."}
+    )
     opened = ma.fields.Integer()
     clicked = ma.fields.Integer()
     replied = ma.fields.Integer()

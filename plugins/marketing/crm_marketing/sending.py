@@ -29,7 +29,7 @@ from crm_host.links import make_token
 from crm_host.models import Customer
 from crm_host.notifications import queue_email
 from crm_host.runtime import Batch, emit
-from crm_marketing import campaigns, templates_engine, variants
+from crm_marketing import campaigns, templates_engine, tracking, variants
 from crm_marketing.models import Campaign, Send, SmsMessage, Variant
 
 BATCH_SIZE = 200
@@ -75,6 +75,8 @@ def _deliver_email(
         to=send.address or "",
         subject=templates_engine.render(subject, context).strip()[:300],
         text=text,
+        # The HTML part carries the open pixel; the text part stays for plain readers.
+        html=tracking.html_of(text, tracking.open_url(send)),
     )
 
 
@@ -172,6 +174,8 @@ def _send(
         "city": city,
         "region": region,
         "unsubscribe_url": unsubscribe_url(unsubscribe_token(send)),
+        # {{ track("https://…") }}: this recipient's signed, counted link to the address.
+        "track": lambda url: tracking.click_url(send, url),
     }
     ADAPTERS[campaign.channel](session, campaign, send, context)
     timeline.add_entry(

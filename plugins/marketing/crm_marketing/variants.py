@@ -156,6 +156,7 @@ def results(
             "name": v.name,
             "weight": v.weight,
             "sent": 0,
+            "delivered": 0,
             "opened": 0,
             "clicked": 0,
             "converted": 0,
@@ -180,7 +181,7 @@ def results(
     for variant_id, kind, n in session.execute(
         sa.select(Send.variant_id, SendResponse.kind, sa.func.count())
         .join(SendResponse, SendResponse.send_id == Send.id)
-        .where(real, SendResponse.kind.in_(("opened", "clicked")))
+        .where(real, SendResponse.kind.in_(("delivered", "opened", "clicked")))
         .group_by(Send.variant_id, SendResponse.kind)
     ):
         if variant_id in rows:
