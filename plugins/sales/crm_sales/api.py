@@ -23,6 +23,7 @@ from crm_sales import (
     activities,
     assignment,
     crosssell,
+    customer_prices,
     forecast,
     leads,
     orders,
@@ -482,6 +483,31 @@ class PriceListPrices(MethodView):
         session.commit()
         session.refresh(price_list)
         return price_list
+
+
+@blp.route("/customers/<id:customer_id>/price-list")
+class CustomerPriceListResource(MethodView):
+    @require(p.PRODUCTS_READ)
+    @blp.response(200, s.CustomerPriceListOut)
+    def get(self, customer_id: int) -> dict[str, Any]:
+        """The customer's own price list (``null``: quotes use the default list)."""
+        session = _session()
+        customer = customers.get_customer(session, customer_id)
+        return {
+            "customer_id": customer.id,
+            "price_list": customer_prices.list_of(session, customer.id),
+        }
+
+    @require(p.PRODUCTS_WRITE)
+    @blp.arguments(s.CustomerPriceListIn)
+    @blp.response(200, s.CustomerPriceListOut)
+    def put(self, data: dict[str, Any], customer_id: int) -> dict[str, Any]:
+        """Give the customer a price list of their own, or take it away with ``null``."""
+        session = _session()
+        customer = customers.get_customer(session, customer_id)
+        price_list = customer_prices.assign(session, customer, data["price_list_id"], actor=_user())
+        session.commit()
+        return {"customer_id": customer.id, "price_list": price_list}
 
 
 @blp.route("/quotes")

@@ -14,6 +14,7 @@ from crm_sales import (
     assignment,
     checks,
     crosssell,
+    customer_prices,
     forecast,
     performance,
     pipeline,
@@ -186,6 +187,32 @@ def register(cli: AppGroup) -> None:
             session.rollback()
             raise fail(error) from error
         click.echo(f"{product.code} costs {unit_price} {price_list.currency} on {price_list.code}")
+
+    @price_lists_group.command("assign")
+    @click.argument("customer_code")
+    @click.argument("list_code", required=False)
+    @click.option("--clear", is_flag=True, help="Take the customer's own list away.")
+    def assign_price_list(customer_code: str, list_code: str | None, clear: bool) -> None:
+        """Price CUSTOMER_CODE's quotes from LIST_CODE (or, with --clear, the default)."""
+        if bool(list_code) == clear:
+            raise click.UsageError("name a LIST_CODE, or pass --clear")
+        session = get_host().session
+        customer = session.scalar(sa.select(Customer).where(Customer.code == customer_code))
+        if customer is None:
+            raise click.ClickException(f"no customer with code {customer_code!r}")
+        price_list = None
+        if list_code:
+            price_list = session.scalar(sa.select(PriceList).where(PriceList.code == list_code))
+            if price_list is None:
+                raise click.ClickException(f"no price list with code {list_code!r}")
+        try:
+            customer_prices.assign(session, customer, price_list.id if price_list else None)
+            session.commit()
+        except CrmError as error:
+            session.rollback()
+            raise fail(error) from error
+        which = price_list.code if price_list else "the default list"
+        click.echo(f"{customer.code}'s quotes are priced from {which}")
 
     @cli.group("quotes")
     def quotes_group() -> None:

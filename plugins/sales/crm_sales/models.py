@@ -344,6 +344,21 @@ class PriceListItem(Base):
     price_list: Mapped[PriceList] = relationship(back_populates="prices")
 
 
+class CustomerPriceList(Base):
+    """The price list a customer's quotes are priced from unless a quote names another
+    (a distributor's or a key account's negotiated prices)."""
+
+    __tablename__ = "sales_customer_price_lists"
+
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    price_list_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sales_price_lists.id", ondelete="CASCADE"), index=True
+    )
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class QuoteStatus(enum.StrEnum):
     """draft → sent → accepted | rejected | expired."""
 

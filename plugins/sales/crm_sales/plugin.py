@@ -18,13 +18,14 @@ from crm_host.permissions import Permission, can
 from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
 from crm_host.web.menu import MenuItem, Panel
-from crm_sales import crosssell, hookspecs, orders, privacy
-from crm_sales.models import Opportunity, OpportunityStatus, Order
+from crm_sales import crosssell, customer_prices, hookspecs, orders, privacy
+from crm_sales.models import Opportunity, OpportunityStatus, Order, PriceList
 from crm_sales.permissions import (
     LEADS_READ,
     OPPORTUNITIES_READ,
     ORDERS_READ,
     PERMISSIONS,
+    PRODUCTS_WRITE,
     QUOTES_READ,
 )
 
@@ -199,6 +200,11 @@ def crm_customer_panels(
             context={
                 "opportunities": open_deals,
                 "orders": last_orders,
+                "customer_id": customer.id,
+                "price_list": customer_prices.list_of(session, customer.id),
+                "price_lists": session.scalars(sa.select(PriceList).order_by(PriceList.code)).all()
+                if can(session, user, PRODUCTS_WRITE)
+                else None,
                 "recommendations": crosssell.recommendations_for(session, customer.id)
                 if last_orders
                 else [],

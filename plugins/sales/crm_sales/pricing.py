@@ -1,7 +1,7 @@
 """Price lists: a product's unit price in one currency over a validity window.
 
-One list is the default; a quote prices its lines from the list chosen for it, or
-from the default list when none is chosen.
+One list is the default; a quote prices its lines from the list chosen for it, else
+from the customer's own list (:mod:`crm_sales.customer_prices`), else from the default.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_sales import checks
+from crm_sales import checks, customer_prices
 from crm_sales.models import PriceList, PriceListItem, Product
 
 HUNDRED = Decimal("100")
@@ -123,8 +123,15 @@ def usable_on(price_list: PriceList, day: date) -> bool:
     )
 
 
-def choose(session: Session, price_list_id: Any, day: date) -> PriceList:
-    """The list a quote made on ``day`` is priced from: the one named, else the default."""
+def choose(
+    session: Session, price_list_id: Any, day: date, *, customer_id: int | None = None
+) -> PriceList:
+    """The list a quote made on ``day`` is priced from: the one named; else the
+    customer's own list while it is valid on ``day``; else the default."""
+    if price_list_id is None and customer_id is not None:
+        own = customer_prices.list_of(session, customer_id)
+        if own is not None and usable_on(own, day):
+            return own
     if price_list_id is not None:
         price_list = session.get(PriceList, price_list_id)
         if price_list is None:

@@ -17,6 +17,7 @@ from crm_host import audit
 from crm_host.audit import jsonable
 from crm_host.customers.privacy import scrub_json_column
 from crm_host.models import AuditLog
+from crm_sales import customer_prices
 from crm_sales.models import Activity, Lead, Opportunity, Order, OrderLine, Quote, QuoteLine
 
 #: Tables with a ``customer_id`` pointing at customers.
@@ -25,11 +26,13 @@ ERASED = "[erased]"
 
 
 def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
-    """Point every sales row of ``merged_id`` at ``survivor_id``."""
+    """Point every sales row of ``merged_id`` at ``survivor_id``; the survivor keeps its
+    own price list, or takes the merged customer's when it had none."""
     for model in HOLDERS:
         session.execute(
             sa.update(model).where(model.customer_id == merged_id).values(customer_id=survivor_id)
         )
+    customer_prices.move_on_merge(session, survivor_id, merged_id)
 
 
 def erase(session: Session, customer_id: int) -> None:
@@ -80,8 +83,8 @@ def _rows(session: Session, model: Any, customer_id: int) -> list[dict[str, Any]
 
 
 def export(session: Session, customer_id: int) -> dict[str, Any] | None:
-    """Leads, opportunities, quotes, orders and their lines, activities of the customer;
-    ``None`` if none."""
+    """Leads, opportunities, quotes, orders and their lines, activities and the own price
+    list of the customer; ``None`` if none."""
     data = {
         "leads": _rows(session, Lead, customer_id),
         "opportunities": _rows(session, Opportunity, customer_id),
@@ -91,6 +94,8 @@ def export(session: Session, customer_id: int) -> dict[str, Any] | None:
     data["quotes"] = _rows(session, Quote, customer_id)
     data["order_lines"] = _lines(session, OrderLine, OrderLine.order_id, data["orders"])
     data["quote_lines"] = _lines(session, QuoteLine, QuoteLine.quote_id, data["quotes"])
+    own = customer_prices.list_of(session, customer_id)
+    data["price_list"] = [{"code": own.code, "name": own.name}] if own else []
     return data if any(data.values()) else None
 
 

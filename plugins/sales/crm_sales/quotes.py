@@ -140,7 +140,8 @@ def create_quote(
     elif len(raw_lines) > MAX_LINES:
         errors["lines"] = [f"At most {MAX_LINES} lines."]
     try:
-        price_list = pricing.choose(session, data.get("price_list_id"), today)
+        known = customer_id if "customer_id" not in errors else None
+        price_list = pricing.choose(session, data.get("price_list_id"), today, customer_id=known)
     except ValidationFailed as error:
         errors.update(error.details)
         price_list = None

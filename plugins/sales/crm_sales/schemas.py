@@ -435,6 +435,24 @@ class PriceListOut(ma.Schema):
     prices = ma.fields.List(ma.fields.Nested(PriceOut))
 
 
+class PriceListBrief(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    currency = ma.fields.String()
+    valid_from = ma.fields.Date(allow_none=True)
+    valid_to = ma.fields.Date(allow_none=True)
+
+
+class CustomerPriceListIn(ma.Schema):
+    price_list_id = Id(required=True, allow_none=True)
+
+
+class CustomerPriceListOut(ma.Schema):
+    customer_id = ma.fields.Integer()
+    price_list = ma.fields.Nested(PriceListBrief, allow_none=True)
+
+
 QUOTE_STATUSES = ["draft", "sent", "accepted", "rejected", "expired"]
 
 

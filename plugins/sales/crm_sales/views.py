@@ -22,6 +22,7 @@ from crm_host.models import Customer
 from crm_host.permissions import authorize
 from crm_sales import (
     assignment,
+    customer_prices,
     forecast,
     leads,
     performance,
@@ -44,6 +45,7 @@ from crm_sales.permissions import (
     LEADS_WRITE,
     OPPORTUNITIES_READ,
     OPPORTUNITIES_WRITE,
+    PRODUCTS_WRITE,
     QUOTES_READ,
     QUOTES_WRITE,
 )
@@ -346,3 +348,28 @@ def quote_status(quote_id: int) -> Response:
     except CrmError as error:
         _refused(error)
     return redirect(url_for(".quote_page", quote_id=quote_id))
+
+
+@bp.route("/customers/<id:customer_id>/price-list", methods=["POST"])
+@login_required
+def customer_price_list(customer_id: int) -> Response:
+    """Give the customer a price list of their own (an empty choice: the default list)."""
+    session = get_host().session
+    user = current_user.user
+    authorize(session, user, PRODUCTS_WRITE)
+    chosen = _form().get("price_list_id")
+    try:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise ValidationFailed(f"no customer {customer_id}")
+        price_list_id = int(chosen) if chosen and chosen.isdigit() else None
+        if chosen and price_list_id is None:
+            raise ValidationFailed(
+                "the price list is not valid", details={"price_list_id": ["A price list id."]}
+            )
+        customer_prices.assign(session, customer, price_list_id, actor=user)
+        session.commit()
+        flash(gettext("The customer's price list has been saved."))
+    except CrmError as error:
+        _refused(error)
+    return redirect(url_for("customer_pages.view", customer_id=customer_id))

@@ -157,6 +157,7 @@ SALES_PAYLOADS = {
         lambda s, n: {"name": f"新线索{n}", "department": "sales"}
     ),
     ("sales_api.LeadResource", "PATCH"): _payload(lambda s, n: {"campaign": f"c{n}"}),
+    ("sales_api.CustomerPriceListResource", "PUT"): _payload(lambda s, n: {"price_list_id": None}),
     ("sales_api.LeadStatusChange", "POST"): _payload(lambda s, n: {"status": "contacted"}),
     ("sales_api.LeadConversion", "POST"): _payload(lambda s, n: {"amount": "100.00"}),
     ("sales_api.Opportunities", "POST"): _payload(
