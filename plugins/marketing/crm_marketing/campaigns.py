@@ -17,8 +17,8 @@ from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Consent, Customer, User
 from crm_host.runtime import enqueue
-from crm_marketing import segments, templates_engine, variants
-from crm_marketing.models import CHANNELS, Campaign, Segment, Send, SendResponse
+from crm_marketing import channels, segments, templates_engine, variants
+from crm_marketing.models import Campaign, Segment, Send, SendResponse
 
 PLUGIN = "marketing"
 SEND_JOB = "marketing.send_campaign"
@@ -53,9 +53,9 @@ def consented(channel: str) -> sa.ColumnElement[bool]:
     return sa.exists().where(Consent.id == newest, Consent.granted == sa.true())
 
 
-def address_column(channel: str) -> sa.ColumnElement[str | None]:
-    """Where a message of ``channel`` goes."""
-    return Customer.email if channel == "email" else Customer.phone
+def address_column(channel: str, session: Session) -> sa.ColumnElement[str | None]:
+    """Where a message of ``channel`` goes: the column the channel registered."""
+    return channels.get(session, channel).address_column()
 
 
 def frequency_cap() -> tuple[int, int] | None:
@@ -96,9 +96,10 @@ def recipients(session: Session, campaign: Campaign) -> sa.Select[Any]:
     """Ids of the segment's active members who consent to the channel, have an address
     and are under the frequency cap (when one is set)."""
     segment = segments.get_segment(session, campaign.segment_id)
-    address = address_column(campaign.channel)
+    channel = channels.get(session, campaign.channel)
+    address = channel.address_column()
     query = segments.audience(segments.condition_for(session, segment)).where(
-        consented(campaign.channel), address.is_not(None), address != ""
+        consented(channel.consent), address.is_not(None), address != ""
     )
     cap = frequency_cap()
     if cap is not None:
@@ -112,14 +113,20 @@ def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) ->
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         errors["name"] = ["Required, at most 200 characters."]
     channel = data.get("channel", campaign.channel if campaign else None)
-    if channel not in CHANNELS:
-        errors["channel"] = ["Must be one of: " + ", ".join(CHANNELS) + "."]
+    offered = channels.available(session)
+    if channel not in offered:
+        # Plugins offer channels: the list is this installation's, not a fixed one.
+        errors["channel"] = ["Must be one of: " + ", ".join(sorted(offered)) + "."]
     segment_id = data.get("segment_id", campaign.segment_id if campaign else None)
     if segment_id is None or session.get(Segment, segment_id) is None:
         errors["segment_id"] = [f"No segment {segment_id}."]
     subject = data.get("subject", campaign.subject if campaign else "") or ""
-    if channel == "email" and not subject.strip():
-        errors["subject"] = ["An email needs a subject."]
+    if channel in offered and offered[channel].subject and not subject.strip():
+        errors["subject"] = [
+            "An email needs a subject."
+            if channel == "email"
+            else f"A message on {channel} needs a subject."
+        ]
     if "\n" in subject or "\r" in subject:
         errors["subject"] = ["One line only."]
     body = data.get("body", campaign.body if campaign else None)
@@ -130,6 +137,11 @@ def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) ->
         raise ValidationFailed("the campaign is not valid", details=errors)
     templates_engine.check(subject, "subject")
     templates_engine.check(body, "body")
+
+
+def _with_subject(session: Session, channel: Any) -> bool:
+    offered = channels.available(session)
+    return channel in offered and offered[channel].subject
 
 
 def _money(value: Any) -> Decimal | None:
@@ -169,7 +181,7 @@ def create_campaign(
 ) -> Campaign:
     """Draft a campaign; audited."""
     _check(session, data, None)
-    cleaned = variants.check(data.get("variants"), data.get("channel"))
+    cleaned = variants.check(data.get("variants"), _with_subject(session, data.get("channel")))
     campaign = Campaign(
         **{k: data.get(k) for k in EDITABLE if k != "subject"},
         subject=data.get("subject") or "",
@@ -210,10 +222,14 @@ def update_campaign(
     _check(session, data, campaign)
     cleaned = None
     if "variants" in data:
-        cleaned = variants.check(data["variants"], data.get("channel", campaign.channel))
+        channel = data.get("channel", campaign.channel)
+        cleaned = variants.check(data["variants"], _with_subject(session, channel))
     elif "channel" in data:
         # An email variant needs a subject an SMS one did not.
-        variants.check(variants.snapshot(session, campaign.id) or None, data["channel"])
+        variants.check(
+            variants.snapshot(session, campaign.id) or None,
+            _with_subject(session, data["channel"]),
+        )
     before = _snapshot(campaign, session)
     for key in EDITABLE + COST_FIELDS:
         if key in data:

@@ -36,8 +36,21 @@ def crm_seed_demo(session: Session) -> list[str]:
 
 @hookimpl
 def crm_addhooks(pm: pluggy.PluginManager) -> None:
-    """Publish ``crm_marketing_*``: the campaign-sent event."""
+    """Publish ``crm_marketing_*``: the campaign-sent event and the channel registry."""
     pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def crm_marketing_channels(registry: Any) -> None:
+    """Email (the host's email outbox) and SMS (``marketing_sms_outbox``)."""
+    registry.add(
+        "email",
+        label=_l("Email"),
+        address=Customer.email,
+        deliver=sending.builtin("email"),
+        subject=True,
+    )
+    registry.add("sms", label=_l("SMS"), address=Customer.phone, deliver=sending.builtin("sms"))
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from crm_host.db import utcnow
 from crm_host.errors import NotFound, ValidationFailed
 from crm_host.links import read_token
 from crm_host.models import Customer, User
+from crm_marketing import channels
 from crm_marketing.models import RESPONSES, Campaign, Send, SendResponse
 from crm_marketing.sending import UNSUBSCRIBE
 
@@ -87,7 +88,10 @@ def unsubscribe(session: Session, token: str) -> Send:
     if send is None:
         raise NotFound("this link points at a message that no longer exists")
     campaign = session.get(Campaign, send.campaign_id)
-    channel = campaign.channel if campaign else "email"
+    # Withdraw the consent that let the message through: a plugin's channel names its own.
+    offered = channels.available(session)
+    name = campaign.channel if campaign else "email"
+    channel = offered[name].consent if name in offered else name
     customer = session.get(Customer, send.customer_id)
     if customer is not None and current_consents(session, customer.id).get(channel) is not False:
         record_consent(

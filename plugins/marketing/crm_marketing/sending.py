@@ -29,7 +29,7 @@ from crm_host.links import make_token
 from crm_host.models import Customer
 from crm_host.notifications import queue_email
 from crm_host.runtime import Batch, emit
-from crm_marketing import campaigns, templates_engine, tracking, variants
+from crm_marketing import campaigns, channels, templates_engine, tracking, variants
 from crm_marketing.models import Campaign, Send, SmsMessage, Variant
 
 BATCH_SIZE = 200
@@ -85,20 +85,33 @@ def _deliver_sms(session: Session, campaign: Campaign, send: Send, context: dict
     session.add(SmsMessage(send_id=send.id, to_number=send.address, text=text))
 
 
-#: Channel → how a message is handed over. The defaults are outbox tables that commit
-#: with the batch; a gateway that sends them is one more job reading the outbox.
+#: How the built-in channels hand a message over: outbox tables that commit with the
+#: batch; a gateway that sends them is one more job reading the outbox. A deployment
+#: may swap one (tests do); plugins' channels bring their adapter with them.
 ADAPTERS: dict[str, Callable[[Session, Campaign, Send, dict[str, Any]], None]] = {
     "email": _deliver_email,
     "sms": _deliver_sms,
 }
 
 
-def normalised(channel: str, address: sa.ColumnElement[str | None]) -> sa.ColumnElement[str]:
-    """The address as compared for duplicates: an email trimmed and in lower case; a
-    phone number without spaces, hyphens, dots and ``+``, and without a leading 86 /
-    0086, as the host's :func:`crm_host.text.normalize_phone` keys duplicates."""
-    if channel == "email":
+def builtin(name: str) -> Callable[[Session, Campaign, Send, dict[str, Any]], None]:
+    """The adapter of a built-in channel, looked up in :data:`ADAPTERS` when it runs."""
+
+    def deliver(session: Session, campaign: Campaign, send: Send, context: dict[str, Any]) -> None:
+        ADAPTERS[name](session, campaign, send, context)
+
+    return deliver
+
+
+def normalised(consent: str, address: sa.ColumnElement[str | None]) -> sa.ColumnElement[str]:
+    """The address as compared for duplicates, by the kind of address the channel's
+    consent says it is: an email trimmed and in lower case; a phone number without
+    spaces, hyphens, dots and ``+``, and without a leading 86 / 0086, as the host's
+    :func:`crm_host.text.normalize_phone` keys duplicates; anything else trimmed."""
+    if consent == "email":
         return sa.func.lower(sa.func.trim(address))
+    if consent not in ("sms", "phone"):
+        return sa.func.trim(address)
     digits = sa.func.trim(address)
     for mark in (" ", "-", ".", "+", "(", ")"):
         digits = sa.func.replace(digits, mark, "")
@@ -118,7 +131,8 @@ def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, 
     """
     if not ids:
         return {}
-    key = normalised(campaign.channel, campaigns.address_column(campaign.channel))
+    channel = channels.get(session, campaign.channel)
+    key = normalised(channel.consent, channel.address_column())
     wanted = sa.select(key).where(Customer.id.in_(ids)).scalar_subquery()
     first = dict(
         session.execute(
@@ -177,7 +191,7 @@ def _send(
         # {{ track("https://…") }}: this recipient's signed, counted link to the address.
         "track": lambda url: tracking.click_url(send, url),
     }
-    ADAPTERS[campaign.channel](session, campaign, send, context)
+    channels.get(session, campaign.channel).deliver(session, campaign, send, context)
     timeline.add_entry(
         session,
         customer_id=customer_id,
@@ -200,13 +214,14 @@ def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
         sa.select(Send.id).where(Send.campaign_id == campaign.id, Send.customer_id == customer_id)
     ):
         return "already"
-    address = campaigns.address_column(campaign.channel)
+    channel = channels.get(session, campaign.channel)
+    address = channel.address_column()
     query = sa.select(
         Customer.id, Customer.code, Customer.name, Customer.city, Customer.region, address
     ).where(
         Customer.id == customer_id,
         Customer.archived_at.is_(None),
-        campaigns.consented(campaign.channel),
+        campaigns.consented(channel.consent),
         address.is_not(None),
         address != "",
     )
@@ -216,7 +231,7 @@ def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
     row = session.execute(query).first()
     if row is None:
         return "skipped"
-    key = normalised(campaign.channel, campaigns.address_column(campaign.channel))
+    key = normalised(channel.consent, address)
     shared = session.scalar(
         sa.select(Send.id)
         .join(Customer, Customer.id == Send.customer_id)
@@ -261,7 +276,7 @@ def send_batch(
             )
         )
     )
-    address = campaigns.address_column(campaign.channel)
+    address = channels.get(session, campaign.channel).address_column()
     rows = session.execute(
         sa.select(
             Customer.id, Customer.code, Customer.name, Customer.city, Customer.region, address

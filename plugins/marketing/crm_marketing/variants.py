@@ -58,9 +58,10 @@ def of_campaign(session: Session, campaign_id: int) -> list[Variant]:
     )
 
 
-def check(data: Any, channel: str | None) -> list[dict[str, Any]]:
+def check(data: Any, subject: bool) -> list[dict[str, Any]]:
     """The variants of a campaign's input, cleaned: 2–5, names A–E in order unless
-    given, each with a body (and a subject for email), weights adding up to 100.
+    given, each with a body (and a subject when the channel's messages have one),
+    weights adding up to 100.
 
     Raises :class:`ValidationFailed` naming ``variants`` (or ``variants.<i>.<field>``).
     """
@@ -71,6 +72,7 @@ def check(data: Any, channel: str | None) -> list[dict[str, Any]]:
             "the variants are not valid",
             details={"variants": [f"Between 2 and {len(NAMES)} variants, or none."]},
         )
+    needs_subject = subject
     errors: dict[str, list[str]] = {}
     cleaned = []
     for i, item in enumerate(data):
@@ -83,7 +85,7 @@ def check(data: Any, channel: str | None) -> list[dict[str, Any]]:
             errors[f"variants.{i}.name"] = ["One of: " + ", ".join(NAMES) + "."]
         if not isinstance(body, str) or not body.strip():
             errors[f"variants.{i}.body"] = ["Required."]
-        if channel == "email" and not str(subject).strip():
+        if needs_subject and not str(subject).strip():
             errors[f"variants.{i}.subject"] = ["An email needs a subject."]
         if "\n" in subject or "\r" in subject:
             errors[f"variants.{i}.subject"] = ["One line only."]

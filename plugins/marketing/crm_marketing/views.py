@@ -32,6 +32,7 @@ from crm_host.host import get_host
 from crm_host.permissions import authorize
 from crm_marketing import (
     campaigns,
+    channels,
     journeys,
     lifetime_value,
     rfm,
@@ -43,7 +44,7 @@ from crm_marketing import (
 from crm_marketing.forms import ROWS, rows_of, rules_from_form
 from crm_marketing.i18n import _l, translate
 from crm_marketing.i18n import translate as _
-from crm_marketing.models import CHANNELS, Campaign, Journey, JourneyEntry, Segment
+from crm_marketing.models import Campaign, Journey, JourneyEntry, Segment
 from crm_marketing.permissions import (
     CAMPAIGNS_READ,
     CAMPAIGNS_WRITE,
@@ -192,7 +193,16 @@ def campaigns_page() -> str:
         for c in session.scalars(sa.select(Campaign).order_by(Campaign.id.desc()).limit(200))
     ]
     names = dict(session.execute(sa.select(Segment.id, Segment.name)).all())
-    return render_template("marketing/campaigns.html", rows=rows, segment_names=names)
+    return render_template(
+        "marketing/campaigns.html",
+        rows=rows,
+        segment_names=names,
+        channel_labels=_channel_labels(session),
+    )
+
+
+def _channel_labels(session: Any) -> dict[str, Any]:
+    return {c.name: c.label for c in channels.available(session).values()}
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -227,7 +237,7 @@ def campaign_new() -> str | BaseResponse:
     return render_template(
         "marketing/campaign_new.html",
         segments=all_segments,
-        channels=CHANNELS,
+        channels=list(channels.available(session).values()),
         form=form,
         errors=errors,
         variant_names=variants.NAMES,
@@ -303,6 +313,7 @@ def campaign_detail(campaign_id: int) -> str:
         roi=campaigns.roi(campaign, revenue),
         test=variants.results(session, campaign, metric=metric),
         metrics=variants.METRICS,
+        channel_labels=_channel_labels(session),
         form={},
         errors={},
     )
@@ -349,7 +360,8 @@ def campaign_audience() -> str:
     segment_id = request.args.get("segment_id", "")
     channel = request.args.get("channel", "email")
     count = None
-    if segment_id.isdigit() and channel in CHANNELS and session.get(Segment, int(segment_id)):
+    offered = channels.available(session)
+    if segment_id.isdigit() and channel in offered and session.get(Segment, int(segment_id)):
         probe = Campaign(segment_id=int(segment_id), channel=channel, body="")
         try:
             query = campaigns.recipients(session, probe)
