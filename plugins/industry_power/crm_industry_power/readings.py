@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from crm_host import audit
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
-from crm_host.importing.readers import ImportFileError, Record, read_records
+from crm_host.importing.readers import ImportFileError, Record, detect_format, read_records
 from crm_host.importing.results import BatchResult, Reject
 from crm_industry_power import auditing, readings_columns, storage
 from crm_industry_power.models import Account, Meter, ReadingDay
@@ -137,15 +137,14 @@ def import_file(
     (``crm import industry_power.readings FILE -o interval=15 -o unit=kWh``): batches
     that each commit, resumable after a crash, on any queue backend."""
     check_options(interval, unit)
-    header, records = read_records(path, fmt)
+    # A plain CSV file is read straight into arrays, without a record a row.
+    data = readings_columns.plain_csv(path) if (fmt or detect_format(path)) == "csv" else None
+    header, records = read_records(path, fmt, "utf-8-sig" if data is not None else None)
     check_header(header)
-    columns = None
-    if (fmt or path.suffix.lower().lstrip(".")) in ("csv", "txt"):
-        # A plain CSV file is read straight into arrays, without a record a row.
-        columns = readings_columns.read_csv(path, header)
-    if columns is None:
+    if data is None:
         return import_records(session, records, interval=interval, unit=unit, tz=tz)
     records.close()
+    columns = readings_columns.read_csv(data, header)
     importer = ReadingsImporter(session, interval=interval, unit=unit, tz=tz)
     importer.single_batch = True
     return importer.import_report(session, columns)
@@ -345,7 +344,7 @@ class ReadingsImporter:
         self, session: Session, columns: readings_columns.Columns, report: ImportReport
     ) -> tuple[Readings, dict[int, str], list[Record]]:
         """The plain rows that pass every rule, as readings; the rows to check one by one."""
-        codes, names = readings_columns.meter_codes(columns)
+        codes, names = columns.meter, columns.names
         infos = [_meter(session, name, self.meters) for name in names]
         numbers = {info.id: name for info, name in zip(infos, names, strict=True) if info}
         # Per distinct meter, and a last entry for rows whose meter field is not plain.
@@ -358,11 +357,9 @@ class ReadingsImporter:
         for index in np.flatnonzero(unknown):
             name = names[codes[index]]
             report.rejects.append(Problem(int(columns.line[index]), f"unknown meter {name}", name))
-        ok, day, second = readings_columns.parse_timestamps(
-            columns.timestamp, columns.timestamp_len, storage.FIRST_YEAR, storage.LAST_YEAR
-        )
-        valid, micro = readings_columns.parse_values(columns.value, columns.value_len)
-        ok &= valid & ~unknown & (limits[codes] >= 0)
+        ok = columns.plain_time & columns.plain_value
+        day, second, micro = columns.day, columns.second, columns.micro
+        ok &= ~unknown & (limits[codes] >= 0)
         low, offsets = self._offsets(day[ok])
         offset = offsets[np.clip(day - low, 0, len(offsets) - 1)]
         moment = day * 86_400 + second - offset
@@ -438,9 +435,11 @@ class ReadingsImporter:
     def _dedupe(self, good: Readings, numbers: dict[int, str], report: ImportReport) -> Readings:
         """The readings in meter and time order without repeats: a reading of an interval
         already read (in this batch or one before) is refused, naming the first line."""
-        good = good.take(np.argsort(good.line, kind="stable"))
+        if np.any(np.diff(good.line) < 0):
+            good = good.take(np.argsort(good.line, kind="stable"))
         order = _meter_time_order(good)
-        good = good.take(order)
+        if order is not None:
+            good = good.take(order)
         repeat = np.zeros(len(good), dtype=bool)
         if len(good):
             repeat[1:] = (good.meter_id[1:] == good.meter_id[:-1]) & (
@@ -464,9 +463,10 @@ class ReadingsImporter:
                     numbers[int(good.meter_id[i])],
                 )
             )
-        keep = np.ones(len(good), dtype=bool)
-        keep[list(earlier)] = False
-        good = good.take(keep)
+        if earlier:
+            keep = np.ones(len(good), dtype=bool)
+            keep[list(earlier)] = False
+            good = good.take(keep)
         if not self.single_batch:
             self.seen.update(
                 zip(
@@ -526,10 +526,10 @@ def _day_offset(day: int, tz: ZoneInfo) -> int:
     no clock change, so no time in it is missing or repeated — else ``_NOT_UNIFORM``."""
     midnight = datetime.combine(EPOCH + timedelta(days=day), datetime.min.time())
     offsets = set()
-    # Every quarter hour, both folds: a change of clocks (at least 15 minutes either
-    # way) makes a time that occurs twice or never, which gives two offsets.
-    for minutes in range(0, 24 * 60 + 1, 15):
-        local = midnight + timedelta(minutes=minutes)
+    # Every hour, both folds: a change of clocks makes a time that occurs twice or
+    # never, which gives two offsets, and the offset after it differs from the one before.
+    for hours in range(25):
+        local = midnight + timedelta(hours=hours)
         for fold in (0, 1):
             offset = local.replace(tzinfo=tz, fold=fold).utcoffset()
             offsets.add(offset.total_seconds() if offset is not None else None)
@@ -538,14 +538,17 @@ def _day_offset(day: int, tz: ZoneInfo) -> int:
     return int(offsets.pop())
 
 
-def _meter_time_order(good: Readings) -> np.ndarray:
-    """Positions sorting ``good`` by meter then time, rows of a tie in their order."""
+def _meter_time_order(good: Readings) -> np.ndarray | None:
+    """Positions sorting ``good`` by meter then time, rows of a tie in their order;
+    ``None`` when they are in that order already (as meters export them)."""
     if not len(good):
-        return np.zeros(0, dtype=np.int64)
+        return None
     low = int(good.moment.min())
     span = int(good.moment.max()) - low
     if span < 2**36 and int(good.meter_id.max()) < 2**26 and int(good.meter_id.min()) >= 0:
         key = (good.meter_id << 36) | (good.moment - low)
+        if np.all(key[1:] >= key[:-1]):
+            return None
         return np.argsort(key, kind="stable")
     return np.lexsort((good.moment, good.meter_id))
 

@@ -18,28 +18,40 @@ from pathlib import Path
 import numpy as np
 
 from crm_host.importing.readers import Record
+from crm_industry_power import storage
 
 #: Widest field read as an array (a meter number is at most 32 characters long).
 METER_WIDTH = 32
 TIMESTAMP_WIDTH = 19
 VALUE_WIDTH = 19
+#: Bytes split into lines, and rows parsed, at a time: their arrays stay in the cache.
+CHUNK_BYTES = 1 << 22
+CHUNK_ROWS = 1 << 17
 #: A value's digits before and after the point: at most 10¹² kWh in millionths fits int64.
 INTEGER_DIGITS, DECIMALS = 12, 6
 _UTF8_BOM = b"\xef\xbb\xbf"
+#: Zeros after the bytes parsed, so that a field's window never runs past the end.
+_PADDING = bytes(METER_WIDTH + 1)
 
 
 @dataclass
 class Columns:
-    """Plain rows as arrays (``line``, the three fields as byte matrices and their
-    lengths), and the rows to be checked one by one."""
+    """Plain rows parsed into arrays, and the rows to be checked one by one.
+
+    ``meter`` indexes ``names`` (``-1``: not a plain number); ``plain_time`` and
+    ``plain_value`` say which timestamps and values have the plain shape, for which
+    ``day`` (local, days since 1970-01-01), ``second`` (of that day) and ``micro`` (the
+    value in millionths) hold. ``source(i)`` is plain row ``i`` as its record.
+    """
 
     line: np.ndarray
     meter: np.ndarray
-    meter_len: np.ndarray
-    timestamp: np.ndarray
-    timestamp_len: np.ndarray
-    value: np.ndarray
-    value_len: np.ndarray
+    names: list[str]
+    plain_time: np.ndarray
+    day: np.ndarray
+    second: np.ndarray
+    plain_value: np.ndarray
+    micro: np.ndarray
     others: list[Record]
     rows: int
     source: Callable[[int], Record]
@@ -52,62 +64,91 @@ class Columns:
         return self.source(index)
 
 
-def read_csv(path: Path, header: Sequence[str]) -> Columns | None:
-    """The rows of a CSV file whose ``header`` has been read and checked, or ``None``
-    when the file is not plain — not ASCII, or with quotes, NULs or lone carriage
-    returns — and must be read record by record.
-
-    Lines are numbered as the host's reader numbers them: physical lines, the header
-    being line 1, blank lines skipped but counted.
-    """
+def plain_csv(path: Path) -> bytes | None:
+    """The bytes of a CSV file that can be read as arrays, or ``None`` when it is not
+    plain — not ASCII, or with quotes, NULs or lone carriage returns — and must be read
+    record by record. (ASCII is UTF-8: the encoding need not be detected.)"""
     data = path.read_bytes()
     offset = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    buf = np.frombuffer(data, dtype=np.uint8)
-    body = buf[offset:]
-    if body.size and (body.max() >= 0x80 or np.any(body == ord('"')) or np.any(body == 0)):
+    if not data[offset:].isascii() or b'"' in data or b"\0" in data:
         return None
-    newlines = np.flatnonzero(buf == ord("\n"))
-    returns = np.flatnonzero(buf == ord("\r"))
-    if returns.size and (returns[-1] + 1 >= buf.size or np.any(buf[returns + 1] != ord("\n"))):
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a carriage return alone ends a line for csv: leave it to it
+    return data
+
+
+def read_csv(data: bytes, header: Sequence[str]) -> Columns:
+    """The rows of a plain CSV file (see :func:`plain_csv`) whose ``header`` has been
+    read and checked.
+
+    Lines are numbered as the host's reader numbers them: physical lines, the header
+    being line 1, blank lines skipped but counted. The bytes are split into lines a
+    few megabytes at a time, so the arrays of each step stay in the processor's cache.
+    """
+    offset = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    padded = np.frombuffer(data + _PADDING, dtype=np.uint8)
+    header_end = data.find(b"\n", offset)
+    begin = len(data) if header_end < 0 else header_end + 1
+    first_line, rows = 2, 0
+    pieces: list[tuple[np.ndarray, ...]] = []
+    others: list[Record] = []
+    while begin < len(data):
+        end = data.find(b"\n", min(begin + CHUNK_BYTES, len(data) - 1))
+        end = len(data) if end < 0 else end + 1
+        piece, piece_others, piece_rows, first_line = _lines(
+            data, padded, begin, end, first_line, header
+        )
+        pieces.append(piece)
+        others.extend(piece_others)
+        rows += piece_rows
+        begin = end
+    empty = np.zeros(0, dtype=np.int64)
+    lines, s, c1, c2, e = (
+        np.concatenate([p[i] for p in pieces]) if pieces else empty for i in range(5)
+    )
+    bounds = {header[0]: (s, c1), header[1]: (c1 + 1, c2), header[2]: (c2 + 1, e)}
+
+    def source(index: int) -> Record:
+        text = data[int(s[index]) : int(e[index])].decode("ascii")
+        return _record_of_line(text, int(lines[index]), header)
+
+    return _parsed(padded, bounds, lines, others, rows, source)
+
+
+def _lines(
+    data: bytes, padded: np.ndarray, begin: int, end: int, first_line: int, header: Sequence[str]
+) -> tuple[tuple[np.ndarray, ...], list[Record], int, int]:
+    """The lines from byte ``begin`` to ``end`` (whole lines): the line number, start,
+    first and second comma and end of each plain one (two commas); the others as
+    records; how many are not blank; and the number of the line after them."""
+    buf = padded[begin:end]
+    # Every comma and newline in one pass: a line's commas are the separators between
+    # its newline and the one before.
+    separators = np.flatnonzero((buf == ord("\n")) | (buf == ord(","))) + begin
+    terminators = np.flatnonzero(padded[separators] == ord("\n"))
+    newlines = separators[terminators]
     ends = newlines
-    if buf.size > offset and (not newlines.size or newlines[-1] != buf.size - 1):
-        ends = np.append(newlines, buf.size)
-    starts = np.concatenate(([offset], newlines + 1))[: ends.size]
-    # Line 1 is the header, already read.
-    starts, ends = starts[1:], ends[1:].copy()
-    lines = np.arange(2, starts.size + 2, dtype=np.int64)
-    has_return = ends > starts
-    has_return[has_return] = buf[ends[has_return] - 1] == ord("\r")
-    ends -= has_return
-    commas = np.flatnonzero(buf == ord(","))
-    commas = commas[commas >= (starts[0] if starts.size else buf.size)]
-    owner = np.searchsorted(starts, commas, side="right") - 1
-    count = np.bincount(owner, minlength=starts.size)
-    first = np.cumsum(count) - count
+    if not newlines.size or newlines[-1] != end - 1:  # the file's last line, unterminated
+        ends = np.append(newlines, end)
+        terminators = np.append(terminators, separators.size)
+    starts = np.concatenate(([begin], newlines + 1))[: ends.size]
+    after = np.concatenate(([0], terminators + 1))[: ends.size]
+    count = terminators - after
+    lines = np.arange(first_line, first_line + starts.size, dtype=np.int64)
+    if b"\r" in data:
+        has_return = ends > starts
+        has_return[has_return] = padded[ends[has_return] - 1] == ord("\r")
+        ends = ends - has_return
     blank = ends == starts
     plain = (count == 2) & ~blank
     others = [
         _record_of_line(data[starts[i] : ends[i]].decode("ascii"), int(lines[i]), header)
         for i in np.flatnonzero(~plain & ~blank)
     ]
-    rows = int(np.count_nonzero(~blank))
-    c1 = commas[first[plain]]
-    c2 = commas[first[plain] + 1]
-    s, e = starts[plain], ends[plain]
-    bounds = {header[0]: (s, c1), header[1]: (c1 + 1, c2), header[2]: (c2 + 1, e)}
-    meter, meter_len = _matrix(buf, *bounds["meter"], METER_WIDTH)
-    stamp, stamp_len = _matrix(buf, *bounds["timestamp"], TIMESTAMP_WIDTH)
-    value, value_len = _matrix(buf, *bounds["value"], VALUE_WIDTH)
-    plain_lines = lines[plain]
-
-    def source(index: int) -> Record:
-        text = data[int(s[index]) : int(e[index])].decode("ascii")
-        return _record_of_line(text, int(plain_lines[index]), header)
-
-    return Columns(
-        plain_lines, meter, meter_len, stamp, stamp_len, value, value_len, others, rows, source
-    )
+    c1 = separators[after[plain]]
+    c2 = separators[after[plain] + 1]
+    piece = (lines[plain], starts[plain], c1, c2, ends[plain])
+    return piece, others, int(np.count_nonzero(~blank)), first_line + starts.size
 
 
 def _record_of_line(text: str, line: int, header: Sequence[str]) -> Record:
@@ -116,22 +157,6 @@ def _record_of_line(text: str, line: int, header: Sequence[str]) -> Record:
     if len(row) != len(header):
         return Record(line, {}, f"{len(row)} fields where the header has {len(header)}", raw=row)
     return Record(line, dict(zip(header, row, strict=True)), raw=row)
-
-
-def _matrix(
-    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The bytes from ``starts`` to ``ends`` of every row, zero-padded to ``width``;
-    a longer field keeps its true length (and is never read as plain)."""
-    lengths = (ends - starts).astype(np.int64)
-    out = np.zeros((starts.size, width), dtype=np.uint8)
-    last = buf.size - 1
-    for k in range(width):
-        inside = lengths > k
-        if not inside.any():
-            break
-        out[:, k] = np.where(inside, buf[np.minimum(starts + k, last)], 0)
-    return out, lengths
 
 
 def from_records(records: Sequence[Record]) -> Columns:
@@ -160,51 +185,85 @@ def from_records(records: Sequence[Record]) -> Columns:
         texts.append(text)
         plain.append(record)
     data = "\n".join(texts).encode("ascii")
-    buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == ord("\n"))
-    ends = np.append(ends, buf.size) if texts else ends[:0]
-    starts = np.concatenate(([0], ends[:-1] + 1)) if texts else ends
-    commas = np.flatnonzero(buf == ord(",")).reshape(-1, 2) if texts else np.zeros((0, 2), int)
-    meter, meter_len = _matrix(buf, starts, commas[:, 0], METER_WIDTH)
-    stamp, stamp_len = _matrix(buf, commas[:, 0] + 1, commas[:, 1], TIMESTAMP_WIDTH)
-    value, value_len = _matrix(buf, commas[:, 1] + 1, ends, VALUE_WIDTH)
+    padded = np.frombuffer(data + _PADDING, dtype=np.uint8)
+    buf = padded[: len(data)]
+    ends = np.append(np.flatnonzero(buf == ord("\n")), buf.size)[: len(texts)]
+    starts = np.concatenate(([0], ends[:-1] + 1))[: len(texts)]
+    commas = np.flatnonzero(buf == ord(",")).reshape(-1, 2)
+    bounds = {
+        "meter": (starts, commas[:, 0]),
+        "timestamp": (commas[:, 0] + 1, commas[:, 1]),
+        "value": (commas[:, 1] + 1, ends),
+    }
+    lines_array = np.asarray(lines, dtype=np.int64)
+    return _parsed(padded, bounds, lines_array, others, len(records), plain.__getitem__)
+
+
+def _parsed(
+    buf: np.ndarray,
+    bounds: dict[str, tuple[np.ndarray, np.ndarray]],
+    lines: np.ndarray,
+    others: list[Record],
+    rows: int,
+    source: Callable[[int], Record],
+) -> Columns:
+    """The fields between ``bounds`` (start and end offsets in ``buf``, which ends in
+    :data:`_PADDING`) parsed, a chunk of rows at a time."""
+    codes: dict[bytes, int] = {}
+    parts = []
+    for start in range(0, max(len(lines), 1), CHUNK_ROWS):
+        part = slice(start, start + CHUNK_ROWS)
+        meter = _meter_codes(buf, *(b[part] for b in bounds["meter"]), codes)
+        plain_time, day, second = _timestamps(buf, *(b[part] for b in bounds["timestamp"]))
+        plain_value, micro = _values(buf, *(b[part] for b in bounds["value"]))
+        parts.append((meter, plain_time, day, second, plain_value, micro))
+    meter, plain_time, day, second, plain_value, micro = (
+        np.concatenate([p[i] for p in parts]) for i in range(6)
+    )
+    names = [name.decode("ascii") for name in codes]
     return Columns(
-        np.asarray(lines, dtype=np.int64),
-        meter,
-        meter_len,
-        stamp,
-        stamp_len,
-        value,
-        value_len,
-        others,
-        len(records),
-        plain.__getitem__,
+        lines, meter, names, plain_time, day, second, plain_value, micro, others, rows, source
     )
 
 
-def meter_codes(columns: Columns) -> tuple[np.ndarray, list[str]]:
-    """Each plain row's index into the list of distinct meter numbers (``-1`` for a
-    field that is not a plain number: empty, too long, or with spaces around it)."""
-    n = len(columns)
-    plain = (columns.meter_len >= 1) & (columns.meter_len <= METER_WIDTH)
-    inside = np.arange(METER_WIDTH) < columns.meter_len[:, None]
-    printable = (columns.meter > 0x20) & (columns.meter < 0x7F)
-    plain &= np.all(printable | ~inside, axis=1)
-    if not n:
-        return np.zeros(0, dtype=np.int64), []
+def _matrix(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes from ``starts`` to ``ends`` of every row, zero-padded to the longest
+    (at most ``width``), and each field's true length."""
+    lengths = (ends - starts).astype(np.int64)
+    width = min(width, int(lengths.max())) if lengths.size else 0
+    # Rows of a sliding window over the bytes: each row is copied whole, not byte by
+    # byte. ``buf`` ends in :data:`_PADDING` zeros, so a window never runs past it.
+    windows = np.lib.stride_tricks.sliding_window_view(buf, max(width, 1))
+    matrix = windows[starts][:, :width]
+    if lengths.size and lengths.min() < width:
+        matrix *= np.arange(width) < lengths[:, None]
+    return matrix, lengths
+
+
+def _meter_codes(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, codes: dict[bytes, int]
+) -> np.ndarray:
+    """Each row's index among the distinct meter numbers (kept in ``codes`` across
+    chunks), ``-1`` for a field that is not a plain number: empty, too long, or with
+    spaces around it."""
+    matrix, lengths = _matrix(buf, starts, ends, METER_WIDTH)
+    n, width = matrix.shape
+    if not width:
+        return np.full(n, -1, dtype=np.int64)
     # Files come in meter order: compare each row with the one before, and look up
-    # only where the number changes.
-    words = columns.meter.view(np.uint64)
+    # (and judge) only where the number changes.
     changed = np.ones(n, dtype=bool)
-    changed[1:] = np.any(words[1:] != words[:-1], axis=1)
-    run_of = np.cumsum(changed) - 1
+    changed[1:] = np.any(matrix[1:] != matrix[:-1], axis=1) | (lengths[1:] != lengths[:-1])
     heads = np.flatnonzero(changed)
-    distinct, head_code = np.unique(
-        columns.meter[heads].view(f"S{METER_WIDTH}").ravel(), return_inverse=True
-    )
-    codes = head_code.ravel()[run_of]
-    names = [name.decode("ascii") for name in distinct.tolist()]
-    return np.where(plain, codes, -1), names
+    head = matrix[heads]
+    inside = np.arange(width) < lengths[heads, None]
+    plain = (lengths[heads] >= 1) & (lengths[heads] <= METER_WIDTH)
+    plain &= np.all(((head > 0x20) & (head < 0x7F)) | ~inside, axis=1)
+    named = np.ascontiguousarray(head).view(f"S{width}").ravel().tolist()
+    head_codes = np.array([codes.setdefault(name, len(codes)) for name in named], dtype=np.int64)
+    return np.where(plain, head_codes, -1)[np.cumsum(changed) - 1]
 
 
 def days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -220,56 +279,83 @@ def days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def parse_timestamps(
-    stamp: np.ndarray, length: np.ndarray, first_year: int, last_year: int
+def _timestamps(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which timestamps are plain wall-clock times (``YYYY-MM-DD HH:MM[:SS]``, ``T`` or
     a space between, a real date in the years allowed), their local day (days since
     1970-01-01) and their second of that day."""
-    c = stamp.astype(np.int64)
-    digit = (c >= ord("0")) & (c <= ord("9"))
-    n = c - ord("0")
+    matrix, length = _matrix(buf, starts, ends, TIMESTAMP_WIDTH)
+    n = len(length)
+    if matrix.shape[1] < 16:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    if matrix.shape[1] < TIMESTAMP_WIDTH:
+        matrix = np.pad(matrix, ((0, 0), (0, TIMESTAMP_WIDTH - matrix.shape[1])))
     long = length == TIMESTAMP_WIDTH
     ok = (length == 16) | long
-    for k in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15):
-        ok &= digit[:, k]
-    ok &= (c[:, 4] == ord("-")) & (c[:, 7] == ord("-")) & (c[:, 13] == ord(":"))
-    ok &= (c[:, 10] == ord(" ")) | (c[:, 10] == ord("T"))
-    ok &= ~long | ((c[:, 16] == ord(":")) & digit[:, 17] & digit[:, 18])
-    year = n[:, 0] * 1000 + n[:, 1] * 100 + n[:, 2] * 10 + n[:, 3]
-    month = n[:, 5] * 10 + n[:, 6]
-    day = n[:, 8] * 10 + n[:, 9]
-    hour = n[:, 11] * 10 + n[:, 12]
-    minute = n[:, 14] * 10 + n[:, 15]
-    second = np.where(long, n[:, 17] * 10 + n[:, 18], 0)
-    ok &= (year >= first_year) & (year <= last_year) & (month >= 1) & (month <= 12)
+    # The date: the rows of a day come together, so it is read once a run of them.
+    date8 = np.ascontiguousarray(matrix[:, :8]).view(np.uint64).ravel()
+    date2 = np.ascontiguousarray(matrix[:, 8:10]).view(np.uint16).ravel()
+    changed = np.ones(n, dtype=bool)
+    changed[1:] = (date8[1:] != date8[:-1]) | (date2[1:] != date2[:-1])
+    run = np.cumsum(changed) - 1
+    good_date, days = _dates(matrix[changed, :10])
+    ok &= good_date[run]
+    days = days[run]
+    # The time of day, row by row (int32: a day has 86,400 seconds).
+    digits = {
+        column: (matrix[:, column] - np.uint8(ord("0"))).astype(np.int32)
+        for column in (11, 12, 14, 15, 17, 18)
+    }
+    ok &= (digits[11] < 10) & (digits[12] < 10) & (digits[14] < 10) & (digits[15] < 10)
+    hour = digits[11] * 10 + digits[12]
+    minute = digits[14] * 10 + digits[15]
+    second = np.where(long, digits[17] * 10 + digits[18], 0)
+    ok &= ~long | ((matrix[:, 16] == ord(":")) & (digits[17] < 10) & (digits[18] < 10))
+    ok &= (matrix[:, 10] == ord(" ")) | (matrix[:, 10] == ord("T"))
+    ok &= (matrix[:, 13] == ord(":")) & (hour < 24) & (minute < 60) & (second < 60)
+    seconds = (hour * 3600 + minute * 60 + second).astype(np.int64)
+    return ok, np.where(ok, days, 0), seconds
+
+
+def _dates(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``YYYY-MM-DD`` are real dates in the years allowed, and their days since
+    1970-01-01."""
+    digits = (matrix - np.uint8(ord("0"))).astype(np.int64)
+    ok = np.all(digits[:, [0, 1, 2, 3, 5, 6, 8, 9]] < 10, axis=1)
+    ok &= (matrix[:, 4] == ord("-")) & (matrix[:, 7] == ord("-"))
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 5] * 10 + digits[:, 6]
+    day = digits[:, 8] * 10 + digits[:, 9]
+    ok &= (year >= storage.FIRST_YEAR) & (year <= storage.LAST_YEAR) & (month >= 1) & (month <= 12)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_days = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + (leap & (month == 2))
-    ok &= (day >= 1) & (day <= month_days) & (hour < 24) & (minute < 60) & (second < 60)
-    days = np.where(ok, days_from_civil(year, np.clip(month, 1, 12), day), 0)
-    return ok, days, hour * 3600 + minute * 60 + second
+    ok &= (day >= 1) & (day <= month_days)
+    return ok, np.where(ok, days_from_civil(year, np.clip(month, 1, 12), day), 0)
 
 
-def parse_values(value: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _values(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which values are plain unsigned decimals (``25``, ``10.125``: at most
     :data:`INTEGER_DIGITS` digits before the point and :data:`DECIMALS` after it), and
     each one in millionths."""
-    c = value.astype(np.int64)
-    inside = np.arange(VALUE_WIDTH) < length[:, None]
-    digit = (c >= ord("0")) & (c <= ord("9")) & inside
-    point = (c == ord(".")) & inside
-    points = point.sum(axis=1)
-    ok = (length >= 1) & (length <= VALUE_WIDTH) & np.all(digit | point | ~inside, axis=1)
-    ok &= points <= 1
-    at = np.where(points == 1, point.argmax(axis=1), length)
+    matrix, length = _matrix(buf, starts, ends, VALUE_WIDTH)
+    n, width = matrix.shape
+    number = np.zeros(n, dtype=np.int64)
+    points = np.zeros(n, dtype=np.int64)
+    at = length.copy()
+    ok = (length >= 1) & (length <= VALUE_WIDTH)
+    for k in range(width):
+        column = matrix[:, k]
+        inside = length > k
+        digit = column - np.uint8(ord("0"))
+        is_digit = digit < 10
+        is_point = column == ord(".")
+        ok &= is_digit | is_point | ~inside
+        at = np.where(is_point & (points == 0), k, at)
+        points += is_point
+        number = np.where(is_digit, number * 10 + digit, number)
     decimals = np.where(points == 1, length - at - 1, 0)
-    ok &= (at >= 1) & (at <= INTEGER_DIGITS) & (decimals <= DECIMALS)
+    ok &= (points <= 1) & (at >= 1) & (at <= INTEGER_DIGITS) & (decimals <= DECIMALS)
     ok &= (points == 0) | (decimals >= 1)
-    number = np.zeros(len(length), dtype=np.int64)
-    for k in range(VALUE_WIDTH):
-        step = digit[:, k] & ok
-        if not step.any():
-            continue
-        number = np.where(step, number * 10 + (c[:, k] - ord("0")), number)
     scale = 10 ** (DECIMALS - np.clip(decimals, 0, DECIMALS))
     return ok, np.where(ok, number * scale, 0)

@@ -177,11 +177,12 @@ def _existing(
     session: Session, meters: np.ndarray, days: np.ndarray, dates: dict[int, date]
 ) -> dict[int, tuple[int, bytes]]:
     """The stored interval and values of the day rows that exist, by group index."""
-    wanted = {(int(m), int(d)): g for g, (m, d) in enumerate(zip(meters, days, strict=True))}
+    # The groups come in meter and day order, so a row's group is found by bisection.
+    keys = (meters << 32) | days
     by_date = {when: d for d, when in dates.items()}
     first, last = min(dates.values()), max(dates.values())
     found: dict[int, tuple[int, bytes]] = {}
-    distinct = sorted({int(m) for m in np.unique(meters)})
+    distinct = np.unique(meters).tolist()
     for start in range(0, len(distinct), METERS_PER_QUERY):
         chunk = distinct[start : start + METERS_PER_QUERY]
         rows = session.execute(
@@ -190,8 +191,11 @@ def _existing(
             ).where(ReadingDay.meter_id.in_(chunk), ReadingDay.day.between(first, last))
         )
         for meter_id, day, interval, values in rows:
-            g = wanted.get((meter_id, by_date.get(day, -1)))
-            if g is not None:
+            if day not in by_date:
+                continue
+            key = (meter_id << 32) | by_date[day]
+            g = int(np.searchsorted(keys, key))
+            if g < keys.size and keys[g] == key:
                 found[g] = (interval, values)
     return found
 
@@ -200,18 +204,33 @@ _COLUMNS = ("meter_id", "day", "interval_minutes", "values", "updated_at")
 
 
 def _insert(session: Session, rows: list[tuple[int, date, int, bytes, datetime]]) -> None:
-    """Insert new day rows: ``COPY`` on PostgreSQL, one ``executemany`` elsewhere."""
+    """Insert new day rows: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite, each
+    value as the column's type stores it (the dates and the time converted once each)."""
     if not rows:
         return
     connection = session.connection()
+    table = ReadingDay.__table__
     if connection.dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
         with driver.cursor() as cursor:
-            statement = f"COPY {ReadingDay.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
+            statement = f"COPY {table.name} ({', '.join(_COLUMNS)}) FROM STDIN"
             with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
         return
-    session.execute(
-        sa.insert(ReadingDay.__table__), [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
+    if connection.dialect.name != "sqlite":
+        session.execute(sa.insert(table), [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
+        return
+    dialect = connection.dialect
+    to_day, to_time = (
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+        for name in ("day", "updated_at")
+    )
+    days = {when: to_day(when) for when in {row[1] for row in rows}}
+    times = {when: to_time(when) for when in {row[4] for row in rows}}
+    names = ", ".join(dialect.identifier_preparer.quote(name) for name in _COLUMNS)
+    marks = ", ".join("?" for _ in _COLUMNS)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
+        [(m, days[d], i, v, times[u]) for m, d, i, v, u in rows],
     )

@@ -185,6 +185,9 @@ def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
         "_check_row",
         lambda s, record, *a: one_by_one.append(record.line) or check_row(s, record, *a),
     )
+    # Lines split and rows parsed a few at a time, so that chunks end mid-file.
+    monkeypatch.setattr(readings_columns, "CHUNK_BYTES", 40)
+    monkeypatch.setattr(readings_columns, "CHUNK_ROWS", 3)
     fast = _everything(db, import_text(text, tz=BERLIN, unit=unit))
     # Only the unusual rows and the refused ones went one by one.
     assert one_by_one == [7, 8, 9, 10, 11, 12, 14, 17, 18]
@@ -193,8 +196,8 @@ def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
     # Every row one by one: no value counts as plain.
     monkeypatch.setattr(
         readings_columns,
-        "parse_values",
-        lambda value, length: (np.zeros(len(length), bool), np.zeros(len(length), np.int64)),
+        "_values",
+        lambda buf, starts, ends: (np.zeros(len(starts), bool), np.zeros(len(starts), np.int64)),
     )
     assert _everything(db, import_text(text, tz=BERLIN, unit=unit)) == fast
     rejects, gaps, counts, days = fast
@@ -230,3 +233,25 @@ def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
     # 0.0000005 × 0.5 = 0.25 mWh rounds to 0 (half a mWh at most either way); the value
     # at the limit is kept: 1.5 kWh × 0.5, or 6 kW × 0.5 over a quarter hour.
     assert m2_24[1][92:95] == [0, 750_000, -1]
+
+
+def test_new_days_are_stored_as_the_models_store_them(db, account, import_text):
+    import_text("meter,timestamp,value\nM1,2026-11-01 00:00,25\n")
+    row = db.execute(sa.select(ReadingDay.day, ReadingDay.updated_at)).one()
+    assert row.day == date(2026, 11, 1) and row.updated_at.tzinfo is not None
+    if db.bind.dialect.name == "sqlite":
+        # Written in one executemany, in the text forms SQLAlchemy gives dates and times.
+        day, updated = db.execute(sa.text("SELECT day, updated_at FROM power_reading_days")).one()
+        assert day == "2026-11-01"
+        assert len(updated) == len("2026-11-01 00:00:00.000000") and updated[10] == " "
+
+
+def test_a_file_with_quotes_is_read_record_by_record_with_the_same_verdicts(
+    db, make_account, import_text
+):
+    make_account("A1", meters=("M1", "M2"))
+    plain = _everything(db, import_text(PROBLEMS))
+    db.execute(sa.delete(ReadingDay))
+    db.commit()
+    quoted = PROBLEMS.replace("M1,2026-11-01 00:00,25", '"M1","2026-11-01 00:00","25"')
+    assert _everything(db, import_text(quoted)) == plain
