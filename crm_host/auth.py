@@ -162,8 +162,7 @@ def _load_user_from_token(request: object) -> LoginUser | None:
     from flask import g
     from flask import request as flask_request
 
-    from crm_host.db import utcnow
-    from crm_host.tokens import find_token
+    from crm_host.tokens import find_token, record_use
 
     header = flask_request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
@@ -175,8 +174,7 @@ def _load_user_from_token(request: object) -> LoginUser | None:
         g.crm_bad_token = True
         return None
     g.crm_token_scopes = list(token.scopes)
-    token.last_used_at = utcnow()
-    session.commit()
+    record_use(session, token)
     return LoginUser(token.user)
 
 

@@ -151,10 +151,9 @@ class Database:
         # Sessions write: on SQLite they take the write lock when they begin, because a
         # deferred transaction that later writes cannot wait for the lock (SQLITE_BUSY at
         # once). Plain connections (reads, backups) begin deferred.
+        self._writing = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self.session_factory = sessionmaker(
-            bind=self.engine.execution_options(sqlite_begin="IMMEDIATE"),
-            expire_on_commit=False,
-            info=self.info,
+            bind=self._writing, expire_on_commit=False, info=self.info
         )
 
     @property
@@ -178,6 +177,19 @@ class Database:
         """A session for reading only: on SQLite it does not take the write lock, so it
         can watch work that another session of this process is doing."""
         return Session(bind=self.engine, expire_on_commit=False, info=self.info)
+
+    def reading_session(self) -> Session:
+        """A session like :attr:`session_factory`'s for work that only reads.
+
+        On SQLite it begins deferred, so such sessions read side by side instead of
+        one after another behind the write lock. Only for code that does not write
+        after reading: once another connection has written, a deferred transaction
+        that read cannot take the write lock (SQLITE_BUSY at once). Sessions bound
+        elsewhere (the test tier's savepoints) are made as usual.
+        """
+        if self.session_factory.kw.get("bind") is self._writing:
+            return self.session_factory(bind=self.engine)
+        return self.session_factory()
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from crm_host.db import Database
 from crm_host.plugins import PluginManager
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -39,7 +43,8 @@ class Host:
         It is closed (and anything uncommitted rolled back) when the context ends.
         """
         if "crm_session" not in g:
-            g.crm_session = self.db.session_factory()
+            reading = g.get("crm_read_only", False)
+            g.crm_session = self.db.reading_session() if reading else self.db.session_factory()
         return g.crm_session
 
     def init_app(self, app: Flask) -> None:
@@ -52,6 +57,24 @@ class Host:
             session = g.pop("crm_session", None)
             if session is not None:
                 session.close()
+
+
+def read_only(view: F) -> F:
+    """Decorate a view that never writes: its request's session reads without the write lock.
+
+    On SQLite a session takes the write lock when it begins, so that a later write
+    cannot fail; a view that only reads (a list, a detail) need not wait for it, and
+    readers then run side by side. It must be the outermost decorator, so that the
+    mark is set before anything (the token check) opens the session; a session
+    opened earlier stays as it was.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.crm_read_only = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def host_of(session: Session) -> Host:

@@ -2,6 +2,9 @@
 
 The secret has 256 bits of randomness, so a fast hash is enough (unlike a password,
 it cannot be guessed from a dictionary) and lookups stay one indexed query.
+
+``last_used_at`` is accurate to :data:`LAST_USED_RESOLUTION`: writing it on every
+request would make each read a write transaction (on SQLite, one writer at a time).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
@@ -20,6 +23,8 @@ from crm_host.models import ApiToken, User
 
 TOKEN_PREFIX = "crm_"
 MAX_LIFETIME = timedelta(days=366)
+#: How stale ``last_used_at`` may be before a request writes it again.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _digest(secret: str) -> str:
@@ -63,13 +68,35 @@ def find_token(session: Session, secret: str, now: datetime | None = None) -> Ap
     """The live token with this secret (not revoked, not expired), or ``None``."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    token = session.scalar(
+        # The user comes in the same query: every request with a token needs it.
+        sa.select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(secret))
+    )
     now = now or utcnow()
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
     return token
+
+
+def record_use(session: Session, token: ApiToken, now: datetime | None = None) -> None:
+    """Set ``last_used_at`` unless it is less than :data:`LAST_USED_RESOLUTION` old.
+
+    The write has a transaction of its own, begun by the write: the session's
+    transaction (which has only read the token) is rolled back first, because on
+    SQLite a transaction that read cannot take the write lock once another
+    connection has written, while one that starts by writing waits for the lock.
+    """
+    now = now or utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    token_id = token.id
+    session.rollback()
+    session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    session.commit()
 
 
 def revoke_token(session: Session, token: ApiToken) -> None:

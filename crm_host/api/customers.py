@@ -37,7 +37,7 @@ from crm_host.api.schemas import (
 )
 from crm_host.customers import children, consent, dedupe, export, merge, privacy, service
 from crm_host.customers.listing import SORT_KEYS, customer_query
-from crm_host.host import get_host
+from crm_host.host import get_host, read_only
 from crm_host.models import (
     Customer,
     Interaction,
@@ -72,6 +72,7 @@ def _editable(customer: Customer, permission: str = "host.customers.write") -> N
 
 @blp.route("")
 class Customers(MethodView):
+    @read_only
     @require("host.customers.read")
     @blp.arguments(CustomerQuery, location="query")
     @blp.response(200, CustomerPage)
@@ -132,6 +133,7 @@ class Export(MethodView):
 
 @blp.route("/<id:customer_id>")
 class CustomerResource(MethodView):
+    @read_only
     @require("host.customers.read")
     @blp.response(200, CustomerDetail)
     def get(self, customer_id: int) -> Customer:
