@@ -94,7 +94,8 @@ def _accounts(session: Any, customer_ids: list[int]) -> list[Account]:
 
 
 def ours(session: Any, accounts: list[Account], source: Path, days: int) -> dict[str, float]:
-    """Import through the readings path, then every account's daily metrics; the totals."""
+    """Import through the readings path, then every account's daily metrics (one
+    :func:`loadcurve.daily_table` for them all); the totals."""
     report = readings.import_file(session, source, interval=INTERVAL, unit="kWh", tz=TZ)
     session.commit()
     if report.rejects:
