@@ -9,13 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
+from crm_host import audit, passwords
 from crm_host.auth import hash_password
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Department, Membership, Role, RolePermission, User
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-MIN_PASSWORD_LENGTH = 8
 
 
 def get_department(session: Session, ref: str) -> Department:
@@ -71,8 +70,9 @@ def create_user(
     errors: dict[str, list[str]] = {}
     if not username or len(username) > 150 or not username.isprintable() or " " in username:
         errors["username"] = ["1–150 printable characters without spaces."]
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"At least {MIN_PASSWORD_LENGTH} characters."]
+    refused = passwords.problems(password, username=username)
+    if refused:
+        errors["password"] = refused
     if errors:
         raise ValidationFailed("the user is not valid", details=errors)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
@@ -133,12 +133,11 @@ def ensure_standard_roles(session: Session) -> list[str]:
 
 
 def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password (argon2-hashed); refused when shorter than the minimum."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            "the password is too short",
-            details={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
-        )
+    """Give ``user`` a new password (argon2-hashed); refused when :mod:`crm_host.passwords`
+    finds it too short, too common, breached or the user's own name."""
+    refused = passwords.problems(password, username=user.username)
+    if refused:
+        raise ValidationFailed("the password cannot be used", details={"password": refused})
     user.password_hash = hash_password(password)
     # Whoever signed in with the old password is signed out.
     user.session_epoch = (user.session_epoch or 0) + 1

@@ -38,10 +38,10 @@ def scoped_app(monkeypatch, crm_databases, tmp_path):
     with database.session() as session:
         lifecycle.enable(session, discovery, "fx_scoped", ["sales"])
     with database.session() as session:
-        create_user(session, username="seller", password="password1", departments=["sales"])
-        create_user(session, username="agent", password="password1", departments=["service"])
+        create_user(session, username="seller", password="quiet-harbour-77", departments=["sales"])
+        create_user(session, username="agent", password="quiet-harbour-77", departments=["service"])
         create_user(
-            session, username="both", password="password1", departments=["sales", "service"]
+            session, username="both", password="quiet-harbour-77", departments=["sales", "service"]
         )
         session.add(Customer(code="C1", kind="person", name="李娜"))
     database.dispose()
@@ -125,7 +125,7 @@ def test_builtin_route_gate_refuses_other_departments(
         lifecycle.enable(session, discovery, "example", ["sales", "service"])
     with database.session() as session:
         seller = create_user(
-            session, username="s", password="password1", departments=["sales"], role="viewer"
+            session, username="s", password="quiet-harbour-77", departments=["sales"], role="viewer"
         )
     app = build_app(url, tmp_path)
     client = login(app.test_client(), seller)

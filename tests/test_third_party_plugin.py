@@ -39,10 +39,10 @@ def test_listed_installed_gated_and_uninstalled(example_distribution, crm_databa
     database = Database(url)
     with database.session() as session:
         seller = create_user(
-            session, username="seller", password="password1", departments=["sales"], role="viewer"
+            session, username="seller", password="quiet-harbour-77", departments=["sales"], role="viewer"
         )
         agent = create_user(
-            session, username="agent", password="password1", departments=["service"]
+            session, username="agent", password="quiet-harbour-77", departments=["service"]
         )
         customer = Customer(code="C1", kind="person", name="王芳")
         session.add(customer)

@@ -377,7 +377,7 @@ def test_install_and_uninstall_from_the_console(crm_databases, tmp_path):
     database = Database(url)
     try:
         with database.session() as session:
-            root = create_user(session, username="root", password="password1", is_admin=True)
+            root = create_user(session, username="root", password="quiet-harbour-77", is_admin=True)
         client = login(app.test_client(), root)
 
         installed = client.post("/admin/plugins/sales/install", follow_redirects=True)
