@@ -9,6 +9,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from crm_host.cli import cli as crm
+from crm_host.demo.seed import seed_plugins
+from crm_host.host import get_host
+from crm_host.models import Tag
 from crm_host.testing.databases import TestDatabases
 
 
@@ -28,6 +31,7 @@ def _count(engine: sa.Engine, table: str, where: str = "") -> int:
         return connection.scalar(sa.text(f"SELECT count(*) FROM {table} {where}"))
 
 
+@pytest.mark.hookspec("crm_seed_demo")
 def test_demo_fills_every_plugin_and_a_second_run_adds_nothing(demo_instance: sa.URL) -> None:
     runner = CliRunner()
     first = runner.invoke(crm, ["demo", "--no-serve", "--customers", "60"])
@@ -60,3 +64,34 @@ def test_demo_fills_every_plugin_and_a_second_run_adds_nothing(demo_instance: sa
         assert _count(engine, "service_tickets") == 24
     finally:
         engine.dispose()
+
+
+@pytest.mark.hookspec("crm_seed_demo")
+def test_a_plugin_whose_crm_seed_demo_fails_is_rolled_back_alone(committed_app, monkeypatch):
+    """Each plugin's demo data commits on its own: a failure is reported naming the
+    plugin, its half-written rows are gone, and the next plugin's are kept."""
+
+    def broken(session: sa.orm.Session) -> list[str]:
+        session.add(Tag(name="half-done"))
+        session.flush()
+        raise RuntimeError("no demo today")
+
+    def fine(session: sa.orm.Session) -> list[str]:
+        session.add(Tag(name="kept"))
+        return ["Fine: one tag."]
+
+    plugins = get_host(committed_app).plugins
+    monkeypatch.setattr(
+        plugins,
+        "implementations",
+        lambda hook: (
+            [("broken", broken, ("session",)), ("fine", fine, ("session",))]
+            if hook == "crm_seed_demo"
+            else []
+        ),
+    )
+    report = seed_plugins(committed_app)
+    assert report == ["The demo data of broken failed: no demo today", "Fine: one tag."]
+    with committed_app.app_context():
+        names = set(get_host(committed_app).session.scalars(sa.select(Tag.name)))
+    assert "kept" in names and "half-done" not in names
