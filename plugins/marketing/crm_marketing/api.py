@@ -246,6 +246,26 @@ class CampaignCancel(MethodView):
         return campaign
 
 
+@blp.route("/campaigns/<id:campaign_id>/winner")
+class CampaignWinner(MethodView):
+    @require(p.CAMPAIGNS_WRITE)
+    @blp.arguments(s.WinnerIn)
+    @blp.response(200, s.CampaignOut)
+    def post(self, data: dict[str, Any], campaign_id: int) -> Campaign:
+        """End a finished A/B test: the named variant, or the leader by ``metric``,
+        goes to the rest of the audience."""
+        session = _session()
+        campaign = campaigns.pick_winner(
+            session,
+            campaigns.get_campaign(session, campaign_id),
+            variant=data.get("variant"),
+            metric=data["metric"],
+            actor=_user(),
+        )
+        session.commit()
+        return campaign
+
+
 @blp.route("/campaigns/<id:campaign_id>/stats")
 class CampaignStats(MethodView):
     @require(p.CAMPAIGNS_READ)

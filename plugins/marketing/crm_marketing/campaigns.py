@@ -24,7 +24,7 @@ PLUGIN = "marketing"
 SEND_JOB = "marketing.send_campaign"
 #: How long after a send a purchase counts for the campaign.
 ATTRIBUTION_WINDOW = timedelta(days=30)
-EDITABLE = ("name", "channel", "segment_id", "subject", "body", "scheduled_at")
+EDITABLE = ("name", "channel", "segment_id", "subject", "body", "scheduled_at", "test_share")
 #: What may change after launch too: costs arrive with the invoices, weeks later.
 COST_FIELDS = ("cost", "cost_currency")
 
@@ -133,10 +133,24 @@ def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) ->
     if not isinstance(body, str) or not body.strip():
         errors["body"] = ["Required."]
     errors.update(_cost_errors(data, campaign))
+    share = data.get("test_share", campaign.test_share if campaign else None)
+    if share is not None and (
+        isinstance(share, bool) or not isinstance(share, int) or not 1 <= share <= 99
+    ):
+        errors["test_share"] = ["A whole percentage from 1 to 99, or none."]
     if errors:
         raise ValidationFailed("the campaign is not valid", details=errors)
     templates_engine.check(subject, "subject")
     templates_engine.check(body, "body")
+
+
+def _check_test(campaign: Campaign, cleaned: list[Any], share: Any = ...) -> None:
+    share = campaign.test_share if share is ... else share
+    if share is not None and not cleaned:
+        raise ValidationFailed(
+            "the campaign is not valid",
+            details={"test_share": ["A test share needs A/B variants to test."]},
+        )
 
 
 def _with_subject(session: Session, channel: Any) -> bool:
@@ -190,6 +204,7 @@ def create_campaign(
         status="draft",
         created_by_id=actor.id if actor else None,
     )
+    _check_test(campaign, cleaned)
     session.add(campaign)
     session.flush()
     variants.replace(session, campaign, cleaned)
@@ -230,6 +245,11 @@ def update_campaign(
             variants.snapshot(session, campaign.id) or None,
             _with_subject(session, data["channel"]),
         )
+    _check_test(
+        campaign,
+        cleaned if cleaned is not None else variants.snapshot(session, campaign.id),
+        data.get("test_share", campaign.test_share),
+    )
     before = _snapshot(campaign, session)
     for key in EDITABLE + COST_FIELDS:
         if key in data:
@@ -317,7 +337,7 @@ def launch(
 
 def cancel(session: Session, campaign: Campaign, *, actor: User | None = None) -> Campaign:
     """Stop a scheduled or sending campaign: the next batch sees it and ends the job."""
-    if campaign.status not in ("draft", "scheduled", "sending"):
+    if campaign.status not in ("draft", "scheduled", "sending", "tested"):
         raise Conflict(
             "the campaign is finished", details={"status": [f"The campaign is {campaign.status}."]}
         )
@@ -332,6 +352,52 @@ def cancel(session: Session, campaign: Campaign, *, actor: User | None = None) -
         campaign.id,
         before={"status": before},
         after={"status": "cancelled"},
+        actor=actor,
+        plugin=PLUGIN,
+    )
+    return campaign
+
+
+def pick_winner(
+    session: Session,
+    campaign: Campaign,
+    *,
+    variant: str | None = None,
+    metric: str = "converted",
+    actor: User | None = None,
+) -> Campaign:
+    """End a test: the named variant, or the leader by ``metric``, goes to the rest of
+    the audience, on a send job of its own. Only a ``tested`` campaign has a winner to
+    pick; with no leader (a tie, no responses yet) one must be named."""
+    if campaign.status != "tested":
+        raise Conflict(
+            "the campaign has no finished test",
+            details={"status": [f"The campaign is {campaign.status}."]},
+        )
+    names = [v.name for v in variants.of_campaign(session, campaign.id)]
+    if variant is None:
+        variant = variants.results(session, campaign, metric=metric)["leader"]
+        if variant is None:
+            raise Conflict(
+                "no variant leads",
+                details={"variant": [f"No variant leads by {metric}: name the winner."]},
+            )
+    if variant not in names:
+        raise ValidationFailed(
+            "unknown variant", details={"variant": ["One of: " + ", ".join(names) + "."]}
+        )
+    campaign.winner = variant
+    campaign.status = "sending"
+    campaign.job_id = enqueue(
+        session, SEND_JOB, {"campaign_id": campaign.id}, key=f"{SEND_JOB}:{campaign.id}:winner"
+    )
+    session.flush()
+    audit.record(
+        session,
+        "pick_winner",
+        "marketing.campaign",
+        campaign.id,
+        after={"winner": variant, "job_id": campaign.job_id},
         actor=actor,
         plugin=PLUGIN,
     )
@@ -448,6 +514,7 @@ def _snapshot(campaign: Campaign, session: Session) -> dict[str, Any]:
         "scheduled_at": campaign.scheduled_at.isoformat() if campaign.scheduled_at else None,
         "cost": str(campaign.cost) if campaign.cost is not None else None,
         "cost_currency": campaign.cost_currency,
+        "test_share": campaign.test_share,
         "variants": [
             {"name": v["name"], "weight": v["weight"]}
             for v in variants.snapshot(session, campaign.id)

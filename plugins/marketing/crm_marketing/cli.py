@@ -271,6 +271,33 @@ def register(cli: AppGroup) -> None:
         session.commit()
         click.echo(f"campaign {campaign.id} cost {campaign.cost} {campaign.cost_currency}")
 
+    @campaigns_group.command("winner")
+    @click.argument("campaign_id", type=int)
+    @click.option("--variant", type=click.Choice(variants.NAMES), help="The winner, by name.")
+    @click.option(
+        "--metric",
+        type=click.Choice(variants.METRICS),
+        default="converted",
+        show_default=True,
+        help="Without --variant, the leader by this metric wins.",
+    )
+    def winner(campaign_id: int, variant: str | None, metric: str) -> None:
+        """End a finished A/B test: send the winner to the rest of the audience."""
+        session = get_host().session
+        try:
+            campaign = campaigns.pick_winner(
+                session,
+                campaigns.get_campaign(session, campaign_id),
+                variant=variant,
+                metric=metric,
+            )
+        except CrmError as error:
+            raise fail(error) from None
+        session.commit()
+        click.echo(
+            f"campaign {campaign.id}: variant {campaign.winner} to the rest, job {campaign.job_id}"
+        )
+
     @campaigns_group.command("stats")
     @click.argument("campaign_id", type=int)
     @click.option(

@@ -22,7 +22,8 @@ MONEY = sa.Numeric(18, 2)
 SEGMENT_KINDS = ("rules", "static")
 #: The built-in channels; plugins offer more (see :mod:`crm_marketing.channels`).
 CHANNELS = ("email", "sms")
-CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
+#: ``tested``: an A/B test went to its share of the audience; the rest waits for a winner.
+CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "tested", "sent", "cancelled")
 RESPONSES = ("delivered", "opened", "clicked", "replied", "converted", "unsubscribed")
 
 
@@ -98,7 +99,8 @@ class Campaign(Base):
     # campaign's against those of this installation.
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('draft', 'scheduled', 'sending', 'sent', 'cancelled')", name="status"
+            "status IN ('draft', 'scheduled', 'sending', 'tested', 'sent', 'cancelled')",
+            name="status",
         ),
     )
 
@@ -120,6 +122,11 @@ class Campaign(Base):
     #: it was sent, so it stays editable. ``None`` until someone enters it.
     cost: Mapped[Decimal | None] = mapped_column(MONEY)
     cost_currency: Mapped[str | None] = mapped_column(sa.String(3))
+    #: Test, then send the winner: the percentage of the audience the variants go to
+    #: first (``None``: every recipient gets a variant at once).
+    test_share: Mapped[int | None]
+    #: The variant picked after the test; the rest of the audience gets it.
+    winner: Mapped[str | None] = mapped_column(sa.String(1))
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from crm_host.api.fields import Id
 from crm_host.api.pagination import PageArgs
 from crm_marketing import variants
-from crm_marketing.models import RESPONSES, SEGMENT_KINDS
+from crm_marketing.models import CAMPAIGN_STATUSES, RESPONSES, SEGMENT_KINDS
 
 
 def _no_nul(value: str) -> None:
@@ -142,6 +142,12 @@ class CampaignIn(ma.Schema):
     )
     cost = _cost()
     cost_currency = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=3))
+    test_share = ma.fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(1, 99),
+        metadata={"description": "Send the variants to this percentage first, then the winner."},
+    )
 
 
 class CampaignPatch(ma.Schema):
@@ -154,6 +160,19 @@ class CampaignPatch(ma.Schema):
     variants = ma.fields.List(ma.fields.Nested(VariantIn))
     cost = _cost()
     cost_currency = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=3))
+    test_share = ma.fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=ma.validate.Range(1, 99),
+        metadata={"description": "Send the variants to this percentage first, then the winner."},
+    )
+
+
+class WinnerIn(ma.Schema):
+    variant = ma.fields.String(validate=ma.validate.OneOf(variants.NAMES))
+    metric = ma.fields.String(
+        load_default="converted", validate=ma.validate.OneOf(variants.METRICS)
+    )
 
 
 class VariantOut(ma.Schema):
@@ -177,6 +196,8 @@ class CampaignOut(ma.Schema):
     job_id = ma.fields.Integer(allow_none=True)
     cost = ma.fields.Decimal(as_string=True, allow_none=True)
     cost_currency = ma.fields.String(allow_none=True)
+    test_share = ma.fields.Integer(allow_none=True)
+    winner = ma.fields.String(allow_none=True)
     variants = ma.fields.Method("_variants")
     created_at = ma.fields.DateTime()
 
@@ -191,9 +212,7 @@ class CampaignPage(ma.Schema):
 
 
 class CampaignQuery(PageArgs):
-    status = ma.fields.String(
-        validate=ma.validate.OneOf(["draft", "scheduled", "sending", "sent", "cancelled"])
-    )
+    status = ma.fields.String(validate=ma.validate.OneOf(CAMPAIGN_STATUSES))
     channel = _channel()
 
 

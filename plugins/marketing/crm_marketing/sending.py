@@ -257,7 +257,7 @@ def send_batch(
     Returns (how many were sent, the cursor after them — ``None`` when finished).
     """
     campaign = session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status in ("cancelled", "sent", "draft"):
+    if campaign is None or campaign.status in ("cancelled", "sent", "draft", "tested"):
         return 0, None
     if campaign.status == "scheduled":
         campaign.status = "sending"
@@ -287,13 +287,23 @@ def send_batch(
     rows = rows.all()
     keepers = _keepers(session, campaign, [row[0] for row in rows])
     options = variants.of_campaign(session, campaign.id)
+    # Test, then winner: first only the test share gets the variants; once a winner is
+    # picked, everyone not reached yet gets it (the test's sends are done already).
+    testing = campaign.test_share is not None and campaign.winner is None
+    if campaign.winner is not None:
+        options = [v for v in options if v.name == campaign.winner]
     sent = 0
     for row in rows:
+        if testing and not variants.in_test(campaign.id, row[0], campaign.test_share or 0):
+            continue
         if keepers.get(row[0], row[0]) < row[0]:
             _duplicate(session, campaign, row[0], row[-1])
             continue
         _send(session, campaign, *row, options=options)
         sent += 1
+    if len(ids) < size and testing:
+        campaign.status = "tested"
+        return sent, None
     if len(ids) < size:
         campaign.status = "sent"
         campaign.finished_at = utcnow()

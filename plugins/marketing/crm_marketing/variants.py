@@ -35,6 +35,14 @@ def bucket(campaign_id: int, customer_id: int) -> int:
     return int.from_bytes(digest[:8], "big") % 100
 
 
+def in_test(campaign_id: int, customer_id: int, share: int) -> bool:
+    """Whether the customer is in the test share (percent) of a test-then-winner
+    campaign. A hash of its own: with the variant's bucket, the test group would be
+    the low buckets, nearly all variant A."""
+    digest = hashlib.sha256(f"test:{campaign_id}:{customer_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 100 < share
+
+
 def choose(campaign_id: int, customer_id: int, variants: Sequence[Variant]) -> Variant | None:
     """The variant the customer gets: buckets 0–99 split by weight in name order."""
     if not variants:

@@ -226,6 +226,7 @@ def campaign_new() -> str | BaseResponse:
                 "scheduled_at": _when(form.get("scheduled_at", "")),
                 "variants": _variants_of(form),
                 **_cost_of(form),
+                **_share_of(form),
             }
             campaign = campaigns.create_campaign(session, data, actor=current_user.user)
             session.commit()
@@ -284,6 +285,15 @@ def _by_variant_name(
     return out
 
 
+def _share_of(form: dict[str, str]) -> dict[str, Any]:
+    """The test share, when given (text that is not a number goes on for the service to
+    refuse naming the field)."""
+    text = form.get("test_share", "").strip()
+    if not text:
+        return {}
+    return {"test_share": int(text) if text.isdigit() else text}
+
+
 def _cost_of(form: dict[str, str]) -> dict[str, Any]:
     """The cost fields, when the form has them (both empty: no cost)."""
     amount = form.get("cost", "").strip()
@@ -317,6 +327,31 @@ def campaign_detail(campaign_id: int) -> str:
         form={},
         errors={},
     )
+
+
+@bp.route("/campaigns/<int:campaign_id>/winner", methods=["POST"])
+@page(CAMPAIGNS_WRITE)
+def campaign_winner(campaign_id: int) -> BaseResponse:
+    """End a finished A/B test from the campaign's page: the chosen variant, or the
+    leader by the metric shown, goes to the rest of the audience."""
+    session = _session()
+    campaign = campaigns.get_campaign(session, campaign_id)
+    metric = request.form.get("metric", "converted")
+    try:
+        campaigns.pick_winner(
+            session,
+            campaign,
+            variant=request.form.get("variant") or None,
+            metric=metric if metric in variants.METRICS else "converted",
+            actor=current_user.user,
+        )
+        session.commit()
+        flash(_("Variant %(name)s goes to the rest of the audience.", name=campaign.winner))
+    except CrmError as error:
+        session.rollback()
+        problems = [m for messages in (error.details or {}).values() for m in messages]
+        flash(" ".join([error.message, *problems]), "error")
+    return redirect(url_for(".campaign_detail", campaign_id=campaign_id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/cost", methods=["POST"])

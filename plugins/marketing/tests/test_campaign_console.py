@@ -140,3 +140,36 @@ def test_the_campaign_page_shows_roi_and_the_leading_variant(
     listing = console.get("/marketing/campaigns", headers=ZH).get_data(as_text=True)
     assert f'href="/marketing/campaigns/{campaign.id}"' in listing
     assert console.get("/marketing/campaigns/999999").status_code == 404
+
+
+def test_a_finished_test_offers_its_winner_on_the_page(console, db, segment):
+    campaign = campaigns.create_campaign(
+        db,
+        {
+            "name": "先测后发",
+            "channel": "email",
+            "segment_id": segment.id,
+            "subject": "s",
+            "body": "b",
+            "test_share": 20,
+            "variants": [
+                {"name": "A", "subject": "甲", "body": "一", "weight": 50},
+                {"name": "B", "subject": "乙", "body": "二", "weight": 50},
+            ],
+        },
+    )
+    campaigns.launch(db, campaign)
+    db.commit()
+    campaign.status = "tested"  # as the send job leaves it after the test share
+    db.commit()
+    html = console.get(f"/marketing/campaigns/{campaign.id}", headers=ZH).get_data(as_text=True)
+    assert 'id="pick-winner"' in html and "测试完成，待选胜出版本" in html
+    assert "受众的百分之 20" in html
+    none_leads = console.post(f"/marketing/campaigns/{campaign.id}/winner", data={"variant": ""})
+    assert none_leads.status_code == 302
+    db.refresh(campaign)
+    assert campaign.status == "tested"  # nobody responded: no leader, nothing sent
+    picked = console.post(f"/marketing/campaigns/{campaign.id}/winner", data={"variant": "B"})
+    assert picked.status_code == 302
+    db.refresh(campaign)
+    assert (campaign.status, campaign.winner) == ("sending", "B")

@@ -117,6 +117,25 @@ def _unsubscribe_token(session: sa.orm.Session) -> str:
     return sending.unsubscribe_token(_sent_to(session, int(campaign_id)))
 
 
+def _tested(session: sa.orm.Session, campaign_id: int) -> str:
+    """Turn the draft into an A/B test that went to its share; the winner's name."""
+    from crm_marketing import variants
+    from crm_marketing.models import Campaign
+
+    campaign = session.get(Campaign, campaign_id)
+    variants.replace(
+        session,
+        campaign,
+        [
+            {"name": "A", "subject": "甲", "body": "一", "weight": 50},
+            {"name": "B", "subject": "乙", "body": "二", "weight": 50},
+        ],
+    )
+    campaign.test_share, campaign.status = 20, "tested"
+    session.flush()
+    return "A"
+
+
 MARKETING_FACTORIES = {
     "segment_id": make_segment,
     "campaign_id": make_campaign,
@@ -161,6 +180,9 @@ MARKETING_PAYLOADS = {
     ),
     ("marketing_api.Unsubscribes", "POST"): _payload(
         lambda s, o, n: {"token": _unsubscribe_token(s)}
+    ),
+    ("marketing_api.CampaignWinner", "POST"): _payload(
+        lambda s, o, n: {"variant": _tested(s, int(o["campaign_id"].id))}
     ),
     ("marketing_api.RfmRefresh", "POST"): _payload(lambda s, o, n: {}),
     ("marketing_api.ValueRefresh", "POST"): _payload(lambda s, o, n: {"horizon_days": 90}),

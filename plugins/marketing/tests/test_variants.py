@@ -241,3 +241,68 @@ def test_the_api_and_the_cli_take_variants_and_report_them(api, cli, make_custom
         f"variant B\t30%\tsent {counts['B']}\tclicked {'0.0%' if counts['B'] else '-'}",
         "leader -\tp -\tnot significant",
     ]
+
+
+def test_test_then_winner_sends_the_leader_to_the_rest(
+    db, segment, make_customer, run_jobs, api, cli
+):
+    people = [
+        make_customer(city="苏州", email=f"tw{n}@example.com", consent=["email"]) for n in range(40)
+    ]
+    with pytest.raises(ValidationFailed) as caught:
+        draft(db, segment, test_share=25)
+    assert "test_share" in caught.value.details  # nothing to test without variants
+    db.rollback()
+    with pytest.raises(ValidationFailed) as caught:
+        draft(db, segment, variants=AB, test_share=100)
+    assert "test_share" in caught.value.details
+    db.rollback()
+    campaign = draft(
+        db,
+        segment,
+        variants=[{**AB[0], "weight": 50}, {**AB[1], "weight": 50}],
+        test_share=25,
+    )
+    with pytest.raises(Conflict):
+        campaigns.pick_winner(db, campaign, variant="A")  # nothing tested yet
+    campaigns.launch(db, campaign)
+    db.commit()
+    run_jobs(names=[campaigns.SEND_JOB])
+    db.refresh(campaign)
+    assert campaign.status == "tested"
+    tested = {c.id for c in people if variants.in_test(campaign.id, c.id, 25)}
+    assert 0 < len(tested) < 40
+    options = variants.of_campaign(db, campaign.id)
+    names = {v.id: v.name for v in options}
+    sends = {s.customer_id: names[s.variant_id] for s in db.scalars(sa.select(Send))}
+    assert set(sends) == tested
+    assert sends == {i: variants.choose(campaign.id, i, options).name for i in tested}
+    # No leader yet: a winner must be named.
+    with pytest.raises(Conflict) as caught:
+        campaigns.pick_winner(db, campaign, metric="opened")
+    assert "variant" in caught.value.details
+    with pytest.raises(ValidationFailed):
+        campaigns.pick_winner(db, campaign, variant="E")
+    db.rollback()
+    # Whoever got B opened it: B leads by opens.
+    for customer_id, name in sends.items():
+        if name == "B":
+            responses.record_response(db, responses.send_of(db, campaign.id, customer_id), "opened")
+    db.commit()
+    leader = variants.results(db, campaign, metric="opened")["leader"]
+    assert leader == ("B" if "B" in sends.values() else None)
+    refused = api.post(f"/api/v1/marketing/campaigns/{campaign.id}/winner", json={"variant": "Z"})
+    assert refused.status_code == 422
+    picked = cli("marketing", "campaigns", "winner", str(campaign.id), "--metric", "opened")
+    assert picked.exit_code == 0 and f"variant {leader} to the rest" in picked.output
+    run_jobs(names=[campaigns.SEND_JOB])
+    db.refresh(campaign)
+    assert (campaign.status, campaign.winner) == ("sent", leader)
+    after = {s.customer_id: names[s.variant_id] for s in db.scalars(sa.select(Send))}
+    assert len(after) == 40 and Counter(db.scalars(sa.select(EmailMessage.to_address))) == Counter(
+        {c.email: 1 for c in people}
+    )
+    assert {i: n for i, n in after.items() if i in tested} == sends  # the test stays as sent
+    assert {n for i, n in after.items() if i not in tested} == {leader}
+    again = api.post(f"/api/v1/marketing/campaigns/{campaign.id}/winner", json={})
+    assert again.status_code == 409
