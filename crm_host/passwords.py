@@ -20,6 +20,8 @@ from pathlib import Path
 from flask import current_app, has_app_context
 
 MIN_LENGTH = 8
+#: Shorter user names ("li", "ann") occur by chance in good passphrases.
+MIN_NAME_IN_PASSWORD = 4
 #: A SHA-1 digest in hexadecimal, as the breach list writes it.
 _DIGEST_LENGTH = 40
 
@@ -80,7 +82,9 @@ def problems(password: str, *, username: str | None = None) -> list[str]:
     found = []
     if is_common(password):
         found.append("This is one of the most common passwords: choose another.")
-    elif username and username.lower() in password.lower():
+    elif (
+        username and len(username) >= MIN_NAME_IN_PASSWORD and username.lower() in password.lower()
+    ):
         found.append("The password may not contain the user name.")
     path = breached_list()
     if not found and path is not None and in_breach_list(password, path):
