@@ -88,7 +88,7 @@ def store(
     tz: ZoneInfo,
     uniform: Callable[[int], bool],
 ) -> Outcome:
-    """Merge ``readings`` (sorted by meter and time, one a meter and interval) into
+    """Merge ``readings`` (sorted by meter and time, one per meter and interval) into
     their day rows: insert new days, update changed ones. ``uniform(day)`` says whether
     the local day has 24 hours that all follow one UTC offset."""
     if not len(readings):
