@@ -31,7 +31,9 @@ from crm_host.plugins import discover, order_plugins
 def seed(database: Database) -> None:
     with database.session() as session:
         sales = create_department(session, code="sales", name="Sales")
-        user = create_user(session, username="u1", password="quiet-harbour-77", departments=["sales"])
+        user = create_user(
+            session, username="u1", password="quiet-harbour-77", departments=["sales"]
+        )
         vip = Tag(name="vip")
         parent = Customer(code="O1", kind="organization", name="苏州恒力钢铁有限公司")
         session.add_all([vip, parent])

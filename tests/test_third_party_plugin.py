@@ -39,7 +39,11 @@ def test_listed_installed_gated_and_uninstalled(example_distribution, crm_databa
     database = Database(url)
     with database.session() as session:
         seller = create_user(
-            session, username="seller", password="quiet-harbour-77", departments=["sales"], role="viewer"
+            session,
+            username="seller",
+            password="quiet-harbour-77",
+            departments=["sales"],
+            role="viewer",
         )
         agent = create_user(
             session, username="agent", password="quiet-harbour-77", departments=["service"]

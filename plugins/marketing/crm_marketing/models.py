@@ -310,9 +310,7 @@ class JourneyEntry(Base):
     __tablename__ = "marketing_journey_entries"
     __table_args__ = (
         sa.UniqueConstraint("journey_id", "customer_id"),
-        sa.CheckConstraint(
-            "status IN ('waiting', 'done', 'exited', 'converted')", name="status"
-        ),
+        sa.CheckConstraint("status IN ('waiting', 'done', 'exited', 'converted')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
