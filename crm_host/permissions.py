@@ -93,6 +93,8 @@ class PermissionRegistry:
     def __init__(self) -> None:
         self.permissions: dict[str, Permission] = {}
         self.owners: dict[str, str] = {}
+        #: Pattern → matching names; every request resolves its user's role patterns.
+        self._matches: dict[str, list[str]] = {}
 
     def add(self, owner: str, prefix: str, permissions: Iterable[Permission]) -> None:
         """Declare ``permissions`` for ``owner``; names must start with ``prefix.``.
@@ -117,10 +119,15 @@ class PermissionRegistry:
                 )
             self.permissions[permission.name] = permission
             self.owners[permission.name] = owner
+        self._matches.clear()
 
     def matching(self, pattern: str) -> list[str]:
         """Declared permission names matching a pattern (``*.read``, ``sales.*``)."""
-        return [name for name in self.permissions if fnmatch.fnmatchcase(name, pattern)]
+        if pattern not in self._matches:
+            self._matches[pattern] = [
+                name for name in self.permissions if fnmatch.fnmatchcase(name, pattern)
+            ]
+        return list(self._matches[pattern])
 
 
 def registry(session: Session | None = None) -> PermissionRegistry:
@@ -128,6 +135,14 @@ def registry(session: Session | None = None) -> PermissionRegistry:
     from crm_host.host import get_host, host_of
 
     return host_of(session).permissions if session is not None else get_host().permissions
+
+
+#: Built once: SQLAlchemy keeps a statement's cache key, so each request only binds.
+_GRANTS = (
+    sa.select(RolePermission.permission, RolePermission.scope)
+    .join(Membership, Membership.role_id == RolePermission.role_id)
+    .where(Membership.user_id == sa.bindparam("user_id"))
+)
 
 
 def held_permissions(session: Session, user: User) -> dict[str, Scope]:
@@ -139,11 +154,7 @@ def held_permissions(session: Session, user: User) -> dict[str, Scope]:
     cache = g.setdefault("crm_permissions", {}) if has_request_context() else {}
     if user.id in cache:
         return cache[user.id]
-    rows = session.execute(
-        sa.select(RolePermission.permission, RolePermission.scope)
-        .join(Membership, Membership.role_id == RolePermission.role_id)
-        .where(Membership.user_id == user.id)
-    )
+    rows = session.execute(_GRANTS, {"user_id": user.id})
     names = registry(session)
     held: dict[str, Scope] = {}
     for pattern, scope in rows:

@@ -27,6 +27,15 @@ MAX_LIFETIME = timedelta(days=366)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+#: Built once: SQLAlchemy keeps a statement's cache key, so each request only binds.
+#: The user comes in the same query: every request with a token needs it.
+_BY_DIGEST = (
+    sa.select(ApiToken)
+    .options(joinedload(ApiToken.user))
+    .where(ApiToken.token_hash == sa.bindparam("digest"))
+)
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -68,12 +77,7 @@ def find_token(session: Session, secret: str, now: datetime | None = None) -> Ap
     """The live token with this secret (not revoked, not expired), or ``None``."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = session.scalar(
-        # The user comes in the same query: every request with a token needs it.
-        sa.select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _digest(secret))
-    )
+    token = session.scalar(_BY_DIGEST, {"digest": _digest(secret)})
     now = now or utcnow()
     if token is None or token.revoked_at is not None:
         return None

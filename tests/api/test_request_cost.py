@@ -12,6 +12,7 @@ from crm_host.customers import service
 from crm_host.db import utcnow
 from crm_host.directory import create_user
 from crm_host.models import ApiToken
+from crm_host.permissions import Permission, PermissionRegistry
 from crm_host.tokens import LAST_USED_RESOLUTION, create_token, record_use
 
 
@@ -85,3 +86,14 @@ def test_reading_customers_does_not_wait_for_a_writer(committed_app, committed_d
         detail = client.get(f"/api/v1/customers/{customer.id}")
     assert listed.status_code == 200 and [c["code"] for c in listed.json["items"]] == ["R1"]
     assert detail.status_code == 200 and detail.json["name"] == "读者"
+
+
+def test_permission_patterns_resolve_again_after_new_declarations():
+    registry = PermissionRegistry()
+    registry.add("the host", "host", [Permission("host.a.read", "A")])
+    assert registry.matching("*.read") == ["host.a.read"]
+    registry.add("plugin x", "x", [Permission("x.b.read", "B"), Permission("x.b.write", "B")])
+    assert registry.matching("*.read") == ["host.a.read", "x.b.read"]
+    registry.matching("*.read").append("x.b.write")  # a caller's list is its own
+    assert registry.matching("*.read") == ["host.a.read", "x.b.read"]
+    assert registry.matching("x.*") == ["x.b.read", "x.b.write"]
