@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from scipy import stats
 from sqlalchemy.orm import Session
 
 from crm_host.analytics import transactions
@@ -141,6 +140,10 @@ def significance(counts: Sequence[tuple[int, int]]) -> float | None:
         return None
     if sum(row[0] for row in table) == 0 or sum(row[1] for row in table) == 0:
         return None
+    # Imported here: scipy.stats takes seconds to load, and every worker that starts
+    # the app would pay for it, though only a campaign's results page needs it.
+    from scipy import stats
+
     return float(stats.chi2_contingency(table, correction=False).pvalue)
 
 
