@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from crm_marketing import segments
+from crm_marketing.models import Segment
 
 from crm_host.customers.consent import record_consent
 from crm_host.models import Customer, User
@@ -60,3 +62,13 @@ def marketer(make_user: Callable[..., User]) -> User:
 def api(client_for: Callable[[User], Any], marketer: User) -> Any:
     """An API client signed in as ``marketer``."""
     return client_for(marketer)
+
+
+@pytest.fixture
+def segment(db: sa.orm.Session) -> Segment:
+    """The customers of 苏州, the audience most campaign tests send to."""
+    suzhou = segments.create_segment(
+        db, {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}
+    )
+    db.commit()
+    return suzhou

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from crm_marketing import campaigns, responses, segments, variants
+from crm_marketing import campaigns, responses, variants
 from crm_marketing.models import Campaign
 
 from crm_host.db import utcnow
@@ -16,15 +16,6 @@ ZH = {"Accept-Language": "zh-CN"}
 @pytest.fixture
 def console(client_for, marketer):
     return client_for(marketer)
-
-
-@pytest.fixture
-def segment(db):
-    segment = segments.create_segment(
-        db, {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}
-    )
-    db.commit()
-    return segment
 
 
 def form_for(segment, **extra):

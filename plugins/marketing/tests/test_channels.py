@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from crm_marketing import campaigns, channels, responses, segments, sending
+from crm_marketing import campaigns, channels, responses, sending
 from crm_marketing.models import Send
 
 from crm_host.customers.consent import current_consents
@@ -52,15 +52,6 @@ def register(app):
     yield add
     for name in names:
         pm.unregister(name=name)
-
-
-@pytest.fixture
-def segment(db):
-    segment = segments.create_segment(
-        db, {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}
-    )
-    db.commit()
-    return segment
 
 
 def test_email_and_sms_are_the_built_in_channels(db):

@@ -8,21 +8,12 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from crm_marketing import campaigns, segments, sending
+from crm_marketing import campaigns, sending
 from crm_marketing.models import Send, SmsMessage
 
 from crm_host.db import utcnow
 from crm_host.errors import Conflict, ValidationFailed
 from crm_host.models import AuditLog, EmailMessage, Interaction
-
-
-@pytest.fixture
-def segment(db):
-    segment = segments.create_segment(
-        db, {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}
-    )
-    db.commit()
-    return segment
 
 
 def draft(db, segment, **extra):

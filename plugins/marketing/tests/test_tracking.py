@@ -6,7 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from crm_marketing import campaigns, responses, segments, tracking
+from crm_marketing import campaigns, responses, tracking
 from crm_marketing.models import Send, SmsMessage
 from jinja2 import TemplateError
 
@@ -14,15 +14,6 @@ from crm_host.errors import ValidationFailed
 from crm_host.models import EmailMessage, Interaction
 
 TARGET = "https://shop.example.com/sale?item=7&from=mail"
-
-
-@pytest.fixture
-def segment(db):
-    segment = segments.create_segment(
-        db, {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}
-    )
-    db.commit()
-    return segment
 
 
 def launch(db, run_jobs, segment, **data):

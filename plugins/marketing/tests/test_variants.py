@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from crm_marketing import campaigns, responses, segments, sending, variants
+from crm_marketing import campaigns, responses, sending, variants
 from crm_marketing.models import Send, Variant
 
 from crm_host.db import utcnow
@@ -19,15 +19,6 @@ AB = [
     {"name": "A", "subject": "A：{{ name }}", "body": "满减 {{ name }}", "weight": 70},
     {"name": "B", "subject": "B：{{ name }}", "body": "折扣 {{ name }}", "weight": 30},
 ]
-
-
-@pytest.fixture
-def segment(db):
-    segment = segments.create_segment(
-        db, {"name": "苏州", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}
-    )
-    db.commit()
-    return segment
 
 
 def draft(db, segment, **extra):
