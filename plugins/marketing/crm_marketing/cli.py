@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -241,6 +243,54 @@ def register(cli: AppGroup) -> None:
                 f"{campaign.id}\t{campaign.status}\t{campaign.channel}\t{sent}\t{campaign.name}"
             )
 
+    @campaigns_group.command("create")
+    @click.argument("name")
+    @click.option("--segment", "segment_name", required=True, help="The audience, by name.")
+    @click.option("--channel", default="email", show_default=True)
+    @click.option("--subject", default="", help="The subject line (email).")
+    @click.option(
+        "--body",
+        "body_file",
+        required=True,
+        type=click.File("r", encoding="utf-8"),
+        help="A file with the message template (- reads standard input).",
+    )
+    @click.option(
+        "--at", "scheduled_at", type=click.DateTime(), help="Send at (UTC), once launched."
+    )
+    def create(
+        name: str,
+        segment_name: str,
+        channel: str,
+        subject: str,
+        body_file: Any,
+        scheduled_at: datetime | None,
+    ) -> None:
+        """Draft a campaign to a segment; ``launch`` or ``send`` it once checked."""
+        session = get_host().session
+        segment = session.scalar(sa.select(Segment).where(Segment.name == segment_name))
+        if segment is None:
+            raise click.ClickException(f"no segment named {segment_name!r}")
+        data = {
+            "name": name,
+            "channel": channel,
+            "segment_id": segment.id,
+            "subject": subject,
+            "body": body_file.read(),
+            "scheduled_at": scheduled_at.replace(tzinfo=UTC) if scheduled_at else None,
+        }
+        try:
+            campaign = campaigns.create_campaign(session, data)
+        except CrmError as error:
+            raise fail(error) from None
+        session.commit()
+        reach = session.scalar(
+            sa.select(sa.func.count()).select_from(
+                campaigns.recipients(session, campaign).subquery()
+            )
+        )
+        click.echo(f"campaign {campaign.id} drafted; {reach} customers may be reached")
+
     @campaigns_group.command("launch")
     @click.argument("campaign_id", type=int)
     def launch(campaign_id: int) -> None:
@@ -329,3 +379,38 @@ def register(cli: AppGroup) -> None:
             p = "-" if test["p_value"] is None else f"{test['p_value']:.4f}"
             verdict = "significant" if test["significant"] else "not significant"
             click.echo(f"leader {test['leader'] or '-'}\tp {p}\t{verdict}")
+
+    @cli.command("send")
+    @click.argument("campaign_id", type=int)
+    def send(campaign_id: int) -> None:
+        """Launch CAMPAIGN_ID if it is a draft and send it now, in this process.
+
+        Runs the send jobs due on the host's own queue here, so a company without a
+        ``crm worker`` can send from the shell; with Celery, the workers send it.
+        """
+        from flask import current_app
+
+        from crm_host.runtime.runner import Runner
+
+        session = get_host().session
+        try:
+            campaign = campaigns.get_campaign(session, campaign_id)
+            if campaign.status == "draft":
+                campaigns.launch(session, campaign)
+                session.commit()
+        except CrmError as error:
+            raise fail(error) from None
+        if campaign.status == "scheduled":
+            raise click.ClickException(
+                f"campaign {campaign.id} is scheduled for {campaign.scheduled_at:%Y-%m-%d %H:%M} "
+                "UTC: the worker sends it then"
+            )
+        if campaign.status != "sending":
+            raise click.ClickException(f"campaign {campaign.id} is {campaign.status}")
+        Runner(current_app._get_current_object()).run_due(names=[campaigns.SEND_JOB])
+        session.expire_all()
+        figures = campaigns.statistics(session, campaign)
+        click.echo(
+            f"campaign {campaign.id} {campaign.status}: {figures['sent']} sent, "
+            f"{figures['duplicates']} duplicates skipped"
+        )

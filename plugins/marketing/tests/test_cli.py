@@ -1,13 +1,17 @@
-"""``crm marketing …``: segments list / preview, RFM refresh and grid, campaigns list / launch."""
+"""``crm marketing …``: segments list / preview, RFM refresh and grid, campaigns list /
+create / launch, and send."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import sqlalchemy as sa
 from crm_marketing import campaigns, segments
+from crm_marketing.models import Campaign
 
 from crm_host.db import utcnow
+from crm_host.models import EmailMessage
 
 
 @pytest.mark.hookspec("crm_register_commands")
@@ -54,3 +58,33 @@ def test_segments_rfm_and_campaigns_from_the_shell(cli, db, make_customer, buy, 
     assert cli("marketing", "campaigns", "list").output.splitlines() == [
         f"{campaign.id}\tsent\temail\t1\t会员日"
     ]
+
+
+def test_a_campaign_drafted_and_sent_from_the_shell(cli, db, make_customer, segment, tmp_path):
+    make_customer(code="S1", city="苏州", email="s1@example.com", consent=["email"])
+    make_customer(code="S2", city="苏州", email="s2@example.com", consent=["email"])
+    make_customer(code="S3", city="苏州", email="s3@example.com")  # no consent
+    body = tmp_path / "body.txt"
+    body.write_text("{{ name }}，您好：周末会员日。", encoding="utf-8")
+
+    drafted = cli(
+        "marketing", "campaigns", "create", "周末会员日", "--segment", "苏州",
+        "--subject", "会员日", "--body", str(body),
+    )  # fmt: skip
+    assert drafted.exit_code == 0, drafted.output
+    assert drafted.output.endswith("2 customers may be reached\n")
+    campaign_id = db.scalar(sa.select(Campaign.id).where(Campaign.name == "周末会员日"))
+
+    sent = cli("marketing", "send", str(campaign_id))
+    assert sent.exit_code == 0, sent.output
+    assert sent.output.strip() == f"campaign {campaign_id} sent: 2 sent, 0 duplicates skipped"
+    assert db.scalar(sa.select(sa.func.count()).select_from(EmailMessage)) == 2
+    again = cli("marketing", "send", str(campaign_id))
+    assert again.exit_code != 0 and "is sent" in again.output
+
+    bad = cli("marketing", "campaigns", "create", "x", "--segment", "nowhere", "--body", str(body))
+    assert bad.exit_code != 0 and "no segment named 'nowhere'" in bad.output
+    no_subject = cli(
+        "marketing", "campaigns", "create", "y", "--segment", "苏州", "--body", str(body)
+    )
+    assert no_subject.exit_code != 0 and "subject" in no_subject.output
