@@ -123,8 +123,8 @@ def _matching(
 
     def column(values: list[str]) -> list[str] | None:
         checked = text(values)
-        if checked is None:
-            return None
+        if not checked:  # None, or no values (splitting "" would make one)
+            return checked
         joined = "\n".join(checked)
         if normalise is not None:
             joined = normalise(joined)

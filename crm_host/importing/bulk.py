@@ -11,13 +11,46 @@ than one parameter per key, which SQLite caps at 32,766.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+
+#: SQLite's page cache while a batch is written, in KiB. A big import inserts into a
+#: dozen indexes of ``customers``; with the default 2 MB, SQLite keeps reading back
+#: the index pages it has just written. The setting lasts as long as the pooled
+#: connection: it is a ceiling on memory, not an allocation.
+SQLITE_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def collecting_later() -> Iterator[None]:
+    """Hold the cyclic garbage collector back while a batch is checked and written.
+
+    A batch makes tens of thousands of short-lived containers (records, rows, cleaned
+    values); each few hundred of them trigger a collection that walks every live
+    object of the process, which took half of the checking time. Reference counting
+    still frees the batch's objects at once; cycles wait for the next collection.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def make_room(session: Session) -> None:
+    """Give the session's connection a page cache fit for bulk writes (SQLite only)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
 def insert_rows(

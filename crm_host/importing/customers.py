@@ -230,6 +230,7 @@ class CustomerImporter:
         result = BatchResult()
         if not rows:
             return result
+        bulk.make_room(session)
         codes = [r.values["code"] for r in rows]
         existing = {
             row.code: row
@@ -397,10 +398,12 @@ class CustomerImporter:
         A guard that vetoes the batch turns its rows into rejects naming the plugin;
         the other batches go on.
         """
-        rows, rejects = self.validate(session, records)
+        with bulk.collecting_later():
+            rows, rejects = self.validate(session, records)
         savepoint = session.begin_nested()
         try:
-            result = self.write(session, rows)
+            with bulk.collecting_later():
+                result = self.write(session, rows)
             touched = result.created + result.updated
             # Guards get ORM objects; loading a batch of them is only worth it when a
             # plugin has a guard at all.

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.host import host_of
+from crm_host.importing.bulk import collecting_later
 from crm_host.importing.readers import CHUNK, ImportFileError, count_lines, read_records
 from crm_host.importing.results import BatchResult
 from crm_host.models import ImportReject
@@ -133,7 +134,8 @@ def run_import(job: Any) -> None:
                     pass
             state["records"] = records
         importer = state["importer"]
-        records = list(islice(state["records"], batch_size))
+        with collecting_later():
+            records = list(islice(state["records"], batch_size))
         if not records:
             return None
         result = importer.import_batch(batch.session, records)
