@@ -1,7 +1,7 @@
 """Cross-sell: association rules mined from order lines, and recommendations per customer.
 
 Each order is a basket of the products on its lines. Frequent itemsets are found
-level by level (an itemset can only be frequent if all its subsets are), then every
+level by level, counted with bitwise AND over one bit per basket (numpy), then every
 split of a frequent itemset into antecedent → consequent is a rule with its support,
 confidence and lift — the measures mlxtend's ``association_rules`` reports, so the
 two can be checked against each other.
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -33,43 +34,68 @@ class Rule:
     lift: float
 
 
+#: Bytes of AND-ed basket bits held at once while counting one level's extensions.
+CHUNK_BYTES = 1 << 25
+
+
 def frequent_itemsets(baskets: Sequence[Itemset], min_support: float) -> dict[Itemset, float]:
-    """Every itemset in at least ``min_support`` of the baskets, with its support."""
+    """Every itemset in at least ``min_support`` of the baskets, with its support.
+
+    Each frequent item is a row of bits, one per basket; the baskets holding an itemset
+    are the AND of its items' rows, and its count is the number of bits set. Items are
+    product ids (integers); ``min_support`` must be above 0.
+    """
+    if not min_support > 0:
+        raise ValueError(f"min_support must be above 0, not {min_support}")
     total = len(baskets)
     if total == 0:
         return {}
-    counts: dict[Itemset, int] = {}
-    for basket in baskets:
-        for item in basket:
-            key = frozenset((item,))
-            counts[key] = counts.get(key, 0) + 1
-    frequent = {s: n / total for s, n in counts.items() if n / total >= min_support}
-    level = sorted(frequent, key=sorted)
-    size = 1
-    while level:
-        size += 1
-        # Join itemsets sharing all but one item; keep candidates whose subsets all qualify.
-        candidates = set()
-        for a, b in combinations(level, 2):
-            union = a | b
-            if len(union) == size and all(
-                frozenset(sub) in frequent for sub in combinations(union, size - 1)
-            ):
-                candidates.add(union)
-        if not candidates:
+    sizes = np.fromiter(map(len, baskets), dtype=np.intp, count=total)
+    flat = np.fromiter(chain.from_iterable(baskets), dtype=np.int64, count=int(sizes.sum()))
+    items, counts = np.unique(flat, return_counts=True)
+    # The same float comparison as count / total >= min_support in Python (and mlxtend).
+    keep = counts / total >= min_support
+    items, counts = items[keep], counts[keep]
+    names = items.tolist()
+    frequent = {
+        frozenset((item,)): n / total for item, n in zip(names, counts.tolist(), strict=True)
+    }
+    width = len(names)
+    if width < 2:
+        return frequent
+    # Rows of bits: a basket's line is set in the row of each of its frequent items (an
+    # itemset with an infrequent item can never be frequent). Padded to whole 64-bit words.
+    row = np.searchsorted(items, flat)
+    present = row < width
+    present[present] = items[row[present]] == flat[present]
+    held = np.zeros((width, -(-total // 64) * 64), dtype=bool)
+    held[row[present], np.repeat(np.arange(total), sizes)[present]] = True
+    bits = np.packbits(held, axis=1).view(np.uint64)
+    # Level by level, each itemset (item rows in increasing order) grows only by rows after
+    # its last one, so every candidate is met once. Its count is exact, so no subset check
+    # is needed: a superset of an infrequent itemset cannot reach the threshold anyway.
+    members = np.arange(width)[:, None]
+    covers = bits
+    while len(members):
+        grown, grown_covers, grown_counts = [], [], []
+        for last in range(width - 1):
+            which = np.flatnonzero(members[:, -1] == last)
+            later = bits[last + 1 :]
+            step = max(1, CHUNK_BYTES // later.nbytes)
+            for start in range(0, len(which), step):
+                part = which[start : start + step]
+                joined = covers[part, None, :] & later[None, :, :]
+                n = np.bitwise_count(joined).sum(axis=2, dtype=np.int64)
+                found, extra = np.nonzero(n / total >= min_support)
+                grown.append(np.column_stack((members[part[found]], extra + last + 1)))
+                grown_covers.append(joined[found, extra])
+                grown_counts.append(n[found, extra])
+        if not grown:  # every itemset ends at the last row: nothing left to add
             break
-        counts = dict.fromkeys(candidates, 0)
-        for basket in baskets:
-            if len(basket) < size:
-                continue
-            for candidate in candidates:
-                if candidate <= basket:
-                    counts[candidate] += 1
-        level = []
-        for candidate, n in counts.items():
-            if n / total >= min_support:
-                frequent[candidate] = n / total
-                level.append(candidate)
+        members = np.concatenate(grown)
+        covers = np.concatenate(grown_covers)
+        for itemset, n in zip(members.tolist(), np.concatenate(grown_counts).tolist(), strict=True):
+            frequent[frozenset(names[i] for i in itemset)] = n / total
     return frequent
 
 

@@ -88,14 +88,15 @@ def generated_baskets(n=400, seed=7):
     return baskets
 
 
-def test_rules_equal_mlxtends_fpgrowth_on_a_generated_basket_set():
+@pytest.mark.parametrize("min_support", [0.02, 0.004])
+def test_rules_equal_mlxtends_fpgrowth_on_a_generated_basket_set(min_support):
     baskets = generated_baskets()
     frame = pd.DataFrame([[i in b for i in range(10)] for b in baskets], columns=list(range(10)))
-    theirs_sets = frequent_patterns.fpgrowth(frame, min_support=0.02, use_colnames=True)
+    theirs_sets = frequent_patterns.fpgrowth(frame, min_support=min_support, use_colnames=True)
     theirs = frequent_patterns.association_rules(
         theirs_sets, metric="confidence", min_threshold=0.3
     )
-    ours = crosssell.rules_from(crosssell.frequent_itemsets(baskets, 0.02), 0.3)
+    ours = crosssell.rules_from(crosssell.frequent_itemsets(baskets, min_support), 0.3)
     expected = {
         (frozenset(row.antecedents), frozenset(row.consequents)): row for row in theirs.itertuples()
     }
@@ -106,6 +107,45 @@ def test_rules_equal_mlxtends_fpgrowth_on_a_generated_basket_set():
         assert abs(rule.support - row.support) < 1e-9
         assert abs(rule.confidence - row.confidence) < 1e-9
         assert abs(rule.lift - row.lift) < 1e-9
+
+
+def test_itemset_supports_worked_out_by_hand_across_several_words_of_bits():
+    big = 10**12  # product ids are any integers, not column numbers
+    # 130 baskets span three 64-bit words: 70 x {big, 2}, 30 x {2, 3}, 20 x {big, 2, 3},
+    # 9 x {4} and one empty basket, which still counts in the total.
+    baskets = [frozenset({big, 2})] * 70 + [frozenset({2, 3})] * 30
+    baskets += [frozenset({big, 2, 3})] * 20 + [frozenset({4})] * 9 + [frozenset()]
+    found = crosssell.frequent_itemsets(baskets, 0.1)
+    expected = {
+        (big,): 90 / 130,
+        (2,): 120 / 130,
+        (3,): 50 / 130,
+        (big, 2): 90 / 130,
+        (2, 3): 50 / 130,
+        (big, 3): 20 / 130,
+        (big, 2, 3): 20 / 130,
+    }  # {4} is in 9/130 < 0.1 of the baskets
+    assert found == {frozenset(k): v for k, v in expected.items()}
+    # At 0.2 the pair {big, 3} (20/130 = 0.154) and so its triple drop out.
+    assert set(crosssell.frequent_itemsets(baskets, 0.2)) == {
+        frozenset(k) for k in [(big,), (2,), (3,), (big, 2), (2, 3)]
+    }
+
+
+def test_counting_in_small_chunks_finds_the_same_itemsets(monkeypatch):
+    baskets = generated_baskets(n=300)
+    whole = crosssell.frequent_itemsets(baskets, 0.01)
+    monkeypatch.setattr(crosssell, "CHUNK_BYTES", 8)  # one itemset at a time
+    assert crosssell.frequent_itemsets(baskets, 0.01) == whole
+    assert max(map(len, whole)) >= 4
+
+
+def test_no_baskets_no_itemsets_and_a_support_of_zero_is_refused():
+    assert crosssell.frequent_itemsets([], 0.1) == {}
+    assert crosssell.frequent_itemsets([frozenset(), frozenset()], 0.1) == {}
+    assert crosssell.frequent_itemsets([frozenset({1})], 0.5) == {frozenset({1}): 1.0}
+    with pytest.raises(ValueError, match="min_support must be above 0"):
+        crosssell.frequent_itemsets([frozenset({1, 2})], 0)
 
 
 def test_the_plugin_never_imports_mlxtend_or_pandas():
