@@ -29,8 +29,8 @@ from crm_host.importing import bulk
 from crm_host.importing.readers import ImportFileError, Record
 from crm_host.importing.results import BatchResult, Reject
 from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
-from crm_host.sensitive import blind_id_number, blind_phone
-from crm_host.text import normalize_name
+from crm_host.sensitive import blind, blind_id_number, blind_phone
+from crm_host.text import normalize_name, normalize_phone
 
 LIST_SEPARATOR = ";"
 #: Columns besides the rule-checked fields and ``custom.<name>``.
@@ -307,8 +307,9 @@ class CustomerImporter:
         row = [
             *map(values.get, FIELDS),
             normalize_name(values["name"]),
-            # Bulk writes skip the model's events: keep the blind indexes here.
-            blind_phone(phone) if phone else None,
+            # Bulk writes skip the model's events: keep the blind indexes here
+            # (blind_phone's own body, without its per-call import).
+            blind(normalize_phone(phone)) if phone else None,
             blind_id_number(id_number) if id_number else None,
             parent_id,
             {},

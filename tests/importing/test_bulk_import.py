@@ -118,6 +118,16 @@ def test_one_bad_value_is_named_on_its_row_only():
     assert RULES["email"].column is not None
 
 
+def test_a_column_without_values_is_checked_as_a_column():
+    # Splitting the empty text of no values would make one empty value, which fails.
+    assert [RULES[name].column([]) for name in ("id_number", "email", "phone")] == [[], [], []]
+    rows = [{"code": "C1", "name": "甲", "kind": "person", "id_number": ""}] * 2
+    assert (
+        clean_customers(rows)
+        == [({"code": "C1", "name": "甲", "kind": "person", "id_number": None}, {})] * 2
+    )
+
+
 PERSON = {
     "name": " Zoë 王 ",
     "kind": "person",
