@@ -101,20 +101,25 @@ def frequent_itemsets(baskets: Sequence[Itemset], min_support: float) -> dict[It
 
 def rules_from(itemsets: dict[Itemset, float], min_confidence: float) -> list[Rule]:
     """Every rule of the frequent itemsets with at least ``min_confidence``, strongest first."""
-    rules = []
+    # Each rule is kept with its sort key: splitting the itemset's sorted items gives the
+    # antecedent and consequent already in order, so no set is sorted again to rank them.
+    ranked: list[tuple[tuple[float, float, tuple[int, ...], tuple[int, ...]], Rule]] = []
     for itemset, support in itemsets.items():
         if len(itemset) < 2:
             continue
-        for k in range(1, len(itemset)):
-            for antecedent in map(frozenset, combinations(itemset, k)):
-                consequent = itemset - antecedent
+        ordered = sorted(itemset)
+        for k in range(1, len(ordered)):
+            for left in combinations(ordered, k):
+                antecedent = frozenset(left)
                 confidence = support / itemsets[antecedent]
                 if confidence >= min_confidence:
+                    consequent = itemset - antecedent
                     lift = confidence / itemsets[consequent]
-                    rules.append(Rule(antecedent, consequent, support, confidence, lift))
-    return sorted(
-        rules, key=lambda r: (-r.confidence, -r.lift, sorted(r.antecedent), sorted(r.consequent))
-    )
+                    right = tuple(i for i in ordered if i not in antecedent)
+                    rule = Rule(antecedent, consequent, support, confidence, lift)
+                    ranked.append(((-confidence, -lift, left, right), rule))
+    ranked.sort(key=lambda pair: pair[0])
+    return [rule for _, rule in ranked]
 
 
 def baskets(session: Session) -> list[Itemset]:

@@ -54,6 +54,12 @@ def test_rules_worked_out_by_hand(db, shop):
     looser = named(crosssell.mine(db, min_support=0.3, min_confidence=0.6), products)
     assert looser[("AB", "C")] == looser[("AC", "B")] == (0.3333, 0.6667, 1.0)
     assert len(looser) == 9  # A→BC and friends have confidence 0.5
+    # Strongest first; equal confidence and lift go by antecedent, then consequent.
+    ranked = crosssell.mine(db, min_support=0.3, min_confidence=0.6)
+    assert list(named(ranked, products)) == [
+        ("A", "B"), ("A", "C"), ("B", "A"), ("B", "C"), ("C", "A"), ("C", "B"),
+        ("AB", "C"), ("AC", "B"), ("BC", "A"),
+    ]  # fmt: skip
 
 
 def test_recommendations_for_a_customer(db, shop, api):
