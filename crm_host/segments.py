@@ -7,6 +7,11 @@ plugin's own tables for anything kept elsewhere, so a whole rule tree stays one
 ``SELECT``. Plugins offer theirs through the ``crm_segment_criteria`` hook; the
 plugin that builds segments (marketing) collects them. The value checks and
 :func:`compare` are here so every contributor rejects bad values the same way.
+
+A criterion on a per-customer aggregate (total spend, number of purchases) may also
+describe itself as a :class:`Grouped` measure of a named relation: a compiler can then
+test several such criteria of one group in a single ``GROUP BY customer_id`` with a
+combined ``HAVING`` instead of grouping the same rows once per criterion.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+
+from crm_host.models import Customer
 
 #: Value kinds and the operators each accepts.
 OPERATORS: dict[str, tuple[str, ...]] = {
@@ -41,6 +48,47 @@ Build = Callable[[Session, str, Any], sa.ColumnElement[bool]]
 
 
 @dataclass(frozen=True)
+class Grouped:
+    """A criterion that compares an aggregate over a relation grouped by customer.
+
+    ``source(session)`` returns the relation (it has a ``customer_id`` column) and
+    ``measure(relation)`` the aggregate the operator compares. Criteria whose ``key`` is
+    the same read the same relation, so their tests may share one grouping; customers
+    without a row in the relation never match.
+    """
+
+    key: str
+    source: Callable[[Session], sa.FromClause]
+    measure: Callable[[sa.FromClause], sa.ColumnElement[Any]]
+
+    def test(self, relation: sa.FromClause, op: str, value: Any) -> sa.ColumnElement[bool]:
+        """The ``HAVING`` test of ``op`` and ``value`` on ``relation`` (from ``source``);
+        raises :class:`CriterionError` for a value it cannot use."""
+        return compare(self.measure(relation), op, value)
+
+    def build(self, session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
+        """The criterion on its own, as a criterion's ``build``: customers whose group
+        passes the test."""
+        relation = self.source(session)
+        return grouped_members(relation, [self.test(relation, op, value)])
+
+
+def grouped_members(
+    relation: sa.FromClause, tests: Sequence[sa.ColumnElement[bool]], *, any_: bool = False
+) -> sa.ColumnElement[bool]:
+    """Customers whose group of ``relation`` passes every (with ``any_``, at least one) of
+    ``tests`` (:meth:`Grouped.test` results on that relation), in one grouped subquery.
+
+    It selects exactly what the tests as separate ``IN`` conditions joined by AND (OR)
+    select: each of those groups the same rows by the same column, so a customer is in
+    all (any) of them when their one group passes all (any) of the tests.
+    """
+    combined = sa.or_(*tests) if any_ else sa.and_(*tests)
+    grouped = sa.select(relation.c.customer_id).group_by(relation.c.customer_id)
+    return Customer.id.in_(grouped.having(combined))
+
+
+@dataclass(frozen=True)
 class Criterion:
     """A field rules may test. ``build(session, op, value)`` returns a condition on customers."""
 
@@ -52,6 +100,9 @@ class Criterion:
     choices: Sequence[str] = field(default_factory=tuple)
     #: The plugin that contributed it; filled in when criteria are collected.
     plugin: str = ""
+    #: Set when ``build`` is an aggregate test over a grouped relation (see
+    #: :class:`Grouped`), so a compiler may combine it with others on the same relation.
+    grouped: Grouped | None = None
 
     @property
     def operators(self) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from crm_host.segments import (
     Build,
     Criterion,
     CriterionError,
+    Grouped,
     compare,
     text_field,
     text_values,
@@ -106,19 +107,10 @@ def stored_value(column: sa.ColumnElement[Any]) -> Build:
     return build
 
 
-def monetary(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
-    """Total spend over every plugin's transactions (the host's union), live, not stored."""
-    tx = transactions(session)
-    total = sa.func.sum(tx.c.amount)
-    spenders = sa.select(tx.c.customer_id).group_by(tx.c.customer_id)
-    return Customer.id.in_(spenders.having(compare(total, op, value)))
-
-
-def purchase_count(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
-    """Number of transactions over every plugin's transactions."""
-    tx = transactions(session)
-    buyers = sa.select(tx.c.customer_id).group_by(tx.c.customer_id)
-    return Customer.id.in_(buyers.having(compare(sa.func.count(), op, value)))
+#: Total spend over every plugin's transactions (the host's union), live, not stored.
+SPEND = Grouped("transactions", transactions, lambda tx: sa.func.sum(tx.c.amount))
+#: Number of transactions over every plugin's transactions.
+PURCHASES = Grouped("transactions", transactions, lambda tx: sa.func.count())
 
 
 def last_interaction(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
@@ -188,7 +180,9 @@ def builtin_criteria() -> list[Criterion]:
             rfm_score(RfmScore.loyalty_value),
             ("true_friend", "barnacle", "butterfly", "stranger"),
         ),
-        Criterion("monetary", _l("Total spend"), "number", monetary),
-        Criterion("purchases", _l("Number of purchases"), "number", purchase_count),
+        Criterion("monetary", _l("Total spend"), "number", SPEND.build, grouped=SPEND),
+        Criterion(
+            "purchases", _l("Number of purchases"), "number", PURCHASES.build, grouped=PURCHASES
+        ),
         Criterion("last_interaction", _l("Last interaction"), "days", last_interaction),
     ]

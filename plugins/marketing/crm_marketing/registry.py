@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from crm_host.host import host_of
@@ -35,9 +37,7 @@ def criteria_of(session: Session) -> dict[str, Criterion]:
                     f"plugin {plugin}: segment criterion {item.name} is offered by "
                     f"{found[item.name].plugin} already"
                 )
-            found[item.name] = Criterion(
-                item.name, item.label, item.kind, item.build, item.choices, plugin
-            )
+            found[item.name] = replace(item, plugin=plugin)
     cache.clear()
     cache[key] = found
     return found

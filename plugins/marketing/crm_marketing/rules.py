@@ -9,17 +9,23 @@ A tree is JSON::
 
 Validation collects every problem, keyed by the node's path
 (``rules.all[1].any[0].value``), so the builder can point at the bad node.
+
+Criteria on a grouped measure (total spend, number of purchases) that are children
+of one ``all`` or ``any`` and read the same relation are tested in one
+``GROUP BY customer_id`` with their tests joined in the ``HAVING``: grouping ten
+million transactions once instead of once per criterion, for the same members.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.errors import ValidationFailed
-from crm_host.segments import NO_VALUE, Criterion, CriterionError
+from crm_host.segments import NO_VALUE, Criterion, CriterionError, grouped_members
 from crm_marketing.registry import criteria_of
 
 MAX_DEPTH = 8
@@ -45,6 +51,19 @@ def validate_rules(session: Session, tree: Any, *, path: str = "rules") -> None:
     compile_rules(session, tree, path=path)
 
 
+@dataclass(frozen=True)
+class _GroupTest:
+    """A grouped criterion's ``HAVING`` test, held back until its parent group is
+    joined so that siblings on the same relation share one grouping."""
+
+    key: str
+    relation: sa.FromClause
+    test: sa.ColumnElement[bool]
+
+
+_Part = sa.ColumnElement[bool] | _GroupTest
+
+
 class _Compiler:
     def __init__(
         self, session: Session, criteria: dict[str, Criterion], errors: dict[str, list[str]]
@@ -53,11 +72,19 @@ class _Compiler:
         self.criteria = criteria
         self.errors = errors
         self.count = 0
+        # One relation per grouped source key, so tests on it can be put together.
+        self.relations: dict[str, sa.FromClause] = {}
 
     def fail(self, path: str, message: str) -> None:
         self.errors.setdefault(path, []).append(message)
 
     def node(self, node: Any, path: str, depth: int) -> sa.ColumnElement[bool] | None:
+        part = self.part(node, path, depth)
+        if isinstance(part, _GroupTest):
+            return grouped_members(part.relation, [part.test])
+        return part
+
+    def part(self, node: Any, path: str, depth: int) -> _Part | None:
         self.count += 1
         if self.count > MAX_NODES:
             if self.count == MAX_NODES + 1:
@@ -84,16 +111,31 @@ class _Compiler:
             if not isinstance(children, list) or not children:
                 self.fail(f"{path}.{key}", "Needs a list of at least one node.")
                 return None
-            compiled = [
-                self.node(child, f"{path}.{key}[{i}]", depth + 1)
+            parts = [
+                self.part(child, f"{path}.{key}[{i}]", depth + 1)
                 for i, child in enumerate(children)
             ]
-            if any(c is None for c in compiled):
+            if any(p is None for p in parts):
                 return None
-            return sa.and_(*compiled) if key == "all" else sa.or_(*compiled)
+            return self.join([p for p in parts if p is not None], any_=key == "any")
         return self.condition(node, path)
 
-    def condition(self, node: dict[str, Any], path: str) -> sa.ColumnElement[bool] | None:
+    def join(self, parts: list[_Part], *, any_: bool) -> sa.ColumnElement[bool]:
+        """The children of an ``all`` (``any``) joined by AND (OR), the grouped tests on
+        one relation as a single grouped subquery where the first of them stood."""
+        tests: dict[str, list[sa.ColumnElement[bool]]] = {}
+        for part in parts:
+            if isinstance(part, _GroupTest):
+                tests.setdefault(part.key, []).append(part.test)
+        conditions = []
+        for part in parts:
+            if not isinstance(part, _GroupTest):
+                conditions.append(part)
+            elif part.key in tests:
+                conditions.append(grouped_members(part.relation, tests.pop(part.key), any_=any_))
+        return sa.or_(*conditions) if any_ else sa.and_(*conditions)
+
+    def condition(self, node: dict[str, Any], path: str) -> _Part | None:
         extra = set(node) - {"field", "op", "value"}
         if extra:
             self.fail(path, "Unknown keys: " + ", ".join(sorted(map(str, extra))) + ".")
@@ -115,7 +157,13 @@ class _Compiler:
             self.fail(f"{path}.value", "Missing value.")
             return None
         try:
-            return criterion.build(self.session, op, node.get("value"))
+            grouped = criterion.grouped
+            if grouped is None:
+                return criterion.build(self.session, op, node.get("value"))
+            if grouped.key not in self.relations:
+                self.relations[grouped.key] = grouped.source(self.session)
+            relation = self.relations[grouped.key]
+            return _GroupTest(grouped.key, relation, grouped.test(relation, op, node.get("value")))
         except CriterionError as error:
             self.fail(f"{path}.value", str(error))
             return None

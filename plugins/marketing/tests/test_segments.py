@@ -161,6 +161,98 @@ def test_spend_over_the_transaction_union(db, people, buy):
     assert members(db, {"all": [{"field": "purchases", "op": "between", "value": [1, 1]}]}) == {"C"}
 
 
+SPENT_500 = {"field": "monetary", "op": "gte", "value": 500}
+
+
+@pytest.fixture
+def spenders(db, people, buy):
+    """A: two purchases, 550 yuan; B: three, 90; C: one, 700; D: none."""
+    now = utcnow()
+    for code, amounts in {"A": ["300", "250"], "B": ["30", "30", "30"], "C": ["700"]}.items():
+        for i, amount in enumerate(amounts):
+            buy(people[code], amount, now - timedelta(days=i + 1))
+    return people
+
+
+@pytest.mark.parametrize(
+    ("tree", "expected"),
+    [
+        # Both on one customer's group: only A has two purchases and 500 yuan.
+        ({"all": [{"field": "purchases", "op": "gte", "value": 2}, SPENT_500]}, {"A"}),
+        # Either: A and B have two or more, A and C spent 500.
+        ({"any": [{"field": "purchases", "op": "gte", "value": 2}, SPENT_500]}, {"A", "B", "C"}),
+        # Not both: D has no transactions at all, so it is in neither grouped set.
+        (
+            {"not": {"all": [{"field": "purchases", "op": "gte", "value": 2}, SPENT_500]}},
+            {"B", "C", "D"},
+        ),
+        # A negated grouped test stays apart from its sibling: B (3 purchases, 90 yuan)
+        # and D (none) have not spent 500; of them only B has two purchases.
+        (
+            {"all": [{"field": "purchases", "op": "gte", "value": 2}, {"not": SPENT_500}]},
+            {"B"},
+        ),
+        # Three tests and a customer field in one group.
+        (
+            {
+                "all": [
+                    {"field": "city", "op": "eq", "value": "苏州"},
+                    {"field": "purchases", "op": "between", "value": [1, 2]},
+                    {"field": "monetary", "op": "lte", "value": 600},
+                    {"field": "monetary", "op": "gte", "value": 100},
+                ]
+            },
+            {"A"},
+        ),
+        # "lte" never reaches customers without transactions, as before.
+        (
+            {
+                "any": [
+                    {"field": "monetary", "op": "lte", "value": 100},
+                    {"field": "city", "op": "eq", "value": "上海"},
+                ]
+            },
+            {"B", "D"},
+        ),
+    ],
+)
+def test_grouped_criteria_of_one_group_share_a_grouping(db, spenders, tree, expected):
+    assert members(db, tree) == expected
+    # The same members as each criterion on its own, joined as the tree says.
+    separate = {
+        code
+        for code in members(db, {"field": "kind", "op": "eq", "value": "person"})
+        if _holds(db, tree, code)
+    }
+    assert separate == expected
+
+
+def _holds(db, node, code):
+    """Evaluate ``node`` for one customer with a query per leaf (the uncombined form)."""
+    if "all" in node:
+        return all(_holds(db, child, code) for child in node["all"])
+    if "any" in node:
+        return any(_holds(db, child, code) for child in node["any"])
+    if "not" in node:
+        return not _holds(db, node["not"], code)
+    return code in members(db, {"all": [node]})
+
+
+def test_tests_on_one_relation_are_grouped_once(db, spenders):
+    tree = {
+        "all": [
+            {"field": "purchases", "op": "gte", "value": 2},
+            {"field": "region", "op": "eq", "value": "江苏"},
+            SPENT_500,
+            {"any": [{"field": "purchases", "op": "eq", "value": 1}, SPENT_500]},
+        ]
+    }
+    sql = str(compile_rules(db, tree).compile(dialect=db.get_bind().dialect))
+    # One grouping for the "all", one for the nested "any".
+    assert sql.upper().count("GROUP BY") == 2
+    assert segments.count(db, compile_rules(db, tree)) == 1  # A
+
+
 def test_counting_a_segment_is_one_select(db, people, buy):
     buy(people["A"], "300.00", utcnow())
     tree = {
