@@ -42,14 +42,14 @@ RULES = {
         {"field": "monetary", "op": "gte", "value": MIN_SPEND},
     ]
 }
-#: The same rule for DuckDB, over the Parquet files.
+#: The same rule for DuckDB, over the Parquet files, in the shape marketing's compiler
+#: gives it: one grouping with both tests in its HAVING.
 DUCKDB_QUERY = f"""
 SELECT count(*) FROM read_parquet('{{customers}}') c
 WHERE c.archived = false
   AND c.id IN (SELECT customer_id FROM read_parquet('{{transactions}}')
-               GROUP BY customer_id HAVING count(*) >= {MIN_PURCHASES})
-  AND c.id IN (SELECT customer_id FROM read_parquet('{{transactions}}')
-               GROUP BY customer_id HAVING sum(amount) >= {MIN_SPEND})
+               GROUP BY customer_id
+               HAVING count(*) >= {MIN_PURCHASES} AND sum(amount) >= {MIN_SPEND})
 """
 SEED = 13
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -162,10 +162,12 @@ def bench_segment_count(size: str, databases: Databases, workdir: Path) -> list[
 
 
 def _analyze(url: sa.URL) -> None:
-    """Fresh statistics after the bulk load, as autovacuum would give a real database."""
+    """Fresh statistics and visibility map after the bulk load, as autovacuum would give a
+    real database (since PostgreSQL 13 it vacuums after inserts too): without the map an
+    index-only scan of the orders would visit the table for every row."""
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(sa.text("ANALYZE"))
+        connection.execute(sa.text("VACUUM ANALYZE"))
     engine.dispose()
 
 
