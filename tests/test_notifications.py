@@ -81,3 +81,58 @@ def test_header_injection_is_refused(db):
         queue_email(db, to="a@example.cn\nBcc: all@example.cn", subject="x", text="y")
     with pytest.raises(ValidationFailed):
         queue_email(db, to="a@example.cn", subject="x\r\nBcc: all@example.cn", text="y")
+
+
+def test_many_emails_are_queued_at_once_by_the_same_rules(db):
+    from crm_host.errors import ValidationFailed
+    from crm_host.notifications import queue_emails
+
+    one = queue_email(db, to="one@example.cn", subject="单封", text="a")
+    assert (
+        queue_emails(
+            db,
+            [
+                {"to": "two@example.cn", "subject": "x" * 400, "text": "b"},
+                {"to": "three@example.cn", "subject": "三", "text": "c", "html": "<p>c</p>"},
+            ],
+        )
+        == 2
+    )
+    assert queue_emails(db, []) == 0
+    rows = db.execute(
+        sa.select(
+            EmailMessage.id,
+            EmailMessage.to_address,
+            EmailMessage.subject,
+            EmailMessage.body_text,
+            EmailMessage.body_html,
+            EmailMessage.status,
+            EmailMessage.attempts,
+        ).order_by(EmailMessage.id)
+    ).all()
+    # Column defaults apply as for one email; the subject is cut to 300 as for one.
+    assert [tuple(r[1:]) for r in rows] == [
+        ("one@example.cn", "单封", "a", None, "queued", 0),
+        ("two@example.cn", "x" * 300, "b", None, "queued", 0),
+        ("three@example.cn", "三", "c", "<p>c</p>", "queued", 0),
+    ]
+    assert rows[0].id == one.id < rows[1].id < rows[2].id
+    assert all(db.scalars(sa.select(EmailMessage.created_at)))
+
+    # One bad email refuses the lot, naming it by position; nothing more is queued.
+    with pytest.raises(ValidationFailed) as refused:
+        queue_emails(
+            db,
+            [
+                {"to": "four@example.cn", "subject": "ok", "text": "d"},
+                {"to": "five@example.cn", "subject": "x\r\nBcc: all@example.cn", "text": "e"},
+            ],
+        )
+    assert refused.value.details == {"1.subject": ["One line only."]}
+    with pytest.raises(ValidationFailed) as refused:
+        queue_emails(db, [{"to": "no-at-sign", "subject": "x", "text": "y"}])
+    assert refused.value.details == {"0.to": ["Not an email address."]}
+    with pytest.raises(ValidationFailed) as refused:
+        queue_emails(db, [{"to": "six@example.cn", "subject": "x"}])
+    assert list(refused.value.details) == ["0"] and "text" in refused.value.details["0"][0]
+    assert db.scalar(sa.select(sa.func.count()).select_from(EmailMessage)) == 3
