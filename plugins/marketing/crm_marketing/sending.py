@@ -2,7 +2,11 @@
 
 Each batch runs in its own transaction (the host's :meth:`JobContext.run_batches`):
 the send rows, the messages put in the outbox, the timeline entries and the job's
-cursor commit together. A crash loses the batch in flight whole and the retry
+cursor commit together. A batch writes in bulk: its send rows with one INSERT …
+RETURNING (their ids go into the signed links), then every message is rendered and
+handed to the channel's adapter, and the built-in adapters' outbox rows and the
+timeline entries go in with one executemany each — a statement per batch and table
+instead of a flush per message. A crash loses the batch in flight whole and the retry
 resumes after the last committed one; the unique (campaign, customer) pair of
 ``marketing_sends`` refuses a second send should two workers ever race.
 
@@ -15,8 +19,9 @@ decided when a batch is resumed. A recipient's A/B variant is drawn by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,12 +32,14 @@ from crm_host import timeline
 from crm_host.db import utcnow
 from crm_host.links import make_token
 from crm_host.models import Customer
-from crm_host.notifications import queue_email
+from crm_host.notifications import queue_email, queue_emails
 from crm_host.runtime import Batch, emit
 from crm_marketing import campaigns, channels, templates_engine, tracking, variants
 from crm_marketing.models import Campaign, Send, SmsMessage, Variant
 
-BATCH_SIZE = 200
+#: Recipients a batch: big enough that its few statements, not their round trips,
+#: dominate; small enough that a crash loses a moment's work.
+BATCH_SIZE = 1000
 UNSUBSCRIBE = "marketing.unsubscribe"
 #: How long an unsubscribe link works: as long as signed links may live.
 LINK_LIFETIME = timedelta(days=366)
@@ -62,6 +69,26 @@ def message_of(session: Session, campaign: Campaign, send: Send) -> tuple[str, s
     return campaign.subject, campaign.body
 
 
+class Outbox:
+    """The messages the built-in adapters are handed during one send, written together
+    when every message of the batch is rendered: one executemany a table."""
+
+    def __init__(self) -> None:
+        self.emails: list[dict[str, Any]] = []
+        self.sms: list[dict[str, Any]] = []
+
+    def write(self, session: Session) -> None:
+        """Insert what was collected (emails through the host's outbox rules)."""
+        queue_emails(session, self.emails)
+        if self.sms:
+            session.execute(sa.insert(SmsMessage), self.sms)
+        self.emails, self.sms = [], []
+
+
+#: Where a send keeps its :class:`Outbox` while it calls the adapters (``session.info``).
+OUTBOX = "crm_marketing.outbox"
+
+
 def _deliver_email(
     session: Session, campaign: Campaign, send: Send, context: dict[str, Any]
 ) -> None:
@@ -70,19 +97,28 @@ def _deliver_email(
     if "unsubscribe_url" not in body:
         # Every marketing email carries a way out, whether the author wrote one or not.
         text += f"\n\n--\n{context['unsubscribe_url']}"
-    queue_email(
-        session,
-        to=send.address or "",
-        subject=templates_engine.render(subject, context).strip()[:300],
-        text=text,
+    email = {
+        "to": send.address or "",
+        "subject": templates_engine.render(subject, context).strip()[:300],
+        "text": text,
         # The HTML part carries the open pixel; the text part stays for plain readers.
-        html=tracking.html_of(text, tracking.open_url(send)),
-    )
+        "html": tracking.html_of(text, tracking.open_url(send)),
+    }
+    outbox: Outbox | None = session.info.get(OUTBOX)
+    if outbox is None:  # called outside a send, by a deployment's own code: queue it now
+        queue_email(session, **email)
+    else:
+        outbox.emails.append(email)
 
 
 def _deliver_sms(session: Session, campaign: Campaign, send: Send, context: dict[str, Any]) -> None:
     text = templates_engine.render(message_of(session, campaign, send)[1], context)
-    session.add(SmsMessage(send_id=send.id, to_number=send.address, text=text))
+    sms = {"send_id": send.id, "to_number": send.address, "text": text}
+    outbox: Outbox | None = session.info.get(OUTBOX)
+    if outbox is None:
+        session.add(SmsMessage(**sms))
+    else:
+        outbox.sms.append(sms)
 
 
 #: How the built-in channels hand a message over: outbox tables that commit with the
@@ -150,58 +186,99 @@ def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, 
     }
 
 
-def _duplicate(session: Session, campaign: Campaign, customer_id: int, to: str) -> Send:
-    """The row of a recipient skipped because a lower id shares the address."""
-    send = Send(campaign_id=campaign.id, customer_id=customer_id, address=to, duplicate=True)
-    session.add(send)
-    session.flush()
-    return send
+#: A recipient row: customer id, code, name, city, region, address.
+Row = Sequence[Any]
 
 
-def _send(
-    session: Session,
-    campaign: Campaign,
-    customer_id: int,
-    code: str,
-    name: str,
-    city: str | None,
-    region: str | None,
-    to: str,
-    *,
-    options: list[Variant] | None = None,
-) -> Send:
-    """One message: the send row, the message in the channel's outbox, the timeline entry."""
-    if options is None:
-        options = variants.of_campaign(session, campaign.id)
-    variant = variants.choose(campaign.id, customer_id, options)
-    send = Send(
-        campaign_id=campaign.id,
-        customer_id=customer_id,
-        address=to,
-        variant_id=variant.id if variant else None,
-    )
-    session.add(send)
-    session.flush()
-    context = {
-        "name": name,
-        "code": code,
-        "city": city,
-        "region": region,
-        "unsubscribe_url": unsubscribe_url(unsubscribe_token(send)),
-        # {{ track("https://…") }}: this recipient's signed, counted link to the address.
-        "track": lambda url: tracking.click_url(send, url),
+def _insert_sends(
+    session: Session, campaign: Campaign, plan: list[tuple[Row, Variant | None, bool]]
+) -> list[Send]:
+    """The send rows of ``plan`` — (recipient row, variant, duplicate) — in one multi-row
+    INSERT … RETURNING, as persistent objects in ``plan``'s order.
+
+    A duplicate's row (a lower id shares the address) records the skip: no message
+    goes out for it, and a resumed batch does not reconsider it.
+    """
+    if not plan:
+        return []
+    # Matched back by customer, unique in a campaign: asking the database to return
+    # the rows in parameter order makes SQLite insert them one statement each.
+    inserted = {
+        send.customer_id: send
+        for send in session.scalars(
+            sa.insert(Send).returning(Send),
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "customer_id": row[0],
+                    "address": row[-1],
+                    "variant_id": variant.id if variant is not None else None,
+                    "duplicate": duplicate,
+                }
+                for row, variant, duplicate in plan
+            ],
+        )
     }
-    channels.get(session, campaign.channel).deliver(session, campaign, send, context)
-    timeline.add_entry(
+    return [inserted[row[0]] for row, _variant, _duplicate in plan]
+
+
+def _deliver(session: Session, campaign: Campaign, messages: list[tuple[Send, Row]]) -> None:
+    """Each message through its channel's adapter, then the built-in outboxes and the
+    timeline entries written in bulk, all in the caller's transaction."""
+    if not messages:
+        return
+    channel = channels.get(session, campaign.channel)
+    outbox = Outbox()
+    outer = session.info.get(OUTBOX)
+    session.info[OUTBOX] = outbox
+    try:
+        for send, (_customer_id, code, name, city, region, _to) in messages:
+            context = {
+                "name": name,
+                "code": code,
+                "city": city,
+                "region": region,
+                "unsubscribe_url": unsubscribe_url(unsubscribe_token(send)),
+                # {{ track("https://…") }}: this recipient's signed, counted link to the address.
+                "track": partial(tracking.click_url, send),
+            }
+            channel.deliver(session, campaign, send, context)
+    finally:
+        # An adapter that raises leaves nothing collected behind: the batch rolls back.
+        if outer is None:
+            session.info.pop(OUTBOX, None)
+        else:
+            session.info[OUTBOX] = outer
+    outbox.write(session)
+    subject = f"Campaign {campaign.name} ({campaign.channel})"[:300]
+    timeline.add_entries(
         session,
-        customer_id=customer_id,
-        channel="campaign",
-        direction="outbound",
-        subject=f"Campaign {campaign.name} ({campaign.channel})"[:300],
-        source_plugin="marketing",
-        reference=f"marketing_send:{send.id}",
+        (
+            {
+                "customer_id": send.customer_id,
+                "channel": "campaign",
+                "direction": "outbound",
+                "subject": subject,
+                "source_plugin": "marketing",
+                "reference": f"marketing_send:{send.id}",
+            }
+            for send, _row in messages
+        ),
     )
-    return send
+
+
+def _send_rows(
+    session: Session, campaign: Campaign, plan: list[tuple[Row, Variant | None, bool]]
+) -> int:
+    """Send rows for ``plan`` and the messages of those not duplicates; how many went."""
+    sends = _insert_sends(session, campaign, plan)
+    messages = [
+        (send, row)
+        for send, (row, _variant, duplicate) in zip(sends, plan, strict=True)
+        if not duplicate
+    ]
+    _deliver(session, campaign, messages)
+    return len(messages)
 
 
 def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
@@ -243,9 +320,10 @@ def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
         .limit(1)
     )
     if shared is not None:
-        _duplicate(session, campaign, customer_id, row[-1])
+        _send_rows(session, campaign, [(row, None, True)])
         return "duplicate"
-    _send(session, campaign, *row)
+    variant = variants.choose(campaign.id, customer_id, variants.of_campaign(session, campaign.id))
+    _send_rows(session, campaign, [(row, variant, False)])
     return "sent"
 
 
@@ -292,15 +370,15 @@ def send_batch(
     testing = campaign.test_share is not None and campaign.winner is None
     if campaign.winner is not None:
         options = [v for v in options if v.name == campaign.winner]
-    sent = 0
+    plan: list[tuple[Row, Variant | None, bool]] = []
     for row in rows:
         if testing and not variants.in_test(campaign.id, row[0], campaign.test_share or 0):
             continue
         if keepers.get(row[0], row[0]) < row[0]:
-            _duplicate(session, campaign, row[0], row[-1])
-            continue
-        _send(session, campaign, *row, options=options)
-        sent += 1
+            plan.append((row, None, True))
+        else:
+            plan.append((row, variants.choose(campaign.id, row[0], options), False))
+    sent = _send_rows(session, campaign, plan)
     if len(ids) < size and testing:
         campaign.status = "tested"
         return sent, None
