@@ -160,7 +160,8 @@ def normalised(consent: str, address: sa.ColumnElement[str | None]) -> sa.Column
 
 
 def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, int]:
-    """Customer id → the lowest recipient id sharing its address, for ``ids``.
+    """Customer id → the lowest recipient id sharing its address, for ``ids`` (its own
+    id when no recipient up to the batch's last shares it).
 
     Over the whole audience, not the batch: the keeper of an address may have been
     sent to in an earlier batch (or run).
@@ -169,21 +170,32 @@ def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, 
         return {}
     channel = channels.get(session, campaign.channel)
     key = normalised(channel.consent, channel.address_column())
-    wanted = sa.select(key).where(Customer.id.in_(ids)).scalar_subquery()
+    keys = dict(session.execute(sa.select(Customer.id, key).where(Customer.id.in_(ids))).all())
+    wanted = sorted({value for value in keys.values() if value is not None})
+    if not wanted:
+        return {customer_id: customer_id for customer_id in keys}
+    # The customers sharing a batch's addresses first, by the address alone: the
+    # audience's conditions (the newest consent, the cap) are correlated subqueries,
+    # and PostgreSQL evaluated them for every customer of the table once a batch. A
+    # keeper above the batch's last id keeps nobody in it, so the scan stops there.
+    sharing = session.scalars(
+        sa.select(Customer.id).where(key.in_(wanted), Customer.id <= max(ids))
+    ).all()
     first = dict(
         session.execute(
             campaigns.recipients(session, campaign)
             .with_only_columns(key, sa.func.min(Customer.id))
-            .where(key.in_(wanted))
+            # Rendered inline: many customers may share one address, more than a
+            # statement's parameters allow on SQLite.
+            .where(
+                Customer.id.in_(
+                    sa.bindparam("sharing", sharing, expanding=True, literal_execute=True)
+                )
+            )
             .group_by(key)
         ).all()
     )
-    return {
-        customer_id: first.get(value, customer_id)
-        for customer_id, value in session.execute(
-            sa.select(Customer.id, key).where(Customer.id.in_(ids))
-        )
-    }
+    return {customer_id: first.get(value, customer_id) for customer_id, value in keys.items()}
 
 
 #: A recipient row: customer id, code, name, city, region, address.
