@@ -236,6 +236,9 @@ class FieldRule:
     #: checked values when every one passes, else ``None`` (then ``check`` runs per
     #: value to say which failed and why). It must agree with ``check``.
     column: Callable[[list[str]], list[Any] | None] | None = None
+    #: What an empty value stands for: ``None`` (no value), or for a column that must
+    #: hold one, its default — an empty lifecycle stage in a file is a prospect.
+    empty: Any = None
 
 
 RULES: dict[str, FieldRule] = {
@@ -251,7 +254,12 @@ RULES: dict[str, FieldRule] = {
         ),
         FieldRule("email", _email, personal=True, column=_email_column),
         FieldRule("phone", _phone, personal=True, column=_phone_column),
-        FieldRule("lifecycle_stage", _choice(_STAGES), column=_choice_column(_STAGES)),
+        FieldRule(
+            "lifecycle_stage",
+            _choice(_STAGES),
+            column=_choice_column(_STAGES),
+            empty=LifecycleStage.PROSPECT.value,
+        ),
         FieldRule("tier", _text(32), column=_TEXT_32_COLUMN),
         FieldRule("gender", _choice(GENDERS), personal=True, column=_choice_column(GENDERS)),
         FieldRule("birth_date", _birth_date, personal=True, column=_birth_date_column),
@@ -300,7 +308,7 @@ def clean_customer(
             if rule.required:
                 errors[name] = ["Required."]
             else:
-                clean[name] = None
+                clean[name] = rule.empty
             continue
         try:
             clean[name] = rule.check(value)
@@ -357,7 +365,7 @@ def clean_customers(
                     if rule.required:
                         message = "Required."
                     else:
-                        checked.append(None)
+                        checked.append(rule.empty)
                         continue
                 else:
                     try:
@@ -398,4 +406,4 @@ def _column(rule: FieldRule, values: Sequence[Any]) -> Sequence[Any] | None:
     if checked is None:
         return None
     filled = iter(checked)
-    return [next(filled) if v else None for v in values]
+    return [next(filled) if v else rule.empty for v in values]

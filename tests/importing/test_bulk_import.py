@@ -295,3 +295,27 @@ def test_a_second_batch_updates_changes_links_and_parents(db):
     k3 = db.scalar(sa.select(Customer).where(Customer.code == "K3"))
     assert k3.parent_id == ids["K1"] and k3.lifecycle_stage == "prospect"
     assert db.scalar(sa.select(Customer.search_name).where(Customer.code == "K1")) == "分公司苏州"
+
+
+def test_an_empty_lifecycle_stage_is_a_prospect_not_a_database_error(db):
+    """The stage must hold a value: an empty cell in a file stands for the default, in
+    bulk and row by row, where it used to reach the database as NULL and fail the batch."""
+    rows = [
+        Record(2, {"code": "E1", "name": "空阶段", "kind": "person", "lifecycle_stage": ""}),
+        Record(3, {"code": "E2", "name": "客户", "kind": "person", "lifecycle_stage": "customer"}),
+        # A bad value elsewhere in the column sends it through the row-by-row rules.
+        Record(4, {"code": "E3", "name": "坏值", "kind": "person", "lifecycle_stage": "vip"}),
+    ]
+    result = CustomerImporter(db).import_batch(db, rows)
+    assert result.totals()[0] == 2
+    stages = dict(db.execute(sa.select(Customer.code, Customer.lifecycle_stage)).all())
+    assert (stages["E1"], stages["E2"]) == ("prospect", "customer") and "E3" not in stages
+    assert clean_customer({"lifecycle_stage": ""}, partial=True) == (
+        {"lifecycle_stage": "prospect"},
+        {},
+    )
+    bulk = CustomerImporter(db).import_batch(
+        db, [Record(2, {"code": "E4", "name": "批量", "kind": "person", "lifecycle_stage": ""})]
+    )
+    assert bulk.totals()[0] == 1
+    assert db.scalar(sa.select(Customer.lifecycle_stage).where(Customer.code == "E4")) == "prospect"
