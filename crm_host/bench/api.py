@@ -56,7 +56,7 @@ def prepare(dbs: Any, url: sa.URL, workdir: Path, rows: int) -> str:
             user = create_user(
                 session,
                 username="bench-agent",
-                password="bench-password",
+                password="measured-not-guessed",
                 departments=[DEPARTMENT],
                 role="agent",
             )

@@ -217,7 +217,9 @@ def _app_with_customers(dbs: Databases, workdir: Path, rows: int, plugins: list[
         instance_path=str(workdir / "instance-api"),
     )
     with app.extensions["crm"].db.session() as session:
-        user = create_user(session, username="bench", password="bench-password", is_admin=True)
+        user = create_user(
+            session, username="bench", password="measured-not-guessed", is_admin=True
+        )
     return app, user
 
 
