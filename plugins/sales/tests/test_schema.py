@@ -40,6 +40,7 @@ def test_the_sales_branch_goes_down_and_up_again(crm_databases):
             "sales_assignment_cursors",
             "sales_assignment_rules",
             "sales_capacities",
+            "sales_customer_price_lists",
             "sales_leads",
             "sales_opportunities",
             "sales_order_lines",
