@@ -14,6 +14,7 @@ after which no connection starts another request.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import math
 import time
@@ -79,7 +80,15 @@ def run_load(
     A walk that reaches the last page starts again at its own first cursor.
     No request starts after ``deadline`` seconds.
     """
-    return asyncio.run(_load(base, list(starts), steps, headers or {}, deadline))
+    work = _load(base, list(starts), steps, headers or {}, deadline)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    # Called where a loop already runs (a test session that drove a browser through
+    # Playwright's sync API): the load gets a loop of its own in a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 async def _load(

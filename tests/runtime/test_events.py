@@ -45,11 +45,15 @@ def test_one_failing_plugin_blocks_neither_the_write_nor_the_others(
         event_id = created_event(session, customer.id)
         assert fx["fx_listen_a"].CALLS == []  # nothing runs before commit
 
-    assert run_due_jobs(committed_app) == 3
+    ran = run_due_jobs(committed_app)
     with committed_db.session() as session:
         assert session.get(Customer, customer.id).name == "王芳"  # the write committed
         jobs = deliveries(session, event_id)
-        assert sorted(jobs) == ["fx_listen_a", "fx_listen_b", "fx_listen_c"]
+        # One delivery per implementing plugin: the three fixtures, and built-ins that
+        # listen too (marketing's journeys start on new customers).
+        assert ran == len(jobs)
+        assert {"fx_listen_a", "fx_listen_b", "fx_listen_c"} <= set(jobs)
+        assert set(jobs) - {"fx_listen_a", "fx_listen_b", "fx_listen_c"} <= {"marketing", "sales"}
         assert jobs["fx_listen_a"].status == jobs["fx_listen_c"].status == "done"
         failing = jobs["fx_listen_b"]
         assert (failing.status, failing.attempts) == ("queued", 1)
