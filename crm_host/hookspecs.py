@@ -203,7 +203,12 @@ def crm_segment_criteria() -> list[Any]:
     which returns a SQLAlchemy condition on ``customers`` — a correlated ``EXISTS`` or
     ``IN`` over the plugin's own tables — so a whole segment stays one SQL query; it
     raises ``crm_host.segments.CriterionError`` for a value it cannot use, and the
-    message is shown against the rule. A contribution that is not a ``Criterion``
+    message is shown against the rule. A criterion that compares an aggregate per
+    customer (a total, a count) may also set ``grouped`` (``crm_host.segments.
+    Grouped``): then the aggregate tests of one ``all``/``any`` group over the same
+    relation are compiled into one ``GROUP BY`` with a combined ``HAVING``, instead of
+    one grouping each; ``build`` must still give the same members on its own. A
+    contribution that is not a ``Criterion``
     or reuses another plugin's field name is refused naming both plugins. Collecting.
     """
 
