@@ -160,7 +160,8 @@ def normalised(consent: str, address: sa.ColumnElement[str | None]) -> sa.Column
 
 
 def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, int]:
-    """Customer id → the lowest recipient id sharing its address, for ``ids`` (its own
+    """Customer id → who keeps its address, for ``ids``: the customer this campaign
+    already sent to at that address, else the lowest recipient id sharing it (its own
     id when no recipient up to the batch's last shares it).
 
     Over the whole audience, not the batch: the keeper of an address may have been
@@ -195,7 +196,21 @@ def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, 
             .group_by(key)
         ).all()
     )
-    return {customer_id: first.get(value, customer_id) for customer_id, value in keys.items()}
+    # An address this campaign already sent to is taken, whoever the audience holds now:
+    # its keeper, once messaged, may have left the audience (a cap of one message).
+    sent_by = dict(
+        session.execute(
+            sa.select(key, sa.func.min(Send.customer_id))
+            .select_from(Send)
+            .join(Customer, Customer.id == Send.customer_id)
+            .where(Send.campaign_id == campaign.id, Send.duplicate.is_(False), key.in_(wanted))
+            .group_by(key)
+        ).all()
+    )
+    return {
+        customer_id: sent_by.get(value, first.get(value, customer_id))
+        for customer_id, value in keys.items()
+    }
 
 
 #: A recipient row: customer id, code, name, city, region, address.
@@ -386,7 +401,7 @@ def send_batch(
     for row in rows:
         if testing and not variants.in_test(campaign.id, row[0], campaign.test_share or 0):
             continue
-        if keepers.get(row[0], row[0]) < row[0]:
+        if keepers.get(row[0], row[0]) != row[0]:
             plan.append((row, None, True))
         else:
             plan.append((row, variants.choose(campaign.id, row[0], options), False))

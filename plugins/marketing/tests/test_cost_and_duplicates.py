@@ -194,6 +194,24 @@ def test_customers_sharing_an_address_get_one_message_across_batches_and_a_crash
     assert campaigns.attributed_revenue(db, campaign) == {"CNY": Decimal("30.00")}
 
 
+def test_an_address_messaged_in_an_earlier_batch_stays_taken_under_a_cap_of_one(
+    app, db, segment, make_customer, run_jobs, monkeypatch
+):
+    """The keeper of an address leaves the audience once messaged (a cap of one): the
+    next customer at that address is still a duplicate, not a second message."""
+    keeper = make_customer(city="苏州", email="home@example.com", consent=["email"])
+    sibling = make_customer(city="苏州", email="home@example.com", consent=["email"])
+    monkeypatch.setitem(app.config, "MARKETING_CAP_MESSAGES", 1)
+    monkeypatch.setattr(sending, "BATCH_SIZE", 1)
+    campaign = draft(db, segment)
+    campaigns.launch(db, campaign)
+    db.commit()
+    run_jobs(names=[campaigns.SEND_JOB])
+    assert list(db.scalars(sa.select(EmailMessage.to_address))) == ["home@example.com"]
+    rows = {s.customer_id: s.duplicate for s in db.scalars(sa.select(Send))}
+    assert rows == {keeper.id: False, sibling.id: True}
+
+
 def test_sms_duplicates_ignore_spaces_and_hyphens(db, segment, make_customer, run_jobs):
     one = make_customer(city="苏州", phone="138 0013 8000", consent=["sms"])
     make_customer(city="苏州", phone="138-0013-8000", consent=["sms"])
