@@ -330,9 +330,9 @@ def test_enabling_and_disabling_a_plugin_for_a_department(as_admin, db):
     assert disabled.status_code == 302
     assert _enabled(db, "sales") == {"sales"}
     actions = db.scalars(
-        sa.select(AuditLog.action).where(
-            AuditLog.object_type == "plugin", AuditLog.object_id == "sales"
-        )
+        sa.select(AuditLog.action)
+        .where(AuditLog.object_type == "plugin", AuditLog.object_id == "sales")
+        .order_by(AuditLog.id)
     ).all()
     assert actions == ["enable", "disable"]
     followed = as_admin.get("/admin/plugins/sales")
