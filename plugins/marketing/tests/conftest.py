@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from crm_marketing import segments
 from crm_marketing.models import Segment
+from flask import Flask
 
 from crm_host.customers.consent import record_consent
 from crm_host.models import Customer, User
@@ -72,3 +73,18 @@ def segment(db: sa.orm.Session) -> Segment:
     )
     db.commit()
     return suzhou
+
+
+@pytest.fixture
+def register(app: Flask) -> Iterator[Callable[[object, str], None]]:
+    """Register a plugin object under a name for one test: ``register(Plugin(), "fx_…")``."""
+    pm = app.extensions["crm"].plugins.pm
+    names: list[str] = []
+
+    def add(obj: object, name: str) -> None:
+        pm.register(obj, name=name)
+        names.append(name)
+
+    yield add
+    for name in names:
+        pm.unregister(name=name)

@@ -40,20 +40,6 @@ class BadPlugin:
         registry.add(**self.fields)
 
 
-@pytest.fixture
-def register(app):
-    pm = app.extensions["crm"].plugins.pm
-    names = []
-
-    def add(obj, name):
-        pm.register(obj, name=name)
-        names.append(name)
-
-    yield add
-    for name in names:
-        pm.unregister(name=name)
-
-
 def test_email_and_sms_are_the_built_in_channels(db):
     offered = channels.available(db)
     assert [(c.name, c.consent, c.subject, c.plugin) for c in offered.values()] == [

@@ -39,20 +39,6 @@ class Duplicate:
         return [Criterion("city", "City again", "text", lambda s, o, v: sa.true())]
 
 
-@pytest.fixture
-def register(app):
-    pm = app.extensions["crm"].plugins.pm
-    names = []
-
-    def add(obj, name):
-        pm.register(obj, name=name)
-        names.append(name)
-
-    yield add
-    for name in names:
-        pm.unregister(name=name)
-
-
 @pytest.mark.hookspec("crm_segment_criteria")
 def test_another_plugin_contributes_a_criterion(db, app, register, make_customer):
     make_customer(code="VIP-1")
