@@ -175,13 +175,12 @@ def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, 
     wanted = sorted({value for value in keys.values() if value is not None})
     if not wanted:
         return {customer_id: customer_id for customer_id in keys}
-    # The customers sharing a batch's addresses first, by the address alone: the
+    # The customers holding a batch's addresses first, by the address alone: the
     # audience's conditions (the newest consent, the cap) are correlated subqueries,
-    # and PostgreSQL evaluated them for every customer of the table once a batch. A
-    # keeper above the batch's last id keeps nobody in it, so the scan stops there.
-    sharing = session.scalars(
-        sa.select(Customer.id).where(key.in_(wanted), Customer.id <= max(ids))
-    ).all()
+    # and PostgreSQL evaluated them for every customer of the table once a batch.
+    holders = dict(session.execute(sa.select(Customer.id, key).where(key.in_(wanted))).all())
+    # A keeper above the batch's last id keeps nobody in it.
+    sharing = [customer_id for customer_id in holders if customer_id <= max(ids)]
     first = dict(
         session.execute(
             campaigns.recipients(session, campaign)
@@ -198,15 +197,20 @@ def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, 
     )
     # An address this campaign already sent to is taken, whoever the audience holds now:
     # its keeper, once messaged, may have left the audience (a cap of one message).
-    sent_by = dict(
-        session.execute(
-            sa.select(key, sa.func.min(Send.customer_id))
-            .select_from(Send)
-            .join(Customer, Customer.id == Send.customer_id)
-            .where(Send.campaign_id == campaign.id, Send.duplicate.is_(False), key.in_(wanted))
-            .group_by(key)
-        ).all()
+    # Looked up among the holders by (campaign, customer), not over the campaign's sends.
+    sent = session.scalars(
+        sa.select(Send.customer_id).where(
+            Send.campaign_id == campaign.id,
+            Send.duplicate.is_(False),
+            Send.customer_id.in_(
+                sa.bindparam("holders", list(holders), expanding=True, literal_execute=True)
+            ),
+        )
     )
+    sent_by: dict[str, int] = {}
+    for customer_id in sent:
+        value = holders[customer_id]
+        sent_by[value] = min(customer_id, sent_by.get(value, customer_id))
     return {
         customer_id: sent_by.get(value, first.get(value, customer_id))
         for customer_id, value in keys.items()
