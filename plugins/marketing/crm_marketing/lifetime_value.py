@@ -24,7 +24,6 @@ from crm_host import audit
 from crm_host.analytics import transactions
 from crm_host.db import utcnow
 from crm_host.errors import CrmError
-from crm_marketing import clv
 from crm_marketing.models import CustomerValue, ValueModel
 
 JOB = "marketing.refresh_value"
@@ -142,6 +141,10 @@ def refresh(
     BG/NBD; without enough repeat buyers for Gamma-Gamma the expected values are left
     empty and the rest is stored.
     """
+    # Imported here: scipy.optimize takes over half a second to load, and every worker
+    # starting the app would pay it, though only the nightly refit fits anything.
+    from crm_marketing import clv
+
     days = horizon or horizon_days()
     now = utcnow()
     data = summaries(session, currency, now)
