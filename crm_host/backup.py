@@ -10,10 +10,11 @@ PostgreSQL's sequences past the restored ids, and copies the attachments back.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -97,6 +98,28 @@ def _stored_metadata() -> sa.MetaData:
     return metadata
 
 
+@contextlib.contextmanager
+def _snapshot(db: Database) -> Iterator[Connection]:
+    """A connection in one read-only transaction that sees every table at one instant.
+
+    PostgreSQL's default READ COMMITTED takes a new snapshot per statement, so a
+    backup read while an import commits would hold the job's totals of one moment and
+    the customers of a later one: the backup runs REPEATABLE READ (one snapshot for
+    the whole transaction), READ ONLY and DEFERRABLE, as ``pg_dump`` does. SQLite
+    in WAL mode gives a deferred transaction one snapshot from its first read to its
+    end, which is what the connection's ``BEGIN`` (deferred) is.
+    """
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ",
+                postgresql_readonly=True,
+                postgresql_deferrable=True,
+            )
+        with connection.begin():
+            yield connection
+
+
 @dataclass
 class BackupReport:
     """What a backup or restore covered."""
@@ -112,11 +135,7 @@ def backup(db: Database, path: Path, attachments_dir: Path | None = None) -> Bac
     partial = path.with_suffix(path.suffix + ".partial")
     counts: dict[str, int] = {}
     files = 0
-    # One read transaction: the backup is a consistent snapshot.
-    with (
-        db.engine.connect() as connection,
-        connection.begin(),
-    ):
+    with _snapshot(db) as connection:
         heads = list(MigrationContext.configure(connection).get_current_heads())
         installed = lifecycle.installed_names_on(connection)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
