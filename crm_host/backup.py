@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from crm_host import __version__, lifecycle, migrate
+from crm_host import __version__, backup_keys, lifecycle, migrate, sensitive
 from crm_host.db import Base, Database, utcnow
 from crm_host.plugins.manager import Discovery, order_plugins
 from crm_host.sensitive import Encrypted
@@ -135,6 +135,8 @@ def backup(db: Database, path: Path, attachments_dir: Path | None = None) -> Bac
     partial = path.with_suffix(path.suffix + ".partial")
     counts: dict[str, int] = {}
     files = 0
+    census = backup_keys.KeyCensus(sensitive.cipher())
+    encrypted = backup_keys.encrypted_columns()
     with _snapshot(db) as connection:
         heads = list(MigrationContext.configure(connection).get_current_heads())
         installed = lifecycle.installed_names_on(connection)
@@ -143,7 +145,10 @@ def backup(db: Database, path: Path, attachments_dir: Path | None = None) -> Bac
                 with archive.open(f"tables/{table.name}.jsonl", "w") as out:
                     count = 0
                     result = connection.execute(sa.select(table)).mappings()
+                    secret = encrypted.get(table.name, [])
                     for row in result:
+                        if secret:
+                            census.add(row[c] for c in secret)
                         record = {k: _encode(v) for k, v in row.items()}
                         out.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
                         count += 1
@@ -165,6 +170,8 @@ def backup(db: Database, path: Path, attachments_dir: Path | None = None) -> Bac
                         "plugins": installed,
                         "tables": counts,
                         "attachments": files,
+                        # A restore needs these keys: keep them while this file exists.
+                        "field_keys": census.manifest(),
                     },
                     indent=2,
                 ),
@@ -205,6 +212,10 @@ def restore(
         with db.engine.connect() as connection:
             if sa.inspect(connection).get_table_names():
                 raise BackupError("restore needs an empty database; this one has tables")
+        try:
+            backup_keys.check_keys(archive, manifest, sensitive.cipher())
+        except backup_keys.MissingFieldKeys as error:
+            raise BackupError(str(error)) from error
         manifests = order_plugins(discovery.manifests, manifest["plugins"])
         with migrate.migration_connection(db) as connection:
             for revision in manifest["revisions"]:
