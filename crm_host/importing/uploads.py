@@ -83,7 +83,10 @@ def queue_upload(
     # database (``rejects_csv``), never written beside it.
     args.update(upload=True, rejects=None)
     key = import_jobs.file_key(path, importer, args["options"])
-    return enqueue(session, import_jobs.JOB_NAME, args, key=key)
+    job_id = enqueue(session, import_jobs.JOB_NAME, args, key=key)
+    if _import_job(session, job_id).args.get("path") != args["path"]:
+        path.unlink(missing_ok=True)  # the same file again: its first job reads its own copy
+    return job_id
 
 
 def describe(session: Session, job_id: int) -> dict[str, Any]:

@@ -112,6 +112,13 @@ def test_no_phone_in_clear_in_rejects_uploads_or_backups(
             ].endswith(f"{CANARY},,surplus")
         else:
             assert lines[1] == f"3,{reason},C2,李娜,robot,139****8765,110***********002X"
+        # The same file again is the same import: its copy is not kept either.
+        again = importer.post(
+            "/api/v1/imports",
+            data={"file": (io.BytesIO(upload_file()), "again.csv")},
+            content_type="multipart/form-data",
+        )
+        assert again.json["job_id"] == job_id
         assert list((instance / "imports").iterdir()) == []
 
 
