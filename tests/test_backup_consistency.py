@@ -26,7 +26,7 @@ PER_COMMIT = 3
 def write_like_an_import(database: Database, job_id: int, stop: threading.Event) -> list[int]:
     """Commit customers and the job's running total together until told to stop."""
     commits = [0]
-    while not stop.is_set() and commits[0] < 2000:
+    while not stop.is_set() and commits[0] < 20_000:
         with database.session() as session:
             first = commits[0] * PER_COMMIT
             for n in range(first, first + PER_COMMIT):
