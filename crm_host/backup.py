@@ -10,10 +10,11 @@ PostgreSQL's sequences past the restored ids, and copies the attachments back.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from crm_host import __version__, lifecycle, migrate
+from crm_host import __version__, backup_keys, lifecycle, migrate, sensitive
 from crm_host.db import Base, Database, utcnow
 from crm_host.plugins.manager import Discovery, order_plugins
 from crm_host.sensitive import Encrypted
@@ -97,6 +98,28 @@ def _stored_metadata() -> sa.MetaData:
     return metadata
 
 
+@contextlib.contextmanager
+def _snapshot(db: Database) -> Iterator[Connection]:
+    """A connection in one read-only transaction that sees every table at one instant.
+
+    PostgreSQL's default READ COMMITTED takes a new snapshot per statement, so a
+    backup read while an import commits would hold the job's totals of one moment and
+    the customers of a later one: the backup runs REPEATABLE READ (one snapshot for
+    the whole transaction), READ ONLY and DEFERRABLE, as ``pg_dump`` does. SQLite
+    in WAL mode gives a deferred transaction one snapshot from its first read to its
+    end, which is what the connection's ``BEGIN`` (deferred) is.
+    """
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ",
+                postgresql_readonly=True,
+                postgresql_deferrable=True,
+            )
+        with connection.begin():
+            yield connection
+
+
 @dataclass
 class BackupReport:
     """What a backup or restore covered."""
@@ -112,11 +135,9 @@ def backup(db: Database, path: Path, attachments_dir: Path | None = None) -> Bac
     partial = path.with_suffix(path.suffix + ".partial")
     counts: dict[str, int] = {}
     files = 0
-    # One read transaction: the backup is a consistent snapshot.
-    with (
-        db.engine.connect() as connection,
-        connection.begin(),
-    ):
+    census = backup_keys.KeyCensus(sensitive.cipher())
+    encrypted = backup_keys.encrypted_columns()
+    with _snapshot(db) as connection:
         heads = list(MigrationContext.configure(connection).get_current_heads())
         installed = lifecycle.installed_names_on(connection)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -124,7 +145,10 @@ def backup(db: Database, path: Path, attachments_dir: Path | None = None) -> Bac
                 with archive.open(f"tables/{table.name}.jsonl", "w") as out:
                     count = 0
                     result = connection.execute(sa.select(table)).mappings()
+                    secret = encrypted.get(table.name, [])
                     for row in result:
+                        if secret:
+                            census.add(row[c] for c in secret)
                         record = {k: _encode(v) for k, v in row.items()}
                         out.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
                         count += 1
@@ -146,6 +170,8 @@ def backup(db: Database, path: Path, attachments_dir: Path | None = None) -> Bac
                         "plugins": installed,
                         "tables": counts,
                         "attachments": files,
+                        # A restore needs these keys: keep them while this file exists.
+                        "field_keys": census.manifest(),
                     },
                     indent=2,
                 ),
@@ -186,6 +212,10 @@ def restore(
         with db.engine.connect() as connection:
             if sa.inspect(connection).get_table_names():
                 raise BackupError("restore needs an empty database; this one has tables")
+        try:
+            backup_keys.check_keys(archive, manifest, sensitive.cipher())
+        except backup_keys.MissingFieldKeys as error:
+            raise BackupError(str(error)) from error
         manifests = order_plugins(discovery.manifests, manifest["plugins"])
         with migrate.migration_connection(db) as connection:
             for revision in manifest["revisions"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -42,8 +43,10 @@ def rotate(
     and recompute the blind indexes; returns the rows rewritten per ``table.column``.
 
     Works on the stored forms directly (the columns read as plain text here), batch by
-    batch, each batch its own transaction: an interrupted rotation is simply run again.
-    ``cipher`` must know every key values were written with.
+    batch, each batch its own transaction: an interrupted rotation is simply run again,
+    and values already under the current key with the current blind index are left as
+    they are (a second rotation rewrites nothing). ``cipher`` must know every key
+    values were written with.
     """
     done: dict[str, int] = {}
     for spec in SENSITIVE_COLUMNS:
@@ -55,32 +58,46 @@ def rotate(
         last_id, count = 0, 0
         while True:
             with database.session_factory() as session, session.begin():
+                blind_column = table.c[spec.blind_column] if spec.blind_column else sa.null()
                 rows = session.execute(
-                    sa.select(table.c.id, stored)
+                    sa.select(table.c.id, stored, blind_column)
                     .where(table.c.id > last_id, stored.is_not(None))
                     .order_by(table.c.id)
                     .limit(batch_size)
                 ).all()
                 if not rows:
                     break
-                updates = []
-                for row_id, value in rows:
-                    plain = cipher.decrypt(value)
-                    new = plain if decrypt else cipher.encrypt(plain)
-                    update = {"row_id": row_id, "value": new}
-                    if spec.blind_column and spec.blind:
-                        update["blind"] = spec.blind(plain)
-                    updates.append(update)
+                updates = [u for u in (_rewrite(spec, cipher, row, decrypt) for row in rows) if u]
                 values = {spec.column: sa.bindparam("value")}
                 if spec.blind_column:
                     values[spec.blind_column] = sa.bindparam("blind")
-                session.execute(
-                    table.update().where(table.c.id == sa.bindparam("row_id")).values(values),
-                    updates,
-                )
+                if updates:
+                    session.execute(
+                        table.update().where(table.c.id == sa.bindparam("row_id")).values(values),
+                        updates,
+                    )
                 last_id = rows[-1][0]
-                count += len(rows)
+                count += len(updates)
             if progress:
                 progress(f"{spec.table}.{spec.column}", count)
         done[f"{spec.table}.{spec.column}"] = count
     return done
+
+
+def _rewrite(
+    spec: SensitiveColumn, cipher: FieldCipher, row: sa.Row[Any], decrypt: bool
+) -> dict[str, Any] | None:
+    """The update that brings one row's value under the current key (or in clear),
+    ``None`` when it is there already."""
+    row_id, value, blind_value = row
+    plain = cipher.decrypt(value)
+    index = spec.blind(plain) if spec.blind_column and spec.blind else None
+    if decrypt:
+        if value == plain:
+            return None
+    elif cipher.key_id_of(value) == cipher.key_ids[0] and blind_value == index:
+        return None
+    update = {"row_id": row_id, "value": plain if decrypt else cipher.encrypt(plain)}
+    if spec.blind_column:
+        update["blind"] = index
+    return update

@@ -45,7 +45,15 @@ class FieldCipher:
 
     key_ids: tuple[str, ...]
     fernet: MultiFernet
-    blind_key: bytes
+    #: The blind-index key of each field key, in the same order (the current first).
+    blind_keys: tuple[bytes, ...]
+    #: Each field key's signing half: tells which key wrote a value without decrypting.
+    signing_keys: tuple[bytes, ...] = ()
+
+    @property
+    def blind_key(self) -> bytes:
+        """The blind-index key new values are indexed with (the current key's)."""
+        return self.blind_keys[0]
 
     def encrypt(self, value: str) -> str:
         """The stored form of ``value``."""
@@ -65,6 +73,35 @@ class FieldCipher:
     def rotate(self, stored: str) -> str:
         """``stored`` encrypted under the current key (values in clear get encrypted)."""
         return self.encrypt(self.decrypt(stored))
+
+    def key_id_of(self, stored: str) -> str | None:
+        """The id of the key ``stored`` was encrypted with, ``None`` for a value in
+        clear; raises :class:`FieldKeyError` when no configured key wrote it.
+
+        Checks the Fernet token's HMAC under each key (the token's last 32 bytes sign
+        the rest with the key's first half), which is cheaper than decrypting.
+        """
+        if not stored.startswith(PREFIX):
+            return None
+        key_id = token_key_id(stored, dict(zip(self.key_ids, self.signing_keys, strict=True)))
+        if key_id is None:
+            raise FieldKeyError(
+                "a stored value was encrypted with a key that is not in CRM_FIELD_KEYS"
+            )
+        return key_id
+
+
+def token_key_id(stored: str, signing_keys: dict[str, bytes]) -> str | None:
+    """Which of ``signing_keys`` (key id → signing half) signed the stored value."""
+    try:
+        token = base64.urlsafe_b64decode(stored[len(PREFIX) :].encode("ascii"))
+    except (ValueError, TypeError):
+        return None
+    body, signature = token[:-32], token[-32:]
+    for key_id, signing_key in signing_keys.items():
+        if hmac.compare_digest(hmac.new(signing_key, body, hashlib.sha256).digest(), signature):
+            return key_id
+    return None
 
 
 def parse_keys(text: str) -> FieldCipher:
@@ -88,8 +125,11 @@ def parse_keys(text: str) -> FieldCipher:
                 "(make one with `crm keys generate`)"
             ) from None
         ids.append(key_id)
-    blind_key = hmac.new(raw_keys[0], b"crm-host blind index", hashlib.sha256).digest()
-    return FieldCipher(tuple(ids), MultiFernet(fernets), blind_key)
+    blind_keys = tuple(
+        hmac.new(raw, b"crm-host blind index", hashlib.sha256).digest() for raw in raw_keys
+    )
+    signing = tuple(raw[:16] for raw in raw_keys)  # Fernet's layout: signing key, then AES key
+    return FieldCipher(tuple(ids), MultiFernet(fernets), blind_keys, signing)
 
 
 def generate_key(key_id: str | None = None) -> str:
@@ -132,6 +172,35 @@ def blind(value: str | None) -> str | None:
     if current is None:
         return hashlib.sha256(b"crm-host unkeyed:" + data).hexdigest()
     return hmac.new(current.blind_key, data, hashlib.sha256).hexdigest()
+
+
+def blinds(value: str | None) -> list[str]:
+    """The blind indexes of an already normalised value under every configured key,
+    the current one first: what a lookup compares with ``IN``.
+
+    Between a restart with a new current key and the end of ``crm keys rotate``, the
+    rows not yet rewritten carry the older key's index; looking up by every key's
+    index finds them meanwhile.
+    """
+    if value is None or value == "":
+        return []
+    current = _cipher
+    if current is None:
+        return [blind(value) or ""]
+    data = value.encode("utf-8")
+    return [hmac.new(key, data, hashlib.sha256).hexdigest() for key in current.blind_keys]
+
+
+def blind_phones(phone: str | None) -> list[str]:
+    """The blind indexes of a phone number under every configured key (see :func:`blinds`)."""
+    from crm_host.text import normalize_phone
+
+    return blinds(normalize_phone(phone)) if phone else []
+
+
+def blind_id_numbers(number: str | None) -> list[str]:
+    """The blind indexes of an ID number under every configured key (see :func:`blinds`)."""
+    return blinds(number.strip().upper()) if number else []
 
 
 def blind_phone(phone: str | None) -> str | None:

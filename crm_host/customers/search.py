@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm_host.customers.rules import PHONE_NOISE
 from crm_host.models import Customer
-from crm_host.sensitive import blind_id_number, blind_phone
+from crm_host.sensitive import blind_id_numbers, blind_phones
 from crm_host.text import normalize_name
 
 
@@ -29,13 +29,14 @@ def search_condition(q: str, dialect: str) -> sa.ColumnElement[bool]:
     """The WHERE clause of a customer search box."""
     q = q.strip()
     conditions: list[Any] = [Customer.code == q, Customer.email == q.lower()]
-    # Phone and ID numbers may be stored encrypted: they are found by blind index.
-    phone = blind_phone(q.translate(PHONE_NOISE))
-    if phone:
-        conditions.append(Customer.phone_blind == phone)
-    id_number = blind_id_number(q)
-    if id_number and len(q) >= 4:
-        conditions.append(Customer.id_number_blind == id_number)
+    # Phone and ID numbers may be stored encrypted: they are found by blind index,
+    # under every configured key (rows not yet rotated carry an older key's).
+    phones = blind_phones(q.translate(PHONE_NOISE))
+    if phones:
+        conditions.append(Customer.phone_blind.in_(phones))
+    id_numbers = blind_id_numbers(q)
+    if id_numbers and len(q) >= 4:
+        conditions.append(Customer.id_number_blind.in_(id_numbers))
     folded = normalize_name(q)
     if folded:
         conditions.append(name_condition(folded, dialect))

@@ -13,12 +13,13 @@ import hashlib
 import json
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.host import host_of
+from crm_host.importing import protect
 from crm_host.importing.bulk import collecting_later
 from crm_host.importing.readers import CHUNK, ImportFileError, count_lines, read_records
 from crm_host.importing.results import BatchResult
@@ -114,7 +115,7 @@ def run_import(job: Any) -> None:
     options = args.get("options") or {}
     # Everything happens in the batches' own transactions: on SQLite, touching the
     # job's session first would hold the write lock the batches wait for.
-    state: dict[str, Any] = {"records": None, "importer": None}
+    state: dict[str, Any] = {"records": None, "importer": None, "header": None}
 
     def step(batch: Any) -> dict[str, int] | None:
         # The cursor carries the running totals too, so they survive a crash with it.
@@ -122,6 +123,7 @@ def run_import(job: Any) -> None:
         consumed = cursor["consumed"]
         if state["records"] is None:
             header, records = read_records(path, args.get("format"), args.get("encoding"))
+            state["header"] = header
             if header:
                 spec.importer.check_header(batch.session, header)
             state["importer"] = importer = spec.importer(batch.session, **options)
@@ -139,7 +141,7 @@ def run_import(job: Any) -> None:
         if not records:
             return None
         result = importer.import_batch(batch.session, records)
-        keep_problems(batch.session, key, result)
+        keep_problems(batch.session, key, result, state["header"])
         batch.processed = len(records)
         cursor["consumed"] = consumed + len(records)
         created, updated, unchanged = result.totals()
@@ -158,13 +160,27 @@ def run_import(job: Any) -> None:
                 "the file again to go on where it stopped"
             ) from error
         raise
-    write_rejects(job.session, key, Path(args["rejects"]))
+    if args.get("rejects"):
+        write_rejects(job.session, key, Path(args["rejects"]))
+    if args.get("upload"):
+        # An uploaded file is the host's copy, personal data and all: it goes once
+        # imported (its rejects stay in the database, protected, for the download).
+        path.unlink(missing_ok=True)
 
 
-def keep_problems(session: Session, key: str, result: BatchResult) -> None:
-    """Store a batch's refused rows and notices with the batch, under the import's key."""
+def keep_problems(
+    session: Session, key: str, result: BatchResult, header: list[str] | None = None
+) -> None:
+    """Store a batch's refused rows and notices with the batch, under the import's key,
+    their sensitive values encrypted or masked (:mod:`crm_host.importing.protect`)."""
     rows = [
-        {"job_key": key, "line": r.line, "reason": r.reason, "raw": r.raw, "kind": kind}
+        {
+            "job_key": key,
+            "line": r.line,
+            "reason": r.reason,
+            "raw": protect.protect(r.raw, header),
+            "kind": kind,
+        }
         for kind, problems in (("refused", result.rejects), ("notice", result.notices))
         for r in problems
     ]
@@ -199,23 +215,30 @@ def is_disk_full(error: BaseException | None) -> bool:
     return False
 
 
-def write_rejects(session: Session, key: str, target: Path) -> int:
-    """Write the rejects of an import to ``target`` (CSV: line, reason, the row's values)."""
+def write_rejects(session: Session, key: str, target: Path, *, reveal: bool = True) -> int:
+    """Write the rejects of an import to ``target`` (CSV: line, reason, the row's values);
+    sensitive values in clear only with ``reveal``."""
+    if not count_rejects(session, key):
+        target.unlink(missing_ok=True)
+        return 0
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("w", encoding="utf-8-sig", newline="") as out:
+        count = rejects_csv(session, key, out, reveal=reveal)
+    partial.replace(target)
+    return count
+
+
+def rejects_csv(session: Session, key: str | None, out: TextIO, *, reveal: bool) -> int:
+    """Write the rejects of an import as CSV to ``out``; returns how many rows."""
     rows = session.execute(
         sa.select(ImportReject.line, ImportReject.reason, ImportReject.raw)
         .where(ImportReject.job_key == key, ImportReject.kind == "refused")
         .order_by(ImportReject.line)
     ).all()
-    if not rows:
-        target.unlink(missing_ok=True)
-        return 0
-    partial = target.with_name(target.name + ".partial")
-    with partial.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["line", "reason", "values"])
-        for line, reason, raw in rows:
-            writer.writerow([line, reason, *(raw or [])])
-    partial.replace(target)
+    writer = csv.writer(out)
+    writer.writerow(["line", "reason", "values"])
+    for line, reason, raw in rows:
+        writer.writerow([line, reason, *protect.reveal(raw, allowed=reveal)])
     return len(rows)
 
 

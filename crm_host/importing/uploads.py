@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -18,11 +20,20 @@ from crm_host.importing.readers import ImportFileError
 KNOWN_SUFFIXES = ("csv", "txt", "jsonl", "ndjson", "xlsx")
 
 
-def upload_folder() -> Path:
-    """The instance folder uploaded import files and rejects files are kept in."""
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
+def upload_folder(app: Flask | None = None) -> Path:
+    """The instance folder uploaded import files wait in until imported (owner only:
+    they hold personal data)."""
+    folder = Path((app or current_app).instance_path) / "imports"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # a folder made before, or under a permissive umask
     return folder
+
+
+def save_private(upload: FileStorage, path: Path) -> None:
+    """Save ``upload`` at ``path`` readable by this user only (0600 from the start)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        upload.save(out)
 
 
 def queue_upload(
@@ -52,7 +63,7 @@ def queue_upload(
         )
     # The host names the stored file: the uploaded name never becomes a path.
     path = upload_folder() / f"{secrets.token_hex(16)}{suffix if suffix.isascii() else ''}"
-    upload.save(path)
+    save_private(upload, path)
     try:
         args = import_jobs.job_args(
             path,
@@ -68,8 +79,14 @@ def queue_upload(
     except ValidationFailed:
         path.unlink(missing_ok=True)
         raise
+    # The job deletes the file once imported; its rejects are downloaded from the
+    # database (``rejects_csv``), never written beside it.
+    args.update(upload=True, rejects=None)
     key = import_jobs.file_key(path, importer, args["options"])
-    return enqueue(session, import_jobs.JOB_NAME, args, key=key)
+    job_id = enqueue(session, import_jobs.JOB_NAME, args, key=key)
+    if _import_job(session, job_id).args.get("path") != args["path"]:
+        path.unlink(missing_ok=True)  # the same file again: its first job reads its own copy
+    return job_id
 
 
 def describe(session: Session, job_id: int) -> dict[str, Any]:
@@ -87,13 +104,17 @@ def describe(session: Session, job_id: int) -> dict[str, Any]:
     }
 
 
-def rejects_file(session: Session, job_id: int) -> Path:
-    """Write the import's rejected rows to a CSV file and return its path."""
+def rejects_file(session: Session, job_id: int) -> io.BytesIO:
+    """The import's rejected rows as a CSV document in memory (nothing is left on
+    disk); phone and ID numbers in clear only for a user who may reveal them."""
+    from crm_host.sensitive import may_reveal
+
     job = _import_job(session, job_id)
-    target = upload_folder() / f"rejects-{job_id}.csv"
-    if not import_jobs.write_rejects(session, job.idempotency_key, target):
+    if not import_jobs.count_rejects(session, job.idempotency_key):
         raise NotFound(f"import {job_id} has no rejected rows")
-    return target
+    text = io.StringIO()
+    import_jobs.rejects_csv(session, job.idempotency_key, text, reveal=may_reveal())
+    return io.BytesIO(text.getvalue().encode("utf-8-sig"))
 
 
 def _import_job(session: Session, job_id: int) -> Any:

@@ -125,6 +125,7 @@ class Runtime:
 def register_host_jobs(registry: JobRegistry) -> None:
     """The host's own jobs: event and webhook deliveries, pruning the queue, imports."""
     from crm_host import notifications
+    from crm_host.importing import cleanup as import_cleanup
     from crm_host.importing import jobs as import_jobs
 
     registry.job(outbox.EVENT_JOB, deliver_event)
@@ -132,6 +133,8 @@ def register_host_jobs(registry: JobRegistry) -> None:
     registry.job(PRUNE_JOB, prune)
     registry.schedule(PRUNE_JOB, every=timedelta(days=1), per_department=False)
     registry.job(import_jobs.JOB_NAME, import_jobs.run_import)
+    registry.job(import_cleanup.JOB_NAME, import_cleanup.cleanup)
+    registry.schedule(import_cleanup.JOB_NAME, every=timedelta(hours=1), per_department=False)
     registry.job(notifications.SEND_JOB, notifications.send_email_job)
     registry.schedule(notifications.SEND_JOB, every=timedelta(minutes=1), per_department=False)
 

@@ -42,17 +42,18 @@ def test_slots_are_cut_from_the_epoch():
 def test_ticking_twice_in_one_slot_enqueues_once_per_department(db, app):
     first = tick(app, now=T)
     again = tick(app, now=T + timedelta(seconds=10))  # the same slot of every schedule
-    assert len(ours(db, first)) == 5 and again == []
+    assert len(ours(db, first)) == 6 and again == []
     assert scheduled(db) == [
         ("fxjobs.hourly", "sales", "2026-11-23T10:00:00+00:00"),
         ("fxjobs.hourly", "service", "2026-11-23T10:00:00+00:00"),
         ("fxjobs.ten_minutes", None, "2026-11-23T10:10:00+00:00"),
+        ("host.imports.cleanup", None, "2026-11-23T10:00:00+00:00"),
         ("host.prune", None, "2026-11-23T00:00:00+00:00"),
         ("host.send_email", None, "2026-11-23T10:15:00+00:00"),
     ]
-    # The next hour: the hourly job per department, the ten-minute one and the
-    # minutely mail run; prune is daily.
-    assert len(ours(db, tick(app, now=T + timedelta(hours=1)))) == 4
+    # The next hour: the hourly job per department, the ten-minute one, the
+    # minutely mail run and the hourly upload cleanup; prune is daily.
+    assert len(ours(db, tick(app, now=T + timedelta(hours=1)))) == 5
 
 
 def test_schedules_follow_the_enablements(db, app):
@@ -83,4 +84,4 @@ def test_crm_scheduler_once(cli, db):
     assert result.exit_code == 0
     total = db.scalar(sa.select(sa.func.count()).select_from(Job))
     assert result.output == f"enqueued {total} scheduled job(s)\n"
-    assert len(scheduled(db)) == 5
+    assert len(scheduled(db)) == 6

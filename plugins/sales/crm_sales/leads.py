@@ -22,7 +22,7 @@ from crm_host.db import utcnow
 from crm_host.errors import NotFound, ValidationFailed
 from crm_host.models import Customer, Department, User
 from crm_host.runtime import emit
-from crm_host.sensitive import blind_phone
+from crm_host.sensitive import blind_phones
 from crm_sales import assignment, checks, pipeline, scoring
 from crm_sales.models import Lead, LeadStatus, Opportunity
 
@@ -182,7 +182,7 @@ def duplicates(session: Session, lead: Lead) -> list[Customer]:
         conditions.append(sa.func.lower(Customer.email) == lead.email.lower())
     if lead.phone:
         # Customers' phones may be encrypted at rest: compare blind indexes.
-        conditions.append(Customer.phone_blind == blind_phone(lead.phone))
+        conditions.append(Customer.phone_blind.in_(blind_phones(lead.phone)))
     if not conditions:
         return []
     return list(

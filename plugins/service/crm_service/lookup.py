@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from crm_host.customers.rules import PHONE_NOISE
 from crm_host.errors import ValidationFailed
 from crm_host.models import Contact, Customer
-from crm_host.sensitive import blind_phone
+from crm_host.sensitive import blind_phones
 from crm_service.models import Ticket
 from crm_service.workflow import OPEN_STATUSES
 
@@ -32,11 +32,12 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
         )
     # Phones may be encrypted at rest: the host keeps a blind index of each number,
     # normalised (separators and a +86 prefix dropped) for customers and contacts alike.
-    blind = blind_phone(number)
+    # Under every configured key: rows not yet rotated carry the older key's index.
+    blinds = blind_phones(number)
     matches: dict[int, dict[str, Any]] = {}
     direct = session.scalars(
         sa.select(Customer)
-        .where(Customer.phone_blind == blind, Customer.archived_at.is_(None))
+        .where(Customer.phone_blind.in_(blinds), Customer.archived_at.is_(None))
         .order_by(Customer.id)
         .limit(LIMIT)
     )
@@ -46,7 +47,7 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
         sa.select(Customer, Contact.id)
         .join(Contact, Contact.customer_id == Customer.id)
         .where(
-            Contact.phone_blind == blind,
+            Contact.phone_blind.in_(blinds),
             Customer.archived_at.is_(None),
         )
         .order_by(Customer.id, Contact.id)
