@@ -333,13 +333,13 @@ class Timeline(MethodView):
             descending=True,
         )
 
-    @require("host.customers.write")
+    @require("host.customers.write", record=True)
     @blp.arguments(TimelineIn)
     @blp.response(201, TimelineOut)
     def post(self, data: dict[str, Any], customer_id: int) -> Interaction:
-        """Record a touchpoint (a call, a visit, a note) on the customer's timeline."""
+        """Record a touchpoint (a call, a visit, a note) on the customer's timeline; it
+        takes the customer's write rule, as a change of the customer does."""
         session = get_host().session
-        service.get_customer(session, customer_id)
-        entry = timeline.add_entry(session, customer_id=customer_id, author=_user(), **data)
+        entry = timeline.write_entry(session, _user(), customer_id, **data)
         session.commit()
         return entry
