@@ -162,9 +162,17 @@ def mark_read(session: Session, user: User, notification_id: int) -> Notificatio
     """Mark one of the user's own notifications read (others' do not exist for them, nor
     those about an object they may no longer read)."""
     missing = f"no notification with id {notification_id}"
-    note = session.scalar(of_user(session, user).where(Notification.id == notification_id))
-    if note is None:
+    note = session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
         raise NotFound(missing)
+    hidden = note.plugin is not None and note.plugin not in objects.enabled_plugins(session, user)
+    if hidden:
+        raise NotVisible(
+            missing,
+            reason=f"notification {note.id} is of the plugin {note.plugin}, "
+            "which the user's departments do not have",
+            plugin=note.plugin,
+        )
     if not shown(session, user, [note]):
         raise NotVisible(
             missing,
