@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from crm_host.importing.registry import ImporterRegistry
     from crm_host.links_page import LinkHandlerRegistry
     from crm_host.models import Customer, Department, User
-    from crm_host.objects import ObjectRegistry
+    from crm_host.objects.registry import ObjectRegistry
     from crm_host.runtime.registry import JobRegistry
     from crm_host.web.menu import MenuItem, Panel
 

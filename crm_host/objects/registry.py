@@ -137,12 +137,13 @@ class ObjectRegistry(PluginRegistry):
         return iter(self.types.values())
 
 
-def collect_objects(plugins: Any, permissions: Any) -> ObjectRegistry:
-    """The host's object types, then every loaded plugin's, checked at start-up."""
-    from crm_host.objects.host_types import register_host_types
-
+def collect_objects(
+    plugins: Any, permissions: Any, host_types: Callable[[ObjectRegistry], None]
+) -> ObjectRegistry:
+    """The host's object types (``host_types(registry)`` adds them), then every loaded
+    plugin's, checked at start-up."""
     registry = ObjectRegistry(permissions)
-    register_host_types(registry)
+    host_types(registry)
     for name, function, argnames in plugins.implementations("crm_register_objects"):
         registry._plugin, registry._slug = name, plugins.manifest(name).slug
         try:

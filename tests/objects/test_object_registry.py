@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from crm_host.host import get_host
 from crm_host.models import AuditLog, Customer, Tag
 from crm_host.objects import ObjectRegistry, collect_objects
+from crm_host.objects.host_types import register_host_types
 from crm_host.permissions import PermissionRegistry
 from crm_host.plugins import PluginError
 
@@ -67,6 +68,7 @@ def test_a_plugin_type_is_named_by_its_slug_and_owned_by_it():
             lambda registry: registry.add("fx.tag", Tag, read="fx.tags.read", write="fx.tags.write")
         ),
         _permissions(),
+        register_host_types,
     )
     assert (registry.get("fx.tag").plugin, registry.get("fx.tag").label) == ("fx", "fx.tag")
     assert registry.get("customer").plugin is None
@@ -99,7 +101,7 @@ def test_a_plugin_type_is_named_by_its_slug_and_owned_by_it():
 )
 def test_a_bad_registration_stops_start_up_naming_the_plugin(register, message):
     with pytest.raises(PluginError) as raised:
-        collect_objects(_plugins(register), _permissions())
+        collect_objects(_plugins(register), _permissions(), register_host_types)
     assert message in str(raised.value)
 
 
