@@ -17,6 +17,8 @@ from crm_host.api.fields import IdConverter
 from crm_host.config import load_config
 from crm_host.db import Database, pool_settings
 from crm_host.host import Host, get_host
+from crm_host.objects import collect_objects
+from crm_host.objects.host_types import register_host_types
 from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry
 from crm_host.plugins import PluginError, PluginManager, discover
 from crm_host.runtime import api as runtime_api
@@ -58,6 +60,7 @@ def create_app(
         host = Host(db=db, plugins=plugins, load_error=str(error))
     host.discovery = discovery
     host.permissions = _collect_permissions(plugins)
+    host.objects = collect_objects(plugins, host.permissions, register_host_types)
     host.init_app(app)
     auth.init_app(app)
     host_runtime.init_app(app)

@@ -14,12 +14,14 @@ import unicodedata
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from crm_host import audit
-from crm_host.errors import CrmError, NotFound, ValidationFailed
+from crm_host.errors import CrmError, NotFound, NotVisible, ValidationFailed
 from crm_host.models import Attachment, User
+from crm_host.objects import check_object
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 CHUNK = 1 << 16
@@ -109,9 +111,14 @@ def attach(
     limit: int = DEFAULT_MAX_BYTES,
     actor: User | None = None,
 ) -> Attachment:
-    """Store a file and record it against an object, in the caller's transaction."""
+    """Store a file and record it against an object, in the caller's transaction.
+
+    The object must be a registered type that ``actor`` may change
+    (:func:`crm_host.objects.check_object`; ``actor=None`` is the system).
+    """
     if not object_type or len(object_type) > 100 or not object_id or len(object_id) > 64:
         raise ValidationFailed("attach to an object", details={"object": ["Type and id required."]})
+    check_object(session, actor, object_type, object_id, write=True)
     key = secrets.token_hex(16)
     size, digest = storage.save(key, stream, limit)
     if size == 0:
@@ -140,11 +147,44 @@ def attach(
     return row
 
 
-def get_attachment(session: Session, attachment_id: int) -> Attachment:
-    """The attachment with this id, or :class:`NotFound`."""
+def attachments_of(
+    session: Session, actor: User | None, object_type: str, object_id: str
+) -> list[Attachment]:
+    """The files attached to one object, which ``actor`` must be allowed to read."""
+    check_object(session, actor, object_type, object_id)
+    return list(
+        session.scalars(
+            sa.select(Attachment)
+            .where(Attachment.object_type == object_type, Attachment.object_id == object_id)
+            .order_by(Attachment.id)
+        )
+    )
+
+
+def get_attachment(
+    session: Session, attachment_id: int, *, actor: User | None = None, write: bool = False
+) -> Attachment:
+    """The attachment with this id, when ``actor`` may read (``write``: change) its object.
+
+    A missing attachment and one on an object ``actor`` may not see are the same
+    :class:`NotFound` (the second audited as a refusal); ``actor=None`` is the system.
+    """
+    missing = f"no attachment with id {attachment_id}"
     row = session.get(Attachment, attachment_id)
     if row is None:
-        raise NotFound(f"no attachment with id {attachment_id}")
+        raise NotFound(missing)
+    if actor is None:
+        return row
+    try:
+        check_object(session, actor, row.object_type, row.object_id, write=write)
+    except NotVisible as error:
+        raise NotVisible(missing, reason=error.reason, plugin=error.plugin) from None
+    except ValidationFailed:  # its type is no longer registered (plugin uninstalled)
+        raise NotVisible(
+            missing, reason=f"{row.object_type} is not a registered object type"
+        ) from None
+    except NotFound:  # its object is gone
+        raise NotFound(missing) from None
     return row
 
 

@@ -35,6 +35,24 @@ class NotFound(CrmError):
     status = 404
 
 
+class NotVisible(NotFound):
+    """An object the user may not see: answered exactly as one that does not exist
+    (404, the same message), so ids cannot be enumerated — but, unlike a missing
+    object, put on the audit log as a refusal; ``reason`` says why, for the log only."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        plugin: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.reason = reason
+        self.plugin = plugin
+
+
 class Unauthorized(CrmError):
     """Nobody is signed in (or the token is not valid)."""
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from crm_host.importing.registry import ImporterRegistry
     from crm_host.links_page import LinkHandlerRegistry
     from crm_host.models import Customer, Department, User
+    from crm_host.objects.registry import ObjectRegistry
     from crm_host.runtime.registry import JobRegistry
     from crm_host.web.menu import MenuItem, Panel
 
@@ -118,6 +119,26 @@ def crm_register_importers(registry: ImporterRegistry) -> None:
     host's framework — CSV/JSON Lines/XLSX reading, batches, rejects with line
     numbers, resuming after a crash — through ``crm import <slug>.<name> FILE``. A
     bad or duplicate importer stops start-up naming the plugin. Collecting.
+    """
+
+
+@hookspec
+def crm_register_objects(registry: ObjectRegistry) -> None:
+    """Register the plugin's object types with ``registry.add(name, model, read=…,
+    write=…, rule=…, label=…, customers=…)``; the type is named ``<slug>.<name>``
+    (``service.ticket``).
+
+    Called once at start-up. ``read`` and ``write`` are permissions the plugin
+    declares; ``rule(session, user, permission, ids)`` returns the ids among ``ids``
+    the record rule lets ``user`` at (``crm_host.objects.where_rule`` builds one from
+    the WHERE clause the plugin's own lists use), or is omitted when the permission
+    alone decides; ``customers(session, ids)`` optionally maps each id to its
+    customers. Attachments, timeline writes and notifications address objects as
+    ``(type, id)`` and let a user at one only when the type's plugin is enabled for
+    one of the user's departments, the user holds the permission and the rule
+    agrees (``crm_host.objects.check_object``). An unknown permission, a model
+    without a primary key or a duplicate name stops start-up naming the plugin.
+    Collecting; the return value is ignored.
     """
 
 

@@ -30,6 +30,8 @@ class Host:
     discovery: Any = None
     #: Every permission declared by the host and the loaded plugins.
     permissions: Any = None
+    #: Every registered object type (:class:`crm_host.objects.ObjectRegistry`).
+    objects: Any = None
     #: Registered blueprint name → the plugin that contributed it.
     blueprint_owners: dict[str, str] = field(default_factory=dict)
     #: Functions ``(session, personal_values)`` that scrub host-owned stores (outbox,

@@ -19,8 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host import objects
 from crm_host.db import utcnow
-from crm_host.errors import NotFound, ValidationFailed
+from crm_host.errors import NotFound, NotVisible, ValidationFailed
 from crm_host.models import EmailMessage, Notification, User
 
 MAX_ATTEMPTS = 5
@@ -37,14 +38,31 @@ def notify(
     link: str | None = None,
     plugin: str | None = None,
     email: bool = False,
+    about: tuple[str, Any] | None = None,
 ) -> Notification:
-    """Tell a user something in the console, and by email too when ``email`` and they have one."""
+    """Tell a user something in the console, and by email too when ``email`` and they have one.
+
+    ``about`` is the registered object ``(type, id)`` it concerns (a ticket, an
+    activity): the user sees the notification only while the object registry lets
+    them read that object, and only while one of their departments has ``plugin``.
+    """
     if not title.strip() or len(title) > 300:
         raise ValidationFailed(
             "a notification needs a title", details={"title": ["1–300 characters."]}
         )
+    object_type = object_id = None
+    if about is not None:
+        object_type = objects.object_type(session, about[0]).name
+        object_id = str(about[1])
     note = Notification(
-        user_id=user.id, kind=kind[:64], title=title.strip(), body=body, link=link, plugin=plugin
+        user_id=user.id,
+        kind=kind[:64],
+        title=title.strip(),
+        body=body,
+        link=link,
+        plugin=plugin,
+        object_type=object_type,
+        object_id=object_id,
     )
     session.add(note)
     if email and user.email:
@@ -107,23 +125,61 @@ def email_values(*, to: str, subject: str, text: str, html: str | None = None) -
     return {"to_address": to, "subject": subject[:300], "body_text": text, "body_html": html}
 
 
-def unread(session: Session, user: User) -> int:
-    """How many notifications the user has not read."""
-    return (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
+def of_user(session: Session, user: User) -> sa.Select[tuple[Notification]]:
+    """The user's notifications whose plugin one of their departments has (or the host's).
+
+    Rows about an object may still be hidden by its record rule: pass them through
+    :func:`shown`.
+    """
+    plugins = objects.enabled_plugins(session, user)
+    return sa.select(Notification).where(
+        Notification.user_id == user.id,
+        sa.or_(Notification.plugin.is_(None), Notification.plugin.in_(plugins)),
     )
 
 
+def shown(session: Session, user: User, notes: Iterable[Notification]) -> list[Notification]:
+    """``notes`` without those about an object ``user`` may no longer read (one query a type)."""
+    notes = list(notes)
+    refs = [(n.object_type, n.object_id) for n in notes if n.object_type is not None]
+    readable = objects.readable(session, user, refs) if refs else set()
+    return [n for n in notes if n.object_type is None or (n.object_type, n.object_id) in readable]
+
+
+def unread(session: Session, user: User) -> int:
+    """How many notifications the user has not read (of those shown to them)."""
+    query = of_user(session, user).where(Notification.read_at.is_(None))
+    plain = session.scalar(
+        sa.select(sa.func.count()).select_from(
+            query.where(Notification.object_type.is_(None)).subquery()
+        )
+    )
+    about = session.scalars(query.where(Notification.object_type.is_not(None))).all()
+    return (plain or 0) + len(shown(session, user, about))
+
+
 def mark_read(session: Session, user: User, notification_id: int) -> Notification:
-    """Mark one of the user's own notifications read (others' do not exist for them)."""
+    """Mark one of the user's own notifications read (others' do not exist for them, nor
+    those about an object they may no longer read)."""
+    missing = f"no notification with id {notification_id}"
     note = session.get(Notification, notification_id)
     if note is None or note.user_id != user.id:
-        raise NotFound(f"no notification with id {notification_id}")
+        raise NotFound(missing)
+    hidden = note.plugin is not None and note.plugin not in objects.enabled_plugins(session, user)
+    if hidden:
+        raise NotVisible(
+            missing,
+            reason=f"notification {note.id} is of the plugin {note.plugin}, "
+            "which the user's departments do not have",
+            plugin=note.plugin,
+        )
+    if not shown(session, user, [note]):
+        raise NotVisible(
+            missing,
+            reason=f"notification {note.id} is about {note.object_type} {note.object_id}, "
+            "which the user may not read",
+            plugin=note.plugin,
+        )
     if note.read_at is None:
         note.read_at = utcnow()
     return note

@@ -69,6 +69,38 @@ def add_entry(
     return entry
 
 
+def write_entry(
+    session: Session, actor: User | None, customer_id: int, **fields: Any
+) -> Interaction:
+    """A user records a touchpoint (a call, a visit, a note) on a customer's timeline.
+
+    Writing on the timeline is changing the customer: ``actor`` must pass the
+    customer's write rule (:func:`crm_host.objects.check_object`, type ``customer``)
+    — the check ``PATCH`` of the customer makes — and the entry is audited like
+    every other write. ``fields`` are :func:`add_entry`'s.
+    """
+    from crm_host import audit
+    from crm_host.objects import check_object
+
+    check_object(session, actor, "customer", customer_id, write=True)
+    entry = add_entry(session, customer_id=customer_id, author=actor, **fields)
+    audit.record(
+        session,
+        "create",
+        "interaction",
+        entry.id,
+        after={
+            "customer_id": customer_id,
+            "channel": entry.channel,
+            "direction": entry.direction,
+            "subject": entry.subject,
+            "reference": entry.reference,
+        },
+        actor=actor,
+    )
+    return entry
+
+
 def add_entries(session: Session, entries: Iterable[Mapping[str, Any]]) -> int:
     """Record many touchpoints at once in the caller's transaction; returns how many.
 

@@ -11,14 +11,22 @@ from crm_host.attachments import LocalStorage, TooLarge, clean_filename
 
 
 @pytest.fixture
-def uploader(make_user, client_for):
-    return client_for(make_user("up", departments=["service"], role="agent"))
+def customer(make_customer):
+    """A customer of the service department, whose agents may change it."""
+    return make_customer(departments=["service"])
+
+
+@pytest.fixture
+def uploader(make_user, client_for, customer):
+    client = client_for(make_user("up", departments=["service"], role="agent"))
+    client.customer_id = str(customer.id)
+    return client
 
 
 def upload(client, name, data, **fields):
     form = {
         "object_type": "customer",
-        "object_id": "42",
+        "object_id": getattr(client, "customer_id", "1"),
         **fields,
         "file": (io.BytesIO(data), name),
     }
@@ -29,7 +37,9 @@ def test_upload_list_download_delete(app, uploader, tmp_path):
     made = upload(uploader, "报价单 2026.pdf", b"%PDF-1.7 hello")
     assert made.status_code == 201, made.json
     assert made.json["filename"] == "报价单 2026.pdf" and made.json["size"] == 14
-    listed = uploader.get("/api/v1/attachments?object_type=customer&object_id=42").json
+    listed = uploader.get(
+        f"/api/v1/attachments?object_type=customer&object_id={uploader.customer_id}"
+    ).json
     assert [a["filename"] for a in listed] == ["报价单 2026.pdf"]
     download = uploader.get(f"/api/v1/attachments/{made.json['id']}")
     assert download.data == b"%PDF-1.7 hello"
@@ -62,10 +72,12 @@ def test_oversized_and_empty_uploads_are_refused(app, uploader, monkeypatch):
     assert upload(uploader, "x.txt", b"ok", object_type="").status_code == 422
 
 
-def test_viewers_read_but_cannot_attach(make_user, client_for):
+def test_viewers_read_but_cannot_attach(make_user, client_for, customer):
     viewer = client_for(make_user("v", departments=["service"], role="viewer"))
+    viewer.customer_id = str(customer.id)
     assert upload(viewer, "a.txt", b"x").status_code == 403
-    assert viewer.get("/api/v1/attachments?object_type=customer&object_id=1").status_code == 200
+    listed = viewer.get(f"/api/v1/attachments?object_type=customer&object_id={customer.id}")
+    assert listed.status_code == 200 and listed.json == []
 
 
 def test_storage_and_names_directly(tmp_path):

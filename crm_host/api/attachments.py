@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import Response, current_app, send_file
 from flask.views import MethodView
 from flask_login import current_user
@@ -50,16 +49,9 @@ class Attachments(MethodView):
     @blp.arguments(TargetIn, location="query")
     @blp.response(200, AttachmentOut(many=True))
     def get(self, target: dict[str, Any]) -> list[Attachment]:
-        """The files attached to one object."""
-        return list(
-            get_host().session.scalars(
-                sa.select(Attachment)
-                .where(
-                    Attachment.object_type == target["object_type"],
-                    Attachment.object_id == target["object_id"],
-                )
-                .order_by(Attachment.id)
-            )
+        """The files attached to one object you may see (404 for one you may not)."""
+        return attachments.attachments_of(
+            get_host().session, current_user.user, target["object_type"], target["object_id"]
         )
 
     @require("host.attachments.write")
@@ -67,7 +59,8 @@ class Attachments(MethodView):
     @blp.arguments(FileIn, location="files")
     @blp.response(201, AttachmentOut)
     def post(self, target: dict[str, Any], files: dict[str, Any]) -> Attachment:
-        """Attach a file (multipart: ``file``, ``object_type``, ``object_id``)."""
+        """Attach a file (multipart: ``file``, ``object_type``, ``object_id``) to an object
+        you may change."""
         upload = files["file"]
         session = get_host().session
         row = attachments.attach(
@@ -91,7 +84,7 @@ class AttachmentResource(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, attachment_id: int) -> Response:
         """Download the file, under its original name (Chinese names included)."""
-        row = attachments.get_attachment(get_host().session, attachment_id)
+        row = attachments.get_attachment(get_host().session, attachment_id, actor=current_user.user)
         stream = attachments.storage_for(current_app).open(row.storage_key)
         return send_file(
             stream,
@@ -101,13 +94,13 @@ class AttachmentResource(MethodView):
             max_age=0,
         )
 
-    @require("host.attachments.write")
+    @require("host.attachments.write", record=True)
     @blp.response(204)
     def delete(self, attachment_id: int) -> None:
-        """Remove the file."""
+        """Remove a file of an object you may change."""
         session = get_host().session
-        key = attachments.remove(
-            session, attachments.get_attachment(session, attachment_id), actor=current_user.user
-        )
+        user = current_user.user
+        row = attachments.get_attachment(session, attachment_id, actor=user, write=True)
+        key = attachments.remove(session, row, actor=user)
         session.commit()
         attachments.storage_for(current_app).delete(key)

@@ -42,6 +42,7 @@ from crm_host.models import (
     Customer,
     Interaction,
 )
+from crm_host.objects import check_object
 from crm_host.permissions import authorize, require
 from crm_host.web.gate import enabled_plugins
 
@@ -315,7 +316,7 @@ class Timeline(MethodView):
         """The customer's timeline, newest first: host entries and those of the plugins
         the user's departments have."""
         session = get_host().session
-        service.get_customer(session, customer_id)
+        check_object(session, _user(), "customer", customer_id)
         query = sa.select(Interaction).where(
             Interaction.customer_id == customer_id, timeline.visible_to(enabled_plugins(_user()))
         )
@@ -333,13 +334,13 @@ class Timeline(MethodView):
             descending=True,
         )
 
-    @require("host.customers.write")
+    @require("host.customers.write", record=True)
     @blp.arguments(TimelineIn)
     @blp.response(201, TimelineOut)
     def post(self, data: dict[str, Any], customer_id: int) -> Interaction:
-        """Record a touchpoint (a call, a visit, a note) on the customer's timeline."""
+        """Record a touchpoint (a call, a visit, a note) on the customer's timeline; it
+        takes the customer's write rule, as a change of the customer does."""
         session = get_host().session
-        service.get_customer(session, customer_id)
-        entry = timeline.add_entry(session, customer_id=customer_id, author=_user(), **data)
+        entry = timeline.write_entry(session, _user(), customer_id, **data)
         session.commit()
         return entry

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -26,6 +25,8 @@ class NotificationOut(ma.Schema):
     body = ma.fields.String()
     link = ma.fields.String(allow_none=True)
     plugin = ma.fields.String(allow_none=True)
+    object_type = ma.fields.String(allow_none=True)
+    object_id = ma.fields.String(allow_none=True)
     read_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
 
@@ -48,10 +49,12 @@ class Notifications(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Your notifications, newest first, with how many are unread."""
         session, user = get_host().session, current_user.user
-        query = sa.select(Notification).where(Notification.user_id == user.id)
+        query = notifications.of_user(session, user)
         if args["unread_only"]:
             query = query.where(Notification.read_at.is_(None))
         page = newest_first(session, query, Notification, args)
+        # About an object the user may no longer read: left out (the page may run short).
+        page["items"] = notifications.shown(session, user, page["items"])
         return {**page, "unread": notifications.unread(session, user)}
 
 

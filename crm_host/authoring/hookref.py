@@ -25,6 +25,7 @@ SECTIONS = {
         "crm_register_permissions",
         "crm_register_jobs",
         "crm_register_importers",
+        "crm_register_objects",
         "crm_register_benchmarks",
         "crm_transaction_sources",
     ],

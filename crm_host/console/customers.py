@@ -268,15 +268,15 @@ def add_address(customer_id: int) -> str | Response:
 def add_note(customer_id: int) -> str | Response:
     """Write a touchpoint on the customer's timeline."""
     session = get_host().session
-    customer = _customer(customer_id, "host.customers.write")
+    customer = _customer(customer_id)
     try:
-        timeline.add_entry(
+        timeline.write_entry(
             session,
-            customer_id=customer.id,
+            current_user.user,
+            customer.id,
             channel=request.form.get("channel", "note"),
             subject=request.form.get("subject", ""),
             body=request.form.get("body") or None,
-            author=current_user.user,
         )
         session.commit()
     except ValidationFailed as error:

@@ -23,6 +23,9 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     link: Mapped[str | None] = mapped_column(sa.String(500))
     plugin: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The registered object it is about, if any: shown only while its user may read it.
+    object_type: Mapped[str | None] = mapped_column(sa.String(100))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
     read_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

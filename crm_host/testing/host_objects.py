@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.customers import children, service
 from crm_host.directory import create_user
-from crm_host.models import User
+from crm_host.models import Customer, Department, User
 from crm_host.testing.matrix import ObjectRef
 from crm_host.testing.runtime_objects import RUNTIME_FACTORIES, RUNTIME_PAYLOADS
 from crm_host.tokens import create_token
@@ -66,24 +67,41 @@ def make_notification(session: Session, objects: dict[str, ObjectRef], user: Use
     )
 
 
-def make_attachment(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
-    """A small file attached to a customer, stored under the app's attachments folder."""
-    import io
+def shared_customer(session: Session) -> Customer:
+    """A customer every department is responsible for: any department's writers may
+    change it (and attach files to it) under the customer's record rule."""
+    serial = session.info.setdefault("matrix_serial", [0])
+    serial[0] += 1
+    codes = list(session.scalars(sa.select(Department.code)))
+    return service.create_customer(
+        session,
+        {
+            "code": f"MS{serial[0]:06d}",
+            "name": f"共享客户{serial[0]}",
+            "kind": "person",
+            "departments": codes,
+        },
+    )
 
+
+def make_attachment(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
+    """A small file attached to a customer of every department, stored under the app's
+    attachments folder; changing it follows that customer's record rule."""
     from flask import current_app
 
     from crm_host.attachments import attach, storage_for
 
+    customer = shared_customer(session)
     row = attach(
         session,
         storage_for(current_app),
         object_type="customer",
-        object_id="1",
+        object_id=str(customer.id),
         filename="合同.pdf",
         content_type="application/pdf",
         stream=io.BytesIO(b"%PDF-1.7 x"),
     )
-    return ObjectRef(row.id)
+    return ObjectRef(row.id, department_ids=tuple(d.id for d in customer.departments))
 
 
 def make_import(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
@@ -162,12 +180,12 @@ HOST_PAYLOADS = {
     ("plugins.Disable", "POST"): lambda s, o, n: {"departments": ["marketing"]},
     ("attachments.Attachments", "GET"): lambda s, o, n: {
         "object_type": "customer",
-        "object_id": "1",
+        "object_id": str(shared_customer(s).id),
     },
     ("attachments.Attachments", "POST"): lambda s, o, n: {
         "__multipart__": {
             "object_type": "customer",
-            "object_id": "1",
+            "object_id": str(shared_customer(s).id),
             "file": (io.BytesIO(b"matrix file"), f"附件{n}.txt"),
         }
     },

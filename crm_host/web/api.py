@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from crm_host import __version__, audit
-from crm_host.errors import Conflict, CrmError, ValidationFailed
+from crm_host.errors import Conflict, CrmError, NotVisible, ValidationFailed
 from crm_host.host import get_host
 
 API_PREFIX = "/api/v1"
@@ -78,6 +78,9 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
     def _crm_error(error: CrmError) -> Any:
         if error.status == 403:
             audit.record_denied(get_host().session, error.message)
+        elif isinstance(error, NotVisible):
+            # Answered as a missing object, but refused all the same: on the record.
+            audit.record_denied(get_host().session, error.reason, plugin=error.plugin)
         if is_api_request():
             return jsonify(error.to_dict()), error.status
         return render_template("crm/error.html", code=error.status, message=error.message), (

@@ -235,6 +235,7 @@ def flag_overdue(session: Session, today: date) -> list[int]:
                 body=f"Inspection plan {plan.id} at {account.service_point}.",
                 link=f"/power/inspections/{plan.id}",
                 plugin=PLUGIN,
+                about=("power.account", account.id),
             )
         audit.record(
             session,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.host import get_host
 from crm_host.models import Customer, Department, User
+from crm_host.objects import ObjectRegistry
 from crm_host.permissions import Permission
 from crm_host.plugins import hookimpl
 from crm_host.web.menu import MenuItem, Panel
@@ -48,6 +49,14 @@ def crm_register_blueprints() -> list[Blueprint]:
     from crm_industry_power.views import bp
 
     return [blp, bp]
+
+
+@hookimpl
+def crm_register_objects(registry: ObjectRegistry) -> None:
+    """The industry_power objects attachments, the timeline and notifications address."""
+    from crm_industry_power import objects
+
+    objects.register(registry)
 
 
 @hookimpl

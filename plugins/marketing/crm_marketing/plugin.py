@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.host import get_host
 from crm_host.models import Customer, Department, User
+from crm_host.objects import ObjectRegistry
 from crm_host.permissions import Permission, can
 from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
@@ -84,6 +85,14 @@ def crm_register_blueprints() -> list[Blueprint]:
     from crm_marketing.views import bp
 
     return [blp, bp]
+
+
+@hookimpl
+def crm_register_objects(registry: ObjectRegistry) -> None:
+    """The marketing objects attachments, the timeline and notifications address."""
+    from crm_marketing import objects
+
+    objects.register(registry)
 
 
 @hookimpl

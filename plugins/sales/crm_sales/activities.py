@@ -139,6 +139,7 @@ def send_reminders(session: Session, *, now: datetime | None = None) -> int:
                 kind="sales.activity_due",
                 title=f"Due {activity.due_at:%Y-%m-%d %H:%M} UTC: {activity.subject}"[:300],
                 plugin="sales",
+                about=("sales.activity", activity.id),
             )
             sent += 1
         activity.reminded_at = now

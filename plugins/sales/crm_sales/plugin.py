@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from crm_host.host import get_host
 from crm_host.importing.registry import ImporterRegistry
 from crm_host.models import Customer, Department, User
+from crm_host.objects import ObjectRegistry
 from crm_host.permissions import Permission, can
 from crm_host.plugins import hookimpl
 from crm_host.runtime import JobRegistry
@@ -59,6 +60,14 @@ def crm_register_blueprints() -> list[Blueprint]:
     from crm_sales.views import bp
 
     return [blp, bp]
+
+
+@hookimpl
+def crm_register_objects(registry: ObjectRegistry) -> None:
+    """The sales objects attachments, the timeline and notifications address."""
+    from crm_sales import objects
+
+    objects.register(registry)
 
 
 @hookimpl

@@ -19,8 +19,8 @@ from crm_host.api.pagination import newest_first
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
-from crm_host.permissions import authorize, record_filter, require
-from crm_service import chain, kb, lookup, portal, sla, surveys, tickets, types, visits
+from crm_host.permissions import authorize, require
+from crm_service import chain, kb, lookup, objects, portal, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
     ArticleIn,
@@ -147,15 +147,7 @@ class Tickets(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List tickets, newest first; filter by status, queue, assignee, customer."""
         session = _session()
-        query = sa.select(Ticket).where(
-            record_filter(
-                session,
-                _user(),
-                READ,
-                owner_column=Ticket.assignee_id,
-                department_ids_of=lambda ids: Ticket.department_id.in_(ids),
-            )
-        )
+        query = sa.select(Ticket).where(objects.visible_tickets(session, _user(), READ))
         for name in ("status", "customer_id", "assignee_id", "priority"):
             if args.get(name) is not None:
                 query = query.where(getattr(Ticket, name) == args[name])

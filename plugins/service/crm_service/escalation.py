@@ -143,6 +143,7 @@ def _tell(session: Session, ticket: Ticket, title: str) -> None:
             body=ticket.subject,
             link=f"/service/tickets/{ticket.id}",
             plugin=PLUGIN,
+            about=(OBJECT, ticket.id),
         )
 
 
@@ -168,6 +169,7 @@ def escalate(session: Session, ticket: Ticket, clock: str, *, at: datetime) -> N
             body=ticket.subject,
             link=f"/service/tickets/{ticket.id}",
             plugin=PLUGIN,
+            about=(OBJECT, ticket.id),
         )
 
 

@@ -10,9 +10,10 @@ import pluggy
 from sqlalchemy.orm import Session
 
 from crm_host.host import get_host
+from crm_host.objects import ObjectRegistry
 from crm_host.permissions import Permission
 from crm_host.plugins import hookimpl
-from crm_service import escalation, mailjobs, privacy, tickets
+from crm_service import escalation, mailjobs, objects, privacy, tickets
 from crm_service.hookspecs import ServiceHooks
 
 
@@ -66,6 +67,12 @@ def crm_register_permissions() -> list[Permission]:
         Permission("service.lookup.read", "Look up callers by phone number"),
         Permission("service.settings.manage", "Define ticket types and SLA policies"),
     ]
+
+
+@hookimpl
+def crm_register_objects(registry: ObjectRegistry) -> None:
+    """``service.ticket``, under its queue rule."""
+    objects.register(registry)
 
 
 @hookimpl

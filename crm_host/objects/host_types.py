@@ -1,0 +1,78 @@
+"""The host's own object types: customers, their contacts and addresses.
+
+Every department sees customers (reading needs only ``host.customers.read``);
+changing one follows the customer's record rule — its owner and its responsible
+departments — exactly as ``PATCH /api/v1/customers/<id>`` does. A contact or an
+address is changed under its customer's rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crm_host.models import Address, Contact, Customer, User, customer_departments
+from crm_host.objects.registry import ObjectRegistry, where_rule
+from crm_host.permissions import record_filter
+
+READ = "host.customers.read"
+WRITE = "host.customers.write"
+
+
+def customer_condition(session: Session, user: User, permission: str) -> sa.ColumnElement[bool]:
+    """The customers ``user`` reaches under ``permission``: all for reading, else the rule."""
+    if permission == READ:
+        return sa.true()
+    return record_filter(
+        session,
+        user,
+        permission,
+        owner_column=Customer.owner_id,
+        department_ids_of=lambda ids: Customer.id.in_(
+            sa.select(customer_departments.c.customer_id).where(
+                customer_departments.c.department_id.in_(ids)
+            )
+        ),
+    )
+
+
+def _of_customer(model: Any) -> Any:
+    def condition(session: Session, user: User, permission: str) -> sa.ColumnElement[bool]:
+        return model.customer_id.in_(
+            sa.select(Customer.id).where(customer_condition(session, user, permission))
+        )
+
+    return condition
+
+
+def _customers_of(model: Any) -> Any:
+    def customers(session: Session, ids: list[Any]) -> dict[Any, list[int]]:
+        rows = session.execute(sa.select(model.id, model.customer_id).where(model.id.in_(ids)))
+        return {row_id: [customer_id] for row_id, customer_id in rows}
+
+    return customers
+
+
+def register_host_types(registry: ObjectRegistry) -> None:
+    """Register ``customer``, ``contact`` and ``address``."""
+    registry.add(
+        "customer",
+        Customer,
+        read=READ,
+        write=WRITE,
+        rule=where_rule(Customer, customer_condition),
+        label="Customer",
+        customers=lambda session, ids: {i: [i] for i in ids},
+    )
+    for name, model in (("contact", Contact), ("address", Address)):
+        registry.add(
+            name,
+            model,
+            read=READ,
+            write=WRITE,
+            rule=where_rule(model, _of_customer(model)),
+            label=name.title(),
+            customers=_customers_of(model),
+        )

@@ -1,0 +1,22 @@
+"""The marketing objects the host's shared services address: campaigns and segments.
+
+Neither has an owner or a department: holding the permission decides, as on their
+routes.
+"""
+
+from __future__ import annotations
+
+from crm_host.objects import ObjectRegistry
+from crm_marketing.models import Campaign, Segment
+from crm_marketing.permissions import (
+    CAMPAIGNS_READ,
+    CAMPAIGNS_WRITE,
+    SEGMENTS_READ,
+    SEGMENTS_WRITE,
+)
+
+
+def register(registry: ObjectRegistry) -> None:
+    """Register ``marketing.campaign`` and ``marketing.segment``."""
+    registry.add("campaign", Campaign, read=CAMPAIGNS_READ, write=CAMPAIGNS_WRITE, label="Campaign")
+    registry.add("segment", Segment, read=SEGMENTS_READ, write=SEGMENTS_WRITE, label="Segment")
