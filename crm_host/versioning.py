@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 VERSION_COLUMN = "version"
 
@@ -41,11 +42,34 @@ class Versioned:
 def bump_version(model: Any) -> dict[str, Any]:
     """Values that raise the version of every row a Core ``UPDATE`` of ``model`` touches.
 
-    Use as ``sa.update(Model).where(...).values(status=..., **bump_version(Model))``.
+    Use as ``sa.update(Model).where(...).values(status=..., **bump_version(Model))``;
+    ``model`` may be a model class or its table. For a model without a version it is
+    empty, so code that updates many models in a loop can use it on all of them.
     """
+    if isinstance(model, sa.Table):
+        column = model.c.get(VERSION_COLUMN)
+        return {} if column is None else {VERSION_COLUMN: column + 1}
+    if not is_versioned(model):
+        return {}
     return {VERSION_COLUMN: getattr(model, VERSION_COLUMN) + 1}
 
 
 def is_versioned(obj: Any) -> bool:
     """Whether ``obj`` is an instance (or class) of a versioned model."""
     return isinstance(obj, Versioned) or (isinstance(obj, type) and issubclass(obj, Versioned))
+
+
+@event.listens_for(Session, "before_flush")
+def _count_collection_changes(session: Session, _context: Any, _instances: Any) -> None:
+    # The ORM raises the version only when one of the row's own columns changed; a
+    # change to a collection (tags, departments, contacts) leaves the row alone, yet
+    # the record a client read is no longer the same. Such a write sets the version
+    # itself, which the ORM then writes with the usual ``WHERE version = <old>``.
+    for obj in session.dirty:
+        if not isinstance(obj, Versioned):
+            continue
+        state = sa.inspect(obj)
+        if any(state.attrs[c.key].history.has_changes() for c in state.mapper.column_attrs):
+            continue
+        if session.is_modified(obj, include_collections=True):
+            obj.version = obj.version + 1

@@ -43,6 +43,7 @@ from crm_host.models import (
     Interaction,
 )
 from crm_host.permissions import authorize, require
+from crm_host.web.etags import check_if_match, send_etag
 from crm_host.web.gate import enabled_plugins
 
 blp = Blueprint("customers", __name__, description="Customers and what hangs off them")
@@ -137,28 +138,32 @@ class CustomerResource(MethodView):
     @require("host.customers.read")
     @blp.response(200, CustomerDetail)
     def get(self, customer_id: int) -> Customer:
-        """A customer with contacts and addresses."""
-        return service.get_customer(get_host().session, customer_id)
+        """A customer with contacts and addresses; ``ETag`` names its version."""
+        return send_etag(service.get_customer(get_host().session, customer_id))
 
     @require("host.customers.write", record=True)
     @blp.arguments(CustomerIn(partial=True))
     @blp.response(200, CustomerDetail)
     def patch(self, data: dict[str, Any], customer_id: int) -> Customer:
-        """Change some fields of a customer."""
+        """Change some fields of a customer (``If-Match``: the ETag of your last read)."""
         session = get_host().session
         customer = service.get_customer(session, customer_id)
         _editable(customer)
+        check_if_match(customer)
         service.update_customer(session, customer, data, actor=_user())
         session.commit()
-        return customer
+        return send_etag(customer)
 
     @require("host.customers.delete", record=True)
     @blp.response(204)
     def delete(self, customer_id: int) -> None:
-        """Archive a customer (kept, with everything that refers to it; hidden from lists)."""
+        """Archive a customer (kept, with everything that refers to it; hidden from lists).
+
+        ``If-Match`` as for PATCH."""
         session = get_host().session
         customer = service.get_customer(session, customer_id)
         _editable(customer, "host.customers.delete")
+        check_if_match(customer)
         service.archive_customer(session, customer, actor=_user())
         session.commit()
 
@@ -236,13 +241,14 @@ class CustomerTags(MethodView):
     @blp.arguments(TagsIn)
     @blp.response(200, CustomerDetail)
     def put(self, data: dict[str, Any], customer_id: int) -> Customer:
-        """Replace the customer's tags (new tags are created)."""
+        """Replace the customer's tags (new tags are created; ``If-Match`` as for PATCH)."""
         session = get_host().session
         customer = service.get_customer(session, customer_id)
         _editable(customer)
+        check_if_match(customer)
         service.set_tags(session, customer, data["tags"], actor=_user())
         session.commit()
-        return customer
+        return send_etag(customer)
 
 
 def _child_routes(kind: str, plural: str, schema: type) -> None:
