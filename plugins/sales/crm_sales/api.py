@@ -19,6 +19,7 @@ from crm_host.customers import service as customers
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
+from crm_host.web.etags import check_if_match, send_etag
 from crm_sales import (
     activities,
     assignment,
@@ -101,7 +102,7 @@ class LeadResource(MethodView):
         """One lead."""
         lead = leads.get_lead(_session(), lead_id)
         _check_record(lead, p.LEADS_READ)
-        return lead
+        return send_etag(lead)
 
     @require(p.LEADS_WRITE, record=True)
     @blp.arguments(s.LeadIn(partial=True))
@@ -111,9 +112,10 @@ class LeadResource(MethodView):
         session = _session()
         lead = leads.get_lead(session, lead_id)
         _check_record(lead, p.LEADS_WRITE)
+        check_if_match(lead)
         leads.update_lead(session, lead, data, actor=_user())
         session.commit()
-        return lead
+        return send_etag(lead)
 
 
 @blp.route("/leads/<id:lead_id>/status")
@@ -126,9 +128,10 @@ class LeadStatusChange(MethodView):
         session = _session()
         lead = leads.get_lead(session, lead_id)
         _check_record(lead, p.LEADS_WRITE)
+        check_if_match(lead)
         leads.set_status(session, lead, data["status"], reason=data.get("reason"), actor=_user())
         session.commit()
-        return lead
+        return send_etag(lead)
 
 
 @blp.route("/leads/<id:lead_id>/duplicates")
@@ -153,6 +156,7 @@ class LeadConversion(MethodView):
         session = _session()
         lead = leads.get_lead(session, lead_id)
         _check_record(lead, p.LEADS_WRITE)
+        check_if_match(lead)
         customer, opportunity = leads.convert(session, lead, data, actor=_user())
         session.commit()
         return {"lead": lead, "customer": customer, "opportunity": opportunity}
@@ -308,6 +312,9 @@ class Opportunities(MethodView):
 def _opportunity(opportunity_id: int, permission: str) -> Opportunity:
     opportunity = pipeline.get_opportunity(_session(), opportunity_id)
     _check_record(opportunity, permission)
+    if permission == p.OPPORTUNITIES_WRITE:
+        # Every write route changes the opportunity: If-Match guards them all.
+        check_if_match(opportunity)
     return opportunity
 
 
@@ -316,8 +323,8 @@ class OpportunityResource(MethodView):
     @require(p.OPPORTUNITIES_READ, record=True)
     @blp.response(200, s.OpportunityOut)
     def get(self, opportunity_id: int) -> Opportunity:
-        """One opportunity."""
-        return _opportunity(opportunity_id, p.OPPORTUNITIES_READ)
+        """One opportunity; ``ETag`` names its version."""
+        return send_etag(_opportunity(opportunity_id, p.OPPORTUNITIES_READ))
 
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.arguments(s.OpportunityPatch)
@@ -328,7 +335,7 @@ class OpportunityResource(MethodView):
         opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
         pipeline.update_opportunity(session, opportunity, data, actor=_user())
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/stage")
@@ -345,7 +352,7 @@ class OpportunityStage(MethodView):
             session, opportunity, stage, actor=_user(), lost_reason=data.get("lost_reason")
         )
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/won")
@@ -358,7 +365,7 @@ class OpportunityWon(MethodView):
         opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
         pipeline.win(session, opportunity, actor=_user())
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/lost")
@@ -372,7 +379,7 @@ class OpportunityLost(MethodView):
         opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
         pipeline.lose(session, opportunity, data["reason"], actor=_user())
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/history")
@@ -539,8 +546,8 @@ class QuoteResource(MethodView):
     @require(p.QUOTES_READ)
     @blp.response(200, s.QuoteOut)
     def get(self, quote_id: int) -> Quote:
-        """One quote with its lines and totals."""
-        return quotes.get_quote(_session(), quote_id)
+        """One quote with its lines and totals; ``ETag`` names its version."""
+        return send_etag(quotes.get_quote(_session(), quote_id))
 
 
 @blp.route("/quotes/<id:quote_id>/status")
@@ -552,9 +559,10 @@ class QuoteStatusChange(MethodView):
         """Send, accept, reject or expire a quote; accepting records its order."""
         session = _session()
         quote = quotes.get_quote(session, quote_id)
+        check_if_match(quote)
         quotes.set_status(session, quote, data["status"], actor=_user())
         session.commit()
-        return quote
+        return send_etag(quote)
 
 
 # --- cross-sell -------------------------------------------------------------------------------
