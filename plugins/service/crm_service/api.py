@@ -20,6 +20,7 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, record_filter, require
+from crm_host.web.etags import check_if_match, send_etag
 from crm_service import chain, kb, lookup, portal, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
@@ -207,8 +208,8 @@ class TicketResource(MethodView):
     @require(READ)
     @tickets_blp.response(200, TicketOut)
     def get(self, ticket_id: int) -> dict[str, Any]:
-        """One ticket with its SLA clocks."""
-        return present(tickets.get_ticket(_session(), ticket_id))
+        """One ticket with its SLA clocks; ``ETag`` names its version."""
+        return present(send_etag(tickets.get_ticket(_session(), ticket_id)))
 
     @require(WRITE, record=True)
     @tickets_blp.arguments(TicketPatch)
@@ -218,9 +219,10 @@ class TicketResource(MethodView):
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         tickets.update_ticket(session, ticket, data, actor=_user())
         session.commit()
-        return present(ticket)
+        return present(send_etag(ticket))
 
 
 @tickets_blp.route("/<id:ticket_id>/transitions")
@@ -233,9 +235,10 @@ class Transitions(MethodView):
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         tickets.transition(session, ticket, data["status"], actor=_user())
         session.commit()
-        return present(ticket)
+        return present(send_etag(ticket))
 
 
 @tickets_blp.route("/<id:ticket_id>/claim")
@@ -247,6 +250,7 @@ class Claim(MethodView):
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         if not tickets.claim(session, ticket_id, _user()):
             session.rollback()
             raise Conflict(
@@ -267,6 +271,7 @@ class Assignment(MethodView):
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         if data["auto"]:
             if ticket.assignee_id is not None:
                 tickets.assign(session, ticket, None, actor=_user())
@@ -288,7 +293,7 @@ class Assignment(MethodView):
                     )
             tickets.assign(session, ticket, assignee, actor=_user())
         session.commit()
-        return present(ticket)
+        return present(send_etag(ticket))
 
 
 @tickets_blp.route("/<id:ticket_id>/messages")
