@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
+from crm_host.errors import Conflict
 from crm_host.versioning import VERSION_COLUMN
 
 #: The answer a view gives with the re-rendered form (409 Conflict).
@@ -47,3 +48,14 @@ def stale_form(obj: Any, form: MultiDict[str, str]) -> str | None:
         "your entries are kept below. Check the current record, then save again to "
         "keep your version."
     )
+
+
+def check_form_version(obj: Any, form: MultiDict[str, str]) -> None:
+    """Raise :class:`Conflict` with the :func:`stale_form` message when ``form`` is stale.
+
+    For action forms (a status button, a stage menu) whose view already turns a
+    :class:`CrmError` into a flashed message and writes nothing.
+    """
+    message = stale_form(obj, form)
+    if message:
+        raise Conflict(message)

@@ -51,3 +51,33 @@ def test_campaign_launch_and_cancel_honour_if_match(api, app, campaign_url):
 
 def test_campaign_delete_honours_if_match(api, app, campaign_url):
     assert_delete_if_match(api, app, campaign_url, campaign_url)
+
+
+def test_the_cost_form_keeps_typed_values_when_someone_else_saved(
+    client_for, marketer, db, segment
+):
+    from crm_marketing import campaigns
+
+    campaign = campaigns.create_campaign(
+        db,
+        {"name": "测", "channel": "email", "segment_id": segment.id, "subject": "s", "body": "b"},
+    )
+    db.commit()
+    console = client_for(marketer)
+    page = console.get(f"/marketing/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'name="version" value="1"' in page
+    campaigns.update_campaign(db, campaign, {"cost": "99", "cost_currency": "CNY"})
+    db.commit()
+    typed = {"cost": "250", "cost_currency": "USD", "version": "1"}
+    conflict = console.post(f"/marketing/campaigns/{campaign.id}/cost", data=typed)
+    assert conflict.status_code == 409
+    html = conflict.get_data(as_text=True)
+    assert "Someone else changed this record" in html
+    assert 'value="250"' in html and 'value="USD"' in html
+    assert 'name="version" value="2"' in html
+    db.refresh(campaign)
+    assert (str(campaign.cost), campaign.cost_currency) == ("99.00", "CNY")
+    saved = console.post(f"/marketing/campaigns/{campaign.id}/cost", data={**typed, "version": "2"})
+    assert saved.status_code == 302
+    db.refresh(campaign)
+    assert (str(campaign.cost), campaign.cost_currency) == ("250.00", "USD")

@@ -78,3 +78,27 @@ def test_quote_status_honours_if_match(api, app, db, make_customer):
         bodies=[{"status": "sent"}, {"status": "accepted"}],
     )
     assert api.get(url).json["status"] == "accepted"
+
+
+def test_the_lead_status_form_refuses_a_stale_version_and_says_so(client_for, seller, db):
+    from crm_sales import leads
+    from crm_sales.models import Lead
+
+    lead = leads.create_lead(db, {"name": "周女士"}, actor=seller)
+    db.commit()
+    console = client_for(seller)
+    assert f'name="version" value="{lead.version}"' in console.get("/sales/leads").get_data(
+        as_text=True
+    )
+    leads.update_lead(db, lead, {"source": "expo"})
+    db.commit()
+    page = console.post(
+        f"/sales/leads/{lead.id}/status",
+        data={"status": "contacted", "version": "1"},
+        follow_redirects=True,
+    )
+    assert "Someone else changed this record" in page.get_data(as_text=True)
+    assert db.get(Lead, lead.id).status.value == "new"
+    console.post(f"/sales/leads/{lead.id}/status", data={"status": "contacted", "version": "2"})
+    db.expire_all()
+    assert db.get(Lead, lead.id).status.value == "contacted"

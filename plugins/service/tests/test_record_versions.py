@@ -62,3 +62,30 @@ def test_a_claim_raises_the_version_and_honours_if_match(api, ticket_url):
     assert claimed.status_code == 200
     # The claim is one Core UPDATE: it raises the version itself.
     assert read_etag(api, ticket_url)[0] == etag.replace('.1"', '.2"')
+
+
+def test_the_status_form_refuses_a_stale_version_and_says_so(client_for, agent, db, customer):
+    from crm_service import tickets
+
+    ticket = tickets.open_ticket(db, customer_id=customer.id, ticket_type="inquiry", subject="查")
+    tickets.claim(db, ticket.id, agent)
+    db.commit()
+    console = client_for(agent)
+    url = f"/service/tickets/{ticket.id}"
+    db.refresh(ticket)
+    version = ticket.version
+    assert f'name="version" value="{version}"' in console.get(url).get_data(as_text=True)
+    tickets.update_ticket(db, ticket, {"priority": "urgent"})
+    db.commit()
+    page = console.post(
+        f"{url}/status",
+        data={"status": "in_progress", "version": str(version)},
+        follow_redirects=True,
+    )
+    assert "Someone else changed this record" in page.get_data(as_text=True)
+    db.refresh(ticket)
+    assert ticket.status == "assigned"
+    moved = console.post(f"{url}/status", data={"status": "in_progress", "version": ticket.version})
+    assert moved.status_code == 302
+    db.refresh(ticket)
+    assert ticket.status == "in_progress"
