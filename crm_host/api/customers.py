@@ -43,7 +43,7 @@ from crm_host.models import (
     Interaction,
 )
 from crm_host.permissions import authorize, require
-from crm_host.web.etags import check_if_match, send_etag
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_host.web.gate import enabled_plugins
 
 blp = Blueprint("customers", __name__, description="Customers and what hangs off them")
@@ -137,6 +137,7 @@ class CustomerResource(MethodView):
     @read_only
     @require("host.customers.read")
     @blp.response(200, CustomerDetail)
+    @documents_etag(blp)
     def get(self, customer_id: int) -> Customer:
         """A customer with contacts and addresses; ``ETag`` names its version."""
         return send_etag(service.get_customer(get_host().session, customer_id))
@@ -144,6 +145,7 @@ class CustomerResource(MethodView):
     @require("host.customers.write", record=True)
     @blp.arguments(CustomerIn(partial=True))
     @blp.response(200, CustomerDetail)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], customer_id: int) -> Customer:
         """Change some fields of a customer (``If-Match``: the ETag of your last read)."""
         session = get_host().session
@@ -156,6 +158,7 @@ class CustomerResource(MethodView):
 
     @require("host.customers.delete", record=True)
     @blp.response(204)
+    @documents_if_match(blp, None)
     def delete(self, customer_id: int) -> None:
         """Archive a customer (kept, with everything that refers to it; hidden from lists).
 
@@ -240,6 +243,7 @@ class CustomerTags(MethodView):
     @require("host.customers.write", record=True)
     @blp.arguments(TagsIn)
     @blp.response(200, CustomerDetail)
+    @documents_if_match(blp)
     def put(self, data: dict[str, Any], customer_id: int) -> Customer:
         """Replace the customer's tags (new tags are created; ``If-Match`` as for PATCH)."""
         session = get_host().session

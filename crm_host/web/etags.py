@@ -86,3 +86,38 @@ def send_etag(obj: T) -> T:
         return response
 
     return obj
+
+
+_ETAG_HEADER = {
+    "description": "The record's version as a strong entity tag; send it back as If-Match.",
+    "schema": {"type": "string", "example": '"42.3"'},
+}
+_IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        "The ETag of your last read: the write is refused with 412 when the record has "
+        "changed since (weak tags never match; * matches). Required (else 428) when the "
+        "server sets CRM_REQUIRE_IF_MATCH."
+    ),
+}
+_PRECONDITION_RESPONSES = {
+    "412": {"description": "If-Match names a version the record no longer has; nothing changed."},
+    "428": {"description": "This server requires If-Match on writes and none was sent."},
+}
+
+
+def documents_etag(blp: Any, status: int = 200) -> Any:
+    """Decorator documenting the ``ETag`` header on a read or write route's answer."""
+    return blp.doc(responses={status: {"headers": {"ETag": _ETAG_HEADER}}})
+
+
+def documents_if_match(blp: Any, status: int | None = 200) -> Any:
+    """Decorator documenting a write route's ``If-Match`` header, its 412 and 428
+    answers and, unless ``status`` is ``None`` (a 204), the new ``ETag``."""
+    responses: dict[Any, Any] = dict(_PRECONDITION_RESPONSES)
+    if status is not None:
+        responses[status] = {"headers": {"ETag": _ETAG_HEADER}}
+    return blp.doc(parameters=[_IF_MATCH], responses=responses)

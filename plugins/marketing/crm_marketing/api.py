@@ -19,7 +19,7 @@ from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
 from crm_host.runtime import enqueue
-from crm_host.web.etags import check_if_match, send_etag
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_marketing import (
     campaigns,
     journeys,
@@ -199,6 +199,7 @@ def _changing(campaign_id: int) -> Campaign:
 class CampaignResource(MethodView):
     @require(p.CAMPAIGNS_READ)
     @blp.response(200, s.CampaignOut)
+    @documents_etag(blp)
     def get(self, campaign_id: int) -> Campaign:
         """One campaign; ``ETag`` names its version."""
         return send_etag(campaigns.get_campaign(_session(), campaign_id))
@@ -206,6 +207,7 @@ class CampaignResource(MethodView):
     @require(p.CAMPAIGNS_WRITE)
     @blp.arguments(s.CampaignPatch)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], campaign_id: int) -> Campaign:
         """Change a draft."""
         session = _session()
@@ -215,6 +217,7 @@ class CampaignResource(MethodView):
 
     @require(p.CAMPAIGNS_WRITE)
     @blp.response(204)
+    @documents_if_match(blp, None)
     def delete(self, campaign_id: int) -> None:
         """Delete a draft."""
         session = _session()
@@ -226,6 +229,7 @@ class CampaignResource(MethodView):
 class CampaignLaunch(MethodView):
     @require(p.CAMPAIGNS_WRITE)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def post(self, campaign_id: int) -> Campaign:
         """Queue the send job; each consenting member gets the message exactly once."""
         session = _session()
@@ -238,6 +242,7 @@ class CampaignLaunch(MethodView):
 class CampaignCancel(MethodView):
     @require(p.CAMPAIGNS_WRITE)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def post(self, campaign_id: int) -> Campaign:
         """Stop a campaign; what was sent stays sent."""
         session = _session()
@@ -251,6 +256,7 @@ class CampaignWinner(MethodView):
     @require(p.CAMPAIGNS_WRITE)
     @blp.arguments(s.WinnerIn)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], campaign_id: int) -> Campaign:
         """End a finished A/B test: the named variant, or the leader by ``metric``,
         goes to the rest of the audience."""

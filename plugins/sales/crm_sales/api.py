@@ -19,7 +19,7 @@ from crm_host.customers import service as customers
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
-from crm_host.web.etags import check_if_match, send_etag
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_sales import (
     activities,
     assignment,
@@ -98,6 +98,7 @@ class Leads(MethodView):
 class LeadResource(MethodView):
     @require(p.LEADS_READ, record=True)
     @blp.response(200, s.LeadOut)
+    @documents_etag(blp)
     def get(self, lead_id: int) -> Lead:
         """One lead."""
         lead = leads.get_lead(_session(), lead_id)
@@ -107,6 +108,7 @@ class LeadResource(MethodView):
     @require(p.LEADS_WRITE, record=True)
     @blp.arguments(s.LeadIn(partial=True))
     @blp.response(200, s.LeadOut)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], lead_id: int) -> Lead:
         """Change a lead's fields; the score is recomputed."""
         session = _session()
@@ -123,6 +125,7 @@ class LeadStatusChange(MethodView):
     @require(p.LEADS_WRITE, record=True)
     @blp.arguments(s.LeadStatusIn)
     @blp.response(200, s.LeadOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], lead_id: int) -> Lead:
         """Move a lead along new → contacted → qualified, or disqualify it with a reason."""
         session = _session()
@@ -151,6 +154,7 @@ class LeadConversion(MethodView):
     @require(p.LEADS_WRITE, record=True)
     @blp.arguments(s.ConvertIn)
     @blp.response(201, s.ConversionOut)
+    @documents_if_match(blp, None)
     def post(self, data: dict[str, Any], lead_id: int) -> dict[str, Any]:
         """Convert a qualified lead into a customer and an opportunity, in one transaction."""
         session = _session()
@@ -322,6 +326,7 @@ def _opportunity(opportunity_id: int, permission: str) -> Opportunity:
 class OpportunityResource(MethodView):
     @require(p.OPPORTUNITIES_READ, record=True)
     @blp.response(200, s.OpportunityOut)
+    @documents_etag(blp)
     def get(self, opportunity_id: int) -> Opportunity:
         """One opportunity; ``ETag`` names its version."""
         return send_etag(_opportunity(opportunity_id, p.OPPORTUNITIES_READ))
@@ -329,6 +334,7 @@ class OpportunityResource(MethodView):
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.arguments(s.OpportunityPatch)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
         """Change an opportunity's amount, close date, owner…; its stage has its own route."""
         session = _session()
@@ -343,6 +349,7 @@ class OpportunityStage(MethodView):
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.arguments(s.StageChangeIn)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
         """Move an opportunity to another stage; the change is kept in its history."""
         session = _session()
@@ -359,6 +366,7 @@ class OpportunityStage(MethodView):
 class OpportunityWon(MethodView):
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def post(self, opportunity_id: int) -> Opportunity:
         """Close an opportunity as won."""
         session = _session()
@@ -373,6 +381,7 @@ class OpportunityLost(MethodView):
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.arguments(s.LostIn)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
         """Close an opportunity as lost, saying why."""
         session = _session()
@@ -545,6 +554,7 @@ class Quotes(MethodView):
 class QuoteResource(MethodView):
     @require(p.QUOTES_READ)
     @blp.response(200, s.QuoteOut)
+    @documents_etag(blp)
     def get(self, quote_id: int) -> Quote:
         """One quote with its lines and totals; ``ETag`` names its version."""
         return send_etag(quotes.get_quote(_session(), quote_id))
@@ -555,6 +565,7 @@ class QuoteStatusChange(MethodView):
     @require(p.QUOTES_WRITE)
     @blp.arguments(s.QuoteStatusIn)
     @blp.response(200, s.QuoteOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], quote_id: int) -> Quote:
         """Send, accept, reject or expire a quote; accepting records its order."""
         session = _session()

@@ -20,7 +20,7 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, record_filter, require
-from crm_host.web.etags import check_if_match, send_etag
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_service import chain, kb, lookup, portal, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
@@ -207,6 +207,7 @@ class BulkReassignment(MethodView):
 class TicketResource(MethodView):
     @require(READ)
     @tickets_blp.response(200, TicketOut)
+    @documents_etag(tickets_blp)
     def get(self, ticket_id: int) -> dict[str, Any]:
         """One ticket with its SLA clocks; ``ETag`` names its version."""
         return present(send_etag(tickets.get_ticket(_session(), ticket_id)))
@@ -214,6 +215,7 @@ class TicketResource(MethodView):
     @require(WRITE, record=True)
     @tickets_blp.arguments(TicketPatch)
     @tickets_blp.response(200, TicketOut)
+    @documents_if_match(tickets_blp)
     def patch(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
         """Change a ticket's subject, description, priority, category, channel, contact or type."""
         session = _session()
@@ -230,6 +232,7 @@ class Transitions(MethodView):
     @require(WRITE, record=True)
     @tickets_blp.arguments(TransitionIn)
     @tickets_blp.response(200, TicketOut)
+    @documents_if_match(tickets_blp)
     def post(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
         """Move the ticket along its status flow; an illegal move is a 409 naming both ends."""
         session = _session()
@@ -245,6 +248,7 @@ class Transitions(MethodView):
 class Claim(MethodView):
     @require(WRITE, record=True)
     @tickets_blp.response(200, ClaimOut)
+    @documents_if_match(tickets_blp, None)
     def post(self, ticket_id: int) -> dict[str, Any]:
         """Take an unassigned ticket; 409 when someone else was faster."""
         session = _session()
@@ -266,6 +270,7 @@ class Assignment(MethodView):
     @require(WRITE, record=True)
     @tickets_blp.arguments(AssignIn)
     @tickets_blp.response(200, TicketOut)
+    @documents_if_match(tickets_blp)
     def put(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
         """Assign the ticket to someone, to nobody (``null``), or round robin (``auto``)."""
         session = _session()
