@@ -63,7 +63,9 @@ def assert_if_match_protocol(
     object_id, version = ETAG.match(etag).groups()  # type: ignore[union-attr]
     for stale in (f'"{object_id}.{int(version) - 1}"', f"W/{etag}", '"other"'):
         refused = _send(client, write, bodies[0], stale)
-        assert refused.status_code == 412, (stale, refused.status_code, refused.json)
+        assert refused.status_code == 412, (
+            f"If-Match {stale}: expected 412, got {refused.status_code} {refused.json}"
+        )
         assert refused.is_json and refused.json["message"], refused.data
         assert read_etag(client, read_url) == (etag, before), f"{stale} changed the record"
 

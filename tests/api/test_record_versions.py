@@ -127,3 +127,29 @@ def test_importing_changed_customers_raises_their_version(manager, customer_id, 
     other_url = f"/api/v1/customers/{other_id}"
     assert manager.get(other_url).json["tags"] == ["vip"]
     assert manager.get(other_url).headers["ETag"] == f'"{other_id}.2"'
+
+
+def test_the_harness_catches_a_route_that_forgets_if_match(manager, customer_id, app, monkeypatch):
+    import crm_host.api.customers as customers_api
+
+    monkeypatch.setattr(customers_api, "check_if_match", lambda obj: None)
+    url = f"/api/v1/customers/{customer_id}"
+    with pytest.raises(AssertionError, match="expected 412, got 200"):
+        assert_if_match_protocol(
+            manager, app, url, write=("PATCH", url), bodies=[{"city": "a"}, {"city": "b"}]
+        )
+
+
+def test_weak_star_and_lists_follow_rfc_9110(manager, customer_id):
+    url = f"/api/v1/customers/{customer_id}"
+    current = f'"{customer_id}.1"'
+    weak = manager.patch(url, json={"city": "a"}, headers={"If-Match": f"W/{current}"})
+    assert weak.status_code == 412 and weak.json["errors"] == {"If-Match": [f"expected {current}"]}
+    listed = manager.patch(url, json={"city": "b"}, headers={"If-Match": f'"x", {current}'})
+    assert listed.status_code == 200 and listed.headers["ETag"] == f'"{customer_id}.2"'
+    star = manager.patch(url, json={"city": "c"}, headers={"If-Match": "*"})
+    assert star.status_code == 200 and star.headers["ETag"] == f'"{customer_id}.3"'
+    assert (
+        manager.patch("/api/v1/customers/999999", json={}, headers={"If-Match": "*"}).status_code
+        == 404
+    )
