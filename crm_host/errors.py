@@ -69,3 +69,15 @@ class Conflict(CrmError):
     """The write conflicts with existing data (a duplicate code, a stale version)."""
 
     status = 409
+
+
+class PreconditionFailed(CrmError):
+    """``If-Match`` names a version the object no longer has: someone changed it meanwhile."""
+
+    status = 412
+
+
+class PreconditionRequired(CrmError):
+    """The server requires ``If-Match`` on writes (``CRM_REQUIRE_IF_MATCH``) and none came."""
+
+    status = 428

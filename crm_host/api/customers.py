@@ -44,6 +44,7 @@ from crm_host.models import (
 )
 from crm_host.objects import check_object
 from crm_host.permissions import authorize, require
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_host.web.gate import enabled_plugins
 
 blp = Blueprint("customers", __name__, description="Customers and what hangs off them")
@@ -137,29 +138,36 @@ class CustomerResource(MethodView):
     @read_only
     @require("host.customers.read")
     @blp.response(200, CustomerDetail)
+    @documents_etag(blp)
     def get(self, customer_id: int) -> Customer:
-        """A customer with contacts and addresses."""
-        return service.get_customer(get_host().session, customer_id)
+        """A customer with contacts and addresses; ``ETag`` names its version."""
+        return send_etag(service.get_customer(get_host().session, customer_id))
 
     @require("host.customers.write", record=True)
     @blp.arguments(CustomerIn(partial=True))
     @blp.response(200, CustomerDetail)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], customer_id: int) -> Customer:
-        """Change some fields of a customer."""
+        """Change some fields of a customer (``If-Match``: the ETag of your last read)."""
         session = get_host().session
         customer = service.get_customer(session, customer_id)
         _editable(customer)
+        check_if_match(customer)
         service.update_customer(session, customer, data, actor=_user())
         session.commit()
-        return customer
+        return send_etag(customer)
 
     @require("host.customers.delete", record=True)
     @blp.response(204)
+    @documents_if_match(blp, None)
     def delete(self, customer_id: int) -> None:
-        """Archive a customer (kept, with everything that refers to it; hidden from lists)."""
+        """Archive a customer (kept, with everything that refers to it; hidden from lists).
+
+        ``If-Match`` as for PATCH."""
         session = get_host().session
         customer = service.get_customer(session, customer_id)
         _editable(customer, "host.customers.delete")
+        check_if_match(customer)
         service.archive_customer(session, customer, actor=_user())
         session.commit()
 
@@ -236,14 +244,16 @@ class CustomerTags(MethodView):
     @require("host.customers.write", record=True)
     @blp.arguments(TagsIn)
     @blp.response(200, CustomerDetail)
+    @documents_if_match(blp)
     def put(self, data: dict[str, Any], customer_id: int) -> Customer:
-        """Replace the customer's tags (new tags are created)."""
+        """Replace the customer's tags (new tags are created; ``If-Match`` as for PATCH)."""
         session = get_host().session
         customer = service.get_customer(session, customer_id)
         _editable(customer)
+        check_if_match(customer)
         service.set_tags(session, customer, data["tags"], actor=_user())
         session.commit()
-        return customer
+        return send_etag(customer)
 
 
 def _child_routes(kind: str, plural: str, schema: type) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crm_host.console import admin, charts, customers, imports, labels, shell
+from crm_host.console import admin, charts, customers, imports, labels, shell, versions
 from crm_host.sensitive import mask, may_reveal
 
 
@@ -23,4 +23,5 @@ def init_app(app: Flask) -> None:
         field_label=labels.field_label,
         choice_label=labels.choice_label,
         choice_pairs=labels.choices,
+        version_input=versions.version_input,
     )

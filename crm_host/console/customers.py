@@ -18,6 +18,7 @@ from crm_host.api.schemas import AddressSchema, ContactSchema, CustomerQuery
 from crm_host.console.access import page
 from crm_host.console.forms import customer_data, field_errors, split_list
 from crm_host.console.labels import choices
+from crm_host.console.versions import CONFLICT_STATUS, stale_form
 from crm_host.customers import children, export, merge, service
 from crm_host.customers.custom_fields import definitions
 from crm_host.customers.listing import SORT_KEYS, customer_query
@@ -149,7 +150,13 @@ def edit(customer_id: int) -> str | Response:
     customer = _customer(customer_id, "host.customers.write")
     fields = list(definitions(session).values())
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    status = 200
+    if request.method == "GET":
+        values = _form_values(customer)
+    elif stale := stale_form(customer, request.form):
+        # Saved by someone else since this form was filled: keep what was typed.
+        values, errors, status = request.form.to_dict(), {"": [stale]}, CONFLICT_STATUS
+    else:
         values = request.form.to_dict()
         try:
             service.update_customer(
@@ -162,8 +169,6 @@ def edit(customer_id: int) -> str | Response:
         else:
             flash(_("Customer %(code)s saved.", code=customer.code), "success")
             return redirect(url_for("customer_pages.view", customer_id=customer.id))
-    else:
-        values = _form_values(customer)
     return render_template(
         "crm/customers/form.html",
         customer=customer,
@@ -171,7 +176,7 @@ def edit(customer_id: int) -> str | Response:
         errors=errors,
         custom_fields=fields,
         **_choices(),
-    )
+    ), status  # type: ignore[return-value]
 
 
 def _form_values(customer: Customer) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from crm_host.models import (
     customer_departments,
     customer_tags,
 )
+from crm_host.versioning import bump_version
 
 #: Host rows that simply move to the survivor.
 MOVED = (Contact, Address, Interaction, Consent)
@@ -83,13 +84,19 @@ def merge_customers(
     session.flush()
     for model in MOVED:
         session.execute(
-            sa.update(model).where(model.customer_id == merged.id).values(customer_id=survivor.id)
+            sa.update(model)
+            .where(model.customer_id == merged.id)
+            .values(customer_id=survivor.id, **bump_version(model))
         )
     _move_links(session, customer_tags, "tag_id", survivor.id, merged.id)
     _move_links(session, customer_departments, "department_id", survivor.id, merged.id)
     session.execute(
-        sa.update(Customer).where(Customer.parent_id == merged.id).values(parent_id=survivor.id)
+        sa.update(Customer)
+        .where(Customer.parent_id == merged.id)
+        .values(parent_id=survivor.id, **bump_version(Customer))
     )
+    # The survivor took over tags and departments above; its version says so.
+    survivor.version = survivor.version + 1
     if survivor.parent_id == merged.id:
         survivor.parent_id = merged.parent_id if merged.parent_id != survivor.id else None
 

@@ -31,6 +31,7 @@ from crm_host.importing.results import BatchResult, Reject
 from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
 from crm_host.sensitive import blind, blind_id_number, blind_phone
 from crm_host.text import normalize_name, normalize_phone
+from crm_host.versioning import bump_version
 
 LIST_SEPARATOR = ";"
 #: Columns besides the rule-checked fields and ``custom.<name>``.
@@ -271,7 +272,9 @@ class CustomerImporter:
         bulk.insert_rows(session, _CUSTOMERS, _INSERTED, inserts)
         for customer_id, changed in updates:
             session.execute(
-                _CUSTOMERS.update().where(_CUSTOMERS.c.id == customer_id).values(changed)
+                _CUSTOMERS.update()
+                .where(_CUSTOMERS.c.id == customer_id)
+                .values({**changed, **bump_version(_CUSTOMERS)})
             )
         ids = {code: row.id for code, row in existing.items()}
         if created:
@@ -283,6 +286,14 @@ class CustomerImporter:
                 ).all()
             )
         links_changed = self._links(session, rows, ids, set(created))
+        links_only = links_changed - {cid for cid, _ in updates} - set(ids[c] for c in created)
+        if links_only:
+            # Tags or departments changed, the row itself not: the record still did.
+            session.execute(
+                _CUSTOMERS.update()
+                .where(bulk.matching(session, _CUSTOMERS.c.id, sorted(links_only)))
+                .values(bump_version(_CUSTOMERS))
+            )
         result.created = [ids[c] for c in created]
         updated = {cid for cid, _ in updates} | (links_changed - set(result.created))
         result.updated = sorted(updated)
@@ -291,7 +302,7 @@ class CustomerImporter:
             session.execute(
                 _CUSTOMERS.update()
                 .where(_CUSTOMERS.c.id == ids[row.values["code"]])
-                .values(parent_id=ids[row.parent_code])
+                .values(parent_id=ids[row.parent_code], **bump_version(_CUSTOMERS))
             )
         return result
 

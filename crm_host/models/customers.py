@@ -13,6 +13,7 @@ from crm_host.db import Base, utcnow
 from crm_host.models.directory import Department
 from crm_host.sensitive import Encrypted, blind_id_number, blind_phone
 from crm_host.text import normalize_name
+from crm_host.versioning import Versioned
 
 
 class CustomerKind(enum.StrEnum):
@@ -60,7 +61,7 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
 
 
-class Customer(Base):
+class Customer(Versioned, Base):
     """A person or an organisation the company serves.
 
     ``tier`` is the company's service tier and has one owner: the admins, or the one

@@ -9,10 +9,11 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api as SmorestApi
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import exc as orm_exc
 from werkzeug.exceptions import HTTPException
 
 from crm_host import __version__, audit
-from crm_host.errors import Conflict, CrmError, NotVisible, ValidationFailed
+from crm_host.errors import Conflict, CrmError, NotVisible, PreconditionFailed, ValidationFailed
 from crm_host.host import get_host
 
 API_PREFIX = "/api/v1"
@@ -92,6 +93,16 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
         # A race lost to a concurrent write (two creates of one code): a conflict, not a bug.
         _rollback()
         return _crm_error(Conflict("the change conflicts with existing data; reload and retry"))
+
+    @app.errorhandler(orm_exc.StaleDataError)
+    def _stale_write(error: orm_exc.StaleDataError) -> Any:
+        # The version checked on load changed before this write's UPDATE ran: another
+        # writer won the race. With If-Match the precondition failed; without, a conflict.
+        _rollback()
+        message = "the record was changed by someone else meanwhile; reload and retry"
+        if "If-Match" in request.headers:
+            return _crm_error(PreconditionFailed(message))
+        return _crm_error(Conflict(message))
 
     @app.errorhandler(sa_exc.OperationalError)
     @app.errorhandler(sa_exc.InterfaceError)

@@ -282,3 +282,44 @@ def test_lazy_strings_work_outside_a_request(app):
 
     with app.app_context():  # a job or a command: no request, no user, no browser
         assert str(lazy_gettext("Customers")) == "Customers"
+
+
+def test_edit_form_keeps_typed_values_when_someone_else_saved_meanwhile(db, browser):
+    customer = _customer(db, "VER1", city="Ningbo")
+    form = browser.get(f"/customers/{customer.id}/edit")
+    assert 'name="version" value="1"' in form.text
+    # Another user saves the customer while this form is open.
+    service.update_customer(db, customer, {"city": "Suzhou"})
+    db.commit()
+    typed = {"code": "VER1", "name": "Typed Name", "kind": "person", "lifecycle_stage": "lead"}
+    conflict = browser.post(f"/customers/{customer.id}/edit", data={**typed, "version": "1"})
+    assert conflict.status_code == 409
+    assert "Someone else changed this record" in conflict.text
+    assert 'value="Typed Name"' in conflict.text  # what the user typed is still there
+    assert 'name="version" value="2"' in conflict.text  # saving again overwrites on purpose
+    db.expire_all()
+    stored = db.get(Customer, customer.id)
+    assert (stored.name, stored.city, stored.version) == ("Name VER1", "Suzhou", 2)
+    saved = browser.post(f"/customers/{customer.id}/edit", data={**typed, "version": "2"})
+    assert saved.status_code == 302
+    db.expire_all()
+    assert db.get(Customer, customer.id).name == "Typed Name"
+
+
+def test_edit_form_conflict_message_is_in_chinese(db, browser, admin):
+    admin.locale = "zh_Hans"
+    db.flush()
+    client = browser
+    customer = _customer(db, "VER2")
+    service.update_customer(db, customer, {"city": "Suzhou"})
+    db.commit()
+    data = {
+        "code": "VER2",
+        "name": "x",
+        "kind": "person",
+        "lifecycle_stage": "lead",
+        "version": "1",
+    }
+    answer = client.post(f"/customers/{customer.id}/edit", data=data)
+    assert answer.status_code == 409
+    assert "其他人已修改了此记录" in answer.text

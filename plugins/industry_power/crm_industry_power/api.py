@@ -22,6 +22,7 @@ from crm_host.errors import ValidationFailed
 from crm_host.host import get_host
 from crm_host.importing.readers import ImportFileError
 from crm_host.permissions import require
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_industry_power import (
     advice,
     bills,
@@ -136,19 +137,23 @@ class Accounts(MethodView):
 class AccountResource(MethodView):
     @require(p.ACCOUNTS_READ)
     @blp.response(200, s.AccountOut)
+    @documents_etag(blp)
     def get(self, account_id: int) -> Account:
-        """One account."""
-        return profiles.get_account(_session(), account_id)
+        """One account; ``ETag`` names its version."""
+        return send_etag(profiles.get_account(_session(), account_id))
 
     @require(p.ACCOUNTS_WRITE)
     @blp.arguments(s.AccountIn(partial=True))
     @blp.response(200, s.AccountOut)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], account_id: int) -> Account:
         """Change an account's service point, category, voltage, capacity or tariff."""
         session = _session()
-        account = profiles.save_account(session, data, profiles.get_account(session, account_id))
+        account = profiles.get_account(session, account_id)
+        check_if_match(account)
+        account = profiles.save_account(session, data, account)
         session.commit()
-        return account
+        return send_etag(account)
 
 
 @blp.route("/accounts/<id:account_id>/service-level")

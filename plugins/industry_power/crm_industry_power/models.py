@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_host.db import Base, utcnow
+from crm_host.versioning import Versioned
 
 MONEY = sa.Numeric(18, 2)
 PRICE = sa.Numeric(12, 4)
@@ -80,7 +81,7 @@ class TariffPeriod(Base):
     end_minute: Mapped[int] = mapped_column(sa.SmallInteger)
 
 
-class Account(Base):
+class Account(Versioned, Base):
     """A utility account (户号) of a customer at one service point."""
 
     __tablename__ = "power_accounts"

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.audit import jsonable
+from crm_host.versioning import bump_version
 from crm_industry_power.models import (
     Account,
     Bill,
@@ -34,7 +35,9 @@ def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
     """Point every power row of ``merged_id`` at ``survivor_id``."""
     for model in HOLDERS:
         session.execute(
-            sa.update(model).where(model.customer_id == merged_id).values(customer_id=survivor_id)
+            sa.update(model)
+            .where(model.customer_id == merged_id)
+            .values(customer_id=survivor_id, **bump_version(model))
         )
 
 

@@ -19,6 +19,7 @@ from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
 from crm_host.runtime import enqueue
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_marketing import (
     campaigns,
     journeys,
@@ -187,34 +188,40 @@ class Campaigns(MethodView):
         return campaign
 
 
+def _changing(campaign_id: int) -> Campaign:
+    """The campaign a write route changes, once the request's If-Match allows it."""
+    campaign = campaigns.get_campaign(_session(), campaign_id)
+    check_if_match(campaign)
+    return campaign
+
+
 @blp.route("/campaigns/<id:campaign_id>")
 class CampaignResource(MethodView):
     @require(p.CAMPAIGNS_READ)
     @blp.response(200, s.CampaignOut)
+    @documents_etag(blp)
     def get(self, campaign_id: int) -> Campaign:
-        """One campaign."""
-        return campaigns.get_campaign(_session(), campaign_id)
+        """One campaign; ``ETag`` names its version."""
+        return send_etag(campaigns.get_campaign(_session(), campaign_id))
 
     @require(p.CAMPAIGNS_WRITE)
     @blp.arguments(s.CampaignPatch)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], campaign_id: int) -> Campaign:
         """Change a draft."""
         session = _session()
-        campaign = campaigns.update_campaign(
-            session, campaigns.get_campaign(session, campaign_id), data, actor=_user()
-        )
+        campaign = campaigns.update_campaign(session, _changing(campaign_id), data, actor=_user())
         session.commit()
-        return campaign
+        return send_etag(campaign)
 
     @require(p.CAMPAIGNS_WRITE)
     @blp.response(204)
+    @documents_if_match(blp, None)
     def delete(self, campaign_id: int) -> None:
         """Delete a draft."""
         session = _session()
-        campaigns.delete_campaign(
-            session, campaigns.get_campaign(session, campaign_id), actor=_user()
-        )
+        campaigns.delete_campaign(session, _changing(campaign_id), actor=_user())
         session.commit()
 
 
@@ -222,28 +229,26 @@ class CampaignResource(MethodView):
 class CampaignLaunch(MethodView):
     @require(p.CAMPAIGNS_WRITE)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def post(self, campaign_id: int) -> Campaign:
         """Queue the send job; each consenting member gets the message exactly once."""
         session = _session()
-        campaign = campaigns.launch(
-            session, campaigns.get_campaign(session, campaign_id), actor=_user()
-        )
+        campaign = campaigns.launch(session, _changing(campaign_id), actor=_user())
         session.commit()
-        return campaign
+        return send_etag(campaign)
 
 
 @blp.route("/campaigns/<id:campaign_id>/cancel")
 class CampaignCancel(MethodView):
     @require(p.CAMPAIGNS_WRITE)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def post(self, campaign_id: int) -> Campaign:
         """Stop a campaign; what was sent stays sent."""
         session = _session()
-        campaign = campaigns.cancel(
-            session, campaigns.get_campaign(session, campaign_id), actor=_user()
-        )
+        campaign = campaigns.cancel(session, _changing(campaign_id), actor=_user())
         session.commit()
-        return campaign
+        return send_etag(campaign)
 
 
 @blp.route("/campaigns/<id:campaign_id>/winner")
@@ -251,19 +256,20 @@ class CampaignWinner(MethodView):
     @require(p.CAMPAIGNS_WRITE)
     @blp.arguments(s.WinnerIn)
     @blp.response(200, s.CampaignOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], campaign_id: int) -> Campaign:
         """End a finished A/B test: the named variant, or the leader by ``metric``,
         goes to the rest of the audience."""
         session = _session()
         campaign = campaigns.pick_winner(
             session,
-            campaigns.get_campaign(session, campaign_id),
+            _changing(campaign_id),
             variant=data.get("variant"),
             metric=data["metric"],
             actor=_user(),
         )
         session.commit()
-        return campaign
+        return send_etag(campaign)
 
 
 @blp.route("/campaigns/<id:campaign_id>/stats")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_host.db import Base, utcnow
+from crm_host.versioning import Versioned
 
 MONEY = sa.Numeric(18, 2)
 
@@ -91,7 +92,7 @@ class RfmScore(Base):
         return f"{self.r_score}{self.f_score}{self.m_score}"
 
 
-class Campaign(Base):
+class Campaign(Versioned, Base):
     """A message sent once to a segment's consenting members over one channel."""
 
     __tablename__ = "marketing_campaigns"

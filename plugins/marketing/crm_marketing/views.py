@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from crm_host.console.access import allowed, page
 from crm_host.console.charts import Chart, chart_json
+from crm_host.console.versions import CONFLICT_STATUS, stale_form
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.permissions import authorize
@@ -308,8 +309,14 @@ def _cost_of(form: dict[str, str]) -> dict[str, Any]:
 def campaign_detail(campaign_id: int) -> str:
     """One campaign: its message or A/B variants, sends and duplicates, responses,
     revenue and ROI, and which variant leads by the chosen metric."""
+    return _detail_page(campaigns.get_campaign(_session(), campaign_id))
+
+
+def _detail_page(
+    campaign: Campaign, form: dict[str, str] | None = None, errors: list[str] | None = None
+) -> str:
+    """The campaign page; ``form`` and ``errors`` refill the cost form after a refusal."""
     session = _session()
-    campaign = campaigns.get_campaign(session, campaign_id)
     metric = request.args.get("metric", "converted")
     if metric not in variants.METRICS:
         metric = "converted"
@@ -324,8 +331,8 @@ def campaign_detail(campaign_id: int) -> str:
         test=variants.results(session, campaign, metric=metric),
         metrics=variants.METRICS,
         channel_labels=_channel_labels(session),
-        form={},
-        errors={},
+        form=form or {},
+        errors=errors or [],
     )
 
 
@@ -361,6 +368,10 @@ def campaign_cost(campaign_id: int) -> BaseResponse:
     session = _session()
     campaign = campaigns.get_campaign(session, campaign_id)
     form = request.form.to_dict()
+    stale = stale_form(campaign, request.form)
+    if stale:
+        # Someone else saved the campaign since this page was read: keep what was typed.
+        return _detail_page(campaign, form, [stale]), CONFLICT_STATUS  # type: ignore[return-value]
     data = _cost_of(form) or {"cost": None, "cost_currency": None}
     try:
         campaigns.update_campaign(session, campaign, data, actor=current_user.user)

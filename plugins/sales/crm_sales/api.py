@@ -19,6 +19,7 @@ from crm_host.customers import service as customers
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_sales import (
     activities,
     assignment,
@@ -97,23 +98,26 @@ class Leads(MethodView):
 class LeadResource(MethodView):
     @require(p.LEADS_READ, record=True)
     @blp.response(200, s.LeadOut)
+    @documents_etag(blp)
     def get(self, lead_id: int) -> Lead:
         """One lead."""
         lead = leads.get_lead(_session(), lead_id)
         _check_record(lead, p.LEADS_READ)
-        return lead
+        return send_etag(lead)
 
     @require(p.LEADS_WRITE, record=True)
     @blp.arguments(s.LeadIn(partial=True))
     @blp.response(200, s.LeadOut)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], lead_id: int) -> Lead:
         """Change a lead's fields; the score is recomputed."""
         session = _session()
         lead = leads.get_lead(session, lead_id)
         _check_record(lead, p.LEADS_WRITE)
+        check_if_match(lead)
         leads.update_lead(session, lead, data, actor=_user())
         session.commit()
-        return lead
+        return send_etag(lead)
 
 
 @blp.route("/leads/<id:lead_id>/status")
@@ -121,14 +125,16 @@ class LeadStatusChange(MethodView):
     @require(p.LEADS_WRITE, record=True)
     @blp.arguments(s.LeadStatusIn)
     @blp.response(200, s.LeadOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], lead_id: int) -> Lead:
         """Move a lead along new → contacted → qualified, or disqualify it with a reason."""
         session = _session()
         lead = leads.get_lead(session, lead_id)
         _check_record(lead, p.LEADS_WRITE)
+        check_if_match(lead)
         leads.set_status(session, lead, data["status"], reason=data.get("reason"), actor=_user())
         session.commit()
-        return lead
+        return send_etag(lead)
 
 
 @blp.route("/leads/<id:lead_id>/duplicates")
@@ -148,11 +154,13 @@ class LeadConversion(MethodView):
     @require(p.LEADS_WRITE, record=True)
     @blp.arguments(s.ConvertIn)
     @blp.response(201, s.ConversionOut)
+    @documents_if_match(blp, None)
     def post(self, data: dict[str, Any], lead_id: int) -> dict[str, Any]:
         """Convert a qualified lead into a customer and an opportunity, in one transaction."""
         session = _session()
         lead = leads.get_lead(session, lead_id)
         _check_record(lead, p.LEADS_WRITE)
+        check_if_match(lead)
         customer, opportunity = leads.convert(session, lead, data, actor=_user())
         session.commit()
         return {"lead": lead, "customer": customer, "opportunity": opportunity}
@@ -308,6 +316,9 @@ class Opportunities(MethodView):
 def _opportunity(opportunity_id: int, permission: str) -> Opportunity:
     opportunity = pipeline.get_opportunity(_session(), opportunity_id)
     _check_record(opportunity, permission)
+    if permission == p.OPPORTUNITIES_WRITE:
+        # Every write route changes the opportunity: If-Match guards them all.
+        check_if_match(opportunity)
     return opportunity
 
 
@@ -315,20 +326,22 @@ def _opportunity(opportunity_id: int, permission: str) -> Opportunity:
 class OpportunityResource(MethodView):
     @require(p.OPPORTUNITIES_READ, record=True)
     @blp.response(200, s.OpportunityOut)
+    @documents_etag(blp)
     def get(self, opportunity_id: int) -> Opportunity:
-        """One opportunity."""
-        return _opportunity(opportunity_id, p.OPPORTUNITIES_READ)
+        """One opportunity; ``ETag`` names its version."""
+        return send_etag(_opportunity(opportunity_id, p.OPPORTUNITIES_READ))
 
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.arguments(s.OpportunityPatch)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def patch(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
         """Change an opportunity's amount, close date, owner…; its stage has its own route."""
         session = _session()
         opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
         pipeline.update_opportunity(session, opportunity, data, actor=_user())
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/stage")
@@ -336,6 +349,7 @@ class OpportunityStage(MethodView):
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.arguments(s.StageChangeIn)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
         """Move an opportunity to another stage; the change is kept in its history."""
         session = _session()
@@ -345,20 +359,21 @@ class OpportunityStage(MethodView):
             session, opportunity, stage, actor=_user(), lost_reason=data.get("lost_reason")
         )
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/won")
 class OpportunityWon(MethodView):
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def post(self, opportunity_id: int) -> Opportunity:
         """Close an opportunity as won."""
         session = _session()
         opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
         pipeline.win(session, opportunity, actor=_user())
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/lost")
@@ -366,13 +381,14 @@ class OpportunityLost(MethodView):
     @require(p.OPPORTUNITIES_WRITE, record=True)
     @blp.arguments(s.LostIn)
     @blp.response(200, s.OpportunityOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], opportunity_id: int) -> Opportunity:
         """Close an opportunity as lost, saying why."""
         session = _session()
         opportunity = _opportunity(opportunity_id, p.OPPORTUNITIES_WRITE)
         pipeline.lose(session, opportunity, data["reason"], actor=_user())
         session.commit()
-        return opportunity
+        return send_etag(opportunity)
 
 
 @blp.route("/opportunities/<id:opportunity_id>/history")
@@ -538,9 +554,10 @@ class Quotes(MethodView):
 class QuoteResource(MethodView):
     @require(p.QUOTES_READ)
     @blp.response(200, s.QuoteOut)
+    @documents_etag(blp)
     def get(self, quote_id: int) -> Quote:
-        """One quote with its lines and totals."""
-        return quotes.get_quote(_session(), quote_id)
+        """One quote with its lines and totals; ``ETag`` names its version."""
+        return send_etag(quotes.get_quote(_session(), quote_id))
 
 
 @blp.route("/quotes/<id:quote_id>/status")
@@ -548,13 +565,15 @@ class QuoteStatusChange(MethodView):
     @require(p.QUOTES_WRITE)
     @blp.arguments(s.QuoteStatusIn)
     @blp.response(200, s.QuoteOut)
+    @documents_if_match(blp)
     def post(self, data: dict[str, Any], quote_id: int) -> Quote:
         """Send, accept, reject or expire a quote; accepting records its order."""
         session = _session()
         quote = quotes.get_quote(session, quote_id)
+        check_if_match(quote)
         quotes.set_status(session, quote, data["status"], actor=_user())
         session.commit()
-        return quote
+        return send_etag(quote)
 
 
 # --- cross-sell -------------------------------------------------------------------------------

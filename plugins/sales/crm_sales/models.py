@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_host.db import Base, utcnow
+from crm_host.versioning import Versioned
 
 MONEY = sa.Numeric(18, 2)
 
@@ -65,7 +66,7 @@ class Stage(Base):
         return self.is_won or self.is_lost
 
 
-class Lead(Base):
+class Lead(Versioned, Base):
     """Someone who may become a customer, before they are one."""
 
     __tablename__ = "sales_leads"
@@ -96,7 +97,7 @@ class Lead(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Opportunity(Base):
+class Opportunity(Versioned, Base):
     """A deal with a customer moving through the pipeline stages."""
 
     __tablename__ = "sales_opportunities"
@@ -374,7 +375,7 @@ class QuoteStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
-class Quote(Base):
+class Quote(Versioned, Base):
     """An offer to a customer priced from a price list; accepting it makes the order."""
 
     __tablename__ = "sales_quotes"

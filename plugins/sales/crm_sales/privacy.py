@@ -17,6 +17,7 @@ from crm_host import audit
 from crm_host.audit import jsonable
 from crm_host.customers.privacy import scrub_json_column
 from crm_host.models import AuditLog
+from crm_host.versioning import bump_version
 from crm_sales import customer_prices
 from crm_sales.models import Activity, Lead, Opportunity, Order, OrderLine, Quote, QuoteLine
 
@@ -30,7 +31,9 @@ def move_references(session: Session, survivor_id: int, merged_id: int) -> None:
     own price list, or takes the merged customer's when it had none."""
     for model in HOLDERS:
         session.execute(
-            sa.update(model).where(model.customer_id == merged_id).values(customer_id=survivor_id)
+            sa.update(model)
+            .where(model.customer_id == merged_id)
+            .values(customer_id=survivor_id, **bump_version(model))
         )
     customer_prices.move_on_merge(session, survivor_id, merged_id)
 
@@ -53,12 +56,19 @@ def erase(session: Session, customer_id: int) -> None:
     session.execute(
         sa.update(Lead)
         .where(Lead.customer_id == customer_id)
-        .values(name=ERASED, company=None, email=None, phone=None, disqualified_reason=None)
+        .values(
+            name=ERASED,
+            company=None,
+            email=None,
+            phone=None,
+            disqualified_reason=None,
+            **bump_version(Lead),
+        )
     )
     session.execute(
         sa.update(Opportunity)
         .where(Opportunity.customer_id == customer_id)
-        .values(name=ERASED, lost_reason=None)
+        .values(name=ERASED, lost_reason=None, **bump_version(Opportunity))
     )
     session.execute(
         sa.update(Activity)

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from crm_host.console.charts import Chart, chart_json
+from crm_host.console.versions import check_form_version
 from crm_host.errors import CrmError, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Customer
@@ -144,6 +145,7 @@ def move_stage(opportunity_id: int) -> Response:
     try:
         deal = pipeline.get_opportunity(session, opportunity_id)
         records.check(session, user, deal, OPPORTUNITIES_WRITE)
+        check_form_version(deal, request.form)
         form = _form()
         stage = pipeline.find_stage(session, form.get("stage", ""))
         pipeline.change_stage(session, deal, stage, actor=user, lost_reason=form.get("lost_reason"))
@@ -201,6 +203,7 @@ def lead_status(lead_id: int) -> Response:
     try:
         lead = leads.get_lead(session, lead_id)
         records.check(session, user, lead, LEADS_WRITE)
+        check_form_version(lead, request.form)
         form = _form()
         leads.set_status(
             session, lead, form.get("status", ""), reason=form.get("reason"), actor=user
@@ -221,6 +224,7 @@ def convert_lead(lead_id: int) -> Response:
     try:
         lead = leads.get_lead(session, lead_id)
         records.check(session, user, lead, LEADS_WRITE)
+        check_form_version(lead, request.form)
         customer, _deal = leads.convert(session, lead, _form(), actor=user)
         session.commit()
     except CrmError as error:
@@ -341,6 +345,7 @@ def quote_status(quote_id: int) -> Response:
     authorize(session, user, QUOTES_WRITE)
     try:
         quote = quotes.get_quote(session, quote_id)
+        check_form_version(quote, request.form)
         order = quotes.set_status(session, quote, _form().get("status", ""), actor=user)
         session.commit()
         if order is not None:

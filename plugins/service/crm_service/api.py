@@ -20,6 +20,7 @@ from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.host import get_host
 from crm_host.models import Department, User
 from crm_host.permissions import authorize, require
+from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_service import chain, kb, lookup, objects, portal, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
@@ -198,21 +199,24 @@ class BulkReassignment(MethodView):
 class TicketResource(MethodView):
     @require(READ)
     @tickets_blp.response(200, TicketOut)
+    @documents_etag(tickets_blp)
     def get(self, ticket_id: int) -> dict[str, Any]:
-        """One ticket with its SLA clocks."""
-        return present(tickets.get_ticket(_session(), ticket_id))
+        """One ticket with its SLA clocks; ``ETag`` names its version."""
+        return present(send_etag(tickets.get_ticket(_session(), ticket_id)))
 
     @require(WRITE, record=True)
     @tickets_blp.arguments(TicketPatch)
     @tickets_blp.response(200, TicketOut)
+    @documents_if_match(tickets_blp)
     def patch(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
         """Change a ticket's subject, description, priority, category, channel, contact or type."""
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         tickets.update_ticket(session, ticket, data, actor=_user())
         session.commit()
-        return present(ticket)
+        return present(send_etag(ticket))
 
 
 @tickets_blp.route("/<id:ticket_id>/transitions")
@@ -220,25 +224,29 @@ class Transitions(MethodView):
     @require(WRITE, record=True)
     @tickets_blp.arguments(TransitionIn)
     @tickets_blp.response(200, TicketOut)
+    @documents_if_match(tickets_blp)
     def post(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
         """Move the ticket along its status flow; an illegal move is a 409 naming both ends."""
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         tickets.transition(session, ticket, data["status"], actor=_user())
         session.commit()
-        return present(ticket)
+        return present(send_etag(ticket))
 
 
 @tickets_blp.route("/<id:ticket_id>/claim")
 class Claim(MethodView):
     @require(WRITE, record=True)
     @tickets_blp.response(200, ClaimOut)
+    @documents_if_match(tickets_blp, None)
     def post(self, ticket_id: int) -> dict[str, Any]:
         """Take an unassigned ticket; 409 when someone else was faster."""
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         if not tickets.claim(session, ticket_id, _user()):
             session.rollback()
             raise Conflict(
@@ -254,11 +262,13 @@ class Assignment(MethodView):
     @require(WRITE, record=True)
     @tickets_blp.arguments(AssignIn)
     @tickets_blp.response(200, TicketOut)
+    @documents_if_match(tickets_blp)
     def put(self, data: dict[str, Any], ticket_id: int) -> dict[str, Any]:
         """Assign the ticket to someone, to nobody (``null``), or round robin (``auto``)."""
         session = _session()
         ticket = tickets.get_ticket(session, ticket_id)
         _writable(ticket)
+        check_if_match(ticket)
         if data["auto"]:
             if ticket.assignee_id is not None:
                 tickets.assign(session, ticket, None, actor=_user())
@@ -280,7 +290,7 @@ class Assignment(MethodView):
                     )
             tickets.assign(session, ticket, assignee, actor=_user())
         session.commit()
-        return present(ticket)
+        return present(send_etag(ticket))
 
 
 @tickets_blp.route("/<id:ticket_id>/messages")

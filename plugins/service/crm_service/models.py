@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_host.db import Base, utcnow
+from crm_host.versioning import Versioned
 
 #: Ticket priorities, lowest first; escalation moves a ticket one step up.
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -67,7 +68,7 @@ class SlaPolicy(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Ticket(Base):
+class Ticket(Versioned, Base):
     """A customer's request to the service centre, worked through the status flow."""
 
     __tablename__ = "service_tickets"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.audit import jsonable
 from crm_host.models import Customer
+from crm_host.versioning import bump_version
 from crm_service.models import Ticket, TicketMessage
 
 ERASED = "[erased]"
@@ -17,7 +18,9 @@ ERASED = "[erased]"
 def move_tickets(session: Session, survivor: Customer, merged: Customer) -> int:
     """Point the merged customer's tickets at the survivor; returns how many moved."""
     return session.execute(
-        sa.update(Ticket).where(Ticket.customer_id == merged.id).values(customer_id=survivor.id)
+        sa.update(Ticket)
+        .where(Ticket.customer_id == merged.id)
+        .values(customer_id=survivor.id, **bump_version(Ticket))
     ).rowcount
 
 
@@ -29,7 +32,9 @@ def erase_tickets(session: Session, customer: Customer) -> None:
     session.execute(
         sa.update(Ticket)
         .where(Ticket.customer_id == customer.id)
-        .values(subject=ERASED, description="", category=None, contact_id=None)
+        .values(
+            subject=ERASED, description="", category=None, contact_id=None, **bump_version(Ticket)
+        )
     )
     session.execute(
         sa.update(TicketMessage).where(TicketMessage.ticket_id.in_(ticket_ids)).values(body=ERASED)

@@ -19,6 +19,7 @@ from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Contact, Customer, Department, PluginEnablement, User
 from crm_host.runtime import emit
+from crm_host.versioning import bump_version
 from crm_service import sla, types, workflow
 from crm_service.models import (
     CHANNELS,
@@ -361,6 +362,7 @@ def claim(session: Session, ticket_id: int, user: User, *, at: datetime | None =
             assignee_id=user.id,
             status=sa.case((Ticket.status == "new", "assigned"), else_=Ticket.status),
             updated_at=at,
+            **bump_version(Ticket),
         )
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm_host.console.charts import Chart, chart_json
+from crm_host.console.versions import check_form_version
 from crm_host.errors import CrmError
 from crm_host.host import get_host
 from crm_host.models import Customer, Department, SlaClock, User
@@ -189,6 +190,7 @@ def _act(ticket_id: int, action: Any) -> Response:
         check_record=True,
     )
     try:
+        check_form_version(row, request.form)
         message = action(session, row)
         session.commit()
         if message:
