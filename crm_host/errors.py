@@ -51,3 +51,9 @@ class Conflict(CrmError):
     """The write conflicts with existing data (a duplicate code, a stale version)."""
 
     status = 409
+
+
+class BadRequest(CrmError):
+    """A request parameter cannot be understood at all (an edited cursor)."""
+
+    status = 400
