@@ -16,6 +16,7 @@ from crm_host import attachments
 from crm_host.host import get_host
 from crm_host.models.attachments import Attachment
 from crm_host.permissions import require
+from crm_host.web.limits import accepts_body
 
 blp = Blueprint("attachments", __name__, description="Files attached to customers, tickets…")
 
@@ -62,6 +63,7 @@ class Attachments(MethodView):
             )
         )
 
+    @accepts_body("attachment")
     @require("host.attachments.write")
     @blp.arguments(TargetIn, location="form")
     @blp.arguments(FileIn, location="files")
