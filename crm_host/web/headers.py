@@ -46,7 +46,7 @@ def content_security_policy(nonce: str) -> str:
             "font-src 'self'",
             "connect-src 'self'",
             "object-src 'none'",
-            "base-uri 'self'",
+            "base-uri 'none'",
             "form-action 'self'",
             "frame-ancestors 'none'",
         ]
