@@ -327,3 +327,14 @@ def test_a_delivery_rechecks_dns_and_connects_to_the_address_it_checked(
         deliver_outbox(later=timedelta(minutes=5))
         assert len(receiver.requests) == 1
         assert receiver.requests[0][1]["Host"] == f"hooks.example.test:{port}"
+
+
+def test_tls_to_a_checked_address_still_checks_the_host_name():
+    # The connection goes to the address; the certificate and SNI are the URL's host's.
+    from crm_host.runtime.webhook_targets import _PinnedHostAdapter
+
+    adapter = _PinnedHostAdapter("hooks.example.com")
+    connection = adapter.poolmanager.connection_from_url("https://93.184.216.34/in")._new_conn()
+    assert connection.host == "93.184.216.34"
+    assert connection.server_hostname == "hooks.example.com"
+    assert connection.assert_hostname == "hooks.example.com"

@@ -133,6 +133,14 @@ def _bounded_concat(*parts: Any) -> str:
     return "".join(texts)
 
 
+def _bounded_join(pieces: Iterable[str]) -> str:
+    """Jinja's ``concat`` for block sets, macros and call blocks: measured, then joined."""
+    pieces = list(pieces)
+    if sum(map(len, pieces)) > MAX_STRING:
+        raise SecurityError(f"the template builds a value longer than {MAX_STRING:,}")
+    return "".join(pieces)
+
+
 def _range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
@@ -166,6 +174,8 @@ class BoundedEnvironment(SandboxedEnvironment):
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         self.filters["crm_loop"] = _bounded_iter
         self.filters["crm_concat"] = lambda parts: _bounded_concat(*parts)
+        # What a {% set %} block or a macro renders is joined by ``concat``: bound it too.
+        self.concat = _bounded_join  # type: ignore[assignment]
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         return _Bounder().visit(super()._parse(source, name, filename))

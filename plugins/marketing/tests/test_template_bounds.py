@@ -35,6 +35,12 @@ BREAKERS = {
     "{% set a = 'x'*10000 %}{{ [a,a,a,a,a,a,a,a,a,a,a]|join }}": "value longer than 100,000",
     "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}": "calls itself too deeply",
     "{{ lipsum(1000) }}": "'lipsum' is undefined",
+    # Each piece small, the whole large: a block set and a macro joining 1,000 copies.
+    "{% set a = 'x'*1000 %}{% set b %}{% for i in range(1000) %}{{ a }}{% endfor %}{% endset %}": (
+        "value longer than 100,000"
+    ),
+    "{% macro m(a) %}{% for i in range(1000) %}{{ a }}{% endfor %}{% endmacro %}"
+    "{% set b = m('x'*1000) %}": "value longer than 100,000",
 }
 
 
