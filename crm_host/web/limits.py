@@ -14,14 +14,11 @@ import io
 from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app
 from flask import Request as FlaskRequest
-from flask import request as current_request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import get_input_stream
-
-from crm_host.web.api import is_api_request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,24 +127,19 @@ class Request(FlaskRequest):
         self._max_content_length = value
 
 
+def too_large(app: Flask, request: FlaskRequest) -> tuple[str, int]:
+    """The message of a 413 for ``request`` (naming the limit and its setting), and the limit."""
+    kind = body_kind(request)
+    limit = limit_of(app, kind)
+    message = (
+        f"The request body is larger than the limit of {limit:,} bytes for "
+        f"{_WHAT[kind]} (setting CRM_{KINDS[kind]})."
+    )
+    return message, limit
+
+
 def init_app(app: Flask) -> None:
-    """Limit request bodies by route, and answer an oversized one with a 413 naming the
-    limit and the setting that raises it."""
+    """Limit request bodies by the route's kind (the 413 is answered by the API's errors)."""
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, default)
     app.request_class = Request
-
-    @app.errorhandler(RequestEntityTooLarge)
-    def too_large(error: RequestEntityTooLarge) -> Any:
-        kind = body_kind(current_request)
-        limit = limit_of(app, kind)
-        message = (
-            f"The request body is larger than the limit of {limit:,} bytes for "
-            f"{_WHAT[kind]} (setting CRM_{KINDS[kind]})."
-        )
-        # The rest of the body is never read: ask the client not to reuse the connection.
-        headers = {"Connection": "close"}
-        if is_api_request():
-            body = {"code": 413, "message": message, "limit": limit}
-            return jsonify(body), 413, headers
-        return render_template("crm/error.html", code=413, message=message), 413, headers
