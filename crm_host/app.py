@@ -23,7 +23,7 @@ from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry
 from crm_host.plugins import PluginError, PluginManager, discover
 from crm_host.runtime import api as runtime_api
 from crm_host.runtime.permissions import RUNTIME_PERMISSIONS
-from crm_host.web import health
+from crm_host.web import headers, health, limits
 from crm_host.web.api import create_api
 from crm_host.web.mount import mount_plugin_blueprints
 
@@ -45,6 +45,8 @@ def create_app(
     """
     app = Flask("crm_host", instance_path=instance_path or os.environ.get("CRM_INSTANCE_PATH"))
     load_config(app, config)
+    limits.init_app(app)
+    headers.init_app(app)
     sensitive.configure(app.config.get("FIELD_KEYS"))
     db = database or Database(app.config["DATABASE_URL"], **pool_settings(app.config))
     plugins = PluginManager()

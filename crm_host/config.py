@@ -43,13 +43,15 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
+        # Request bodies by kind (see crm_host.web.limits): JSON and forms, import
+        # files, attachments; each is a CRM_* setting.
+        MAX_JSON_BYTES=1024 * 1024,
+        MAX_IMPORT_BYTES=100 * 1024 * 1024,
         MAX_UPLOAD_BYTES=25 * 1024 * 1024,
     )
     app.config.from_pyfile(str(instance / INSTANCE_CONFIG_FILE), silent=True)
     app.config.from_prefixed_env("CRM")
     if overrides:
         app.config.update(overrides)
-    # Refuse request bodies far past the upload limit before reading them.
-    app.config.setdefault("MAX_CONTENT_LENGTH", int(app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)

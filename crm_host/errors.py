@@ -81,3 +81,9 @@ class PreconditionRequired(CrmError):
     """The server requires ``If-Match`` on writes (``CRM_REQUIRE_IF_MATCH``) and none came."""
 
     status = 428
+
+
+class BadRequest(CrmError):
+    """A request parameter cannot be understood at all (an edited cursor)."""
+
+    status = 400

@@ -15,6 +15,9 @@ from crm_host import attachments
 from crm_host.host import get_host
 from crm_host.models.attachments import Attachment
 from crm_host.permissions import require
+from crm_host.sniffing import sniff_stream
+from crm_host.web.headers import DOWNLOAD_POLICY
+from crm_host.web.limits import accepts_body
 
 blp = Blueprint("attachments", __name__, description="Files attached to customers, tickets…")
 
@@ -54,6 +57,7 @@ class Attachments(MethodView):
             get_host().session, current_user.user, target["object_type"], target["object_id"]
         )
 
+    @accepts_body("attachment")
     @require("host.attachments.write")
     @blp.arguments(TargetIn, location="form")
     @blp.arguments(FileIn, location="files")
@@ -83,16 +87,23 @@ class AttachmentResource(MethodView):
     @require("host.attachments.read")
     @blp.response(200, content_type="application/octet-stream")
     def get(self, attachment_id: int) -> Response:
-        """Download the file, under its original name (Chinese names included)."""
+        """Download the file, under its original name (Chinese names included).
+
+        Served as a download, with the type its bytes show when that is a safe one
+        (PNG, JPEG, GIF, PDF, plain text) and ``application/octet-stream`` otherwise —
+        never the type the uploader declared.
+        """
         row = attachments.get_attachment(get_host().session, attachment_id, actor=current_user.user)
         stream = attachments.storage_for(current_app).open(row.storage_key)
-        return send_file(
+        response = send_file(
             stream,
-            mimetype=row.content_type,
+            mimetype=sniff_stream(stream),
             as_attachment=True,
             download_name=row.filename,
             max_age=0,
         )
+        response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+        return response
 
     @require("host.attachments.write", record=True)
     @blp.response(204)

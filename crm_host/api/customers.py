@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from crm_host import audit, timeline
-from crm_host.api.pagination import SortKey, fetch_page
+from crm_host.api.pagination import fetch_page, integer_key, timestamp_key
 from crm_host.api.schemas import (
     AddressSchema,
     ConsentIn,
@@ -85,8 +84,7 @@ class Customers(MethodView):
         return fetch_page(
             get_host().session,
             query,
-            key=SORT_KEYS[sort.lstrip("-")],
-            id_column=Customer.id,
+            keys=SORT_KEYS[sort.lstrip("-")],
             args=args,
             descending=sort.startswith("-"),
         )
@@ -333,13 +331,7 @@ class Timeline(MethodView):
         return fetch_page(
             session,
             query,
-            key=SortKey(
-                Interaction.occurred_at,
-                lambda i: i.occurred_at,
-                datetime.isoformat,
-                datetime.fromisoformat,
-            ),
-            id_column=Interaction.id,
+            keys=[timestamp_key(Interaction.occurred_at), integer_key(Interaction.id)],
             args=args,
             descending=True,
         )

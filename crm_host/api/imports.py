@@ -14,6 +14,7 @@ from crm_host.host import get_host
 from crm_host.importing import uploads
 from crm_host.importing.readers import FORMATS
 from crm_host.permissions import require
+from crm_host.web.limits import accepts_body
 
 blp = Blueprint("imports", __name__, description="Customer imports")
 
@@ -41,6 +42,7 @@ class ImportOut(ma.Schema):
 
 @blp.route("")
 class Imports(MethodView):
+    @accepts_body("import")
     @require("host.customers.import")
     @blp.arguments(ImportIn, location="form")
     @blp.arguments(ImportFileIn, location="files")

@@ -1,32 +1,97 @@
-"""Keyset pagination: an opaque cursor holding the last row's sort key and id.
+"""Keyset pagination: an opaque cursor holding the last row's values of the list's key.
 
 Unlike OFFSET, each page costs the same at row 50 and at row 900,000: the database
-seeks the (sort key, id) index to the cursor and reads one page.
+seeks the index of the key columns to the cursor and reads one page.
+
+Each list declares its key — the columns it is ordered by, ending with one that is
+unique (usually the primary key) — as :class:`SortKey` values; nothing assumes a row
+has an ``id``. A cursor is checked against that declaration (as many values as
+columns, each of its column's type) before it reaches SQL, so an edited or foreign
+cursor is a 400 naming the ``cursor`` parameter, never a 500.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import ValidationFailed
+from crm_host.errors import BadRequest
+
+#: The largest integer a cursor may carry: a 64-bit column's bound.
+_MAX_INT = 2**63 - 1
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int or abs(value) > _MAX_INT:  # bool is an int subclass: refused
+        raise ValueError("not an integer")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _timestamp(value: Any) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a timestamp without a zone")
+    return moment.astimezone(UTC)  # OverflowError for the first and last instants
+
+
+def _unchecked(value: Any) -> Any:
+    return value
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @dataclass(frozen=True)
 class SortKey:
-    """A sortable column, with how to read its value off a row for the cursor."""
+    """One column of a list's key: the column, how to read its value off a fetched row,
+    and how the value travels in a cursor (``from_json`` raises ``ValueError`` or
+    ``TypeError`` for a value of the wrong type)."""
 
     column: sa.ColumnElement[Any]
     value: Callable[[Any], Any]
-    to_json: Callable[[Any], Any] = lambda v: v
-    from_json: Callable[[Any], Any] = lambda v: v
+    to_json: Callable[[Any], Any] = _same
+    from_json: Callable[[Any], Any] = _unchecked
+
+
+def _reader(column: Any) -> Callable[[Any], Any]:
+    # A mapped attribute (``Model.customer_id``) names the attribute the row carries.
+    name = column.key
+    return lambda row: getattr(row, name)
+
+
+def integer_key(column: Any) -> SortKey:
+    """An integer column of the key, read off the row's attribute of the same name."""
+    return SortKey(column, _reader(column), _same, _integer)
+
+
+def text_key(column: Any) -> SortKey:
+    """A text column of the key."""
+    return SortKey(column, _reader(column), _same, _text)
+
+
+def timestamp_key(column: Any) -> SortKey:
+    """A timezone-aware timestamp column of the key (ISO 8601 in the cursor)."""
+    return SortKey(column, _reader(column), datetime.isoformat, _timestamp)
+
+
+def _bad_cursor(reason: str) -> BadRequest:
+    return BadRequest(f"the cursor is not valid: {reason}", details={"cursor": ["Not a cursor."]})
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -34,43 +99,47 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list[Any]:
-    """The key values of a cursor; a malformed cursor is a 422 naming the parameter."""
+def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
+    """The key values a cursor carries, checked against ``keys``; a cursor that is not
+    one of this list's is a 400 naming the parameter."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list) or len(values) != 2:
-            raise ValueError
-        return values
-    except (ValueError, UnicodeDecodeError, TypeError):
-        raise ValidationFailed(
-            "the cursor is not valid", details={"cursor": ["Not a cursor."]}
-        ) from None
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise _bad_cursor("not base64 JSON") from None
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise _bad_cursor(f"expected a list of {len(keys)} values")
+    try:
+        return [key.from_json(value) for key, value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, OverflowError):
+        raise _bad_cursor("a value of the wrong type") from None
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[Any], descending: bool) -> Any:
+    """The condition "comes after ``values`` in the list's order"."""
+    bound = [sa.literal(v, type_=k.column.type) for k, v in zip(keys, values, strict=True)]
+    if len(keys) == 1:
+        column = keys[0].column
+        return column < bound[0] if descending else column > bound[0]
+    pair = sa.tuple_(*(k.column for k in keys))
+    return pair < sa.tuple_(*bound) if descending else pair > sa.tuple_(*bound)
 
 
 def paginate(
     query: sa.Select[Any],
     *,
-    key: SortKey,
-    id_column: sa.ColumnElement[int],
+    keys: Sequence[SortKey],
     descending: bool,
     cursor: str | None,
     limit: int,
 ) -> tuple[sa.Select[Any], Callable[[list[Any]], tuple[list[Any], str | None]]]:
     """Order and limit ``query`` for one page; returns it and a function that trims the
     fetched rows and makes the next cursor."""
+    if not keys:
+        raise TypeError("a keyset list needs at least one key column")
     if cursor:
-        last_value, last_id = decode_cursor(cursor)
-        last_value = key.from_json(last_value)
-        if not isinstance(last_id, int):
-            raise ValidationFailed("the cursor is not valid", details={"cursor": ["Not a cursor."]})
-        pair = sa.tuple_(key.column, id_column)
-        bound = sa.tuple_(sa.literal(last_value), sa.literal(last_id))
-        query = query.where(pair < bound if descending else pair > bound)
-    if descending:
-        query = query.order_by(key.column.desc(), id_column.desc())
-    else:
-        query = query.order_by(key.column.asc(), id_column.asc())
+        query = query.where(_after(keys, decode_cursor(cursor, keys), descending))
+    query = query.order_by(*(k.column.desc() if descending else k.column.asc() for k in keys))
     query = query.limit(limit + 1)
 
     def finish(rows: list[Any]) -> tuple[list[Any], str | None]:
@@ -78,7 +147,7 @@ def paginate(
             return rows, None
         rows = rows[:limit]
         last = rows[-1]
-        return rows, encode_cursor([key.to_json(key.value(last)), last.id])
+        return rows, encode_cursor([k.to_json(k.value(last)) for k in keys])
 
     return query, finish
 
@@ -96,20 +165,26 @@ def fetch_page(
     session: Session,
     query: sa.Select[Any],
     *,
-    key: SortKey,
-    id_column: sa.ColumnElement[int],
     args: dict[str, Any],
+    keys: Sequence[SortKey] | None = None,
+    key: SortKey | None = None,
+    id_column: Any = None,
     descending: bool = False,
 ) -> dict[str, Any]:
-    """Run ``query`` for the page ``args`` ask for (``cursor``, ``limit``).
+    """Run ``query`` for the page ``args`` ask for (``cursor``, ``limit``), ordered by
+    ``keys`` (the last one unique).
 
-    Returns ``{"items": [...], "next_cursor": str | None}``, the shape every list
-    of the API answers with.
+    ``key`` plus ``id_column`` is the older spelling of a sort column and a unique
+    tie-breaker. Returns ``{"items": [...], "next_cursor": str | None}``, the shape
+    every list of the API answers with.
     """
+    if keys is None:
+        keys = [key] if key is not None else []
+        if id_column is not None and (key is None or key.column is not id_column):
+            keys.append(integer_key(id_column))
     query, finish = paginate(
         query,
-        key=key,
-        id_column=id_column,
+        keys=keys,
         descending=descending,
         cursor=args.get("cursor"),
         limit=args["limit"],
@@ -122,14 +197,7 @@ def newest_first(
     session: Session, query: sa.Select[Any], model: Any, args: dict[str, Any]
 ) -> dict[str, Any]:
     """A page of ``model`` rows by descending id (logs, jobs)."""
-    return fetch_page(
-        session,
-        query,
-        key=SortKey(model.id, lambda row: row.id),
-        id_column=model.id,
-        args=args,
-        descending=True,
-    )
+    return fetch_page(session, query, keys=[integer_key(model.id)], args=args, descending=True)
 
 
 def where_equal(

@@ -99,7 +99,17 @@ def _serve(app, bind_host: str, port: int) -> None:
     import waitress
 
     click.echo(f"Serving on http://{bind_host}:{port}/  (Ctrl+C to stop)")
-    waitress.serve(app, host=bind_host, port=port, threads=8, ident="crm-host")
+    from crm_host.web.limits import largest_limit
+
+    # waitress reads a body whole before the app sees it: no more than any route takes.
+    waitress.serve(
+        app,
+        host=bind_host,
+        port=port,
+        threads=8,
+        ident="crm-host",
+        max_request_body_size=largest_limit(app),
+    )
 
 
 @click.command("serve")

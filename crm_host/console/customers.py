@@ -91,12 +91,11 @@ def index() -> str:
         result = fetch_page(
             session,
             customer_query(args, get_host().db.dialect),
-            key=SORT_KEYS[args["sort"].lstrip("-")],
-            id_column=Customer.id,
+            keys=SORT_KEYS[args["sort"].lstrip("-")],
             args=args,
             descending=args["sort"].startswith("-"),
         )
-    except ValidationFailed as error:  # a cursor edited by hand
+    except CrmError as error:  # a cursor edited by hand
         errors.update(field_errors(error.details))
         result = {"items": [], "next_cursor": None}
     departments = list(session.scalars(sa.select(Department).order_by(Department.name)))

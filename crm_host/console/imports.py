@@ -12,6 +12,7 @@ from crm_host.errors import ValidationFailed
 from crm_host.host import get_host
 from crm_host.importing import uploads
 from crm_host.importing.readers import FORMATS
+from crm_host.web.limits import accepts_body
 
 bp = Blueprint("import_pages", __name__, url_prefix="/customers/imports")
 
@@ -20,6 +21,7 @@ FINISHED = ("done", "failed")
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@accepts_body("import")
 @page("host.customers.import")
 def upload() -> str | Response:
     """Upload a customers file (CSV, JSON Lines, XLSX) and queue its import."""

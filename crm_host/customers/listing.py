@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from crm_host.api.pagination import SortKey, where_equal
+from crm_host.api.pagination import SortKey, integer_key, text_key, timestamp_key, where_equal
 from crm_host.customers.search import search_condition
 from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
 
-SORT_KEYS: dict[str, SortKey] = {
-    "name": SortKey(Customer.search_name, lambda c: c.search_name),
-    "code": SortKey(Customer.code, lambda c: c.code),
-    "created_at": SortKey(
-        Customer.created_at, lambda c: c.created_at, datetime.isoformat, datetime.fromisoformat
-    ),
-    "updated_at": SortKey(
-        Customer.updated_at, lambda c: c.updated_at, datetime.isoformat, datetime.fromisoformat
-    ),
+#: The key of each sort order: its column, then the id that makes it unique.
+SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "name": (text_key(Customer.search_name), integer_key(Customer.id)),
+    "code": (text_key(Customer.code), integer_key(Customer.id)),
+    "created_at": (timestamp_key(Customer.created_at), integer_key(Customer.id)),
+    "updated_at": (timestamp_key(Customer.updated_at), integer_key(Customer.id)),
 }
 #: Filters that compare a column of the customer with the value given.
 EQUAL_FILTERS = ("kind", "lifecycle_stage", "tier", "city", "region", "owner_id")

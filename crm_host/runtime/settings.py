@@ -31,6 +31,9 @@ class RuntimeSettings:
     webhooks_max_attempts: int = 8
     #: How long a webhook receiver may take to answer.
     webhooks_timeout: float = 10.0
+    #: Host names and networks (comma-separated) webhooks may reach although they are
+    #: internal — loopback, private, link-local; see :mod:`crm_host.runtime.webhook_targets`.
+    webhook_allowed_hosts: str | None = None
     #: How often a worker tells the database its claimed jobs are alive.
     jobs_heartbeat_interval: float = 15.0
     #: A running job whose worker has been silent this long is requeued (or parked).

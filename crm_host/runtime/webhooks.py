@@ -28,6 +28,7 @@ from crm_host.errors import NotFound, ValidationFailed
 from crm_host.models import OutboxEvent, WebhookSubscription
 from crm_host.runtime.context import JobContext
 from crm_host.runtime.events import event_names
+from crm_host.runtime.webhook_targets import AllowList, TargetRefused, check_target, post_to_address
 
 SIGNATURE_HEADER = "X-Crm-Signature"
 TIMESTAMP_HEADER = "X-Crm-Timestamp"
@@ -67,7 +68,14 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, sent, body), signature or "")
 
 
-def _check_url(url: Any) -> str:
+def allow_list(session: Session) -> AllowList:
+    """The hosts and networks the admin lets webhooks reach although they are internal."""
+    from crm_host.runtime.service import runtime_of
+
+    return AllowList.parse(runtime_of(session).settings.webhook_allowed_hosts)
+
+
+def _check_url(url: Any, allowed: AllowList) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ValidationFailed("the webhook needs a URL", details={"url": ["Required."]})
     url = url.strip()
@@ -83,6 +91,11 @@ def _check_url(url: Any) -> str:
         problem = "Must name a host."
     elif problem is None and (len(url) > 2000 or any(c.isspace() for c in url)):
         problem = "At most 2000 characters, without spaces."
+    if problem is None:
+        try:
+            check_target(url, allowed, unresolved_ok=True)
+        except TargetRefused as refused:
+            problem = str(refused)
     if problem:
         raise ValidationFailed(
             f"the webhook URL is not valid: {problem}", details={"url": [problem]}
@@ -133,7 +146,7 @@ def add_subscription(
 ) -> WebhookSubscription:
     """Subscribe ``url`` to ``events`` (hook names, or ``*``); a secret is made if not given."""
     subscription = WebhookSubscription(
-        url=_check_url(url),
+        url=_check_url(url, allow_list(session)),
         events=_check_events(session, list(events) if not isinstance(events, str) else events),
         secret=_check_secret(secret),
         description=(description or "")[:200],
@@ -158,7 +171,7 @@ def update_subscription(
     """Change ``url``, ``events``, ``secret``, ``description`` or ``active`` of a subscription."""
     subscription = get_subscription(session, subscription_id)
     checks = {
-        "url": _check_url,
+        "url": lambda v: _check_url(v, allow_list(session)),
         "events": lambda v: _check_events(session, v),
         "secret": lambda v: _check_secret(v if v is not None else ""),
         "description": lambda v: str(v or "")[:200],
@@ -199,6 +212,7 @@ def deliver_webhook(job: JobContext) -> None:
     from crm_host.runtime.service import runtime_of
 
     settings = runtime_of(job.session).settings
+    allowed = AllowList.parse(settings.webhook_allowed_hosts)
     subscription = job.session.get(WebhookSubscription, job.args.get("subscription_id"))
     event = job.session.get(OutboxEvent, job.event_id) if job.event_id else None
     if subscription is None or not subscription.active or event is None:
@@ -218,8 +232,14 @@ def deliver_webhook(job: JobContext) -> None:
         SIGNATURE_HEADER: sign(secret, timestamp, body),
     }
     try:
-        response = requests.post(
+        # Resolved and checked again now (DNS may have changed), and sent to that address.
+        address = check_target(url, allowed, unresolved_ok=False)
+    except TargetRefused as refused:
+        raise WebhookError(str(refused)) from None
+    try:
+        response = post_to_address(
             url,
+            address,
             data=body,
             headers=headers,
             timeout=settings.webhooks_timeout,

@@ -10,11 +10,12 @@ from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api as SmorestApi
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crm_host import __version__, audit
 from crm_host.errors import Conflict, CrmError, NotVisible, PreconditionFailed, ValidationFailed
 from crm_host.host import get_host
+from crm_host.web import limits
 
 API_PREFIX = "/api/v1"
 
@@ -87,6 +88,15 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
         return render_template("crm/error.html", code=error.status, message=error.message), (
             error.status
         )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error: RequestEntityTooLarge) -> Any:
+        message, limit = limits.too_large(app, request)
+        # The rest of the body is never read: the connection cannot be reused.
+        headers = {"Connection": "close"}
+        if is_api_request():
+            return jsonify(code=413, message=message, limit=limit), 413, headers
+        return render_template("crm/error.html", code=413, message=message), 413, headers
 
     @app.errorhandler(sa_exc.IntegrityError)
     def _integrity_error(error: sa_exc.IntegrityError) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm_host.models import Job
-from crm_host.runtime import emit
+from crm_host.runtime import emit, get_runtime
 from crm_host.runtime.webhooks import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
@@ -53,6 +54,15 @@ class Receiver:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(app, monkeypatch):
+    """These receivers listen on 127.0.0.1: the admin allows it, as a deployment would
+    for a receiver of its own network (internal addresses are refused otherwise)."""
+    runtime = get_runtime(app)
+    allowed = replace(runtime.settings, webhook_allowed_hosts="127.0.0.1")
+    monkeypatch.setattr(runtime, "settings", allowed)
 
 
 @pytest.fixture
@@ -193,3 +203,138 @@ def test_webhook_commands(cli, db):
     assert cli("webhooks", "remove", str(hook_id)).output == f"webhook {hook_id} removed\n"
     missing = cli("webhooks", "remove", str(hook_id))
     assert missing.exit_code == 1 and f"no webhook with id {hook_id}" in missing.output
+
+
+# --- internal addresses -------------------------------------------------------------------
+
+
+def _allow(app, monkeypatch, setting):
+    runtime = get_runtime(app)
+    monkeypatch.setattr(
+        runtime, "settings", replace(runtime.settings, webhook_allowed_hosts=setting)
+    )
+
+
+@pytest.mark.parametrize(
+    "address, internal",
+    [
+        ("127.0.0.1", True),
+        ("10.1.2.3", True),
+        ("172.16.0.1", True),
+        ("192.168.1.1", True),
+        ("169.254.169.254", True),  # the cloud metadata address
+        ("100.64.0.1", True),  # carrier-grade NAT
+        ("0.0.0.0", True),
+        ("224.0.0.1", True),
+        ("::1", True),
+        ("fe80::1", True),
+        ("fc00::1", True),
+        ("fd00:ec2::254", True),  # metadata over IPv6
+        ("::ffff:127.0.0.1", True),  # IPv4-mapped
+        ("::ffff:169.254.169.254", True),
+        ("2002:a00:1::", True),  # 6to4 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", True),  # NAT64 of 169.254.169.254
+        ("ff02::1", True),
+        ("8.8.8.8", False),
+        ("93.184.216.34", False),
+        ("2001:4860:4860::8888", False),
+        ("::ffff:8.8.8.8", False),
+    ],
+)
+def test_internal_addresses_are_told_apart(address, internal):
+    import ipaddress
+
+    from crm_host.runtime.webhook_targets import is_internal
+
+    assert is_internal(ipaddress.ip_address(address)) is internal
+
+
+INTERNAL_URLS = [
+    "http://127.0.0.1:8080/hook",
+    "http://localhost/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://10.0.0.5/hook",
+    "http://[::1]:8080/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://2130706433/hook",  # 127.0.0.1 as one number
+    "http://0x7f000001/hook",  # and in hex
+]
+
+
+def test_internal_urls_are_refused_when_saved(app, db, admin, cli, monkeypatch):
+    _allow(app, monkeypatch, None)
+    for url in INTERNAL_URLS:
+        refused = admin.post("/api/v1/webhooks", json={"url": url, "events": ["*"]})
+        assert refused.status_code == 422, (url, refused.json)
+        [message] = refused.json["errors"]["url"]
+        assert message.startswith(f"{url} reaches the internal address "), message
+        assert "CRM_WEBHOOK_ALLOWED_HOSTS" in message
+    public = admin.post(
+        "/api/v1/webhooks", json={"url": "https://93.184.216.34/in", "events": ["*"]}
+    )
+    assert public.status_code == 201
+    moved = admin.patch(
+        f"/api/v1/webhooks/{public.json['id']}", json={"url": "http://169.254.169.254/x"}
+    )
+    assert moved.status_code == 422 and "169.254.169.254" in moved.json["errors"]["url"][0]
+    added = cli("webhooks", "add", "http://127.0.0.1:9/x", "--event", "*")
+    assert added.exit_code == 1
+    assert "http://127.0.0.1:9/x reaches the internal address 127.0.0.1" in added.output
+    assert [s.url for s in list_subscriptions(db)] == ["https://93.184.216.34/in"]
+
+
+def test_the_allow_list_names_hosts_and_networks(app, db, admin, monkeypatch):
+    _allow(app, monkeypatch, "localhost, 10.0.0.0/8")
+    for url, status in [
+        ("http://localhost/hook", 201),
+        ("http://10.20.30.40/hook", 201),
+        ("http://127.0.0.1/hook", 422),  # localhost by name only
+        ("http://192.168.1.1/hook", 422),
+    ]:
+        answer = admin.post("/api/v1/webhooks", json={"url": url, "events": ["*"]})
+        assert answer.status_code == status, (url, answer.json)
+
+
+def test_a_delivery_rechecks_dns_and_connects_to_the_address_it_checked(
+    app, db, admin, monkeypatch, deliver_outbox
+):
+    from crm_host.runtime import webhook_targets
+
+    _allow(app, monkeypatch, None)
+    answers = {"hooks.example.test": "93.184.216.34"}  # public when saved
+    monkeypatch.setattr(
+        webhook_targets,
+        "resolve",
+        lambda host, port: [__import__("ipaddress").ip_address(answers[host])],
+    )
+    with Receiver(failures=0) as receiver:
+        port = receiver.server.server_address[1]
+        url = f"http://hooks.example.test:{port}/hooks/crm"
+        assert admin.post("/api/v1/webhooks", json={"url": url, "events": ["*"]}).status_code == 201
+        # The name now points inside (DNS rebinding): the delivery refuses, sends nothing.
+        answers["hooks.example.test"] = "127.0.0.1"
+        emit(db, "crm_customer_erased", customer_id=7)
+        db.commit()
+        [job] = db.scalars(sa.select(Job).where(Job.name == "host.webhook")).all()
+        assert job.error_summary == (
+            f"WebhookError: {url} reaches the internal address 127.0.0.1; an admin may "
+            "allow it with the setting CRM_WEBHOOK_ALLOWED_HOSTS"
+        )
+        assert receiver.requests == []
+        # Allowed by name: the request goes to the address checked (this name is in no
+        # DNS), with the URL's host in the Host header.
+        _allow(app, monkeypatch, "hooks.example.test")
+        deliver_outbox(later=timedelta(minutes=5))
+        assert len(receiver.requests) == 1
+        assert receiver.requests[0][1]["Host"] == f"hooks.example.test:{port}"
+
+
+def test_tls_to_a_checked_address_still_checks_the_host_name():
+    # The connection goes to the address; the certificate and SNI are the URL's host's.
+    from crm_host.runtime.webhook_targets import _PinnedHostAdapter
+
+    adapter = _PinnedHostAdapter("hooks.example.com")
+    connection = adapter.poolmanager.connection_from_url("https://93.184.216.34/in")._new_conn()
+    assert connection.host == "93.184.216.34"
+    assert connection.server_hostname == "hooks.example.com"
+    assert connection.assert_hostname == "hooks.example.com"

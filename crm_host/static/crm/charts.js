@@ -27,6 +27,8 @@
   }
 
   function draw(element) {
+    // The height comes as data: a style attribute would break the page's CSP.
+    if (element.dataset.chartHeight) { element.style.height = element.dataset.chartHeight; }
     fetch(element.dataset.chartUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) { throw new Error(response.status + " " + response.statusText); }

@@ -23,6 +23,7 @@ from crm_host.host import get_host
 from crm_host.importing.readers import ImportFileError
 from crm_host.permissions import require
 from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
+from crm_host.web.limits import accepts_body
 from crm_industry_power import (
     advice,
     bills,
@@ -249,6 +250,7 @@ class AccountEquipment(MethodView):
 
 @blp.route("/readings/import")
 class ReadingsImport(MethodView):
+    @accepts_body("import")
     @require(p.READINGS_IMPORT)
     @blp.arguments(s.ReadingsImportIn, location="form")
     @blp.arguments(s.ReadingsFileIn, location="files")
@@ -264,7 +266,7 @@ class ReadingsImport(MethodView):
         except ValueError as error:
             raise ValidationFailed(str(error), details={"timezone": [str(error)]}) from None
         upload = files["file"]
-        limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+        limit = int(current_app.config.get("MAX_IMPORT_BYTES", 100 * 1024 * 1024))
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "readings.csv"
             upload.save(str(path))

@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
-from crm_host.api.pagination import newest_first, where_equal
+from crm_host.api.pagination import fetch_page, integer_key, newest_first, where_equal
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
@@ -353,13 +353,10 @@ class RfmScores(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Stored scores, by customer id descending; filter by any of the three scores."""
         query = where_equal(sa.select(RfmScore), RfmScore, args, ("r_score", "f_score", "m_score"))
-        from crm_host.api.pagination import SortKey, fetch_page
-
         return fetch_page(
             _session(),
             query,
-            key=SortKey(RfmScore.customer_id, lambda row: row.customer_id),
-            id_column=RfmScore.customer_id,
+            keys=[integer_key(RfmScore.customer_id)],
             args=args,
             descending=True,
         )
@@ -431,14 +428,11 @@ class CustomerValues(MethodView):
     @blp.response(200, s.CustomerValuePage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Stored values, by customer id descending; filter by churn risk."""
-        from crm_host.api.pagination import SortKey, fetch_page
-
         query = where_equal(sa.select(CustomerValue), CustomerValue, args, ("churn_risk",))
         return fetch_page(
             _session(),
             query,
-            key=SortKey(CustomerValue.customer_id, lambda row: row.customer_id),
-            id_column=CustomerValue.customer_id,
+            keys=[integer_key(CustomerValue.customer_id)],
             args=args,
             descending=True,
         )

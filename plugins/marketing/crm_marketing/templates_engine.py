@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Template, TemplateError, TemplateRuntimeError
-from jinja2.sandbox import SandboxedEnvironment
 
 from crm_host.errors import ValidationFailed
+from crm_marketing.template_sandbox import BoundedEnvironment, render_bounded
 
 
 def trackable(url: Any) -> str:
@@ -46,13 +46,17 @@ PLACEHOLDERS: dict[str, Any] = {
 #: Without a recipient (a preview), ``track`` leaves the address as it is.
 UNTRACKED: Callable[[Any], str] = trackable
 
-_ENV = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+#: Bounded (see :mod:`crm_marketing.template_sandbox`): a template cannot ask for
+#: unbounded output, strings, ranges or loops.
+_ENV = BoundedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
 def check(text: str, field: str) -> None:
-    """Raise :class:`ValidationFailed` naming ``field`` when ``text`` is not a usable template."""
+    """Raise :class:`ValidationFailed` naming ``field`` when ``text`` is not a usable
+    template: it does not compile, or its trial render against the sample values fails
+    or passes a bound of the sandbox."""
     try:
-        _ENV.from_string(text).render(PLACEHOLDERS)
+        render_bounded(_ENV.from_string(text), PLACEHOLDERS)
     except TemplateError as error:
         raise ValidationFailed(
             "the message template is not valid", details={field: [str(error)[:300]]}
@@ -70,4 +74,4 @@ def render(text: str, context: dict[str, Any]) -> str:
     """``text`` with the placeholders filled in from ``context``."""
     values = {k: context.get(k) or "" for k in PLACEHOLDERS}
     values["track"] = context.get("track") or UNTRACKED
-    return _compiled(text).render(values)
+    return render_bounded(_compiled(text), values)
