@@ -130,14 +130,15 @@ def test_the_served_type_comes_from_the_bytes(head, kind):
     ],
 )
 def test_attachments_are_served_by_their_sniffed_type(
-    make_user, client_for, data, declared, served
+    make_user, make_customer, client_for, data, declared, served
 ):
     agent = client_for(make_user("headers-agent", departments=["service"], role="agent"))
+    customer = make_customer(departments=["service"])
     made = agent.post(
         "/api/v1/attachments",
         data={
             "object_type": "customer",
-            "object_id": "42",
+            "object_id": str(customer.id),
             "file": (io.BytesIO(data), "page.html", declared),
         },
         content_type="multipart/form-data",
