@@ -183,6 +183,24 @@ class Encrypted(sa.types.TypeDecorator[str]):
         return current.decrypt(value)
 
 
+#: The host fields that are sensitive: stored encrypted, masked for users without reveal.
+SENSITIVE_FIELDS = {
+    "customer": ("phone", "id_number"),
+    "contact": ("phone",),
+    "address": ("line1", "line2"),
+}
+
+
+def shown(value: str | None) -> str | None:
+    """``value`` as whoever asks may see it: in full with reveal, masked otherwise.
+
+    Every place that hands a sensitive host value to a user — an API field, a console
+    page, a PDF, an export — goes through this (or :class:`crm_host.api.fields.Masked`,
+    which calls it), so one rule decides what is shown.
+    """
+    return value if may_reveal() else mask(value)
+
+
 def may_reveal() -> bool:
     """Whether whoever asks may see sensitive values in full.
 

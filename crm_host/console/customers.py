@@ -33,6 +33,7 @@ from crm_host.models import (
     User,
 )
 from crm_host.permissions import authorize
+from crm_host.sensitive import SENSITIVE_FIELDS, may_reveal, shown
 from crm_host.web.gate import enabled_plugins
 from crm_host.web.scoped import panels_for
 
@@ -89,7 +90,7 @@ def index() -> str:
     try:
         result = fetch_page(
             session,
-            customer_query(args, get_host().db.dialect),
+            customer_query(args, get_host().db.dialect, exact_numbers=may_reveal()),
             key=SORT_KEYS[args["sort"].lstrip("-")],
             id_column=Customer.id,
             args=args,
@@ -152,9 +153,8 @@ def edit(customer_id: int) -> str | Response:
     if request.method == "POST":
         values = request.form.to_dict()
         try:
-            service.update_customer(
-                session, customer, customer_data(request.form, fields), actor=current_user.user
-            )
+            data = _keep_masked(customer, customer_data(request.form, fields))
+            service.update_customer(session, customer, data, actor=current_user.user)
             session.commit()
         except CrmError as error:
             session.rollback()
@@ -174,9 +174,22 @@ def edit(customer_id: int) -> str | Response:
     )
 
 
+def _keep_masked(customer: Customer, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the sensitive fields sent back as the form showed them (masked):
+    a user who may not reveal a number keeps it by leaving it alone."""
+    for name in SENSITIVE_FIELDS["customer"]:
+        current = getattr(customer, name)
+        if name in data and current and data[name] == shown(current) != current:
+            del data[name]
+    return data
+
+
 def _form_values(customer: Customer) -> dict[str, Any]:
     snapshot = service.snapshot(customer)
     values = {k: ("" if v is None else str(v)) for k, v in snapshot.items()}
+    for name in SENSITIVE_FIELDS["customer"]:
+        # The edit form shows what the profile shows: masked without reveal.
+        values[name] = shown(getattr(customer, name)) or ""
     values["kind"] = customer.kind.value
     values["lifecycle_stage"] = customer.lifecycle_stage.value
     values["tags"] = ", ".join(t.name for t in customer.tags)
@@ -377,7 +390,10 @@ def export_file() -> Response:
     if fmt not in EXPORT_TYPES:
         abort(404)
     buffer = io.BytesIO()
-    export.write(get_host().session, buffer, fmt)
+    session = get_host().session
+    # ?reveal=1 for phone and ID numbers in full: refused (403) without the permission.
+    export.export(session, buffer, fmt, reveal=request.args.get("reveal") in ("1", "true"))
+    session.commit()
     buffer.seek(0)
     return send_file(
         buffer,

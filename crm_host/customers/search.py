@@ -25,17 +25,26 @@ def name_condition(folded: str, dialect: str) -> sa.ColumnElement[bool]:
     return sa.func.instr(Customer.search_name, folded) > 0
 
 
-def search_condition(q: str, dialect: str) -> sa.ColumnElement[bool]:
-    """The WHERE clause of a customer search box."""
+def search_condition(
+    q: str, dialect: str, *, exact_numbers: bool = False
+) -> sa.ColumnElement[bool]:
+    """The WHERE clause of a customer search box.
+
+    Matching a whole phone or ID number is for callers who may see those numbers
+    (``exact_numbers``: the user holds ``host.customers.reveal``). For anyone else a
+    search would confirm who owns a number the page then masks — an oracle — so
+    their number-shaped query matches names, codes and emails only.
+    """
     q = q.strip()
     conditions: list[Any] = [Customer.code == q, Customer.email == q.lower()]
-    # Phone and ID numbers may be stored encrypted: they are found by blind index.
-    phone = blind_phone(q.translate(PHONE_NOISE))
-    if phone:
-        conditions.append(Customer.phone_blind == phone)
-    id_number = blind_id_number(q)
-    if id_number and len(q) >= 4:
-        conditions.append(Customer.id_number_blind == id_number)
+    if exact_numbers:
+        # Phone and ID numbers may be stored encrypted: they are found by blind index.
+        phone = blind_phone(q.translate(PHONE_NOISE))
+        if phone:
+            conditions.append(Customer.phone_blind == phone)
+        id_number = blind_id_number(q)
+        if id_number and len(q) >= 4:
+            conditions.append(Customer.id_number_blind == id_number)
     folded = normalize_name(q)
     if folded:
         conditions.append(name_condition(folded, dialect))
