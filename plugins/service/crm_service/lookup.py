@@ -17,6 +17,7 @@ from crm_host.customers.rules import PHONE_NOISE
 from crm_host.errors import ValidationFailed
 from crm_host.models import Contact, Customer, User
 from crm_host.sensitive import blind_phone, mask
+from crm_host.text import normalize_phone
 from crm_service.models import Ticket
 from crm_service.workflow import OPEN_STATUSES
 
@@ -80,7 +81,7 @@ def by_phone(session: Session, phone: str, *, actor: User | None = None) -> list
         "lookup",
         "customer",
         None,
-        after={"phone": mask(number), "customer_ids": [r["id"] for r in rows]},
+        after={"phone": mask(normalize_phone(number)), "customer_ids": [r["id"] for r in rows]},
         actor=actor,
         plugin="service",
         row_count=len(rows),
