@@ -16,7 +16,7 @@ from crm_host import timeline
 from crm_host.api.pagination import fetch_page
 from crm_host.api.schemas import AddressSchema, ContactSchema, CustomerQuery
 from crm_host.console.access import page
-from crm_host.console.forms import customer_data, field_errors, split_list
+from crm_host.console.forms import customer_data, field_errors, form_values, keep_masked, split_list
 from crm_host.console.labels import choices
 from crm_host.customers import children, export, merge, service
 from crm_host.customers.custom_fields import definitions
@@ -33,7 +33,7 @@ from crm_host.models import (
     User,
 )
 from crm_host.permissions import authorize
-from crm_host.sensitive import SENSITIVE_FIELDS, may_reveal, shown
+from crm_host.sensitive import may_reveal
 from crm_host.web.gate import enabled_plugins
 from crm_host.web.scoped import panels_for
 
@@ -153,7 +153,7 @@ def edit(customer_id: int) -> str | Response:
     if request.method == "POST":
         values = request.form.to_dict()
         try:
-            data = _keep_masked(customer, customer_data(request.form, fields))
+            data = keep_masked(customer, customer_data(request.form, fields))
             service.update_customer(session, customer, data, actor=current_user.user)
             session.commit()
         except CrmError as error:
@@ -163,7 +163,7 @@ def edit(customer_id: int) -> str | Response:
             flash(_("Customer %(code)s saved.", code=customer.code), "success")
             return redirect(url_for("customer_pages.view", customer_id=customer.id))
     else:
-        values = _form_values(customer)
+        values = form_values(customer)
     return render_template(
         "crm/customers/form.html",
         customer=customer,
@@ -172,32 +172,6 @@ def edit(customer_id: int) -> str | Response:
         custom_fields=fields,
         **_choices(),
     )
-
-
-def _keep_masked(customer: Customer, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` without the sensitive fields sent back as the form showed them (masked):
-    a user who may not reveal a number keeps it by leaving it alone."""
-    for name in SENSITIVE_FIELDS["customer"]:
-        current = getattr(customer, name)
-        if name in data and current and data[name] == shown(current) != current:
-            del data[name]
-    return data
-
-
-def _form_values(customer: Customer) -> dict[str, Any]:
-    snapshot = service.snapshot(customer)
-    values = {k: ("" if v is None else str(v)) for k, v in snapshot.items()}
-    for name in SENSITIVE_FIELDS["customer"]:
-        # The edit form shows what the profile shows: masked without reveal.
-        values[name] = shown(getattr(customer, name)) or ""
-    values["kind"] = customer.kind.value
-    values["lifecycle_stage"] = customer.lifecycle_stage.value
-    values["tags"] = ", ".join(t.name for t in customer.tags)
-    values["departments"] = ", ".join(d.code for d in customer.departments)
-    values["parent_code"] = customer.parent.code if customer.parent else ""
-    for name, value in (customer.custom or {}).items():
-        values[f"custom.{name}"] = "" if value is None else value
-    return values
 
 
 @bp.route("/<id:customer_id>")
