@@ -105,3 +105,20 @@ def test_the_cli_masks_unless_told_to_reveal(db, people, cli, tmp_path):
         ("export", "system", 2),
         ("export-revealed", "system", 2),
     ]
+
+
+def test_a_masked_value_coming_back_is_refused_not_stored(db):
+    # A masked export imported again must not overwrite numbers with stars.
+    from crm_host.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        service.create_customer(
+            db,
+            {"code": "X9", "name": "回流", "kind": "person", "phone": MASKED_PHONE},
+        )
+    assert "phone" in refused.value.details
+    with pytest.raises(ValidationFailed) as refused:
+        service.create_customer(
+            db, {"code": "X9", "name": "回流", "kind": "person", "id_number": MASKED_ID}
+        )
+    assert "id_number" in refused.value.details
