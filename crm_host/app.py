@@ -19,7 +19,7 @@ from crm_host.db import Database, pool_settings
 from crm_host.host import Host, get_host
 from crm_host.objects import collect_objects
 from crm_host.objects.host_types import register_host_types
-from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry
+from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry, signed_in_may_reveal
 from crm_host.plugins import PluginError, PluginManager, discover
 from crm_host.runtime import api as runtime_api
 from crm_host.runtime.permissions import RUNTIME_PERMISSIONS
@@ -65,6 +65,8 @@ def create_app(
     host.objects = collect_objects(plugins, host.permissions, register_host_types)
     host.init_app(app)
     auth.init_app(app)
+    # Who may see phone and ID numbers in full (crm_host.sensitive.may_reveal asks).
+    app.extensions["crm_reveal_check"] = signed_in_may_reveal
     host_runtime.init_app(app)
 
     app.url_map.converters["id"] = IdConverter

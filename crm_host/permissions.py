@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.errors import Forbidden
 from crm_host.models import Membership, RolePermission, User
+from crm_host.sensitive import REVEAL_PERMISSION
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -302,6 +303,17 @@ def require(permission: str, *, record: bool = False) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def signed_in_may_reveal() -> bool:
+    """Whether the request's signed-in user holds ``host.customers.reveal``: the check
+    behind :func:`crm_host.sensitive.may_reveal`, installed by the app factory."""
+    from flask_login import current_user
+
+    from crm_host.host import get_host
+
+    user = getattr(current_user, "user", None) if current_user else None
+    return user is not None and can(get_host().session, user, REVEAL_PERMISSION)
 
 
 def signed_in(view: F) -> F:

@@ -252,21 +252,38 @@ class Encrypted(sa.types.TypeDecorator[str]):
         return current.decrypt(value)
 
 
+#: The host fields that are sensitive: stored encrypted, masked for users without reveal.
+SENSITIVE_FIELDS = {
+    "customer": ("phone", "id_number"),
+    "contact": ("phone",),
+    "address": ("line1", "line2"),
+}
+
+
+def shown(value: str | None) -> str | None:
+    """``value`` as whoever asks may see it: in full with reveal, masked otherwise.
+
+    Every place that hands a sensitive host value to a user — an API field, a console
+    page, a PDF, an export — goes through this (or :class:`crm_host.api.fields.Masked`,
+    which calls it), so one rule decides what is shown.
+    """
+    return value if may_reveal() else mask(value)
+
+
 def may_reveal() -> bool:
     """Whether whoever asks may see sensitive values in full.
 
     Outside a request (commands, jobs) the answer is yes; in a request, the signed-in
-    user needs ``host.customers.reveal``. Asked once per request.
+    user needs ``host.customers.reveal``. Asked once per request. The app tells how to
+    ask (``app.extensions["crm_reveal_check"]``, set by the app factory): this module
+    stays free of the web layer and the permission tables, which the models using it
+    must not import. An app that set no check reveals nothing.
     """
-    from flask import g, has_request_context
-    from flask_login import current_user
+    from flask import current_app, g, has_request_context
 
     if not has_request_context():
         return True
     if "crm_may_reveal" not in g:
-        from crm_host.host import get_host
-        from crm_host.permissions import can
-
-        user = getattr(current_user, "user", None) if current_user else None
-        g.crm_may_reveal = user is not None and can(get_host().session, user, REVEAL_PERMISSION)
+        check = current_app.extensions.get("crm_reveal_check")
+        g.crm_may_reveal = bool(check is not None and check())
     return bool(g.crm_may_reveal)

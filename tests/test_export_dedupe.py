@@ -70,7 +70,7 @@ def test_control_characters_a_worksheet_cannot_hold_are_marked_not_fatal():
 def test_csv_jsonl_and_xlsx(app, db):
     seed(db)
     out = io.BytesIO()
-    assert export.write(db, out, "csv") == 2
+    assert export.write(db, out, "csv", reveal=True) == 2
     raw = out.getvalue()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens UTF-8 Chinese correctly
     records = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))

@@ -43,6 +43,7 @@ from crm_host.models import (
 )
 from crm_host.objects import check_object
 from crm_host.permissions import authorize, require
+from crm_host.sensitive import REVEAL_PERMISSION, may_reveal
 from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_host.web.gate import enabled_plugins
 
@@ -79,7 +80,7 @@ class Customers(MethodView):
     @blp.response(200, CustomerPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List customers: search, filter, sort; keyset-paginated with ``cursor``."""
-        query = customer_query(args, get_host().db.dialect)
+        query = customer_query(args, get_host().db.dialect, exact_numbers=may_reveal())
         sort = args["sort"]
         return fetch_page(
             get_host().session,
@@ -117,12 +118,19 @@ class Export(MethodView):
     @blp.arguments(ExportQuery, location="query")
     @blp.response(200, content_type="application/octet-stream")
     def get(self, args: dict[str, Any]) -> Response:
-        """Download every customer as CSV, JSON Lines or XLSX (formula cells neutralised)."""
+        """Download every customer as CSV, JSON Lines or XLSX (formula cells neutralised).
+
+        Phone and ID numbers are masked as in the API; ``reveal=true`` gives them in
+        full, needs ``host.customers.reveal`` and is audited as a revealed export.
+        """
         fmt = args["format"]
         buffer = io.BytesIO()
-        count = export.write(get_host().session, buffer, fmt, include_archived=args["archived"])
-        audit.record(
-            get_host().session, "export", "customer", None, after={"format": fmt}, row_count=count
+        export.export(
+            get_host().session,
+            buffer,
+            fmt,
+            reveal=args["reveal"],
+            include_archived=args["archived"],
         )
         get_host().session.commit()
         buffer.seek(0)
@@ -215,8 +223,13 @@ class PrivacyExport(MethodView):
     @require("host.customers.privacy")
     @blp.response(200, PrivacyExportOut)
     def get(self, customer_id: int) -> dict[str, Any]:
-        """Everything held about the customer, by the host and every installed plugin."""
+        """Everything held about the customer, by the host and every installed plugin.
+
+        Unmasked (it is the person's own data, handed to them), so it also needs
+        ``host.customers.reveal``.
+        """
         session = get_host().session
+        authorize(session, _user(), REVEAL_PERMISSION)
         data = privacy.export_customer(session, customer_id)
         audit.record(session, "privacy-export", "customer", customer_id, actor=_user())
         session.commit()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
-from marshmallow.utils import ensure_text_type
 
 from crm_host.api.fastdump import FastDump
-from crm_host.api.fields import Id
+from crm_host.api.fields import Id, Masked
 from crm_host.api.pagination import PageArgs
-from crm_host.sensitive import mask, may_reveal
+from crm_host.sensitive import shown
 
 
 class TextField(ma.fields.String):
@@ -19,19 +16,6 @@ class TextField(ma.fields.String):
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_none", True)
         super().__init__(**kwargs)
-
-
-class Sensitive(TextField):
-    """A phone or ID number: in full for users who may reveal it, masked for the others."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        value = super()._serialize(value, attr, obj, **kwargs)
-        return value if may_reveal() else mask(value)
-
-    def fast_dump(self, value: Any) -> Any:
-        """What :meth:`_serialize` answers, for :class:`~crm_host.api.fastdump.FastDump`."""
-        value = None if value is None else ensure_text_type(value)
-        return value if may_reveal() else mask(value)
 
 
 class CustomerIn(ma.Schema):
@@ -63,7 +47,7 @@ class ContactSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     title = TextField(validate=ma.validate.Length(max=200))
     email = TextField(validate=ma.validate.Length(max=320))
-    phone = Sensitive(validate=ma.validate.Length(max=40))
+    phone = Masked(validate=ma.validate.Length(max=40))
     is_primary = ma.fields.Boolean()
 
 
@@ -72,8 +56,8 @@ class AddressSchema(ma.Schema):
     kind = ma.fields.String(
         validate=ma.validate.OneOf(["billing", "service", "mailing"]), load_default="mailing"
     )
-    line1 = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
-    line2 = TextField(validate=ma.validate.Length(max=300))
+    line1 = Masked(required=True, allow_none=False, validate=ma.validate.Length(min=1, max=300))
+    line2 = Masked(validate=ma.validate.Length(max=300))
     city = TextField(validate=ma.validate.Length(max=100))
     region = TextField(validate=ma.validate.Length(max=100))
     postal_code = TextField(validate=ma.validate.Length(max=20))
@@ -89,8 +73,8 @@ class CustomerOut(FastDump):
     name = ma.fields.String()
     kind = ma.fields.String()
     email = ma.fields.String(allow_none=True)
-    phone = Sensitive()
-    id_number = Sensitive()
+    phone = Masked()
+    id_number = Masked()
     lifecycle_stage = ma.fields.String()
     tier = ma.fields.String(allow_none=True)
     gender = ma.fields.String(allow_none=True)
@@ -123,7 +107,10 @@ class CustomerPage(ma.Schema):
 class CustomerQuery(PageArgs):
     q = ma.fields.String(
         validate=ma.validate.Length(max=200),
-        metadata={"description": "A name prefix, or an exact code, email or phone"},
+        metadata={
+            "description": "Part of a name, or an exact code or email; an exact phone or "
+            "ID number too for users who hold host.customers.reveal"
+        },
     )
     kind = ma.fields.String(validate=ma.validate.OneOf(["person", "organization"]))
     lifecycle_stage = ma.fields.String(
@@ -201,7 +188,8 @@ class DuplicatesQuery(ma.Schema):
 
 class DuplicateGroupOut(ma.Schema):
     key = ma.fields.String()
-    value = ma.fields.String()
+    # A shared phone number is as sensitive as the customers' own.
+    value = ma.fields.Function(lambda g: shown(g.value) if g.key == "phone" else g.value)
     customer_ids = ma.fields.List(ma.fields.Integer())
 
 
@@ -210,6 +198,10 @@ class ExportQuery(ma.Schema):
         load_default="csv", validate=ma.validate.OneOf(["csv", "jsonl", "xlsx"])
     )
     archived = ma.fields.Boolean(load_default=False)
+    reveal = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Phone and ID numbers in full (needs host.customers.reveal)"},
+    )
 
 
 class MergeIn(ma.Schema):

@@ -57,21 +57,33 @@ def merge(survivor: str, merged: str) -> None:
     help="File to write (default: standard output).",
 )
 @click.option("--archived/--no-archived", default=False, help="Include archived customers.")
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help="Phone and ID numbers in full, not masked (audited as a revealed export).",
+)
 @with_appcontext
-def export_command(fmt: str, output: str | None, archived: bool) -> None:
-    """Export customers as CSV (UTF-8 with BOM), JSON Lines or XLSX."""
+def export_command(fmt: str, output: str | None, archived: bool, reveal: bool) -> None:
+    """Export customers as CSV (UTF-8 with BOM), JSON Lines or XLSX.
+
+    Phone and ID numbers are masked as the API masks them unless --reveal is given.
+    """
     session = host().session
+    if fmt == "xlsx" and not output and sys.stdout.isatty():
+        raise click.ClickException("XLSX is binary: give --output FILE")
+    options: dict[str, Any] = {"reveal": reveal, "include_archived": archived}
     if output:
         with open(output, "wb") as out:
-            count = export.write(session, out, fmt, include_archived=archived)
-        click.echo(f"Exported {count} customers to {output}.", err=True)
-        return
-    if fmt == "xlsx" and sys.stdout.isatty():
-        raise click.ClickException("XLSX is binary: give --output FILE")
-    stream = sys.stdout.buffer
-    count = export.write(session, stream, fmt, include_archived=archived)
-    stream.flush()
-    click.echo(f"Exported {count} customers.", err=True)
+            count = export.export(session, out, fmt, **options)
+    else:
+        stream = sys.stdout.buffer
+        count = export.export(session, stream, fmt, **options)
+        stream.flush()
+    session.commit()
+    shown = "in full" if reveal else "phone and ID numbers masked"
+    click.echo(
+        f"Exported {count} customers ({shown})" + (f" to {output}." if output else "."), err=True
+    )
 
 
 @group.command("dedupe")

@@ -10,15 +10,16 @@ from __future__ import annotations
 from flask import Flask
 
 from crm_host.console import admin, charts, customers, imports, labels, shell, versions
-from crm_host.sensitive import mask, may_reveal
+from crm_host.sensitive import shown
 
 
 def init_app(app: Flask) -> None:
     """Register the console's blueprints on ``app``."""
     for blueprint in (shell.bp, customers.bp, imports.bp, admin.bp, charts.bp):
         app.register_blueprint(blueprint)
-    # Phone and ID numbers in full only for users who may reveal them.
-    app.jinja_env.filters["sensitive"] = lambda value: value if may_reveal() else mask(value)
+    # Phone and ID numbers and address lines in full only for users who may reveal them;
+    # plugins' templates use the same filter for every value copied from a customer.
+    app.jinja_env.filters["sensitive"] = shown
     app.jinja_env.globals.update(
         field_label=labels.field_label,
         choice_label=labels.choice_label,

@@ -16,7 +16,7 @@ from crm_host import timeline
 from crm_host.api.pagination import fetch_page
 from crm_host.api.schemas import AddressSchema, ContactSchema, CustomerQuery
 from crm_host.console.access import page
-from crm_host.console.forms import customer_data, field_errors, split_list
+from crm_host.console.forms import customer_data, field_errors, form_values, keep_masked, split_list
 from crm_host.console.labels import choices
 from crm_host.console.versions import CONFLICT_STATUS, stale_form
 from crm_host.customers import children, export, merge, service
@@ -34,6 +34,7 @@ from crm_host.models import (
     User,
 )
 from crm_host.permissions import authorize
+from crm_host.sensitive import may_reveal
 from crm_host.web.gate import enabled_plugins
 from crm_host.web.scoped import panels_for
 
@@ -90,7 +91,7 @@ def index() -> str:
     try:
         result = fetch_page(
             session,
-            customer_query(args, get_host().db.dialect),
+            customer_query(args, get_host().db.dialect, exact_numbers=may_reveal()),
             keys=SORT_KEYS[args["sort"].lstrip("-")],
             args=args,
             descending=args["sort"].startswith("-"),
@@ -151,16 +152,15 @@ def edit(customer_id: int) -> str | Response:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "GET":
-        values = _form_values(customer)
+        values = form_values(customer)
     elif stale := stale_form(customer, request.form):
         # Saved by someone else since this form was filled: keep what was typed.
         values, errors, status = request.form.to_dict(), {"": [stale]}, CONFLICT_STATUS
     else:
         values = request.form.to_dict()
         try:
-            service.update_customer(
-                session, customer, customer_data(request.form, fields), actor=current_user.user
-            )
+            data = keep_masked(customer, customer_data(request.form, fields))
+            service.update_customer(session, customer, data, actor=current_user.user)
             session.commit()
         except CrmError as error:
             session.rollback()
@@ -176,19 +176,6 @@ def edit(customer_id: int) -> str | Response:
         custom_fields=fields,
         **_choices(),
     ), status  # type: ignore[return-value]
-
-
-def _form_values(customer: Customer) -> dict[str, Any]:
-    snapshot = service.snapshot(customer)
-    values = {k: ("" if v is None else str(v)) for k, v in snapshot.items()}
-    values["kind"] = customer.kind.value
-    values["lifecycle_stage"] = customer.lifecycle_stage.value
-    values["tags"] = ", ".join(t.name for t in customer.tags)
-    values["departments"] = ", ".join(d.code for d in customer.departments)
-    values["parent_code"] = customer.parent.code if customer.parent else ""
-    for name, value in (customer.custom or {}).items():
-        values[f"custom.{name}"] = "" if value is None else value
-    return values
 
 
 @bp.route("/<id:customer_id>")
@@ -381,7 +368,10 @@ def export_file() -> Response:
     if fmt not in EXPORT_TYPES:
         abort(404)
     buffer = io.BytesIO()
-    export.write(get_host().session, buffer, fmt)
+    session = get_host().session
+    # ?reveal=1 for phone and ID numbers in full: refused (403) without the permission.
+    export.export(session, buffer, fmt, reveal=request.args.get("reveal") in ("1", "true"))
+    session.commit()
     buffer.seek(0)
     return send_file(
         buffer,

@@ -1,4 +1,4 @@
-"""Turning console form posts into the shapes the host's services take.
+"""Turning console form posts into the shapes the host's services take, and back.
 
 The console has no validation rules of its own: a customer form becomes the same
 dict the API's ``CustomerIn`` gives the customer service, so a value is refused for
@@ -12,8 +12,10 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from crm_host.customers import service
 from crm_host.customers.rules import FIELDS
-from crm_host.models import CustomField
+from crm_host.models import Customer, CustomField
+from crm_host.sensitive import SENSITIVE_FIELDS, shown
 
 _LIST_SEPARATORS = re.compile(r"[,;，；]")
 
@@ -56,3 +58,30 @@ def field_errors(details: dict[str, Any] | None) -> dict[str, list[str]]:
         else:
             errors[name] = [str(m) for m in messages]
     return errors
+
+
+def keep_masked(customer: Customer, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the sensitive fields sent back as the form showed them (masked):
+    a user who may not reveal a number keeps it by leaving it alone."""
+    for name in SENSITIVE_FIELDS["customer"]:
+        current = getattr(customer, name)
+        if name in data and current and data[name] == shown(current) != current:
+            del data[name]
+    return data
+
+
+def form_values(customer: Customer) -> dict[str, Any]:
+    """A customer as the edit form shows it; sensitive values as the profile shows them."""
+    snapshot = service.snapshot(customer)
+    values = {k: ("" if v is None else str(v)) for k, v in snapshot.items()}
+    for name in SENSITIVE_FIELDS["customer"]:
+        # The edit form shows what the profile shows: masked without reveal.
+        values[name] = shown(getattr(customer, name)) or ""
+    values["kind"] = customer.kind.value
+    values["lifecycle_stage"] = customer.lifecycle_stage.value
+    values["tags"] = ", ".join(t.name for t in customer.tags)
+    values["departments"] = ", ".join(d.code for d in customer.departments)
+    values["parent_code"] = customer.parent.code if customer.parent else ""
+    for name, value in (customer.custom or {}).items():
+        values[f"custom.{name}"] = "" if value is None else value
+    return values

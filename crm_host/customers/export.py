@@ -1,6 +1,9 @@
 """Exporting customers to CSV, JSON Lines or XLSX, streamed, safe to open in a spreadsheet.
 
-The columns are the API's field names, so an export can be imported again. Text
+The columns are the API's field names, so an export can be imported again. Phone and
+ID numbers are masked exactly as the API masks them (``138****5678``) unless the
+export is asked for with ``reveal``, which needs ``host.customers.reveal`` and is
+audited as a revealed export. Text
 that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at
 the start) is prefixed with ``'`` — except plain numbers such as ``+8613812345678``
 or ``-5``, which a spreadsheet reads as numbers, not formulas.
@@ -19,9 +22,12 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from crm_host import audit
 from crm_host.customers.custom_fields import definitions
 from crm_host.customers.rules import FIELDS, LINK_COLUMNS
-from crm_host.models import Customer
+from crm_host.errors import Forbidden
+from crm_host.models import Customer, User
+from crm_host.sensitive import REVEAL_PERMISSION, SENSITIVE_FIELDS, mask, may_reveal
 
 FORMATS = ("csv", "jsonl", "xlsx")
 BASE_COLUMNS = FIELDS + LINK_COLUMNS
@@ -57,9 +63,12 @@ def columns(session: Session) -> list[str]:
 
 
 def rows(
-    session: Session, *, include_archived: bool = False, batch: int = 2000
+    session: Session, *, include_archived: bool = False, reveal: bool = False, batch: int = 2000
 ) -> Iterator[dict[str, Any]]:
-    """Customers as flat dicts keyed by :func:`columns`, streamed in id order."""
+    """Customers as flat dicts keyed by :func:`columns`, streamed in id order.
+
+    Sensitive fields are masked unless ``reveal`` (the caller checked the permission).
+    """
     custom_names = list(definitions(session))
     query = (
         sa.select(Customer)
@@ -75,6 +84,9 @@ def rows(
         query = query.where(Customer.archived_at.is_(None))
     for customer in session.scalars(query):
         record: dict[str, Any] = {name: getattr(customer, name) for name in FIELDS}
+        if not reveal:
+            for name in SENSITIVE_FIELDS["customer"]:
+                record[name] = mask(record[name])
         record["kind"] = customer.kind.value if customer.kind else None
         record["lifecycle_stage"] = (
             customer.lifecycle_stage.value if customer.lifecycle_stage else None
@@ -118,4 +130,42 @@ def write(session: Session, out: IO[bytes], fmt: str, **options: Any) -> int:
         sheet.append([printable_in_xlsx(neutralise(record[c])) for c in header])
         count += 1
     workbook.save(out)
+    return count
+
+
+def check_reveal(reveal: bool) -> None:
+    """Refuse a revealed export (403 naming the permission) to whoever may not reveal."""
+    if reveal and not may_reveal():
+        raise Forbidden(
+            f"An export with reveal needs the permission {REVEAL_PERMISSION}.",
+            details={"reveal": [f"You need the permission {REVEAL_PERMISSION}."]},
+        )
+
+
+def export(
+    session: Session,
+    out: IO[bytes],
+    fmt: str,
+    *,
+    reveal: bool = False,
+    include_archived: bool = False,
+    actor: User | None = None,
+) -> int:
+    """Write the export (:func:`write`) and its audit entry: ``export``, or
+    ``export-revealed`` when phone and ID numbers went out in full; with the count.
+
+    Checks the reveal permission first (in a request; commands may reveal). The
+    caller commits.
+    """
+    check_reveal(reveal)
+    count = write(session, out, fmt, include_archived=include_archived, reveal=reveal)
+    audit.record(
+        session,
+        "export-revealed" if reveal else "export",
+        "customer",
+        None,
+        after={"format": fmt, "revealed": reveal, "archived": include_archived},
+        actor=actor,
+        row_count=count,
+    )
     return count

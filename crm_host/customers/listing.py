@@ -22,8 +22,13 @@ SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
 EQUAL_FILTERS = ("kind", "lifecycle_stage", "tier", "city", "region", "owner_id")
 
 
-def customer_query(args: dict[str, Any], dialect: str) -> sa.Select[Any]:
+def customer_query(
+    args: dict[str, Any], dialect: str, *, exact_numbers: bool = False
+) -> sa.Select[Any]:
     """Customers matching the list arguments (the API's ``CustomerQuery``), unsorted.
+
+    ``q`` matches whole phone and ID numbers only with ``exact_numbers`` (see
+    :func:`~crm_host.customers.search.search_condition`).
 
     Departments and tags are loaded for the whole page in two queries, not two per row.
     """
@@ -36,7 +41,7 @@ def customer_query(args: dict[str, Any], dialect: str) -> sa.Select[Any]:
         else Customer.archived_at.is_(None)
     )
     if args.get("q"):
-        query = query.where(search_condition(args["q"], dialect))
+        query = query.where(search_condition(args["q"], dialect, exact_numbers=exact_numbers))
     query = where_equal(query, Customer, args, EQUAL_FILTERS)
     if args.get("tag"):
         query = query.where(

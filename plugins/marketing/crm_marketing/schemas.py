@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from crm_host.api.fields import Id
 from crm_host.api.pagination import PageArgs
+from crm_host.sensitive import shown
 from crm_marketing import variants
 from crm_marketing.models import CAMPAIGN_STATUSES, RESPONSES, SEGMENT_KINDS
 
@@ -287,7 +288,12 @@ class SendOut(ma.Schema):
     id = ma.fields.Integer()
     campaign_id = ma.fields.Integer()
     customer_id = ma.fields.Integer()
-    address = ma.fields.String(allow_none=True)
+    # A copy of the customer's email or phone number: an email is shown as the
+    # customers API shows it, any other address (a phone) masked without reveal.
+    address = ma.fields.Function(
+        lambda send: send.address if "@" in (send.address or "") else shown(send.address),
+        allow_none=True,
+    )
     variant_id = ma.fields.Integer(allow_none=True)
     duplicate = ma.fields.Boolean()
     sent_at = ma.fields.DateTime()

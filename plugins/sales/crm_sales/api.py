@@ -19,6 +19,7 @@ from crm_host.customers import service as customers
 from crm_host.host import get_host
 from crm_host.models import User
 from crm_host.permissions import require
+from crm_host.sensitive import may_reveal
 from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_sales import (
     activities,
@@ -146,7 +147,8 @@ class LeadDuplicates(MethodView):
         session = _session()
         lead = leads.get_lead(session, lead_id)
         _check_record(lead, p.LEADS_READ)
-        return leads.duplicates(session, lead)
+        # Matching by phone would be a phone-number oracle for users without reveal.
+        return leads.duplicates(session, lead, by_phone=may_reveal())
 
 
 @blp.route("/leads/<id:lead_id>/convert")

@@ -175,12 +175,16 @@ def _allowed(status: LeadStatus) -> str:
     return ", ".join(s.value for s in TRANSITIONS[status]) or "nothing"
 
 
-def duplicates(session: Session, lead: Lead) -> list[Customer]:
-    """Customers sharing the lead's email or phone: check these before converting."""
+def duplicates(session: Session, lead: Lead, *, by_phone: bool = True) -> list[Customer]:
+    """Customers sharing the lead's email or phone: check these before converting.
+
+    ``by_phone=False`` leaves the phone out: a lead typed with someone's number must
+    not tell a user who may not see phone numbers whose number it is.
+    """
     conditions = []
     if lead.email:
         conditions.append(sa.func.lower(Customer.email) == lead.email.lower())
-    if lead.phone:
+    if lead.phone and by_phone:
         # Customers' phones may be encrypted at rest: compare blind indexes.
         conditions.append(Customer.phone_blind.in_(blind_phones(lead.phone)))
     if not conditions:

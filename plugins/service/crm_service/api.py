@@ -399,8 +399,14 @@ class Lookup(MethodView):
     @lookup_blp.arguments(LookupQuery, location="query")
     @lookup_blp.response(200, LookupOut(many=True))
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
-        """Customers with this phone number (theirs or a contact's), for a ringing phone."""
-        return lookup.by_phone(_session(), args["phone"])
+        """Customers with this phone number (theirs or a contact's), for a ringing phone.
+
+        Each lookup is audited; numbers are masked without ``host.customers.reveal``.
+        """
+        session = _session()
+        rows = lookup.by_phone(session, args["phone"])
+        session.commit()
+        return rows
 
 
 @surveys_blp.route("/results")

@@ -1,4 +1,9 @@
-"""Who is calling: customers by phone number, through their own number or a contact's."""
+"""Who is calling: customers by phone number, through their own number or a contact's.
+
+Matching a whole number tells who owns it, so every lookup is audited (who asked,
+the number masked, which customers matched). The numbers in the answer are masked
+for users without ``host.customers.reveal`` by the schema's masked field.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host import audit
 from crm_host.customers.rules import PHONE_NOISE
 from crm_host.errors import ValidationFailed
-from crm_host.models import Contact, Customer
-from crm_host.sensitive import blind_phones
+from crm_host.models import Contact, Customer, User
+from crm_host.sensitive import blind_phones, mask
+from crm_host.text import normalize_phone
 from crm_service.models import Ticket
 from crm_service.workflow import OPEN_STATUSES
 
@@ -18,12 +25,13 @@ from crm_service.workflow import OPEN_STATUSES
 LIMIT = 20
 
 
-def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
+def by_phone(session: Session, phone: str, *, actor: User | None = None) -> list[dict[str, Any]]:
     """Customers whose number, or one of whose contacts' numbers, is ``phone``.
 
     The number is compared through the host's blind index, in whatever form it was
-    typed (spaces, dashes, brackets, a +86 prefix). Each match carries its open ticket count, so the agent sees
-    at once whether the caller is chasing something.
+    typed (spaces, dashes, brackets, a +86 prefix). Each match carries its open ticket
+    count, so the agent sees at once whether the caller is chasing something. The
+    lookup is audited in the session (the caller commits).
     """
     number = phone.strip().translate(PHONE_NOISE)
     if not number or not all(c.isdigit() for c in number.removeprefix("+")):
@@ -69,6 +77,16 @@ def by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
         )
         for row in rows:
             row["open_tickets"] = counts.get(row["id"], 0)
+    audit.record(
+        session,
+        "lookup",
+        "customer",
+        None,
+        after={"phone": mask(normalize_phone(number)), "customer_ids": [r["id"] for r in rows]},
+        actor=actor,
+        plugin="service",
+        row_count=len(rows),
+    )
     return rows
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.api.fields import Masked
 from crm_host.api.pagination import PageArgs
 from crm_service.models import CHANNELS, MESSAGE_KINDS, PRIORITIES, VISIT_OUTCOMES
 from crm_service.sla import MAX_MINUTES
@@ -201,7 +202,8 @@ class LookupOut(ma.Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
     name = ma.fields.String()
-    phone = ma.fields.String(allow_none=True)
+    # The customer's number: in full only for users who may reveal it.
+    phone = Masked()
     matched_by = ma.fields.String(metadata={"description": "customer or contact"})
     contact_id = ma.fields.Integer(allow_none=True)
     open_tickets = ma.fields.Integer()

@@ -107,7 +107,10 @@ def new_ticket() -> str | Response:
     callers: list[dict[str, Any]] = []
     if phone:
         try:
-            callers = lookup.by_phone(session, phone)
+            # Finding a caller by number is the caller-lookup permission's (audited).
+            authorize(session, current_user.user, "service.lookup.read")
+            callers = lookup.by_phone(session, phone, actor=current_user.user)
+            session.commit()
         except CrmError as error:
             flash(error.message, "error")
     form = request.form
