@@ -13,6 +13,7 @@ from crm_host.cli import calendars as calendar_commands
 from crm_host.cli import customers as customer_commands
 from crm_host.cli import db as db_commands
 from crm_host.cli import directory, plugins, setup
+from crm_host.cli import health as health_commands
 from crm_host.cli import importing as import_commands
 from crm_host.cli import keys as key_commands
 from crm_host.cli import throttle as throttle_commands
@@ -44,6 +45,7 @@ cli.add_command(directory.departments)
 cli.add_command(directory.users)
 directory.users.add_command(throttle_commands.unlock_user)
 cli.add_command(throttle_commands.group)
+cli.add_command(health_commands.group)
 cli.add_command(audit_commands.audit)
 cli.add_command(customer_commands.group)
 cli.add_command(import_commands.import_command)
