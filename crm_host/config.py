@@ -49,6 +49,12 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.from_prefixed_env("CRM")
     if overrides:
         app.config.update(overrides)
+    # Files every process must see (attachments, uploaded imports): with several
+    # machines, CRM_STORAGE_DIR names one shared folder for both.
+    storage = app.config.get("STORAGE_DIR")
+    if storage:
+        app.config.setdefault("ATTACHMENTS_DIR", str(Path(storage) / "attachments"))
+        app.config.setdefault("UPLOADS_DIR", str(Path(storage) / "imports"))
     # Refuse request bodies far past the upload limit before reading them.
     app.config.setdefault("MAX_CONTENT_LENGTH", int(app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024)
     if not app.config.get("SECRET_KEY"):

@@ -19,8 +19,10 @@ KNOWN_SUFFIXES = ("csv", "txt", "jsonl", "ndjson", "xlsx")
 
 
 def upload_folder() -> Path:
-    """The instance folder uploaded import files and rejects files are kept in."""
-    folder = Path(current_app.instance_path) / "imports"
+    """Where uploaded import files and rejects files are kept: ``CRM_UPLOADS_DIR``, or the
+    instance folder's ``imports`` (several machines: a shared folder, same path on each)."""
+    configured = current_app.config.get("UPLOADS_DIR")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
