@@ -65,7 +65,7 @@ def worker(until_idle: bool, concurrency: int) -> None:
         if until_idle:
             raise click.UsageError("--until-idle works with the database queue only")
         click.echo(f"celery worker on {_safe_url(runtime.settings.broker_url)} (Ctrl+C to stop)")
-        beating = _beating(runtime, "worker")
+        beating = _beating(runtime, "worker", forking=True)
         try:
             runtime.celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
         finally:
@@ -108,17 +108,34 @@ def scheduler(once: bool) -> None:
     finally:
         if beating is not None:
             beating.stop()
-    click.echo("scheduler stopped")
+    if not once:
+        click.echo("scheduler stopped")
 
 
-def _beating(runtime: Any, kind: str) -> Any:
-    """Start the heartbeat of this process (``crm health worker|scheduler`` checks it)."""
+def _beating(runtime: Any, kind: str, *, forking: bool = False) -> Any:
+    """Start the heartbeat of this process (``crm health worker|scheduler`` checks it).
+
+    ``forking``: Celery's pool forks children from this process, and a database
+    connection must not be open across a fork (SQLite's locks break, a server
+    connection is shared); the beats then open a connection each time, and the
+    app's pooled ones are closed first.
+    """
+    from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.pool import NullPool
+
+    from crm_host.db import create_engine
     from crm_host.runtime.heartbeats import Beating
     from crm_host.runtime.runner import default_worker_id
 
     db = host().db
+    factory = db.session_factory
+    if forking:
+        db.dispose()
+        engine = create_engine(db.url, poolclass=NullPool)
+        # Beats write: take SQLite's write lock at BEGIN, as the app's sessions do.
+        factory = sessionmaker(bind=engine.execution_options(sqlite_begin="IMMEDIATE"))
     interval = runtime.settings.jobs_heartbeat_interval
-    return Beating(db.session_factory, default_worker_id(), kind, interval).start()
+    return Beating(factory, default_worker_id(), kind, interval).start()
 
 
 def _schedule(app: Any, runtime: Any, once: bool, stopping: list[bool]) -> None:

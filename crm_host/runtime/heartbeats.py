@@ -24,6 +24,9 @@ from crm_host.models.heartbeats import PROCESS_KINDS, WorkerHeartbeat
 
 log = logging.getLogger("crm_host.runtime")
 
+#: A process's liveness needs no faster beat than this, whatever the jobs' interval
+#: (tests set that to a fraction of a second; on SQLite every beat takes the write lock).
+MIN_INTERVAL = 5.0
 #: Rows not updated for this long belong to processes that are not coming back.
 FORGET_AFTER = timedelta(days=1)
 
@@ -114,7 +117,7 @@ class Beating:
         self.session_factory = session_factory
         self.worker_id = worker_id
         self.kind = kind
-        self.interval = interval
+        self.interval = max(interval, MIN_INTERVAL)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"crm-{kind}-beat", daemon=True)
 

@@ -177,6 +177,7 @@ class Worker:
         # Heartbeats go on while a stopping worker finishes the job in hand.
         self._finished = threading.Event()
         self.jobs_run = 0
+        self._process_beat_at = -float("inf")
 
     @property
     def worker_id(self) -> str:
@@ -244,5 +245,9 @@ class Worker:
                 log.exception("worker %s: heartbeat failed", self.worker_id)
 
     def _beat_process(self) -> None:
-        # The process's own liveness (crm health worker, /metrics), beside its jobs'.
+        # The process's own liveness (crm health worker, /metrics), beside its jobs';
+        # at most every MIN_INTERVAL, however fast the jobs' heartbeat is set.
+        if time.monotonic() - self._process_beat_at < heartbeats.MIN_INTERVAL:
+            return
         heartbeats.beat(self.runner.db.session_factory, self.worker_id, "worker")
+        self._process_beat_at = time.monotonic()

@@ -122,4 +122,7 @@ def init_app(app: Flask) -> None:
     def _forget_request_id(_error: BaseException | None) -> None:
         token = g.pop("request_id_token", None)
         if token is not None:
-            logs.request_id.reset(token)
+            try:
+                logs.request_id.reset(token)
+            except ValueError:  # torn down in another context (a streamed answer)
+                logs.request_id.set(None)
