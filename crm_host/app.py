@@ -23,7 +23,7 @@ from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry, signed_in
 from crm_host.plugins import PluginError, PluginManager, discover
 from crm_host.runtime import api as runtime_api
 from crm_host.runtime.permissions import RUNTIME_PERMISSIONS
-from crm_host.web import headers, health, limits
+from crm_host.web import headers, health, limits, metrics, proxies
 from crm_host.web.api import create_api
 from crm_host.web.mount import mount_plugin_blueprints
 
@@ -79,6 +79,8 @@ def create_app(
     links_page.init_app(app)
     i18n.init_app(app, [p.manifest.package for p in plugins.plugins.values()])
     health.init_app(app)
+    metrics.init_app(app)
+    proxies.init_app(app)
     mount_plugin_blueprints(app, api, host)
     _add_plugin_commands(app, host)
     plugins.hook.crm_startup(app=app)

@@ -53,5 +53,11 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.from_prefixed_env("CRM")
     if overrides:
         app.config.update(overrides)
+    # Files every process must see (attachments, uploaded imports): with several
+    # machines, CRM_STORAGE_DIR names one shared folder for both.
+    storage = app.config.get("STORAGE_DIR")
+    if storage:
+        app.config.setdefault("ATTACHMENTS_DIR", str(Path(storage) / "attachments"))
+        app.config.setdefault("UPLOADS_DIR", str(Path(storage) / "imports"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -24,8 +25,10 @@ from crm_host.db import Database
 from crm_host.plugins.manifest import Manifest
 
 HOST_BRANCH = "host"
-#: Indexes made by migrations only (expression indexes the models cannot describe).
-INDEXES_OUTSIDE_MODELS = frozenset({"ix_customers_name_grams"})
+#: Indexes made by migrations only (expression indexes the models cannot describe):
+#: name -> (table, the dialect that has it). ``crm db check`` looks for them by name.
+EXPRESSION_INDEXES = {"ix_customers_name_grams": ("customers", "postgresql")}
+INDEXES_OUTSIDE_MODELS = frozenset(EXPRESSION_INDEXES)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -229,7 +232,25 @@ def schema_drift(db: Database, absent_prefixes: Iterable[str] = ()) -> list[str]
             connection, opts={"compare_type": True, "include_object": include}
         )
         differences = compare_metadata(context, Base.metadata)
-    return [_describe(d) for d in differences]
+        missing = _missing_expression_indexes(connection)
+    return [_describe(d) for d in differences] + missing
+
+
+def _missing_expression_indexes(connection: Connection) -> list[str]:
+    """The indexes of :data:`EXPRESSION_INDEXES` this database should have and lacks."""
+    dialect = connection.dialect.name
+    present = set()
+    if dialect == "postgresql":
+        present = set(
+            connection.execute(
+                sa.text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+            ).scalars()
+        )
+    return [
+        f"missing index {name} on {table}"
+        for name, (table, only_on) in sorted(EXPRESSION_INDEXES.items())
+        if only_on == dialect and name not in present
+    ]
 
 
 def _describe(difference: object) -> str:

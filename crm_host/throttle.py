@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_host import audit
@@ -90,3 +91,39 @@ def record_success(session: Session, username: str) -> None:
     row = session.get(LoginThrottle, _keys(username, None)[0][0])
     if row is not None:
         session.delete(row)
+
+
+def user_key(username: str) -> str:
+    """The throttle key of an account."""
+    return _keys(username, None)[0][0]
+
+
+def address_key(address: str) -> str:
+    """The throttle key of a client address."""
+    return f"ip:{address[:64]}"
+
+
+def entries(session: Session, now: datetime | None = None) -> list[LoginThrottle]:
+    """Every counted key, locked ones first, then by failures (for ``crm throttle list``)."""
+    now = now or utcnow()
+    rows = list(session.scalars(select(LoginThrottle)))
+    return sorted(
+        rows,
+        key=lambda r: (not (r.locked_until is not None and r.locked_until > now), -r.failures),
+    )
+
+
+def clear(session: Session, key: str) -> LoginThrottle | None:
+    """Forget a key's failures and lift its lock, audited; returns the row it removed."""
+    row = session.get(LoginThrottle, key)
+    if row is None:
+        return None
+    audit.record(
+        session,
+        "unlock",
+        "login",
+        key,
+        before={"failures": row.failures, "locked_until": row.locked_until},
+    )
+    session.delete(row)
+    return row

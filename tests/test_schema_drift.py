@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crm_host.db import Database
 from crm_host.migrate import schema_drift
 from crm_host.plugins import discover
@@ -42,4 +44,25 @@ def test_db_check_reports_pending_migrations_and_missing_indexes(crm_databases, 
     downgrade(database, [], "host@-1")
     pending = runner.invoke(crm, ["db", "check"])
     assert pending.exit_code == 1 and "run crm db upgrade" in pending.output
+    database.dispose()
+
+
+def test_db_check_reports_a_missing_name_search_index(
+    crm_databases, crm_database_backend, tmp_path
+):
+    if crm_database_backend != "postgresql":
+        pytest.skip("the gram index exists on PostgreSQL only")
+    from crm_host.cli import cli as crm
+    from crm_host.testing import build_app, prepare_database
+
+    url = crm_databases.create("gramcheck")
+    prepare_database(url, [], {})
+    runner = build_app(url, tmp_path).test_cli_runner()
+    assert runner.invoke(crm, ["db", "check"]).exit_code == 0
+    database = Database(url)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_customers_name_grams")
+    missing = runner.invoke(crm, ["db", "check"])
+    assert missing.exit_code == 1
+    assert "missing index ix_customers_name_grams on customers" in missing.output
     database.dispose()

@@ -13,8 +13,10 @@ from crm_host.cli import calendars as calendar_commands
 from crm_host.cli import customers as customer_commands
 from crm_host.cli import db as db_commands
 from crm_host.cli import directory, plugins, setup
+from crm_host.cli import health as health_commands
 from crm_host.cli import importing as import_commands
 from crm_host.cli import keys as key_commands
+from crm_host.cli import throttle as throttle_commands
 from crm_host.runtime import cli as runtime_commands
 
 
@@ -30,17 +32,46 @@ def _create_app() -> Flask:
         raise click.ClickException(str(error)) from None
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    # Flask's own --version names Flask and Werkzeug; an admin asks which crm-host runs.
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+    from importlib.metadata import version
+
+    from crm_host import __version__
+
+    click.echo(
+        f"crm-host {__version__} (Python {platform.python_version()}, Flask {version('flask')})"
+    )
+    ctx.exit()
+
+
 cli = FlaskGroup(
     name="crm",
     create_app=_create_app,
     help="crm-host: a CRM inside an ERP-style host. Set CRM_DATABASE_URL for PostgreSQL.",
     load_dotenv=False,
     set_debug_flag=False,
+    add_version_option=False,
+)
+cli.params.append(
+    click.Option(
+        ["--version"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_show_version,
+        help="Show crm-host's version and exit.",
+    )
 )
 cli.add_command(plugins.group)
 cli.add_command(db_commands.group)
 cli.add_command(directory.departments)
 cli.add_command(directory.users)
+directory.users.add_command(throttle_commands.unlock_user)
+cli.add_command(throttle_commands.group)
+cli.add_command(health_commands.group)
 cli.add_command(audit_commands.audit)
 cli.add_command(customer_commands.group)
 cli.add_command(import_commands.import_command)

@@ -135,6 +135,9 @@ def serve(bind_host: str, port: int, production: bool, workers: int) -> None:
         # gunicorn imports the app itself in each worker: hand it this process's settings.
         argv = [
             "gunicorn",
+            # Logger without query values, one control socket per instance.
+            "--config",
+            "python:crm_host.web.gunicorn_conf",
             "--bind",
             f"{bind_host}:{port}",
             "--workers",

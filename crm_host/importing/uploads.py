@@ -21,9 +21,12 @@ KNOWN_SUFFIXES = ("csv", "txt", "jsonl", "ndjson", "xlsx")
 
 
 def upload_folder(app: Flask | None = None) -> Path:
-    """The instance folder uploaded import files wait in until imported (owner only:
-    they hold personal data)."""
-    folder = Path((app or current_app).instance_path) / "imports"
+    """Where uploaded import files wait until imported: ``CRM_UPLOADS_DIR``, or the
+    instance folder's ``imports`` (several machines: a shared folder, same path on each).
+    Owner only: they hold personal data."""
+    app = app or current_app
+    configured = app.config.get("UPLOADS_DIR")
+    folder = Path(configured) if configured else Path(app.instance_path) / "imports"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder.chmod(0o700)  # a folder made before, or under a permissive umask
     return folder

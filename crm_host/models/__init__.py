@@ -17,6 +17,7 @@ from crm_host.models.customers import (
     customer_tags,
 )
 from crm_host.models.directory import ApiToken, Department, Membership, Role, RolePermission, User
+from crm_host.models.heartbeats import WorkerHeartbeat
 from crm_host.models.importing import ImportReject
 from crm_host.models.interactions import Interaction
 from crm_host.models.links import SignedLinkUse
@@ -28,6 +29,7 @@ from crm_host.models.settings import Setting
 from crm_host.models.sla import SlaCalendar, SlaClock
 
 __all__ = [
+    "WorkerHeartbeat",
     "Attachment",
     "SlaCalendar",
     "SlaClock",

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
@@ -16,7 +17,7 @@ from crm_host.host import get_host
 from crm_host.models import Job, WebhookSubscription
 from crm_host.models.runtime import JOB_STATUSES
 from crm_host.permissions import require
-from crm_host.runtime import queue, webhooks
+from crm_host.runtime import heartbeats, queue, webhooks
 
 PREFIX = "/api/v1"
 jobs_blp = Blueprint("jobs", __name__, description="Background jobs, event deliveries, progress")
@@ -36,13 +37,28 @@ class ProgressOut(ma.Schema):
     percent = ma.fields.Float(allow_none=True)
 
 
+def shown_status(job: Job) -> str:
+    """``running`` only while the job's worker beats; ``stalled`` once it went silent."""
+    from crm_host.runtime.service import get_runtime
+
+    timeout = get_runtime(current_app).settings.jobs_heartbeat_timeout
+    return heartbeats.shown_status(job.status, job.heartbeat_at, timeout)
+
+
 class JobOut(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     plugin = ma.fields.String(allow_none=True)
     department_id = ma.fields.Integer(allow_none=True)
     event_id = ma.fields.Integer(allow_none=True)
-    status = ma.fields.String(metadata={"enum": list(JOB_STATUSES)})
+    status = ma.fields.Function(
+        shown_status,
+        metadata={
+            "type": "string",
+            "enum": [*JOB_STATUSES, "stalled"],
+            "description": "stalled: running, but its worker stopped beating",
+        },
+    )
     attempts = ma.fields.Integer()
     max_attempts = ma.fields.Integer()
     idempotency_key = ma.fields.String(allow_none=True)

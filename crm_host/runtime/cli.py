@@ -18,7 +18,7 @@ from crm_host.models import Job
 from crm_host.models.runtime import JOB_STATUSES
 from crm_host.runtime import enqueue as enqueue_job
 from crm_host.runtime import queue, webhooks
-from crm_host.runtime.api import job_query
+from crm_host.runtime.api import job_query, shown_status
 from crm_host.runtime.service import get_runtime
 
 
@@ -65,7 +65,11 @@ def worker(until_idle: bool, concurrency: int) -> None:
         if until_idle:
             raise click.UsageError("--until-idle works with the database queue only")
         click.echo(f"celery worker on {_safe_url(runtime.settings.broker_url)} (Ctrl+C to stop)")
-        runtime.celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
+        beating = _beating(runtime, "worker", forking=True)
+        try:
+            runtime.celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
+        finally:
+            beating.stop()
         return
     runner = Worker(_app(), until_idle=until_idle)
     _stop_on_signals(runner.stop)
@@ -92,15 +96,53 @@ def scheduler(once: bool) -> None:
     Idempotent per time slot: running two schedulers enqueues each job once. With
     CRM_BROKER_URL set it also hands due jobs to the broker for the Celery workers.
     """
-    from crm_host.runtime.scheduler import tick
-
     fail_if_broken()
     app = _app()
     runtime = get_runtime(app)
-    broker = runtime.settings.broker_url
     stopping: list[bool] = []
     if not once:
         _stop_on_signals(lambda: stopping.append(True))
+    beating = None if once else _beating(runtime, "scheduler")
+    try:
+        _schedule(app, runtime, once, stopping)
+    finally:
+        if beating is not None:
+            beating.stop()
+    if not once:
+        click.echo("scheduler stopped")
+
+
+def _beating(runtime: Any, kind: str, *, forking: bool = False) -> Any:
+    """Start the heartbeat of this process (``crm health worker|scheduler`` checks it).
+
+    ``forking``: Celery's pool forks children from this process, and a database
+    connection must not be open across a fork (SQLite's locks break, a server
+    connection is shared); the beats then open a connection each time, and the
+    app's pooled ones are closed first.
+    """
+    from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.pool import NullPool
+
+    from crm_host.db import create_engine
+    from crm_host.runtime.heartbeats import Beating
+    from crm_host.runtime.runner import default_worker_id
+
+    db = host().db
+    factory = db.session_factory
+    if forking:
+        db.dispose()
+        engine = create_engine(db.url, poolclass=NullPool)
+        # Beats write: take SQLite's write lock at BEGIN, as the app's sessions do.
+        factory = sessionmaker(bind=engine.execution_options(sqlite_begin="IMMEDIATE"))
+    interval = runtime.settings.jobs_heartbeat_interval
+    return Beating(factory, default_worker_id(), kind, interval).start()
+
+
+def _schedule(app: Any, runtime: Any, once: bool, stopping: list[bool]) -> None:
+    """The scheduler's loop: tick when due, hand due jobs to the broker, sleep."""
+    from crm_host.runtime.scheduler import tick
+
+    broker = runtime.settings.broker_url
     next_tick = 0.0
     while not stopping:
         if time.monotonic() >= next_tick:
@@ -122,7 +164,6 @@ def scheduler(once: bool) -> None:
         deadline = time.monotonic() + min(pause, max(0.0, next_tick - time.monotonic()))
         while not stopping and time.monotonic() < deadline:
             time.sleep(min(0.5, pause))
-    click.echo("scheduler stopped")
 
 
 @click.group("jobs")
@@ -138,7 +179,7 @@ def _line(job: Job) -> str:
     owner = job.plugin or "host"
     error = f"  {job.error_summary[:80]}" if job.error_summary else ""
     return (
-        f"{job.id:>6}  {job.status:<8} {job.name:<28} {owner:<14} "
+        f"{job.id:>6}  {shown_status(job):<8} {job.name:<28} {owner:<14} "
         f"{job.attempts}/{job.max_attempts}  {shown:<11}{error}"
     )
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from flask import Flask, g
 
 from crm_host.host import get_host
-from crm_host.runtime import queue
+from crm_host.runtime import heartbeats, queue
 from crm_host.runtime.context import Interrupted, JobContext
 from crm_host.runtime.queue import Claim, LostClaim
 
@@ -177,6 +177,7 @@ class Worker:
         # Heartbeats go on while a stopping worker finishes the job in hand.
         self._finished = threading.Event()
         self.jobs_run = 0
+        self._process_beat_at = -float("inf")
 
     @property
     def worker_id(self) -> str:
@@ -195,6 +196,7 @@ class Worker:
     def run(self) -> None:
         """Work until stopped (or, with ``until_idle``, until no job is due)."""
         settings = self.runner.runtime.settings
+        self._guarded(lambda: self._beat_process())
         beating = threading.Thread(target=self._beat, name="crm-heartbeat", daemon=True)
         beating.start()
         next_tick = 0.0
@@ -215,6 +217,8 @@ class Worker:
             self.stopping.set()
             self._finished.set()
             beating.join()
+            # A clean stop leaves no heartbeat behind to look like a dead worker.
+            self._guarded(lambda: heartbeats.forget(self.runner.db.session_factory, self.worker_id))
 
     def _tick(self) -> int:
         from crm_host.runtime.scheduler import tick
@@ -236,5 +240,14 @@ class Worker:
         while not self._finished.wait(settings.jobs_heartbeat_interval):
             try:
                 queue.heartbeat(factory, self.worker_id)
+                self._beat_process()
             except Exception:
                 log.exception("worker %s: heartbeat failed", self.worker_id)
+
+    def _beat_process(self) -> None:
+        # The process's own liveness (crm health worker, /metrics), beside its jobs';
+        # at most every MIN_INTERVAL, however fast the jobs' heartbeat is set.
+        if time.monotonic() - self._process_beat_at < heartbeats.MIN_INTERVAL:
+            return
+        heartbeats.beat(self.runner.db.session_factory, self.worker_id, "worker")
+        self._process_beat_at = time.monotonic()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -39,10 +41,47 @@ class Api(SmorestApi):
             ), error.code
         payload, code, headers = super().handle_http_exception(error)
         payload.setdefault("message", error.description)
+        unknown = unknown_query_parameters(error)
+        if unknown:
+            # Not a value out of range but a parameter the endpoint does not have (a
+            # misspelt filter would otherwise silently list everything): a bad request.
+            code = payload["code"] = 400
+            payload["status"] = "Bad Request"
+            payload["message"] = "unknown query parameter(s): " + ", ".join(unknown)
         for name, value in error.get_headers():
             if name.lower() == "allow":
                 headers = {**headers, "Allow": value}
         return payload, code, headers
+
+
+def unknown_query_parameters(error: HTTPException) -> list[str]:
+    """The query parameters an argument parser refused as unknown, sorted."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    query = messages.get("query") if isinstance(messages, dict) else None
+    if not isinstance(query, dict):
+        return []
+    unknown_message = ma.Schema._default_error_messages["unknown"]
+    return sorted(
+        name
+        for name, problems in query.items()
+        if isinstance(problems, list) and unknown_message in problems
+    )
+
+
+def strict_query_arguments() -> None:
+    """Make every API endpoint refuse query parameters its arguments schema lacks.
+
+    webargs excludes unknown query parameters by default, so ``?stauts=failed``
+    answered the unfiltered list. All API blueprints, the plugins' included, share
+    flask-smorest's one parser; its per-location default is changed here, once.
+    """
+    parser = Blueprint.ARGUMENTS_PARSER
+    parser.DEFAULT_UNKNOWN_BY_LOCATION = {
+        **type(parser).DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
 
 
 def schema_name_resolver(prefixes: dict[str, str]) -> Any:
@@ -75,6 +114,7 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
         }
     )
     api.init_app(app)
+    strict_query_arguments()
 
     @app.errorhandler(CrmError)
     def _crm_error(error: CrmError) -> Any:

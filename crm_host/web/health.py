@@ -7,16 +7,15 @@ the database answers and no migration is pending. Every answer carries an
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from crm_host import logs
 from crm_host.host import get_host
 from crm_host.permissions import public
 
@@ -56,61 +55,74 @@ def readyz() -> tuple[Response, int]:
     return jsonify(status="ready"), 200
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message, and the request's fields."""
+def _incoming_request_id() -> str:
+    # A caller's id is kept when it is short and printable (it ends up in log lines
+    # and a response header); anything else gets a fresh one.
+    incoming = request.headers.get("X-Request-Id", "")
+    if 0 < len(incoming) <= _REQUEST_ID_MAX and incoming.isprintable():
+        return incoming
+    return uuid.uuid4().hex
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key in ("request_id", "method", "path", "status", "duration_ms", "user"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+
+def _user_id() -> str | None:
+    from flask_login import current_user
+
+    try:
+        return current_user.get_id() if current_user.is_authenticated else None
+    except Exception:  # no user loader reached (an error before sign-in ran)
+        return None
 
 
 def init_app(app: Flask) -> None:
     """Register the endpoints, request ids and (with ``CRM_LOG_JSON``) JSON request logs."""
     app.register_blueprint(bp)
+    json_lines = bool(app.config.get("LOG_JSON"))
+    logs.configure(json_lines)
+    if json_lines:
+        # Flask adds its own stderr handler to the app's logger ("crm_host") when it
+        # finds none; ours prints those lines already.
+        from flask.logging import default_handler
 
-    @app.before_request
+        logging.getLogger("crm_host").removeHandler(default_handler)
+
     def _request_id() -> None:
-        incoming = request.headers.get("X-Request-Id", "")
-        valid = 0 < len(incoming) <= _REQUEST_ID_MAX and incoming.isprintable()
-        g.request_id = incoming if valid else uuid.uuid4().hex
+        g.request_id = _incoming_request_id()
+        g.request_id_token = logs.request_id.set(g.request_id)
         g.request_started = time.perf_counter()
+
+    # First of all before-request functions: a sign-in gate that answers early still
+    # answers with the id, and its log lines carry it.
+    app.before_request_funcs.setdefault(None, []).insert(0, _request_id)
 
     @app.after_request
     def _log(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        if app.config.get("LOG_JSON"):
-            from flask_login import current_user
-
+        if json_lines:
             log.info(
                 "request",
                 extra={
-                    "request_id": g.get("request_id"),
                     "method": request.method,
-                    "path": request.path,
+                    "path": logs.path_without_values(
+                        request.path, request.query_string.decode("latin-1")
+                    ),
+                    "route": request.url_rule.rule if request.url_rule else None,
                     "status": response.status_code,
                     "duration_ms": round(
-                        (time.perf_counter() - g.get("request_started", 0)) * 1000, 1
+                        (time.perf_counter() - g.get("request_started", time.perf_counter()))
+                        * 1000,
+                        1,
                     ),
-                    "user": current_user.get_id()
-                    if current_user and current_user.is_authenticated
-                    else None,
+                    "user": _user_id(),
+                    "remote": request.remote_addr,
                 },
             )
         return response
 
-    if app.config.get("LOG_JSON") and not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter())
-        for name in ("crm_host", "gunicorn.error"):
-            logging.getLogger(name).addHandler(handler)
-        log.setLevel(logging.INFO)
+    @app.teardown_request
+    def _forget_request_id(_error: BaseException | None) -> None:
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            try:
+                logs.request_id.reset(token)
+            except ValueError:  # torn down in another context (a streamed answer)
+                logs.request_id.set(None)
