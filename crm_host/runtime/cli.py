@@ -64,14 +64,25 @@ def worker(until_idle: bool, concurrency: int) -> None:
 
         if until_idle:
             raise click.UsageError("--until-idle works with the database queue only")
+        celery = _celery(runtime)
         click.echo(f"celery worker on {_safe_url(runtime.settings.broker_url)} (Ctrl+C to stop)")
-        runtime.celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
+        celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
         return
     runner = Worker(_app(), until_idle=until_idle)
     _stop_on_signals(runner.stop)
     click.echo(f"worker {runner.worker_id} started (Ctrl+C to stop)")
     runner.run()
     click.echo(f"worker {runner.worker_id} stopped after {runner.jobs_run} job(s)")
+
+
+def _celery(runtime: Any) -> Any:
+    """The runtime's Celery app, or one line saying which extra to install."""
+    from crm_host.runtime.broker import CeleryMissing
+
+    try:
+        return runtime.celery
+    except CeleryMissing as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _safe_url(url: str) -> str:
@@ -98,6 +109,8 @@ def scheduler(once: bool) -> None:
     app = _app()
     runtime = get_runtime(app)
     broker = runtime.settings.broker_url
+    # Before the first tick: without the extra, say so rather than enqueue and then fail.
+    celery = _celery(runtime) if broker else None
     stopping: list[bool] = []
     if not once:
         _stop_on_signals(lambda: stopping.append(True))
@@ -111,7 +124,7 @@ def scheduler(once: bool) -> None:
         if broker:
             from crm_host.runtime.broker import dispatch_due
 
-            dispatched = dispatch_due(app, runtime.celery)
+            dispatched = dispatch_due(app, celery)
             if dispatched and once:
                 click.echo(f"dispatched {len(dispatched)} job(s) to the broker")
         if once:
