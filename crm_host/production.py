@@ -40,7 +40,7 @@ class GunicornOptions:
     #: Seconds a worker has to finish its requests on SIGTERM or SIGHUP.
     graceful_timeout: int = 30
     #: Addresses whose X-Forwarded-* headers gunicorn trusts (``*`` for any); ``None``:
-    #: gunicorn's own default, the loopback addresses.
+    #: ``CRM_TRUSTED_PROXIES`` when set, else gunicorn's default, the loopback addresses.
     forwarded_allow_ips: str | None = None
     #: gunicorn's control socket; ``None``: ``gunicorn.ctl`` in the instance folder, so
     #: two instances on one machine never share one; ``off``: none.
@@ -58,6 +58,11 @@ class GunicornOptions:
             raw = config.get(key)
             if raw is not None:
                 values[field.name] = _coerce(f"CRM_{key}", raw, str(field.type))
+        # One list of proxies for both layers: the app's (CRM_TRUSTED_PROXIES, whose
+        # forwarded headers it believes) unless gunicorn is given a list of its own.
+        trusted = config.get("TRUSTED_PROXIES")
+        if "forwarded_allow_ips" not in values and trusted is not None:
+            values["forwarded_allow_ips"] = _coerce("CRM_TRUSTED_PROXIES", trusted, "str | None")
         for name, value in flags.items():
             if value is not None:
                 values[name] = _coerce(f"--{name.replace('_', '-')}", value, _kind(name))

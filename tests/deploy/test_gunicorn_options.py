@@ -84,6 +84,16 @@ def test_flags_win_over_settings_and_none_leaves_the_setting():
     assert (options.workers, options.threads, options.bind) == (3, 8, "unix:/run/x")
 
 
+def test_the_apps_trusted_proxies_are_gunicorns_unless_it_has_its_own():
+    assert GunicornOptions.from_config({"TRUSTED_PROXIES": "10.0.0.0/8"}).forwarded_allow_ips == (
+        "10.0.0.0/8"
+    )
+    both = {"TRUSTED_PROXIES": "10.0.0.0/8", "GUNICORN_FORWARDED_ALLOW_IPS": "10.1.1.1"}
+    assert GunicornOptions.from_config(both).forwarded_allow_ips == "10.1.1.1"
+    flag = GunicornOptions.from_config(both, forwarded_allow_ips="10.2.2.2")
+    assert flag.forwarded_allow_ips == "10.2.2.2"
+
+
 def test_environment_values_arrive_as_settings(monkeypatch, tmp_path):
     # Flask parses CRM_* values as JSON where it can: numbers become ints, an address
     # list and "*" stay strings, "false" becomes False.
