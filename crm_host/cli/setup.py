@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from crm_host import lifecycle, migrate
-from crm_host.cli.common import fail_if_broken, host
+from crm_host.cli.common import fail, fail_if_broken, host
 from crm_host.directory import create_user, ensure_standard_roles
 from crm_host.errors import CrmError
 from crm_host.models import Setting
@@ -43,7 +43,7 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
             )
         except CrmError as error:
             if "exists already" not in error.message:
-                raise click.ClickException(error.message) from error
+                raise fail(error) from error
     session.commit()
     return fresh
 
