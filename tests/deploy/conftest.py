@@ -13,19 +13,29 @@ DEPLOY = ROOT / "deploy"
 
 
 def crm_command(args: list[str]) -> tuple[str, dict[str, Any]]:
-    """The ``crm`` subcommand ``args`` name and the parameters they parse to.
+    """The ``crm`` (sub)command ``args`` name (``"plugins install"``) and its parsed parameters.
 
     A command or an option that does not exist raises :class:`click.UsageError`, as
     ``crm`` itself would refuse it at start-up.
     """
     from crm_host.cli import cli
 
-    parent = click.Context(cli, info_name="crm")
-    command = cli.get_command(parent, args[0])
-    if command is None:
-        raise click.UsageError(f"no command {args[0]!r}")
-    context = command.make_context(args[0], list(args[1:]), parent=parent)
-    return args[0], context.params
+    context = click.Context(cli, info_name="crm")
+    group: click.Command = cli
+    words = list(args)
+    names = []
+    # Down through groups (`crm plugins install NAME`) to the command that runs.
+    while isinstance(group, click.Group):
+        name, *words = words
+        command = group.get_command(context, name)
+        if command is None:
+            raise click.UsageError(f"no command {' '.join([*names, name])!r}")
+        names.append(name)
+        if isinstance(command, click.Group):
+            context = click.Context(command, info_name=name, parent=context)
+        group = command
+    parsed = group.make_context(names[-1], words, parent=context)
+    return " ".join(names), parsed.params
 
 
 def env_file(path: Path) -> dict[str, str]:
