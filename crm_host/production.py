@@ -84,6 +84,8 @@ def _coerce(name: str, raw: Any, kind: str) -> Any:
         return value
     if isinstance(raw, bool):  # CRM_GUNICORN_CONTROL_SOCKET=false arrives parsed
         return str(raw).lower()
+    if isinstance(raw, list | tuple):  # crm.cfg may list addresses
+        raw = ",".join(map(str, raw))
     text = str(raw).strip()
     if not text and kind == "str":
         raise SettingsError(f"{name} must not be empty")
@@ -146,7 +148,8 @@ def gunicorn_argv(
 def describe(options: GunicornOptions, instance_path: str | Path) -> str:
     """One line for the operator: what ``crm serve --production`` is about to run."""
     socket = control_socket_path(options, instance_path) or "off"
-    trusted = options.forwarded_allow_ips or "127.0.0.1,::1"
+    trusted = options.forwarded_allow_ips
+    trusted = "127.0.0.1,::1" if trusted is None else trusted or "nowhere"
     return (
         f"gunicorn on {options.bind}: {options.workers} worker(s) × {options.threads} "
         f"thread(s), timeout {options.timeout} s, forwarded headers trusted from "

@@ -92,6 +92,11 @@ def test_the_apps_trusted_proxies_are_gunicorns_unless_it_has_its_own():
     assert GunicornOptions.from_config(both).forwarded_allow_ips == "10.1.1.1"
     flag = GunicornOptions.from_config(both, forwarded_allow_ips="10.2.2.2")
     assert flag.forwarded_allow_ips == "10.2.2.2"
+    listed = GunicornOptions.from_config({"TRUSTED_PROXIES": ["10.0.0.1", "10.0.0.2"]})
+    assert listed.forwarded_allow_ips == "10.0.0.1,10.0.0.2"
+    nobody = GunicornOptions.from_config({"GUNICORN_FORWARDED_ALLOW_IPS": ""})
+    assert gunicorn_argv(nobody, "/srv", version=NEW)[15:17] == ["--forwarded-allow-ips", ""]
+    assert "forwarded headers trusted from nowhere" in describe(nobody, "/srv")
 
 
 def test_environment_values_arrive_as_settings(monkeypatch, tmp_path):
