@@ -49,9 +49,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.from_prefixed_env("CRM")
     if overrides:
         app.config.update(overrides)
-    # Refuse request bodies far past the upload limit before reading them. Flask's own
-    # defaults hold MAX_CONTENT_LENGTH = None, so a setdefault would never apply.
-    if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024
+    # Refuse request bodies far past the upload limit before reading them.
+    app.config.setdefault("MAX_CONTENT_LENGTH", int(app.config["MAX_UPLOAD_BYTES"]) + 1024 * 1024)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)

@@ -114,13 +114,8 @@ def test_the_image_runs_as_a_user_the_demo_by_default(compose):
     assert len(installs) == 1 and '"/tmp/src[celery]"' in installs[0]
 
 
-def test_nginx_lets_through_what_the_app_takes_and_forwards_the_client(example_env):
+def test_nginx_forwards_the_client_and_outwaits_gunicorn(example_env):
     conf = (DEPLOY / "nginx" / "crm.conf").read_text()
-    app = Flask("t", instance_path="/nonexistent")
-    app.config["SECRET_KEY"] = "x"  # keeps load_config from writing a key file
-    load_config(app)
-    (size,) = re.findall(r"client_max_body_size\s+(\d+)m;", conf)
-    assert int(size) * 1024 * 1024 == app.config["MAX_CONTENT_LENGTH"]
     headers = dict(re.findall(r"proxy_set_header\s+(\S+)\s+(.+?);", conf))
     assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
     assert headers["X-Forwarded-Proto"] == "$scheme"
@@ -131,6 +126,16 @@ def test_nginx_lets_through_what_the_app_takes_and_forwards_the_client(example_e
     (read_timeout,) = re.findall(r"proxy_read_timeout (\d+)s;", conf)
     options = GunicornOptions.from_config(example_env_settings(example_env))
     assert int(read_timeout) > options.timeout
+
+
+def test_nginx_lets_through_the_largest_body_the_app_takes():
+    limits = pytest.importorskip("crm_host.web.limits")
+    conf = (DEPLOY / "nginx" / "crm.conf").read_text()
+    app = Flask("t", instance_path="/nonexistent")
+    app.config["SECRET_KEY"] = "x"  # keeps load_config from writing a key file
+    load_config(app)
+    (size,) = re.findall(r"client_max_body_size\s+(\d+)k;", conf)
+    assert int(size) * 1024 == limits.largest_limit(app) == 100 * 1024 * 1024 + 64 * 1024
 
 
 def example_env_settings(env: dict[str, str]) -> dict:

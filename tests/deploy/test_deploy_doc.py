@@ -42,8 +42,6 @@ def test_the_page_walks_every_step():
         "worker",
         "scheduler",
         "backup",
-        "keys generate",
-        "keys rotate",
     } <= walked
     assert ["restore", "/var/backups/crm/crm-2026-12-07.zip"] in doc_commands()
 
