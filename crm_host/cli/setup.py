@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from crm_host import lifecycle, migrate
-from crm_host.cli.common import fail_if_broken, host
+from crm_host.cli.common import fail, fail_if_broken, host
 from crm_host.directory import create_user, ensure_standard_roles
 from crm_host.errors import CrmError
 from crm_host.models import Setting
@@ -41,7 +43,7 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
             )
         except CrmError as error:
             if "exists already" not in error.message:
-                raise click.ClickException(error.message) from error
+                raise fail(error) from error
     session.commit()
     return fresh
 
@@ -113,43 +115,60 @@ def _serve(app, bind_host: str, port: int) -> None:
 
 
 @click.command("serve")
-@click.option("--host", "bind_host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
+@click.option("--host", "bind_host", help="Address to listen on.  [default: 127.0.0.1]")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port.  [default: 5000]")
 @click.option(
     "--production", is_flag=True, help="Run gunicorn with several worker processes (PostgreSQL)."
 )
+@click.option("--bind", help="gunicorn: HOST:PORT or unix:PATH (CRM_GUNICORN_BIND).")
+@click.option("--workers", type=int, help="gunicorn worker processes (CRM_GUNICORN_WORKERS, 2).")
+@click.option("--threads", type=int, help="gunicorn threads per worker (CRM_GUNICORN_THREADS, 4).")
 @click.option(
-    "--workers",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="gunicorn worker processes (with --production).",
+    "--timeout", type=int, help="gunicorn: seconds before a silent worker is replaced (60)."
 )
+@click.option(
+    "--forwarded-allow-ips",
+    help="gunicorn: proxies whose X-Forwarded-* headers are trusted (CRM_GUNICORN_FORWARDED_ALLOW_IPS).",
+)
+@click.option(
+    "--control-socket",
+    help="gunicorn's control socket (default: gunicorn.ctl in the instance folder).",
+)
+@click.option("--no-control-socket", is_flag=True, help="gunicorn: no control socket.")
 @with_appcontext
-def serve(bind_host: str, port: int, production: bool, workers: int) -> None:
-    """Serve the console and the API: waitress (embedded default) or gunicorn (--production)."""
-    fail_if_broken()
-    if production:
-        import os
+def serve(
+    bind_host: str | None,
+    port: int | None,
+    production: bool,
+    no_control_socket: bool,
+    **gunicorn: Any,
+) -> None:
+    """Serve the console and the API: waitress (embedded default) or gunicorn (--production).
 
-        # gunicorn imports the app itself in each worker: hand it this process's settings.
-        argv = [
-            "gunicorn",
-            # Logger without query values, one control socket per instance.
-            "--config",
-            "python:crm_host.web.gunicorn_conf",
-            "--bind",
-            f"{bind_host}:{port}",
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "30",
-            "crm_host.wsgi:app",
-        ]
-        os.execvp("gunicorn", argv)
-    _serve(current_app._get_current_object(), bind_host, port)
+    gunicorn's options come from these flags, else the CRM_GUNICORN_* settings (or
+    GUNICORN_* in the instance's crm.cfg); GUNICORN_CMD_ARGS adds any other.
+    """
+    fail_if_broken()
+    if not production:
+        _serve(current_app._get_current_object(), bind_host or "127.0.0.1", port or 5000)
+        return
+    import os
+
+    from crm_host.production import GunicornOptions, describe, gunicorn_argv
+    from crm_host.runtime.settings import SettingsError
+
+    if gunicorn["bind"] is None and (bind_host or port):
+        gunicorn["bind"] = f"{bind_host or '127.0.0.1'}:{port or 5000}"
+    if no_control_socket:
+        gunicorn["control_socket"] = "off"
+    try:
+        options = GunicornOptions.from_config(current_app.config, **gunicorn)
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    argv = gunicorn_argv(options, current_app.instance_path)
+    click.echo(describe(options, current_app.instance_path))
+    # gunicorn imports the app itself in each worker, from this process's environment.
+    os.execv(argv[0], argv)
 
 
 commands = [init, demo, serve]

@@ -33,16 +33,38 @@ log = logging.getLogger("crm_host.runtime")
 
 QUEUE_NAME = "crm"
 TASK_NAME = "crm.run_job"
+#: What to install when the broker's libraries are missing.
+INSTALL_HINT = 'pip install "crm-host[celery]"'
+
+
+class CeleryMissing(RuntimeError):
+    """``CRM_BROKER_URL`` is set but Celery (or its Redis client) is not installed."""
+
+
+def _import_celery(broker_url: str | None) -> Any:
+    """The ``Celery`` class; :class:`CeleryMissing` naming the extra when it cannot be had."""
+    try:
+        from celery import Celery
+
+        # kombu imports the Redis client only when it first connects, deep in a
+        # worker's start-up: find out now, while the message can still be one line.
+        if (broker_url or "").split(":", 1)[0] in ("redis", "rediss"):
+            import redis  # noqa: F401
+    except ModuleNotFoundError as error:
+        raise CeleryMissing(
+            f"CRM_BROKER_URL is set but {error.name or 'celery'} is not installed: {INSTALL_HINT}"
+        ) from None
+    return Celery
 
 
 def make_celery(settings: RuntimeSettings, app_factory: Any = None) -> Any:
     """A Celery application on ``settings.broker_url`` with the host's one task.
 
     ``app_factory`` builds the Flask application a worker process runs jobs in
-    (``crm_host.app.create_app`` by default), once per process.
+    (``crm_host.app.create_app`` by default), once per process. Raises
+    :class:`CeleryMissing` when the ``celery`` extra is not installed.
     """
-    from celery import Celery
-
+    Celery = _import_celery(settings.broker_url)
     celery = Celery("crm_host", broker=settings.broker_url, set_as_current=False)
     celery.conf.update(
         task_default_queue=settings.broker_queue,

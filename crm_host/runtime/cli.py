@@ -64,10 +64,11 @@ def worker(until_idle: bool, concurrency: int) -> None:
 
         if until_idle:
             raise click.UsageError("--until-idle works with the database queue only")
+        celery = _celery(runtime)
         click.echo(f"celery worker on {_safe_url(runtime.settings.broker_url)} (Ctrl+C to stop)")
         beating = _beating(runtime, "worker", forking=True)
         try:
-            runtime.celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
+            celery.worker_main(worker_argv(concurrency, runtime.settings.broker_queue))
         finally:
             beating.stop()
         return
@@ -76,6 +77,16 @@ def worker(until_idle: bool, concurrency: int) -> None:
     click.echo(f"worker {runner.worker_id} started (Ctrl+C to stop)")
     runner.run()
     click.echo(f"worker {runner.worker_id} stopped after {runner.jobs_run} job(s)")
+
+
+def _celery(runtime: Any) -> Any:
+    """The runtime's Celery app, or one line saying which extra to install."""
+    from crm_host.runtime.broker import CeleryMissing
+
+    try:
+        return runtime.celery
+    except CeleryMissing as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _safe_url(url: str) -> str:
@@ -99,12 +110,15 @@ def scheduler(once: bool) -> None:
     fail_if_broken()
     app = _app()
     runtime = get_runtime(app)
+    broker = runtime.settings.broker_url
+    # Before the first tick: without the extra, say so rather than enqueue and then fail.
+    celery = _celery(runtime) if broker else None
     stopping: list[bool] = []
     if not once:
         _stop_on_signals(lambda: stopping.append(True))
     beating = None if once else _beating(runtime, "scheduler")
     try:
-        _schedule(app, runtime, once, stopping)
+        _schedule(app, runtime, once, stopping, celery)
     finally:
         if beating is not None:
             beating.stop()
@@ -138,8 +152,8 @@ def _beating(runtime: Any, kind: str, *, forking: bool = False) -> Any:
     return Beating(factory, default_worker_id(), kind, interval).start()
 
 
-def _schedule(app: Any, runtime: Any, once: bool, stopping: list[bool]) -> None:
-    """The scheduler's loop: tick when due, hand due jobs to the broker, sleep."""
+def _schedule(app: Any, runtime: Any, once: bool, stopping: list[bool], celery: Any) -> None:
+    """The scheduler's loop: tick when due, hand due jobs to ``celery`` (if a broker), sleep."""
     from crm_host.runtime.scheduler import tick
 
     broker = runtime.settings.broker_url
@@ -153,7 +167,7 @@ def _schedule(app: Any, runtime: Any, once: bool, stopping: list[bool]) -> None:
         if broker:
             from crm_host.runtime.broker import dispatch_due
 
-            dispatched = dispatch_due(app, runtime.celery)
+            dispatched = dispatch_due(app, celery)
             if dispatched and once:
                 click.echo(f"dispatched {len(dispatched)} job(s) to the broker")
         if once:
