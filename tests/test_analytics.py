@@ -26,6 +26,7 @@ def ledger(app, db, monkeypatch):
     module.BAD.update(on=False, integer_ref=False)
     yield module
     plugins.pm.unregister(name="fx_ledger")
+    module.BAD.update(on=False, integer_ref=False)  # other tests check the module too
 
 
 @pytest.mark.hookspec("crm_transaction_sources")
