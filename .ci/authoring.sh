@@ -61,5 +61,7 @@ must_fail() {
 must_fail crm_fx_unknown "implements crm_no_such_hook, a hook that neither the host nor"
 must_fail crm_fx_around "is registered on the application directly"
 must_fail crm_fx_baddown "migrations do not downgrade"
+must_fail crm_fx_peek "names table sales_opportunities of plugin sales"
+must_fail crm_fx_badsource "selects ref as INTEGER, but the contract wants a string"
 
 step "author kit: all green"

@@ -207,8 +207,13 @@ def crm_transaction_sources() -> list[Select[Any]]:
     ref``; the host combines every installed plugin's statements with ``UNION ALL``
     (``crm_host.analytics.transactions``) so segments, RFM and lifetime value run
     as SQL without knowing which plugins exist — sales contributes orders, the
-    power pack bills. Called when analytics build their queries. Collecting; a
-    statement without the six labels is refused naming the plugin.
+    power pack bills. The columns are of these kinds, so that every plugin's rows
+    combine on PostgreSQL: ``customer_id`` an integer, ``occurred_at`` a timestamp,
+    ``amount`` a numeric (not a float), ``currency``, ``source`` and ``ref`` strings
+    (cast an integer key: ``sa.cast(Bill.id, sa.String)``). Called when analytics
+    build their queries. Collecting; a statement without the six labels or with a
+    column of another kind is refused naming the plugin
+    (``crm_host.analytics.source_problems``), and ``crm plugins check`` reports it.
     """
 
 

@@ -12,7 +12,9 @@ package (``crm plugins check crm_loyalty``). The checks:
   database with a row in each table;
 * every route is mounted by the host behind the department gate; every permission its
   views check is declared;
-* a plugin whose tables refer to customers implements the export and merge hooks.
+* a plugin whose tables refer to customers implements the export and merge hooks;
+* its code names no other plugin's tables in SQL (:mod:`crm_host.authoring.tables`);
+* its transaction sources select the six columns of the contract with their types.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 from crm_host import __version__
 from crm_host.authoring.hookcheck import check_hooks, implemented_hooks
 from crm_host.authoring.scratch import run_database_checks
+from crm_host.authoring.tables import foreign_table_findings
 from crm_host.plugins import Manifest, PluginError, discover, order_plugins
 from crm_host.plugins.manager import ENTRY_POINT_GROUP, Discovery
 
@@ -76,6 +79,7 @@ def run_checks(name: str, *, database: bool = True) -> Report:
         report.findings += manifest_findings(manifest, discovery)
         hook_findings = check_hooks(manifest, discovery)
         report.findings += hook_findings
+        report.findings += foreign_table_findings(manifest, discovery)
         if not database:
             return report
         result = run_database_checks(manifest, discovery, app=True)

@@ -284,6 +284,31 @@ def _check_application(
     host = get_host(app)
     result.declared_permissions = set(host.permissions.permissions)
     _check_routes(app, manifest, host.blueprint_owners, result)
+    _check_transaction_sources(app, host, manifest, result)
+
+
+def _check_transaction_sources(
+    app: Flask, host: Any, manifest: Manifest, result: ScratchResult
+) -> None:
+    """The plugin's ``crm_transaction_sources`` statements, against the columns and
+    types the host's ``UNION ALL`` needs (see :func:`crm_host.analytics.source_problems`)."""
+    from crm_host.analytics import source_problems
+
+    name = manifest.name
+    try:
+        with app.app_context():
+            answers = host.plugins.call_each("crm_transaction_sources", [name])
+    except Exception as error:
+        result.findings.append(
+            f"plugin {name}'s crm_transaction_sources fails: {type(error).__name__}: {error}"
+        )
+        return
+    for _, statements in answers:
+        for number, statement in enumerate(statements or (), start=1):
+            for problem in source_problems(statement):
+                result.findings.append(
+                    f"plugin {name}'s transaction source {number} breaks the contract: {problem}"
+                )
 
 
 def _view_module(view: Any) -> str:

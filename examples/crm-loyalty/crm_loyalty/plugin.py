@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
@@ -81,14 +80,14 @@ def crm_customers_created(customer_ids: list[int]) -> None:
 @hookimpl(optionalhook=True)
 def crm_sales_opportunity_won(opportunity_id: int) -> None:
     # A hook of the sales plugin, which this one only `uses`: optional, so loyalty loads
-    # where sales is not installed. Sales' table is read by name, not imported.
-    session = get_host().session
-    deal = sa.table(
-        "sales_opportunities", sa.column("id"), sa.column("customer_id"), sa.column("amount")
-    )
-    row = session.execute(
-        sa.select(deal.c.customer_id, deal.c.amount).where(deal.c.id == opportunity_id)
-    ).first()
+    # where sales is not installed. The deal is read through the object type sales
+    # registers, neither imported nor read from sales' tables by name.
+    host = get_host()
+    deals = host.objects.get("sales.opportunity") if host.objects else None
+    if deals is None:
+        return
+    session = host.session
+    row = session.get(deals.model, opportunity_id)
     if row is None or row.customer_id is None:
         return
     earned = points.points_for_amount(row.amount)
