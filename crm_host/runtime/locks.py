@@ -24,9 +24,11 @@ log = logging.getLogger("crm_host.runtime")
 SQLITE_LOCK_MESSAGES = ("database is locked", "database table is locked")
 #: PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
 POSTGRESQL_LOCK_STATES = ("40001", "40P01", "55P03")
-#: Tries of a queue write that meets a lock, and the first pause (doubled each time).
-WRITE_TRIES = 6
+#: Tries of a queue write that meets a lock, the first pause (doubled each time) and
+#: the longest: some 20 s of pauses besides the busy timeout each try waits itself.
+WRITE_TRIES = 14
 FIRST_PAUSE = 0.05
+LONGEST_PAUSE = 2.0
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,7 +71,7 @@ def retry_on_lock(function: Callable[P, R]) -> Callable[P, R]:
             except Exception as error:
                 if attempt == WRITE_TRIES or not is_lock_error(error):
                     raise
-                pause = FIRST_PAUSE * 2 ** (attempt - 1)
+                pause = min(LONGEST_PAUSE, FIRST_PAUSE * 2 ** (attempt - 1))
                 log.info("%s met a lock (%s); again in %.2fs", function.__name__, error, pause)
                 # Jitter: two writers that met each other must not meet again in step.
                 time.sleep(pause * (0.5 + random.random()))

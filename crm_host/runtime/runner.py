@@ -59,10 +59,37 @@ class Runner:
         self.worker_id = worker_id or default_worker_id()
         self.stopping = stopping or threading.Event()
         self._recovered_at = -float("inf")
+        self._unsettled: list[Claim] = []
 
     def run(self, claim: Claim, *, now: datetime | None = None) -> str:
         """Run one claimed job; returns ``done``, ``queued`` (will retry), ``failed``
-        (parked), ``released`` (handed back by a stopping worker) or ``lost``."""
+        (parked), ``released`` (handed back by a stopping worker), ``lost``, or
+        ``unsettled`` (its outcome could not be written for locks; given back later)."""
+        try:
+            return self._attempt(claim, now)
+        except Exception as error:
+            if not is_lock_error(error):
+                raise
+            # Even the retried write of the outcome met locks. Keep the claim in hand
+            # and give it back before claiming more: left alone it would stay running
+            # for good, its heartbeat beaten by this very worker.
+            log.warning("job %s (%s): outcome not recorded, database locked", claim.id, claim.name)
+            self._unsettled.append(claim)
+            return "unsettled"
+
+    def _settle(self, now: datetime | None) -> None:
+        """Give back the jobs whose outcome could not be written (see :meth:`run`)."""
+        for claim in list(self._unsettled):
+            reclaim.defer(
+                self.db.session_factory,
+                claim,
+                "deferred: its outcome could not be recorded, the database was locked",
+                self.runtime.settings.jobs_lock_retry,
+                now,
+            )
+            self._unsettled.remove(claim)
+
+    def _attempt(self, claim: Claim, now: datetime | None) -> str:
         settings = self.runtime.settings
         spec = self.runtime.jobs.get(claim.name)
         session = self.db.session_factory()
@@ -132,6 +159,7 @@ class Runner:
     ) -> int:
         """Recover abandoned jobs, claim due ones and run them; returns how many were claimed."""
         settings = self.runtime.settings
+        self._settle(now)
         # Looking for abandoned jobs is a write; once per heartbeat interval is enough
         # (always, when the caller sets the clock).
         if (
