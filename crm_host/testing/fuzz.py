@@ -20,6 +20,9 @@ from typing import Any
 from flask import Flask
 
 DEFAULT_EXAMPLES = 25
+#: Request headers, or a function giving them afresh: a fuzzer that may sign out,
+#: revoke tokens or deactivate users can be handed working credentials again.
+Headers = dict[str, str] | Callable[[], dict[str, str]]
 
 
 def examples() -> int:
@@ -48,7 +51,7 @@ def _settings(max_examples: int, **extra: Any) -> Any:
 
 def fuzz_api(
     app: Flask,
-    headers: dict[str, str],
+    headers: Headers,
     *,
     include: Callable[[str], bool] = lambda path: True,
     max_examples: int | None = None,
@@ -57,7 +60,8 @@ def fuzz_api(
 ) -> tuple[int, dict[str, str]]:
     """Call every operation whose path ``include`` accepts with generated input.
 
-    With ``seconds`` (default :func:`budget`), each operation may take its fair share
+    ``headers`` may be a function: it is called before each operation. With
+    ``seconds`` (default :func:`budget`), each operation may take its fair share
     of what is left; examples past its share are generated but not sent. When given,
     ``statuses`` is filled with the status codes each operation answered.
     Returns how many operations ran and the failures by operation label (a server
@@ -75,10 +79,14 @@ def fuzz_api(
         share = None if end is None else (end - time.monotonic()) / (len(operations) - index)
         until = None if share is None else time.monotonic() + max(share, 0.0)
         try:
-            _fuzz_operation(operation, headers, max_examples or examples(), until, seen)
+            _fuzz_operation(operation, _headers(headers), max_examples or examples(), until, seen)
         except Exception as error:  # collected: every failing operation is reported
             failures[operation.label] = str(error)[:2000]
     return len(operations), failures
+
+
+def _headers(headers: Headers) -> dict[str, str]:
+    return headers() if callable(headers) else headers
 
 
 def _fuzz_operation(
@@ -107,7 +115,7 @@ def _fuzz_operation(
 
 def fuzz_links(
     app: Flask,
-    headers: dict[str, str],
+    headers: Headers,
     *,
     scenarios: int = 50,
     steps: int = 6,
@@ -131,7 +139,7 @@ def fuzz_links(
 
     class Scenarios(machine):  # type: ignore[misc, valid-type]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {"headers": headers}
+            return {"headers": _headers(headers)}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             if calls is not None:

@@ -27,10 +27,22 @@ DEMO_CUSTOMERS = 60
 
 @dataclass
 class DemoSite:
-    """The seeded demo application and a bearer token of its administrator."""
+    """The seeded demo application and working credentials of its administrator."""
 
     app: Flask
-    headers: dict[str, str]
+
+    def headers(self) -> dict[str, str]:
+        """A fresh bearer token of ``admin``, made active and administrator again.
+
+        The fuzzer signs out, revokes tokens and deactivates users as it goes (any id
+        it guesses may be the administrator's); each operation starts signed in anew.
+        """
+        with get_host(self.app).db.session() as session:
+            admin = session.scalar(sa.select(User).where(User.username == "admin"))
+            assert admin is not None
+            admin.is_active, admin.is_admin = True, True
+            _, secret = create_token(session, admin, name="fuzz")
+        return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +60,5 @@ def demo_site(
         result = CliRunner().invoke(crm, ["demo", "--no-serve", "--customers", str(DEMO_CUSTOMERS)])
     assert result.exit_code == 0 and "failed" not in result.output, result.output
     app = build_app(url, instance)
-    database = get_host(app).db
-    with database.session() as session:
-        admin = session.scalar(sa.select(User).where(User.username == "admin"))
-        assert admin is not None
-        _, secret = create_token(session, admin, name="fuzz")
-        session.commit()
-    yield DemoSite(app, {"Authorization": f"Bearer {secret}"})
-    database.dispose()
+    yield DemoSite(app)
+    get_host(app).db.dispose()

@@ -56,7 +56,7 @@ def test_no_server_errors_following_the_links_on_demo_data(demo_site):
 
 def test_the_document_links_a_created_customer_to_its_get_and_patch(demo_site):
     client = demo_site.app.test_client()
-    headers = demo_site.headers
+    headers = demo_site.headers()
     spec = client.get("/api/v1/openapi.json").json
     links = spec["paths"]["/api/v1/customers"]["post"]["responses"]["201"]["links"]
     item = "#/paths/~1api~1v1~1customers~1{customer_id}"
