@@ -170,7 +170,8 @@ def run_in_foreground(job_id: int) -> None:
     A job left running by an import that was killed is taken over at once when its
     process is gone; a job another live process holds is only watched.
     """
-    from crm_host.runtime.queue import get_job, requeue_dead_local
+    from crm_host.runtime.queue import get_job
+    from crm_host.runtime.reclaim import requeue_dead_local
     from crm_host.runtime.runner import Runner
 
     app = current_app._get_current_object()

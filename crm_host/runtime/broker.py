@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Flask
 
-from crm_host.runtime import queue
+from crm_host.runtime import queue, reclaim
 from crm_host.runtime.settings import RuntimeSettings
 
 log = logging.getLogger("crm_host.runtime")
@@ -119,7 +119,7 @@ def run_delivered_job(app: Flask, job_id: int, *, redelivered: bool = False) -> 
     factory = runner.db.session_factory
     # A redelivery after the worker holding the job was killed on this machine: take
     # the claim back at once instead of waiting for the heartbeat timeout.
-    queue.requeue_dead_local(factory, job_id)
+    reclaim.requeue_dead_local(factory, job_id)
     claim = queue.claim_job(factory, runner.worker_id, job_id)
     log.info(
         "delivery of job %s%s: %s",

@@ -46,14 +46,22 @@ def _stop_on_signals(stop: Any) -> None:
     type=click.IntRange(1, 64),
     help="Processes running jobs (Celery backend only).",
 )
+@click.option(
+    "--name",
+    default=None,
+    help="Stable name of this worker on this machine (default CRM_WORKER_NAME, or "
+    "'worker'): restarted under the same name, it takes back the jobs it left running.",
+)
 @with_appcontext
-def worker(until_idle: bool, concurrency: int) -> None:
+def worker(until_idle: bool, concurrency: int, name: str | None) -> None:
     """Work the job queue: event deliveries, webhooks, scheduled and queued jobs.
 
     Run as many as you like, on as many machines: each job is claimed by one worker.
     SIGTERM finishes the job in hand (a batch job: its current batch) and exits.
     With CRM_BROKER_URL set this is a Celery worker taking the jobs ``crm scheduler``
-    hands to the broker.
+    hands to the broker. Give each worker on one machine its own --name: a worker
+    killed and started again takes back its running jobs at once, instead of after
+    the heartbeat timeout.
     """
     from crm_host.runtime.runner import Worker
 
@@ -72,7 +80,7 @@ def worker(until_idle: bool, concurrency: int) -> None:
         finally:
             beating.stop()
         return
-    runner = Worker(_app(), until_idle=until_idle)
+    runner = Worker(_app(), until_idle=until_idle, name=name)
     _stop_on_signals(runner.stop)
     click.echo(f"worker {runner.worker_id} started (Ctrl+C to stop)")
     runner.run()

@@ -5,7 +5,8 @@ AND status = 'queued'``, checked by its row count, so two workers (threads or
 processes, on SQLite or PostgreSQL) never both get a job. Each claim carries a fresh
 token; every later write of the job (a batch's checkpoint, done, failed) is made
 ``WHERE claim_token = :token``, so a worker that lost its claim — declared dead
-after missing heartbeats — can no longer write anything.
+after missing heartbeats — can no longer write anything. The queue's own writes, each
+a transaction of its own, are tried again when they meet a lock (:mod:`.locks`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from crm_host.db import utcnow
 from crm_host.errors import Conflict, NotFound, ValidationFailed
 from crm_host.models import Job
+from crm_host.runtime.locks import retry_on_lock
 
 
 class LostClaim(Exception):
@@ -154,6 +156,7 @@ def job_row(
     }
 
 
+@retry_on_lock
 def claim(
     session_factory: Any,
     worker_id: str,
@@ -230,6 +233,7 @@ def _claim_row(session: Session, job_id: int, worker_id: str, now: datetime) -> 
     )
 
 
+@retry_on_lock
 def claim_job(
     session_factory: Any, worker_id: str, job_id: int, *, now: datetime | None = None
 ) -> Claim | None:
@@ -242,6 +246,7 @@ def claim_job(
         return _claim_row(session, job_id, worker_id, now) if due is not None else None
 
 
+@retry_on_lock
 def take_for_dispatch(
     session_factory: Any, *, redispatch_after: float, limit: int = 1000, now: datetime | None = None
 ) -> list[int]:
@@ -314,6 +319,7 @@ def complete(session: Session, claim: Claim, now: datetime | None = None) -> Non
         raise LostClaim(f"job {claim.id} is no longer claimed by this worker")
 
 
+@retry_on_lock
 def fail(
     session_factory: Any,
     claim: Claim,
@@ -340,6 +346,7 @@ def fail(
         return values["status"] if result.rowcount == 1 else "lost"
 
 
+@retry_on_lock
 def release(session_factory: Any, claim: Claim, now: datetime | None = None) -> None:
     """Give a claimed job back unharmed (the worker is stopping): the attempt does not count."""
     with session_factory() as session, session.begin():
@@ -356,6 +363,7 @@ def release(session_factory: Any, claim: Claim, now: datetime | None = None) -> 
         )
 
 
+@retry_on_lock
 def heartbeat(session_factory: Any, worker_id: str, now: datetime | None = None) -> int:
     """Tell the database the jobs ``worker_id`` runs are alive; returns how many."""
     with session_factory() as session, session.begin():
@@ -367,6 +375,7 @@ def heartbeat(session_factory: Any, worker_id: str, now: datetime | None = None)
         return result.rowcount
 
 
+@retry_on_lock
 def requeue_stale(session_factory: Any, timeout: float, now: datetime | None = None) -> list[int]:
     """Requeue running jobs whose worker stopped answering (parked after the last attempt).
 
@@ -397,47 +406,6 @@ def requeue_stale(session_factory: Any, timeout: float, now: datetime | None = N
             if result.rowcount == 1:
                 recovered.append(row.id)
     return recovered
-
-
-def requeue_dead_local(session_factory: Any, job_id: int, now: datetime | None = None) -> bool:
-    """Requeue job ``job_id`` at once if the worker holding it ran on this machine and
-    its process is gone (a killed ``crm customers import``); returns whether it did.
-
-    A claim held on another machine, or by a live process, is left alone: only the
-    heartbeat timeout may take it over.
-    """
-    import os
-    import socket
-
-    with session_factory() as session, session.begin():
-        row = session.execute(
-            sa.select(Job.status, Job.claimed_by, Job.claim_token).where(Job.id == job_id)
-        ).one_or_none()
-        if row is None or row.status != "running" or not row.claimed_by:
-            return False
-        host, _, rest = row.claimed_by.partition(":")
-        pid = rest.split(":", 1)[0]
-        if host != socket.gethostname() or not pid.isdigit():
-            return False
-        try:
-            os.kill(int(pid), 0)
-            return False  # alive
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            return False  # alive, someone else's
-        result = session.execute(
-            sa.update(Job)
-            .where(Job.id == job_id, Job.claim_token == row.claim_token)
-            .values(
-                status="queued",
-                claim_token=None,
-                claimed_by=None,
-                run_after=now or utcnow(),
-                last_error=f"worker {row.claimed_by} died",
-            )
-        )
-        return result.rowcount == 1
 
 
 def get_job(session: Session, job_id: int) -> Job:

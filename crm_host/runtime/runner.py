@@ -9,9 +9,6 @@ worker that stops beating (killed, machine gone) has its jobs requeued by the ot
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 import traceback
@@ -21,16 +18,22 @@ from datetime import datetime
 from flask import Flask, g
 
 from crm_host.host import get_host
-from crm_host.runtime import heartbeats, queue
+from crm_host.runtime import heartbeats, queue, reclaim
 from crm_host.runtime.context import Interrupted, JobContext
+from crm_host.runtime.locks import is_lock_error
 from crm_host.runtime.queue import Claim, LostClaim
 
 log = logging.getLogger("crm_host.runtime")
 
 
-def default_worker_id() -> str:
+#: The workers running in this process (their ids): a worker starting here never takes
+#: their jobs for an earlier start's.
+LIVE_WORKERS: set[str] = set()
+
+
+def default_worker_id(name: str = "runner") -> str:
     """A name for this worker that is unique across machines and processes."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    return reclaim.new_worker_id(name)
 
 
 def describe_error(claim: Claim, error: BaseException) -> str:
@@ -56,10 +59,37 @@ class Runner:
         self.worker_id = worker_id or default_worker_id()
         self.stopping = stopping or threading.Event()
         self._recovered_at = -float("inf")
+        self._unsettled: list[Claim] = []
 
     def run(self, claim: Claim, *, now: datetime | None = None) -> str:
         """Run one claimed job; returns ``done``, ``queued`` (will retry), ``failed``
-        (parked), ``released`` (handed back by a stopping worker) or ``lost``."""
+        (parked), ``released`` (handed back by a stopping worker), ``lost``, or
+        ``unsettled`` (its outcome could not be written for locks; given back later)."""
+        try:
+            return self._attempt(claim, now)
+        except Exception as error:
+            if not is_lock_error(error):
+                raise
+            # Even the retried write of the outcome met locks. Keep the claim in hand
+            # and give it back before claiming more: left alone it would stay running
+            # for good, its heartbeat beaten by this very worker.
+            log.warning("job %s (%s): outcome not recorded, database locked", claim.id, claim.name)
+            self._unsettled.append(claim)
+            return "unsettled"
+
+    def _settle(self, now: datetime | None) -> None:
+        """Give back the jobs whose outcome could not be written (see :meth:`run`)."""
+        for claim in list(self._unsettled):
+            reclaim.defer(
+                self.db.session_factory,
+                claim,
+                "deferred: its outcome could not be recorded, the database was locked",
+                self.runtime.settings.jobs_lock_retry,
+                now,
+            )
+            self._unsettled.remove(claim)
+
+    def _attempt(self, claim: Claim, now: datetime | None) -> str:
         settings = self.runtime.settings
         spec = self.runtime.jobs.get(claim.name)
         session = self.db.session_factory()
@@ -90,6 +120,17 @@ class Runner:
             session.rollback()
             # The trace is kept with the job (``crm jobs show``); the log gets one line.
             description = describe_error(claim, error)
+            if is_lock_error(error):
+                # Another writer held the database past the busy timeout: nothing is
+                # wrong with the job, so the attempt is given back, not spent.
+                log.info("job %s (%s) met a lock; deferred", claim.id, claim.name)
+                return reclaim.defer(
+                    self.db.session_factory,
+                    claim,
+                    f"deferred, the database was locked: {description}",
+                    settings.jobs_lock_retry,
+                    now,
+                )
             log.warning(
                 "job %s (%s) attempt %s/%s failed: %s",
                 claim.id,
@@ -118,6 +159,7 @@ class Runner:
     ) -> int:
         """Recover abandoned jobs, claim due ones and run them; returns how many were claimed."""
         settings = self.runtime.settings
+        self._settle(now)
         # Looking for abandoned jobs is a write; once per heartbeat interval is enough
         # (always, when the caller sets the clock).
         if (
@@ -166,9 +208,14 @@ class Worker:
         names: Iterable[str] | None = None,
         with_scheduler: bool = False,
         until_idle: bool = False,
+        name: str | None = None,
     ) -> None:
+        from crm_host.runtime.service import get_runtime
+
         self.stopping = threading.Event()
-        self.runner = Runner(app, stopping=self.stopping)
+        #: The stable part of the worker's id: a restart under it takes back its jobs.
+        self.name = name or get_runtime(app).settings.worker_name
+        self.runner = Runner(app, worker_id=default_worker_id(self.name), stopping=self.stopping)
         self.app = app
         self.names = list(names) if names is not None else None
         self.with_scheduler = with_scheduler
@@ -198,9 +245,11 @@ class Worker:
         settings = self.runner.runtime.settings
         self._guarded(lambda: self._beat_process())
         beating = threading.Thread(target=self._beat, name="crm-heartbeat", daemon=True)
+        LIVE_WORKERS.add(self.worker_id)
         beating.start()
         next_tick = 0.0
         try:
+            self._guarded(self._reclaim)
             while not self.stopping.is_set():
                 if self.with_scheduler and time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + settings.scheduler_interval
@@ -219,6 +268,16 @@ class Worker:
             beating.join()
             # A clean stop leaves no heartbeat behind to look like a dead worker.
             self._guarded(lambda: heartbeats.forget(self.runner.db.session_factory, self.worker_id))
+            LIVE_WORKERS.discard(self.worker_id)
+
+    def _reclaim(self) -> list[int]:
+        """Take back at once the jobs an earlier start of this worker left running."""
+        taken = reclaim.reclaim_own(
+            self.runner.db.session_factory, self.worker_id, live=set(LIVE_WORKERS)
+        )
+        if taken:
+            log.warning("worker %s took back %d job(s) of its earlier start", self.name, len(taken))
+        return taken
 
     def _tick(self) -> int:
         from crm_host.runtime.scheduler import tick

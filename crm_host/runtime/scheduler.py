@@ -16,6 +16,7 @@ from flask import Flask
 from crm_host.db import utcnow
 from crm_host.host import get_host
 from crm_host.models import Department, PluginEnablement
+from crm_host.runtime.locks import retry_on_lock
 from crm_host.runtime.queue import insert_job
 from crm_host.runtime.registry import ScheduleSpec
 
@@ -41,8 +42,12 @@ def departments_for(session: sa.orm.Session, schedule: ScheduleSpec) -> list[int
     return sorted(session.scalars(query))
 
 
+@retry_on_lock
 def tick(app: Flask, now: datetime | None = None) -> list[int]:
-    """Enqueue every schedule's job for the current slot; returns the ids of new jobs."""
+    """Enqueue every schedule's job for the current slot; returns the ids of new jobs.
+
+    Tried again from the start when it meets a lock: the slot keys make that safe.
+    """
     from crm_host.runtime.service import get_runtime
 
     runtime = get_runtime(app)

@@ -85,7 +85,7 @@ class Runtime:
 
         with self._starting:
             if self.worker is None:
-                worker = Worker(self.app, with_scheduler=True)
+                worker = Worker(self.app, with_scheduler=True, name="web")
                 thread = threading.Thread(target=worker.run, name="crm-worker", daemon=True)
                 thread.start()
                 atexit.register(self.stop_worker_thread)

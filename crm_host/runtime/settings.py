@@ -38,6 +38,12 @@ class RuntimeSettings:
     jobs_heartbeat_interval: float = 15.0
     #: A running job whose worker has been silent this long is requeued (or parked).
     jobs_heartbeat_timeout: float = 120.0
+    #: A job that met a locked database runs again after this long; the attempt is not spent.
+    jobs_lock_retry: float = 5.0
+    #: The stable part of a worker's id (with the machine's name): a worker restarted
+    #: under it takes back the jobs its earlier start left running, without waiting
+    #: for the heartbeat timeout. Give each worker on one machine its own.
+    worker_name: str = "worker"
     #: How long an idle worker waits before looking for due jobs again.
     worker_poll_interval: float = 1.0
     #: Jobs a worker claims at once.

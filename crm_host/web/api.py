@@ -115,6 +115,7 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
     )
     api.init_app(app)
     strict_query_arguments()
+    _with_links(api)
 
     @app.errorhandler(CrmError)
     def _crm_error(error: CrmError) -> Any:
@@ -173,6 +174,14 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
         return _crm_error(ValidationFailed("a value is out of range for its field"))
 
     return api
+
+
+def _with_links(api: Api) -> None:
+    """Serve the document with the links derived from the routes (``openapi_links``)."""
+    from crm_host.web.openapi_links import add_links
+
+    plain = api.spec.to_dict
+    api.spec.to_dict = lambda: add_links(plain())  # type: ignore[method-assign]
 
 
 def _rollback() -> None:
