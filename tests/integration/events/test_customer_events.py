@@ -49,7 +49,7 @@ def test_events_about_customers_are_listed_with_their_publishers_labels(app):
     ) == ("sales", "Deal won")
 
 
-@pytest.mark.hookspec(ABOUT_CUSTOMERS)
+@pytest.mark.hookspec("crm_event_about_customers")
 def test_an_event_about_customers_also_reaches_every_listener_of_such_events(
     db, make_customer, badges
 ):
