@@ -22,6 +22,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pluggy
+from flask_babel import lazy_gettext as _l
+
+from crm_host.event_labels import event_label
 
 if TYPE_CHECKING:
     import click
@@ -324,6 +327,7 @@ def crm_customer_erasing(customer: Customer, session: Session) -> None:
 
 
 @hookspec
+@event_label(_l("Customer created"))
 def crm_customers_created(customer_ids: list[int]) -> None:
     """Customers were created (by the API, the console or a job); ``customer_ids`` lists them.
 
@@ -344,6 +348,7 @@ def crm_customers_updated(changes: list[dict[str, Any]]) -> None:
 
 
 @hookspec
+@event_label(_l("Customers imported"))
 def crm_customers_imported(customer_ids: list[int]) -> None:
     """A batch of an import committed; ``customer_ids`` are the customers it created or changed.
 
@@ -382,6 +387,16 @@ def crm_customer_erased(customer_id: int) -> None:
     plugin: drop caches or copies held outside the database. Collecting; the return
     value is ignored; raising makes the delivery retry with backoff, then park.
     """
+
+
+@hookspec
+def crm_event_about_customers(event: str, customer_ids: list[int], payload: dict[str, Any]) -> None:
+    """Event ``event`` concerns ``customer_ids``; ``payload`` holds all its arguments.
+
+    Delivered like the event itself (after commit, at least once) for every event whose
+    hookspec declares ``customer_ids``, so a plugin reacts to events it does not name;
+    ``crm_host.runtime.customer_events`` lists them with their labels. ``customer_ids``
+    is empty for an event written before its hook gained it. Collecting."""
 
 
 # --- privacy ------------------------------------------------------------------------

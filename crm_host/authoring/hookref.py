@@ -46,6 +46,7 @@ SECTIONS = {
         "crm_customer_merged",
         "crm_customer_stage_changed",
         "crm_customer_erased",
+        "crm_event_about_customers",
     ],
     "Privacy": ["crm_customer_export"],
 }

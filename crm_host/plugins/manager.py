@@ -252,6 +252,15 @@ class PluginManager:
                     f"named crm_{owner.manifest.slug}_*"
                 )
 
+    def owner_of_hook(self, hook_name: str) -> Plugin | None:
+        """The plugin whose hookspecs define ``hook_name``; ``None`` for the host's hooks
+        and for hooks nobody defines."""
+        caller = getattr(self.pm.hook, hook_name, None)
+        spec = getattr(caller, "spec", None)
+        if spec is None or hook_name in self.host_hooks:
+            return None
+        return self._owner_of_namespace(spec.namespace)
+
     def _owner_of_namespace(self, namespace: Any) -> Plugin | None:
         module = namespace if isinstance(namespace, ModuleType) else inspect.getmodule(namespace)
         module_name = getattr(module, "__name__", "")

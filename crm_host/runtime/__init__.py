@@ -6,6 +6,8 @@ Plugins use:
 * :func:`emit` — write an event in the caller's transaction; delivered after commit
   to every implementation in every installed plugin, and to matching webhooks;
 * :func:`current_delivery` — inside an event handler, the delivery's idempotency key;
+* :func:`event_label` — label an event hookspec (one that declares ``customer_ids``
+  can then start journeys), and :func:`customer_events` — every such event;
 * :func:`enqueue` — queue a registered job (``crm_register_jobs``);
 * :class:`JobContext` and :class:`Batch` — what a job function receives, and
   :meth:`JobContext.run_batches` for work that must resume after a crash.
@@ -19,8 +21,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_host.errors import ValidationFailed
+from crm_host.event_labels import EventLabel, event_label
 from crm_host.runtime.context import Batch, Interrupted, JobContext
-from crm_host.runtime.events import HOST_EVENTS, Delivery, current_delivery
+from crm_host.runtime.events import (
+    ABOUT_CUSTOMERS,
+    HOST_EVENTS,
+    CustomerEvent,
+    Delivery,
+    current_delivery,
+    customer_events,
+)
 from crm_host.runtime.outbox import emit
 from crm_host.runtime.registry import JobRegistry
 from crm_host.runtime.service import Runtime, get_runtime, init_app, runtime_of
@@ -67,15 +77,20 @@ def enqueue(
 
 
 __all__ = [
+    "ABOUT_CUSTOMERS",
     "HOST_EVENTS",
     "Batch",
+    "CustomerEvent",
     "Delivery",
+    "EventLabel",
     "Interrupted",
     "JobContext",
     "JobRegistry",
     "Runtime",
     "current_delivery",
+    "customer_events",
     "emit",
+    "event_label",
     "enqueue",
     "get_runtime",
     "init_app",

@@ -4,13 +4,20 @@ An event is a host hook listed in :data:`HOST_EVENTS` or a collecting hook a plu
 publishes (``crm_<slug>_*``). Each implementation of it gets a delivery job of its
 own; the job calls that one implementation with the event's payload, with
 :func:`current_delivery` telling the handler which delivery it is running.
+
+An event whose hookspec declares ``customer_ids`` concerns customers: it is also
+delivered to the implementations of :data:`ABOUT_CUSTOMERS`, which learn the event's
+name, its customers and its payload without naming the event in a hook of their own
+(:func:`customer_events` lists those events with their publishers' labels).
 """
 
 from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass
+from typing import Any
 
+from crm_host.event_labels import EventLabel, label_of
 from crm_host.models import OutboxEvent
 from crm_host.plugins import PluginManager
 from crm_host.runtime.context import JobContext
@@ -24,6 +31,12 @@ HOST_EVENTS = (
     "crm_customer_stage_changed",
     "crm_customer_erased",
 )
+
+
+#: The host hook every event that declares ``customer_ids`` is delivered to as well.
+ABOUT_CUSTOMERS = "crm_event_about_customers"
+#: The argument that makes an event one about customers.
+CUSTOMER_IDS = "customer_ids"
 
 
 class EventError(LookupError):
@@ -65,6 +78,45 @@ def event_names(plugins: PluginManager) -> list[str]:
     return names
 
 
+@dataclass(frozen=True)
+class CustomerEvent:
+    """An event about customers: its hook, who publishes it and how it is presented."""
+
+    name: str
+    #: The publishing plugin's name; ``None`` for the host's own events.
+    plugin: str | None
+    label: EventLabel
+
+
+def customer_events(plugins: PluginManager) -> list[CustomerEvent]:
+    """Every event of this installation whose hookspec declares ``customer_ids``, with
+    the label its publisher gave it (:func:`crm_host.event_labels.event_label`; the
+    hook's name when it gave none), in the order of :func:`event_names`."""
+    found = []
+    for name in event_names(plugins):
+        spec = getattr(plugins.hook, name).spec
+        if CUSTOMER_IDS not in spec.argnames:
+            continue
+        owner = plugins.owner_of_hook(name)
+        label = label_of(spec.function) or EventLabel(name)
+        found.append(CustomerEvent(name, owner.name if owner else None, label))
+    return found
+
+
+def arguments_of(event_name: str, payload: dict[str, Any], hook: str) -> dict[str, Any]:
+    """What a delivery of ``hook`` for event ``event_name`` passes: the payload's entries,
+    or for :data:`ABOUT_CUSTOMERS` the event's name, customers and payload.
+
+    Hooks only gain arguments, so an event written before its hook gained one lacks
+    it: a missing ``customer_ids`` is an empty list, any other missing argument
+    ``None`` — an old event is delivered, never failed for its age.
+    """
+    customers = [int(i) for i in payload.get(CUSTOMER_IDS) or ()]
+    if hook == ABOUT_CUSTOMERS:
+        return {"event": event_name, CUSTOMER_IDS: customers, "payload": payload}
+    return {**payload, CUSTOMER_IDS: customers} if CUSTOMER_IDS not in payload else payload
+
+
 def is_plugin_event(plugins: PluginManager, name: str) -> bool:
     """Whether ``name`` is a collecting hook published by a plugin (not a command)."""
     caller = getattr(plugins.hook, name, None)
@@ -102,17 +154,36 @@ def deliver_event(job: JobContext) -> None:
     # Release the read before the handler runs: on SQLite any transaction holds the
     # write lock, and a handler may take its time (or call out to the network).
     job.session.commit()
-    for _plugin, function, _argnames in plugins.implementations(hook, [job.plugin]):
-        if function.__qualname__ == function_name:
-            break
-    else:
+    found = _handler(plugins, event.name, hook, function_name, job.plugin or "")
+    if found is None:
         raise EventError(
             f"plugin {job.plugin} is not loaded or no longer implements {hook} ({function_name})"
         )
+    hook, function, argnames = found
     token = _current.set(
         Delivery(event.id, event.name, job.plugin or "", job.idempotency_key or "", job.attempt)
     )
+    arguments = arguments_of(event.name, payload, hook)
     try:
-        function(**{a: payload[a] for a in _argnames})
+        function(**{a: arguments.get(a) for a in argnames})
     finally:
         _current.reset(token)
+
+
+def _handler(
+    plugins: PluginManager, event_name: str, hook: str, function_name: str, plugin: str
+) -> tuple[str, Any, tuple[str, ...]] | None:
+    """The (hook, function, argument names) a delivery calls; ``None`` when gone.
+
+    A plugin that has moved from a hook of its own for an event about customers to
+    :data:`ABOUT_CUSTOMERS` (marketing's journeys did) still gets the deliveries
+    queued before its upgrade: they go to its handler of every such event.
+    """
+    for _plugin, function, argnames in plugins.implementations(hook, [plugin]):
+        if function.__qualname__ == function_name:
+            return hook, function, argnames
+    spec = getattr(getattr(plugins.hook, event_name, None), "spec", None)
+    if hook == event_name and spec is not None and CUSTOMER_IDS in spec.argnames:
+        for _plugin, function, argnames in plugins.implementations(ABOUT_CUSTOMERS, [plugin]):
+            return ABOUT_CUSTOMERS, function, argnames
+    return None

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.models import Job, OutboxEvent, WebhookSubscription
-from crm_host.runtime.events import EventError, check_event
+from crm_host.runtime.events import ABOUT_CUSTOMERS, CUSTOMER_IDS, EventError, check_event
 from crm_host.runtime.queue import job_row, to_json
 
 #: The delivery jobs: to a plugin's hook implementation, and to a webhook.
@@ -65,11 +65,16 @@ def emit(session: Session, event_name: str, **payload: Any) -> int:
     ).scalar_one()
     settings = runtime.settings
     rows = []
-    for plugin, function, _argnames in plugins.implementations(event_name):
+    hooks = [event_name]
+    if CUSTOMER_IDS in argnames:
+        # An event about customers also reaches those who listen to every such event.
+        hooks.append(ABOUT_CUSTOMERS)
+    implementations = [(hook, *impl) for hook in hooks for impl in plugins.implementations(hook)]
+    for hook, plugin, function, _argnames in implementations:
         rows.append(
             job_row(
                 name=EVENT_JOB,
-                args={"hook": event_name, "function": function.__qualname__},
+                args={"hook": hook, "function": function.__qualname__},
                 key=f"event:{event_id}:{plugin}:{function.__qualname__}",
                 plugin=plugin,
                 department_id=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+import pluggy
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,15 @@ from crm_host.web.menu import MenuItem, Panel
 from crm_loyalty import points
 from crm_loyalty.i18n import _l
 from crm_loyalty.permissions import PERMISSIONS, POINTS_READ
+
+
+@hookimpl
+def crm_addhooks(pm: pluggy.PluginManager) -> None:
+    # Publishes crm_loyalty_points_redeemed: it declares customer_ids, so journeys can
+    # start from it without the marketing plugin knowing this one.
+    from crm_loyalty import hookspecs
+
+    pm.add_hookspecs(hookspecs)
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.errors import ValidationFailed
 from crm_host.models import Customer
+from crm_host.runtime import emit
 from crm_loyalty.models import Account, Movement
 
 WELCOME_BONUS = 100
@@ -49,7 +50,8 @@ def move(
     """Award (positive) or redeem (negative) points.
 
     With ``ref``, a movement already recorded under it is not made again (``None`` is
-    returned): events arrive at least once. Redeeming more than the balance is refused.
+    returned): events arrive at least once. Redeeming more than the balance is refused;
+    a redemption emits ``crm_loyalty_points_redeemed``, an event about the customer.
     """
     if points == 0:
         raise ValidationFailed("a movement needs points", details={"points": ["Not zero."]})
@@ -66,6 +68,14 @@ def move(
     movement = Movement(account_id=account.id, points=points, reason=reason, ref=ref)
     session.add(movement)
     session.flush()
+    if points < 0:
+        emit(
+            session,
+            "crm_loyalty_points_redeemed",
+            movement_id=movement.id,
+            points=-points,
+            customer_ids=[customer_id],
+        )
     return movement
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from crm_host.errors import ValidationFailed
+from crm_host.models import OutboxEvent
+from crm_host.runtime import customer_events
 from crm_loyalty import points
 
 
@@ -39,3 +42,22 @@ def test_redeeming_more_than_the_balance_is_refused(db, make_customer):
     with pytest.raises(ValidationFailed, match="holds 40 points and cannot redeem 50"):
         points.move(db, customer.id, -50, "Gift card")
     assert points.account_of(db, customer.id).balance == 40
+
+
+@pytest.mark.hookspec("crm_loyalty_points_redeemed")
+def test_a_redemption_is_an_event_about_its_customer(app, db, make_customer):
+    customer = make_customer()
+    points.move(db, customer.id, 30, "Birthday")  # an award is no redemption
+    movement = points.move(db, customer.id, -60, "Gift card")
+    db.commit()
+    payloads = db.scalars(
+        sa.select(OutboxEvent.payload).where(OutboxEvent.name == "crm_loyalty_points_redeemed")
+    ).all()
+    assert payloads == [{"movement_id": movement.id, "points": 60, "customer_ids": [customer.id]}]
+    # Declaring customer_ids and a label is all it takes to be offered to journeys.
+    [event] = [
+        e
+        for e in customer_events(app.extensions["crm"].plugins)
+        if e.name == "crm_loyalty_points_redeemed"
+    ]
+    assert (event.plugin, str(event.label.label)) == ("loyalty", "Points redeemed")

@@ -3,9 +3,9 @@ against DuckDB on the same data in Parquet, and a campaign send's messages a sec
 
 The segment is an RFM rule (frequency and monetary over the host's transaction union)
 compiled by marketing's own rule compiler and counted in one SELECT, as the console's
-segment builder counts it. Transactions are sales orders, the source sales contributes
-to the union; sales is in marketing's ``uses``, and without it there is nothing to
-count. DuckDB and pyarrow are the bench extra's, imported by name when the benchmark
+segment builder counts it. Transactions go into the table behind a transaction source
+of the plugins marketing ``uses`` (:mod:`crm_marketing.bench_sources` finds it through
+the union); without one there is nothing to count. DuckDB and pyarrow are the bench extra's, imported by name when the benchmark
 runs: the plugin never needs them.
 """
 
@@ -27,9 +27,8 @@ from crm_host.bench import (
     not_installed,
     timer,
 )
-from crm_host.db import Base
 from crm_host.host import get_host
-from crm_marketing import segments
+from crm_marketing import bench_sources, manifest, segments
 from crm_marketing.rules import compile_rules
 
 #: Transactions per customer: the issue's 10,000,000 over 1,000,000 customers.
@@ -70,28 +69,14 @@ def transactions(customer_ids: Any, count: int, seed: int = SEED) -> tuple[Any, 
     return customers, amounts, days
 
 
-def _order_rows(customers: Any, amounts: Any, days: Any) -> Any:
-    moments = [START + timedelta(days=int(d)) for d in range(365)]
-    for i, (customer, amount, day) in enumerate(
-        zip(customers.tolist(), amounts.tolist(), days.tolist(), strict=True)
-    ):
-        moment = moments[day]
-        yield (f"BENCH{i:09d}", customer, moment, "CNY", amount, moment)
-
-
-ORDER_COLUMNS = ("number", "customer_id", "ordered_at", "currency", "amount", "created_at")
-
-
 def bench_segment_count(size: str, databases: Databases, workdir: Path) -> list[Figure]:
     """Count an RFM segment through marketing's compiler vs DuckDB over Parquet."""
-    orders = Base.metadata.tables.get("sales_orders")
-    if orders is None:
-        raise RuntimeError(
-            "the segment benchmark needs the sales plugin: its orders are the transactions"
-        )
     rows = SIZES[size]
-    url = databases.prepared("segments", ["sales", "marketing"])
+    url = databases.prepared("segments", [manifest.name, *manifest.uses])
     databases.load_customers(url, workdir, rows)
+    app = app_for(url, workdir, "segments")
+    with app.app_context():
+        into = bench_sources.target(get_host(app).session)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         ids = connection.scalars(sa.text("SELECT id FROM customers ORDER BY id")).all()
@@ -100,11 +85,12 @@ def bench_segment_count(size: str, databases: Databases, workdir: Path) -> list[
 
     customer_ids = numpy.array(ids, dtype=numpy.int64)
     customers, amounts, days = transactions(customer_ids, rows * TRANSACTIONS_PER_CUSTOMER)
-    bulk_insert(url, orders, ORDER_COLUMNS, _order_rows(customers, amounts, days))
+    bulk_insert(
+        url, into.table, into.columns, bench_sources.rows(into, customers, amounts, days, START)
+    )
     if databases.backend == "postgresql":
         _analyze(url)
 
-    app = app_for(url, workdir, "segments")
     with app.app_context():
         session = get_host(app).session
         with timer() as elapsed:
@@ -164,7 +150,7 @@ def bench_segment_count(size: str, databases: Databases, workdir: Path) -> list[
 def _analyze(url: sa.URL) -> None:
     """Fresh statistics and visibility map after the bulk load, as autovacuum would give a
     real database (since PostgreSQL 13 it vacuums after inserts too): without the map an
-    index-only scan of the orders would visit the table for every row."""
+    index-only scan of the transactions would visit the table for every row."""
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(sa.text("VACUUM ANALYZE"))

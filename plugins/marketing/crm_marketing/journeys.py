@@ -2,10 +2,10 @@
 
 Trigger: joining a segment (members not yet in the journey are enrolled at each run,
 in one ``INSERT … SELECT``) or an event of the host or a plugin — customers created,
-imported, changed or moved to a lifecycle stage; a lead converted or a deal won; a
-ticket opened, resolved or past its SLA — whose customers are found as
-:mod:`crm_marketing.triggers` says, optionally only when the event carries a chosen
-value (``event_value``: the new stage, the changed field, the breached clock). Steps,
+imported, changed or moved to a lifecycle stage, or any plugin event that declares
+``customer_ids`` — whose customers are found as :mod:`crm_marketing.triggers` says,
+optionally only when the event carries a chosen value (``event_value``: the new
+stage, the changed field, or what the publishing plugin offers to choose on). Steps,
 a JSON list::
 
     {"wait": {"days": 3}}                    due again that many days later
@@ -258,7 +258,8 @@ def on_event(session: Session, event: str, payload: dict[str, Any]) -> int:
     Safe to run again with the same event, as at-least-once delivery needs: a customer
     already in a journey keeps the one place they have.
     """
-    if event not in triggers.TRIGGERS:
+    trigger = triggers.find(session, event)
+    if trigger is None:
         return 0
     started = session.scalars(
         sa.select(Journey)
@@ -270,7 +271,7 @@ def on_event(session: Session, event: str, payload: dict[str, Any]) -> int:
     for journey in started:
         value = journey.event_value
         if value not in found:
-            found[value] = triggers.customers_of(session, event, payload, value)
+            found[value] = triggers.customers_of(trigger, payload, value)
         if found[value]:
             enrolled += enrol_many(session, journey, found[value])
     return enrolled

@@ -294,7 +294,8 @@ class Journey(Base):
     segment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("marketing_segments.id", ondelete="RESTRICT")
     )
-    #: The hook whose event enrols the customer, e.g. ``crm_service_ticket_resolved``.
+    #: The hook whose event enrols the customer: ``crm_customers_created``, or any event
+    #: whose hookspec declares ``customer_ids``.
     event: Mapped[str | None] = mapped_column(sa.String(100))
     #: What the event must carry, for events that offer a choice (the new stage of
     #: ``crm_customer_stage_changed``…); ``None``: any (see :mod:`crm_marketing.triggers`).

@@ -125,9 +125,10 @@ def crm_register_jobs(registry: JobRegistry) -> None:
 
 # --- journeys' triggers --------------------------------------------------------------
 # Each event hands its payload to the journeys it starts; crm_marketing.triggers says how
-# it names customers. Delivery is at least once: a customer has one place per journey,
-# so a second delivery enrols nobody. Hooks of sales and service are optional: both are
-# only in ``uses``.
+# it names customers. Every event that declares ``customer_ids`` arrives through
+# crm_event_about_customers, whoever publishes it; two host events name their customers
+# otherwise and have a hook here. Delivery is at least once: a customer has one place
+# per journey, so a second delivery enrols nobody.
 
 
 def _start_journeys(event: str, **payload: Any) -> None:
@@ -135,15 +136,9 @@ def _start_journeys(event: str, **payload: Any) -> None:
 
 
 @hookimpl
-def crm_customers_created(customer_ids: list[int]) -> None:
-    """Enrol new customers in the journeys they start."""
-    _start_journeys("crm_customers_created", customer_ids=customer_ids)
-
-
-@hookimpl
-def crm_customers_imported(customer_ids: list[int]) -> None:
-    """Enrol a committed import batch's customers in the journeys it starts."""
-    _start_journeys("crm_customers_imported", customer_ids=customer_ids)
+def crm_event_about_customers(event: str, customer_ids: list[int], payload: dict[str, Any]) -> None:
+    """Enrol an event's customers in the journeys it starts (a chosen value permitting)."""
+    _start_journeys(event, **{**payload, "customer_ids": customer_ids})
 
 
 @hookimpl
@@ -156,41 +151,6 @@ def crm_customers_updated(changes: list[dict[str, Any]]) -> None:
 def crm_customer_stage_changed(customer_id: int, old: str | None, new: str) -> None:
     """Enrol the customer in the journeys started by reaching a (chosen) stage."""
     _start_journeys("crm_customer_stage_changed", customer_id=customer_id, old=old, new=new)
-
-
-@hookimpl(optionalhook=True)
-def crm_sales_lead_converted(lead_id: int, customer_id: int, opportunity_id: int) -> None:
-    """Enrol a converted lead's customer."""
-    _start_journeys(
-        "crm_sales_lead_converted",
-        lead_id=lead_id,
-        customer_id=customer_id,
-        opportunity_id=opportunity_id,
-    )
-
-
-@hookimpl(optionalhook=True)
-def crm_sales_opportunity_won(opportunity_id: int) -> None:
-    """Enrol the customer of a won deal."""
-    _start_journeys("crm_sales_opportunity_won", opportunity_id=opportunity_id)
-
-
-@hookimpl(optionalhook=True)
-def crm_service_ticket_created(ticket_id: int) -> None:
-    """Enrol the customer of a new ticket."""
-    _start_journeys("crm_service_ticket_created", ticket_id=ticket_id)
-
-
-@hookimpl(optionalhook=True)
-def crm_service_ticket_resolved(ticket_id: int) -> None:
-    """Enrol the customer of a resolved ticket."""
-    _start_journeys("crm_service_ticket_resolved", ticket_id=ticket_id)
-
-
-@hookimpl(optionalhook=True)
-def crm_service_sla_breached(ticket_id: int, clock: str) -> None:
-    """Enrol the customer of a ticket past its SLA (on a chosen clock)."""
-    _start_journeys("crm_service_sla_breached", ticket_id=ticket_id, clock=clock)
 
 
 @hookimpl

@@ -1,14 +1,15 @@
 """The events a journey may start from, and how each one names its customers.
 
-One row of :data:`TRIGGERS` per event: the hook's name, a label, the plugin that
-publishes it (``None`` for the host), a finder that turns the event's payload into
-customer ids, and — for events that carry something worth choosing on — what a journey
-may require of it (the new stage of a stage change, the changed field of an update, the
-clock of an SLA breach). Adding an event is one row here and a one-line hookimpl in
-:mod:`crm_marketing.plugin` that hands the payload to :func:`crm_marketing.journeys.on_event`.
+Any event whose hookspec declares ``customer_ids`` can start a journey: the host
+delivers every such event to marketing's ``crm_event_about_customers`` with its
+customers, and lists them with the label the publishing plugin gave the hookspec
+(:func:`crm_host.runtime.customer_events`). Marketing names none of them; a plugin
+publishes a new trigger by declaring ``customer_ids`` on its event and labelling it
+with ``crm_host.runtime.event_label``.
 
-Finders read the host's tables (the timeline for tickets) or, for a plugin marketing
-only ``uses``, that plugin's table by name without importing it; a customer id that no
+Two host events say which customers they concern differently and carry something
+worth choosing on, so they keep a row of their own here: a customer change (of a
+chosen field) and a lifecycle stage change (to a chosen stage). A customer id that no
 longer exists (merged, erased) is dropped when enrolling.
 """
 
@@ -18,18 +19,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.customers.service import AUDITED_FIELDS
 from crm_host.host import host_of
-from crm_host.models import Interaction, LifecycleStage
-from crm_host.runtime.events import event_names
+from crm_host.models import LifecycleStage
+from crm_host.runtime import CustomerEvent, customer_events
 from crm_marketing.i18n import _l
 
-#: ``(session, payload, value)`` → the customers the event names that meet ``value``
+#: ``(payload, value)`` → the customers the event names that meet ``value``
 #: (``None``: any).
-Finder = Callable[[Session, Mapping[str, Any], "str | None"], list[int]]
+Finder = Callable[[Mapping[str, Any], "str | None"], list[int]]
 
 
 @dataclass(frozen=True)
@@ -56,27 +56,26 @@ class Trigger:
         }
 
 
-def listed(key: str = "customer_ids") -> Finder:
-    """The ids listed under ``key`` (batch events of the host)."""
+def listed(choose_on: str | None = None) -> Finder:
+    """The payload's ``customer_ids``; with ``choose_on``, only when that payload entry
+    equals the journey's value."""
 
-    def find(_session: Session, payload: Mapping[str, Any], _value: str | None) -> list[int]:
-        return [int(i) for i in payload.get(key) or ()]
-
-    return find
-
-
-def named(key: str = "customer_id", *, when: str | None = None) -> Finder:
-    """The one id under ``key``; with ``when``, only if that payload entry equals the value."""
-
-    def find(_session: Session, payload: Mapping[str, Any], value: str | None) -> list[int]:
-        if when is not None and value is not None and payload.get(when) != value:
+    def find(payload: Mapping[str, Any], value: str | None) -> list[int]:
+        if choose_on is not None and value is not None and payload.get(choose_on) != value:
             return []
-        return [int(payload[key])] if payload.get(key) is not None else []
+        return [int(i) for i in payload.get("customer_ids") or ()]
 
     return find
 
 
-def changed_field(_session: Session, payload: Mapping[str, Any], value: str | None) -> list[int]:
+def new_stage(payload: Mapping[str, Any], value: str | None) -> list[int]:
+    """The customer of ``crm_customer_stage_changed`` when the new stage is ``value``."""
+    if value is not None and payload.get("new") != value:
+        return []
+    return [int(payload["customer_id"])] if payload.get("customer_id") is not None else []
+
+
+def changed_field(payload: Mapping[str, Any], value: str | None) -> list[int]:
     """Customers of ``crm_customers_updated`` whose change touched the field ``value``."""
     return [
         int(change["customer_id"])
@@ -85,54 +84,13 @@ def changed_field(_session: Session, payload: Mapping[str, Any], value: str | No
     ]
 
 
-def customer_of_ticket(session: Session, ticket_id: int) -> int | None:
-    """The customer of a service ticket, from the host's timeline (never service's tables)."""
-    return session.scalar(
-        sa.select(Interaction.customer_id)
-        .where(
-            Interaction.source_plugin == "service",
-            Interaction.reference == f"service.ticket:{ticket_id}",
-        )
-        .order_by(Interaction.id.desc())
-        .limit(1)
-    )
-
-
-def ticket(*, when: str | None = None) -> Finder:
-    """The customer of the payload's ``ticket_id``; ``when`` as for :func:`named`."""
-
-    def find(session: Session, payload: Mapping[str, Any], value: str | None) -> list[int]:
-        if when is not None and value is not None and payload.get(when) != value:
-            return []
-        customer_id = customer_of_ticket(session, int(payload["ticket_id"]))
-        return [customer_id] if customer_id is not None else []
-
-    return find
-
-
-def won_opportunity(session: Session, payload: Mapping[str, Any], _value: str | None) -> list[int]:
-    """The customer of a deal that is still won when the event arrives (sales' table is
-    read by name: sales is only in ``uses``)."""
-    deal = sa.table(
-        "sales_opportunities", sa.column("id"), sa.column("customer_id"), sa.column("status")
-    )
-    customer_id = session.scalar(
-        sa.select(deal.c.customer_id).where(
-            deal.c.id == int(payload["opportunity_id"]), deal.c.status == "won"
-        )
-    )
-    return [int(customer_id)] if customer_id is not None else []
-
-
 STAGES = tuple(stage.value for stage in LifecycleStage)
 CUSTOMER_FIELDS = (*AUDITED_FIELDS, "departments", "tags")
-CLOCKS = ("first_response", "resolution")
 
-TRIGGERS: dict[str, Trigger] = {
+#: Host events that name customers in their own way (not ``customer_ids``).
+OWN_ROWS: dict[str, Trigger] = {
     row.event: row
     for row in (
-        Trigger("crm_customers_created", _l("Customer created"), None, listed()),
-        Trigger("crm_customers_imported", _l("Customers imported"), None, listed()),
         Trigger(
             "crm_customers_updated",
             _l("Customer changed"),
@@ -145,39 +103,52 @@ TRIGGERS: dict[str, Trigger] = {
             "crm_customer_stage_changed",
             _l("Lifecycle stage changed"),
             None,
-            named(when="new"),
+            new_stage,
             option=_l("New stage"),
             choices=STAGES,
-        ),
-        Trigger("crm_sales_lead_converted", _l("Lead converted"), "sales", named()),
-        Trigger("crm_sales_opportunity_won", _l("Deal won"), "sales", won_opportunity),
-        Trigger("crm_service_ticket_created", _l("Ticket opened"), "service", ticket()),
-        Trigger("crm_service_ticket_resolved", _l("Ticket resolved"), "service", ticket()),
-        Trigger(
-            "crm_service_sla_breached",
-            _l("Ticket SLA breached"),
-            "service",
-            ticket(when="clock"),
-            option=_l("SLA clock"),
-            choices=CLOCKS,
         ),
     )
 }
 
 
+def from_event(event: CustomerEvent) -> Trigger:
+    """The trigger of an event about customers, as its publisher labelled it."""
+    label = event.label
+    return Trigger(
+        event.name,
+        label.label,
+        event.plugin,
+        listed(label.choose_on),
+        option=label.option,
+        choices=label.choices,
+    )
+
+
 def available(session: Session) -> list[Trigger]:
-    """The triggers this installation can deliver: the host's events and those the loaded
-    plugins publish (a journey on a plugin that is not installed would never start)."""
+    """The triggers this installation can deliver: the host's events, then every event
+    about customers a loaded plugin publishes (a journey on an event nobody publishes
+    would never start)."""
     try:
-        names = set(event_names(host_of(session).plugins))
+        plugins = host_of(session).plugins
     except (KeyError, RuntimeError):
-        # A session outside any application (a script): offer every known event.
-        return list(TRIGGERS.values())
-    return [t for t in TRIGGERS.values() if t.event in names]
+        # A session outside any application (a script): only the host's own rows.
+        return list(OWN_ROWS.values())
+    found = [from_event(event) for event in customer_events(plugins)]
+    host = [t for t in found if t.plugin is None]
+    own = [row for name, row in OWN_ROWS.items() if name not in {t.event for t in host}]
+    return host + own + [t for t in found if t.plugin is not None]
 
 
-def customers_of(
-    session: Session, event: str, payload: Mapping[str, Any], value: str | None
-) -> list[int]:
+def labels(session: Session) -> dict[str, Any]:
+    """Each available event's label, by hook name (for pages listing journeys)."""
+    return {t.event: t.label for t in available(session)}
+
+
+def find(session: Session, event: str) -> Trigger | None:
+    """The available trigger of ``event``; ``None`` when it cannot start a journey."""
+    return next((t for t in available(session) if t.event == event), None)
+
+
+def customers_of(trigger: Trigger, payload: Mapping[str, Any], value: str | None) -> list[int]:
     """The customers an event names that meet a journey's ``value``, without repeats."""
-    return list(dict.fromkeys(TRIGGERS[event].find(session, payload, value)))
+    return list(dict.fromkeys(trigger.find(payload, value)))

@@ -586,7 +586,7 @@ def _journeys_page(form: dict[str, str], errors: dict[str, Any]) -> tuple[str, i
         status_labels=JOURNEY_STATUS_LABELS,
         step_labels=STEP_LABELS,
         events=triggers.available(session),
-        event_labels={event: t.label for event, t in triggers.TRIGGERS.items()},
+        event_labels=triggers.labels(session),
         segments=list(session.scalars(sa.select(Segment).order_by(Segment.name))),
         campaigns=list(session.scalars(sa.select(Campaign).order_by(Campaign.name))),
         step_rows=JOURNEY_FORM_STEPS,
@@ -686,7 +686,7 @@ def journey_detail(journey_id: int) -> str:
         entries=entries,
         step_labels=STEP_LABELS,
         status_labels=JOURNEY_STATUS_LABELS,
-        event_labels={event: t.label for event, t in triggers.TRIGGERS.items()},
+        event_labels=triggers.labels(session),
     )
 
 

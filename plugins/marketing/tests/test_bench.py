@@ -6,9 +6,11 @@ No timing is asserted: the figures' values are the benchmark's output, not a tes
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import numpy
-from crm_marketing import bench
+import sqlalchemy as sa
+from crm_marketing import bench, bench_sources
 
 from crm_host.bench.runs import Databases, all_benchmarks, run
 
@@ -62,3 +64,52 @@ def test_a_tiny_campaign_send_reaches_exactly_the_consenting_uncapped_customers(
     assert bench.expected_recipients(60) == 48
     assert figure.figure == "campaign send: 60 customers, 48 messages to the outbox (consent, cap)"
     assert figure.unit == "messages/s" and figure.ours > 0 and figure.baseline > 0
+
+
+def _source(*extra):
+    """A transaction source over a table of its own metadata, with ``extra`` columns."""
+    table = sa.Table(
+        "fx_payments",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("payer", sa.Integer, nullable=False),
+        sa.Column("paid_at", sa.DateTime, nullable=False),
+        sa.Column("total", sa.Numeric(18, 2), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("receipt", sa.String(32), nullable=False),
+        sa.Column("note", sa.String(10)),  # nullable: left empty
+        *extra,
+    )
+    return sa.select(
+        table.c.payer.label("customer_id"),
+        table.c.paid_at.label("occurred_at"),
+        table.c.total.label("amount"),
+        table.c.currency.label("currency"),
+        sa.literal("fx.payment").label("source"),
+        table.c.receipt.label("ref"),
+    )
+
+
+def test_the_transactions_go_into_a_source_table_found_through_the_union():
+    """The benchmark fills the table a transaction source reads, whatever it is called,
+    and passes over one it cannot fill."""
+    target = bench_sources.fillable(_source(sa.Column("booked_at", sa.DateTime, nullable=False)))
+    assert target.table.name == "fx_payments"
+    assert target.columns == ("payer", "paid_at", "total", "currency", "receipt", "booked_at")
+    assert target.labels == (
+        "customer_id",
+        "occurred_at",
+        "amount",
+        "currency",
+        "ref",
+        "occurred_at",
+    )
+    [row] = bench_sources.rows(
+        target, numpy.array([7]), numpy.array([120]), numpy.array([2]), bench.START
+    )
+    moment = bench.START + timedelta(days=2)
+    assert row == (7, moment, 120, "CNY", "BENCH000000000", moment)
+    # A required column the benchmark knows nothing of, or a computed label: not fillable.
+    assert bench_sources.fillable(_source(sa.Column("kind", sa.String(5), nullable=False))) is None
+    computed = _source().with_only_columns(sa.literal(1).label("customer_id"))
+    assert bench_sources.fillable(computed) is None

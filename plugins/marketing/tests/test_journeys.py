@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, journeys, privacy, segments
 from crm_marketing.models import Journey, JourneyAction, JourneyEntry, Send
 
-from crm_host import timeline
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.models import Customer, EmailMessage
@@ -161,7 +160,7 @@ def test_the_schedule_runs_active_journeys_only(db, welcome, run_jobs):
 
 def test_a_resolved_ticket_enrols_its_customer_once(db, make_customer):
     """The event is delivered after commit (inline on the database queue) to marketing's
-    handler, which finds the ticket's customer on the host's timeline."""
+    handler for every event about customers, which enrols the ``customer_ids`` it names."""
     from crm_host.runtime import emit
 
     customer = make_customer(city="苏州")
@@ -175,17 +174,10 @@ def test_a_resolved_ticket_enrols_its_customer_once(db, make_customer):
             "steps": [{"wait": {"days": 1}}, {"tag": {"name": "已回访"}}],
         },
     )
-    timeline.add_entry(
-        db,
-        customer_id=customer.id,
-        channel="ticket",
-        subject="#42 Ticket resolved",
-        source_plugin="service",
-        reference="service.ticket:42",
-    )
     db.commit()
-    for ticket_id in (42, 42, 999999):  # delivered twice; a ticket of nobody we know
-        emit(db, "crm_service_ticket_resolved", ticket_id=ticket_id)
+    # Delivered twice; then a ticket of a customer who has gone since.
+    for ticket_id, customer_ids in ((42, [customer.id]), (42, [customer.id]), (43, [999_999])):
+        emit(db, "crm_service_ticket_resolved", ticket_id=ticket_id, customer_ids=customer_ids)
         db.commit()
     db.expire_all()
     entries = db.scalars(sa.select(JourneyEntry).where(JourneyEntry.journey_id == journey.id)).all()
@@ -371,7 +363,7 @@ def test_host_events_enrol_their_customers_once(db, make_customer):
 @pytest.mark.hookspec("crm_sales_lead_converted")
 def test_plugin_events_enrol_the_customer_they_concern(db, make_customer):
     """Service's and sales' events, emitted by their own services, reach marketing's
-    optional hooks: the ticket's customer from the timeline, the won deal's from sales."""
+    handler of every event about customers with the ``customer_ids`` they carry."""
     from crm_sales import pipeline
     from crm_service import tickets
 
@@ -390,10 +382,11 @@ def test_plugin_events_enrol_the_customer_they_concern(db, make_customer):
     tickets.transition(db, ticket, "resolved")
     db.commit()
     assert walkers(db, resolved) == [zhao.id]
-    emit(db, "crm_service_sla_breached", ticket_id=ticket.id, clock="first_response")
+    breach = {"ticket_id": ticket.id, "customer_ids": [zhao.id]}
+    emit(db, "crm_service_sla_breached", clock="first_response", **breach)
     db.commit()
     assert walkers(db, late) == []  # the journey waits for the resolution clock only
-    emit(db, "crm_service_sla_breached", ticket_id=ticket.id, clock="resolution")
+    emit(db, "crm_service_sla_breached", clock="resolution", **breach)
     db.commit()
     assert walkers(db, late) == [zhao.id]
 
@@ -403,8 +396,9 @@ def test_plugin_events_enrol_the_customer_they_concern(db, make_customer):
     pipeline.win(db, opportunity)
     db.commit()
     assert walkers(db, deal) == [qian.id]
-    emit(db, "crm_sales_lead_converted", lead_id=1, customer_id=qian.id, opportunity_id=1)
-    emit(db, "crm_sales_lead_converted", lead_id=1, customer_id=qian.id, opportunity_id=1)
+    converted = {"lead_id": 1, "customer_id": qian.id, "opportunity_id": 1}
+    emit(db, "crm_sales_lead_converted", customer_ids=[qian.id], **converted)
+    emit(db, "crm_sales_lead_converted", customer_ids=[qian.id], **converted)
     db.commit()
     assert walkers(db, lead) == [qian.id]
     counts = Counter(db.scalars(sa.select(JourneyEntry.journey_id)))

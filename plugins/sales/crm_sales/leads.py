@@ -277,5 +277,6 @@ def convert(
         lead_id=lead.id,
         customer_id=customer.id,
         opportunity_id=opportunity.id,
+        customer_ids=[customer.id],
     )
     return customer, opportunity

@@ -247,7 +247,12 @@ def change_stage(
         plugin="sales",
     )
     if stage.is_won:
-        emit(session, "crm_sales_opportunity_won", opportunity_id=opportunity.id)
+        emit(
+            session,
+            "crm_sales_opportunity_won",
+            opportunity_id=opportunity.id,
+            customer_ids=[opportunity.customer_id],
+        )
     return opportunity
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from crm_sales import assignment, leads, scoring
 from crm_sales.models import AssignmentCursor, LeadStatus
 
 from crm_host.errors import ValidationFailed
+from crm_host.models import OutboxEvent
 
 
 def test_scoring_adds_the_points_of_every_matching_rule(db):
@@ -89,5 +91,16 @@ def test_converting_into_an_existing_customer_found_as_a_duplicate(db, make_cust
     assert customer.id == existing.id
     assert (opportunity.customer_id, str(opportunity.amount)) == (existing.id, "5000.00")
     assert lead.customer_id == existing.id and lead.status is LeadStatus.CONVERTED
+    # The event says whom it concerns, so journeys can start from it without sales' tables.
+    assert db.scalars(
+        sa.select(OutboxEvent.payload).where(OutboxEvent.name == "crm_sales_lead_converted")
+    ).all() == [
+        {
+            "lead_id": lead.id,
+            "customer_id": existing.id,
+            "opportunity_id": opportunity.id,
+            "customer_ids": [existing.id],
+        }
+    ]
     with pytest.raises(ValidationFailed, match="converted lead cannot change"):
         leads.update_lead(db, lead, {"name": "x"})

@@ -60,14 +60,14 @@ def test_a_new_deal_cannot_start_closed(db, make_customer):
 
 
 class WonListener:
-    """Records the opportunities it is told were won."""
+    """Records the opportunities it is told were won, with the customers they concern."""
 
     def __init__(self):
         self.won = []
 
     @hookimpl
-    def crm_sales_opportunity_won(self, opportunity_id):
-        self.won.append(opportunity_id)
+    def crm_sales_opportunity_won(self, opportunity_id, customer_ids):
+        self.won.append((opportunity_id, customer_ids))
 
 
 def test_winning_publishes_the_opportunity_won_event_after_commit(app, db, make_customer):
@@ -75,13 +75,14 @@ def test_winning_publishes_the_opportunity_won_event_after_commit(app, db, make_
     plugins = app.extensions["crm"].plugins
     plugins.pm.register(listener, name="fx_won_listener")
     try:
-        deal = open_deal(db, make_customer())
+        customer = make_customer()
+        deal = open_deal(db, customer)
         db.commit()
         pipeline.change_stage(db, deal, pipeline.find_stage(db, "proposal"))
         pipeline.win(db, deal)
         assert listener.won == []  # not before the change is committed
         db.commit()
-        assert listener.won == [deal.id]
+        assert listener.won == [(deal.id, [customer.id])]
     finally:
         plugins.pm.unregister(name="fx_won_listener")
 

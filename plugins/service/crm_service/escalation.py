@@ -80,7 +80,13 @@ def check(
         if ticket is None:
             continue
         handled.append((ticket.id, clock.name))
-        emit(session, "crm_service_sla_breached", ticket_id=ticket.id, clock=clock.name)
+        emit(
+            session,
+            "crm_service_sla_breached",
+            ticket_id=ticket.id,
+            clock=clock.name,
+            customer_ids=[ticket.customer_id],
+        )
         if ticket.status not in workflow.OPEN_STATUSES or steps:
             continue
         escalate(session, ticket, clock.name, at=now)

@@ -6,7 +6,13 @@ listen to the ticket events; all take keyword arguments only.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from crm_host.plugins import hookspec
+from crm_host.runtime import event_label
+
+#: The SLA clocks a breach names.
+CLOCKS = ("first_response", "resolution")
 
 
 class ServiceHooks:
@@ -33,19 +39,32 @@ class ServiceHooks:
         """
 
     @hookspec
-    def crm_service_ticket_created(self, ticket_id: int) -> None:
-        """A ticket was opened (by any intake). Event: delivered after commit through
-        the outbox, once per implementation, at least once. Collecting."""
+    @event_label(_l("Ticket opened"))
+    def crm_service_ticket_created(self, ticket_id: int, customer_ids: list[int]) -> None:
+        """A ticket was opened (by any intake); ``customer_ids`` holds its customer.
+
+        Event: delivered after commit through the outbox, once per implementation, at
+        least once; ``customer_ids`` is empty for events written before it existed.
+        Being about customers, it can start marketing's journeys. Collecting."""
 
     @hookspec
-    def crm_service_ticket_resolved(self, ticket_id: int) -> None:
-        """A ticket reached ``resolved``. Event: delivered after commit through the
-        outbox, once per implementation, at least once. Collecting."""
+    @event_label(_l("Ticket resolved"))
+    def crm_service_ticket_resolved(self, ticket_id: int, customer_ids: list[int]) -> None:
+        """A ticket reached ``resolved``; ``customer_ids`` holds its customer.
+
+        Event: delivered after commit through the outbox, once per implementation, at
+        least once; ``customer_ids`` is empty for events written before it existed.
+        Being about customers, it can start marketing's journeys. Collecting."""
 
     @hookspec
-    def crm_service_sla_breached(self, ticket_id: int, clock: str) -> None:
-        """A ticket's SLA clock (``first_response`` or ``resolution``) passed its due time.
+    @event_label(
+        _l("Ticket SLA breached"), choose_on="clock", option=_l("SLA clock"), choices=CLOCKS
+    )
+    def crm_service_sla_breached(self, ticket_id: int, clock: str, customer_ids: list[int]) -> None:
+        """A ticket's SLA clock (``first_response`` or ``resolution``) passed its due time;
+        ``customer_ids`` holds the ticket's customer.
 
         Event, emitted once per breach by the ``service.check_sla`` schedule and
-        delivered after commit, at least once. Collecting.
+        delivered after commit, at least once; ``customer_ids`` is empty for events
+        written before it existed. Journeys it starts may choose the clock. Collecting.
         """

@@ -229,7 +229,12 @@ def open_ticket(
     audit.record(
         session, "create", OBJECT, ticket.id, after=snapshot(ticket), actor=actor, plugin=PLUGIN
     )
-    emit(session, "crm_service_ticket_created", ticket_id=ticket.id)
+    emit(
+        session,
+        "crm_service_ticket_created",
+        ticket_id=ticket.id,
+        customer_ids=[ticket.customer_id],
+    )
     if auto_assign:
         assign_round_robin(session, ticket, actor=actor, at=at)
     return ticket
@@ -339,7 +344,12 @@ def transition(
 
         surveys.issue(session, ticket, at=at)
         visits.schedule(session, ticket, at=at)
-        emit(session, "crm_service_ticket_resolved", ticket_id=ticket.id)
+        emit(
+            session,
+            "crm_service_ticket_resolved",
+            ticket_id=ticket.id,
+            customer_ids=[ticket.customer_id],
+        )
     return ticket
 
 

@@ -118,7 +118,8 @@ def test_the_check_escalates_an_overdue_ticket_exactly_once(db, customer, agent,
     events = db.scalars(
         sa.select(OutboxEvent.payload).where(OutboxEvent.name == "crm_service_sla_breached")
     ).all()
-    assert events.count({"ticket_id": ticket.id, "clock": "first_response"}) == 1
+    breach = {"ticket_id": ticket.id, "clock": "first_response", "customer_ids": [customer.id]}
+    assert events.count(breach) == 1
 
 
 def test_the_scheduled_job_runs_the_same_check(app, db, customer, office_policy, run_jobs):

@@ -67,7 +67,7 @@ def test_opening_a_ticket_queues_it_starts_clocks_and_records_everything(
     events = db.scalars(
         sa.select(OutboxEvent.payload).where(OutboxEvent.name == "crm_service_ticket_created")
     ).all()
-    assert {"ticket_id": ticket.id} in events
+    assert {"ticket_id": ticket.id, "customer_ids": [customer.id]} in events
 
 
 def test_bad_tickets_are_refused_with_every_field_named(db, customer):
@@ -149,7 +149,7 @@ def test_the_status_flow_pauses_resumes_and_stops_the_clocks(db, customer, agent
     resolution = clocks(db, ticket.id)["resolution"]
     assert resolution.stopped_at == T0 + timedelta(hours=4) and resolution.breached_at is None
     assert ticket.resolved_at == T0 + timedelta(hours=4)
-    assert {"ticket_id": ticket.id} in db.scalars(
+    assert {"ticket_id": ticket.id, "customer_ids": [customer.id]} in db.scalars(
         sa.select(OutboxEvent.payload).where(OutboxEvent.name == "crm_service_ticket_resolved")
     ).all()
     tickets.transition(db, ticket, "closed", at=T0 + timedelta(hours=5))
