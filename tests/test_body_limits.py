@@ -134,10 +134,11 @@ def test_an_import_over_its_limit_writes_nothing(app, db, make_user, client_for,
     assert db.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
 
 
-def test_each_kind_has_its_own_limit(app, db, make_user, client_for, monkeypatch):
+def test_each_kind_has_its_own_limit(app, db, make_user, make_customer, client_for, monkeypatch):
     # JSON bodies limited to 1,000 bytes: a 5,000-byte import and attachment still pass.
     monkeypatch.setitem(app.config, "MAX_JSON_BYTES", 1000)
     client = _uploader(make_user, client_for)
+    customer = make_customer(departments=["service"])
     name = "x" * 5000
     big_json = client.post("/api/v1/customers", json={"code": "BIG", "name": name})
     assert big_json.status_code == 413 and big_json.json["limit"] == 1000
@@ -153,7 +154,7 @@ def test_each_kind_has_its_own_limit(app, db, make_user, client_for, monkeypatch
         "/api/v1/attachments",
         data={
             "object_type": "customer",
-            "object_id": "1",
+            "object_id": str(customer.id),
             "file": (io.BytesIO(b"a" * 5000), "a.txt"),
         },
         content_type="multipart/form-data",

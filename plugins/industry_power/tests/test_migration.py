@@ -77,6 +77,9 @@ def test_the_branch_round_trips_with_readings(crm_databases):
             session.commit()
         manifests = order_plugins(discovery.manifests, ["industry_power"])
         remaining = set(TABLES)
+        migrate.downgrade(database, manifests, "power@-1")
+        assert "version" not in columns(database, "power_accounts")
+        assert tables(database) == remaining
         remaining -= {"power_guarantee_types", "power_guarantees"}
         migrate.downgrade(database, manifests, "power@-1")
         assert tables(database) == remaining
