@@ -25,18 +25,25 @@ def name_condition(folded: str, dialect: str) -> sa.ColumnElement[bool]:
     return sa.func.instr(Customer.search_name, folded) > 0
 
 
-def search_condition(q: str, dialect: str) -> sa.ColumnElement[bool]:
-    """The WHERE clause of a customer search box."""
+def search_condition(q: str, dialect: str, *, exact_numbers: bool = True) -> sa.ColumnElement[bool]:
+    """The WHERE clause of a customer search box.
+
+    Matching a whole phone or ID number is for callers who may see those numbers
+    (``exact_numbers``: the user holds ``host.customers.reveal``). For anyone else a
+    search would confirm who owns a number the page then masks — an oracle — so
+    their number-shaped query matches names, codes and emails only.
+    """
     q = q.strip()
     conditions: list[Any] = [Customer.code == q, Customer.email == q.lower()]
-    # Phone and ID numbers may be stored encrypted: they are found by blind index,
-    # under every configured key (rows not yet rotated carry an older key's).
-    phones = blind_phones(q.translate(PHONE_NOISE))
-    if phones:
-        conditions.append(Customer.phone_blind.in_(phones))
-    id_numbers = blind_id_numbers(q)
-    if id_numbers and len(q) >= 4:
-        conditions.append(Customer.id_number_blind.in_(id_numbers))
+    if exact_numbers:
+        # Phone and ID numbers may be stored encrypted: they are found by blind index,
+        # under every configured key (rows not yet rotated carry an older key's).
+        phones = blind_phones(q.translate(PHONE_NOISE))
+        if phones:
+            conditions.append(Customer.phone_blind.in_(phones))
+        id_numbers = blind_id_numbers(q)
+        if id_numbers and len(q) >= 4:
+            conditions.append(Customer.id_number_blind.in_(id_numbers))
     folded = normalize_name(q)
     if folded:
         conditions.append(name_condition(folded, dialect))

@@ -29,6 +29,7 @@ def test_the_host_and_the_built_ins_register_their_main_objects(app):
         "sales.order": "sales",
         "sales.activity": "sales",
         "service.ticket": "service",
+        "service.article": "service",
         "marketing.campaign": "marketing",
         "marketing.segment": "marketing",
         "power.account": "industry_power",
