@@ -26,6 +26,9 @@ from crm_host.plugins.manifest import Manifest
 HOST_BRANCH = "host"
 #: Indexes made by migrations only (expression indexes the models cannot describe).
 INDEXES_OUTSIDE_MODELS = frozenset({"ix_customers_name_grams"})
+#: Global search's trigram indexes (PostgreSQL only) end so; ``crm db check`` asks the
+#: object registry which of them should exist (:mod:`crm_host.objects.indexes`).
+SEARCH_INDEX_SUFFIX = "_trgm"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -220,7 +223,11 @@ def schema_drift(db: Database, absent_prefixes: Iterable[str] = ()) -> list[str]
     def include(
         obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
     ) -> bool:
-        if type_ == "index" and name in INDEXES_OUTSIDE_MODELS:
+        if (
+            type_ == "index"
+            and name
+            and (name in INDEXES_OUTSIDE_MODELS or name.endswith(SEARCH_INDEX_SUFFIX))
+        ):
             return False
         return not (type_ == "table" and not reflected and name and name.startswith(prefixes))
 
