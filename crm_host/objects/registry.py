@@ -235,7 +235,9 @@ class ObjectRegistry(PluginRegistry):
         with a record rule needs it as SQL, or search could only count, then hide."""
         for column in (*searchable, *([title] if title is not None else [])):
             if getattr(column, "class_", None) is not model:
-                raise PluginError(f"{self.who}: object type {full}: {column!r} is no column of it")
+                owner = getattr(getattr(column, "class_", None), "__name__", "")
+                named = f"{owner}.{getattr(column, 'key', '')}" if owner else repr(column)
+                raise PluginError(f"{self.who}: object type {full}: {named} is no column of it")
         if (
             (searchable or matched)
             and rule is not None
