@@ -76,6 +76,10 @@ def test_the_branch_round_trips_with_readings(crm_databases):
             )
             session.commit()
         manifests = order_plugins(discovery.manifests, ["industry_power"])
+        # The later revisions (version counters, search indexes) add no tables: down
+        # to the guarantees first, then a table-making revision at a time.
+        migrate.downgrade(database, manifests, "power@power0005")
+        assert tables(database) == TABLES
         remaining = set(TABLES)
         remaining -= {"power_guarantee_types", "power_guarantees"}
         migrate.downgrade(database, manifests, "power@-1")
