@@ -31,11 +31,11 @@ def expected_search_indexes(registry: ObjectRegistry) -> dict[str, tuple[str, st
     return expected
 
 
-def missing_search_indexes(engine: sa.Engine, registry: ObjectRegistry) -> list[str]:
+def missing_search_indexes(bind: sa.Engine | sa.Connection, registry: ObjectRegistry) -> list[str]:
     """The expected search indexes the database lacks, in words (none off PostgreSQL)."""
-    if engine.dialect.name != "postgresql":
+    if bind.dialect.name != "postgresql":
         return []
-    inspector = sa.inspect(engine)
+    inspector = sa.inspect(bind)
     problems = []
     for name, (table, column) in sorted(expected_search_indexes(registry).items()):
         present = {index["name"] for index in inspector.get_indexes(table)}

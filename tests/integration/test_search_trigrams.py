@@ -33,6 +33,16 @@ def test_db_check_finds_every_search_index(app, crm_database_backend):
     assert missing_search_indexes(get_host(app).db.engine, get_host(app).objects) == []
 
 
+def test_db_check_names_a_dropped_search_index(app, db, crm_database_backend):
+    if crm_database_backend != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    db.execute(sa.text("DROP INDEX ix_service_tickets_subject_trgm"))  # undone with the test
+    assert missing_search_indexes(db.connection(), get_host(app).objects) == [
+        "missing search index ix_service_tickets_subject_trgm on service_tickets.subject"
+        " (run crm db upgrade)"
+    ]
+
+
 @pytest.mark.parametrize("type_name", ["contact", "service.ticket", "power.account"])
 def test_search_uses_the_trigram_index(app, db, crm_database_backend, type_name):
     if crm_database_backend != "postgresql":
