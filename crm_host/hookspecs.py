@@ -128,8 +128,8 @@ def crm_register_importers(registry: ImporterRegistry) -> None:
 @hookspec
 def crm_register_objects(registry: ObjectRegistry) -> None:
     """Register the plugin's object types with ``registry.add(name, model, read=…,
-    write=…, rule=…, label=…, customers=…)``; the type is named ``<slug>.<name>``
-    (``service.ticket``).
+    write=…, rule=…, label=…, customers=…, title=…, console_url=…, api_url=…,
+    searchable=…)``; the type is named ``<slug>.<name>`` (``service.ticket``).
 
     Called once at start-up. ``read`` and ``write`` are permissions the plugin
     declares; ``rule(session, user, permission, ids)`` returns the ids among ``ids``
@@ -139,8 +139,12 @@ def crm_register_objects(registry: ObjectRegistry) -> None:
     customers. Attachments, timeline writes and notifications address objects as
     ``(type, id)`` and let a user at one only when the type's plugin is enabled for
     one of the user's departments, the user holds the permission and the rule
-    agrees (``crm_host.objects.check_object``). An unknown permission, a model
-    without a primary key or a duplicate name stops start-up naming the plugin.
+    agrees (``crm_host.objects.check_object``). ``title`` (a column) labels one
+    object, ``console_url``/``api_url`` (``"/service/tickets/{id}"`` or a function of
+    the id) link to it, and ``searchable`` text columns put the type in global search,
+    gated the same way before anything is counted. An unknown permission, a model
+    without a primary key, a column of another model, a searchable type whose rule is
+    not SQL (``where_rule``) or a duplicate name stops start-up naming the plugin.
     Collecting; the return value is ignored.
     """
 

@@ -29,6 +29,9 @@ HOST_BRANCH = "host"
 #: name -> (table, the dialect that has it). ``crm db check`` looks for them by name.
 EXPRESSION_INDEXES = {"ix_customers_name_grams": ("customers", "postgresql")}
 INDEXES_OUTSIDE_MODELS = frozenset(EXPRESSION_INDEXES)
+#: Global search's trigram indexes (PostgreSQL only) end so; ``crm db check`` asks the
+#: object registry which of them should exist (:mod:`crm_host.objects.indexes`).
+SEARCH_INDEX_SUFFIX = "_trgm"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -223,7 +226,11 @@ def schema_drift(db: Database, absent_prefixes: Iterable[str] = ()) -> list[str]
     def include(
         obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
     ) -> bool:
-        if type_ == "index" and name in INDEXES_OUTSIDE_MODELS:
+        if (
+            type_ == "index"
+            and name
+            and (name in INDEXES_OUTSIDE_MODELS or name.endswith(SEARCH_INDEX_SUFFIX))
+        ):
             return False
         return not (type_ == "table" and not reflected and name and name.startswith(prefixes))
 

@@ -164,3 +164,14 @@ def test_bench_api_drives_both_servers_and_compares_their_answers(monkeypatch):
     assert "32 connections, 400 customers" in throughput.figure
     assert p99.unit == "ms" and p99.baseline == 100.0 and not p99.higher_is_better
     assert p50.ours > 0 and p50.baseline > 0
+
+
+def test_bench_search_small_measures_global_search_against_a_plain_like(tmp_path):
+    """The run itself fails when global search and the LIKE query count different customers."""
+    target = tmp_path / "bench.json"
+    result = CliRunner().invoke(bench, ["search", "--size", "S", "--json", str(target)])
+    assert result.exit_code == 0, result.output
+    [figure] = json.loads(target.read_text())["figures"]
+    assert figure["benchmark"] == "search" and figure["unit"] == "ms/query"
+    assert figure["ours"] > 0 and figure["baseline"] > 0 and not figure["higher_is_better"]
+    assert "2,000 customers" in figure["figure"]

@@ -12,6 +12,7 @@ from crm_host.api import (
     imports,
     notifications,
     plugins,
+    search,
     tags,
     tokens,
 )
@@ -32,3 +33,4 @@ def register(api: Api) -> None:
     api.register_blueprint(audit.blp, url_prefix=f"{PREFIX}/audit")
     api.register_blueprint(attachments.blp, url_prefix=f"{PREFIX}/attachments")
     api.register_blueprint(notifications.blp, url_prefix=f"{PREFIX}/notifications")
+    api.register_blueprint(search.blp, url_prefix=f"{PREFIX}/search")

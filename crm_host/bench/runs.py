@@ -15,6 +15,7 @@ from crm_host.bench.api import bench_api
 from crm_host.bench.data import COLUMNS, write_customers_csv
 from crm_host.bench.figures import SIZES, Figure, timer
 from crm_host.bench.registry import BenchmarkRegistry, collect_benchmarks, present_plugins
+from crm_host.bench.search import bench_search
 from crm_host.customers.rules import FIELDS
 
 
@@ -272,6 +273,7 @@ def register_host_benchmarks(registry: BenchmarkRegistry) -> None:
         description="API details and keyset pages under gunicorn vs bare Flask + Core",
     )
     registry.add("hooks", bench_hooks, description="hook dispatch share of request time")
+    registry.add("search", bench_search, description="global search latency vs a plain LIKE")
 
 
 def all_benchmarks() -> BenchmarkRegistry:

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from crm_host import lifecycle, migrate
 from crm_host.cli.common import host
+from crm_host.objects.indexes import missing_search_indexes
 
 
 def _installed_manifests() -> list:
@@ -60,7 +61,7 @@ def current() -> None:
 @with_appcontext
 def check() -> None:
     """Fail (exit 1) when migrations are pending or the schema differs from the models
-    (a missing index included)."""
+    (a missing index included, and on PostgreSQL a missing search index)."""
     current = host()
     manifests = _installed_manifests()
     problems = [
@@ -74,6 +75,7 @@ def check() -> None:
             f"{m.slug}_" for m in current.discovery.manifests.values() if m.name not in installed
         ]
         problems = migrate.schema_drift(current.db, absent)
+        problems += missing_search_indexes(current.db.engine, current.objects)
     for problem in problems:
         click.echo(f"problem: {problem}")
     if problems:

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length
 
 from crm_host import oidc
 from crm_host.auth import authenticate, end_sessions, start_session
-from crm_host.console import charts
+from crm_host.console import charts, search_page
 from crm_host.console.access import allowed, page
 from crm_host.db import utcnow
 from crm_host.host import get_host
@@ -113,10 +113,10 @@ def dashboard() -> str:
 
 
 @bp.route("/search")
-@page("host.customers.read")
-def search() -> Response:
-    """The header's search box: the customer list filtered by what was typed."""
-    return redirect(url_for("customer_pages.index", q=request.args.get("q", "")[:200]))
+@page()
+def search() -> tuple[str, int] | str:
+    """The header's search box: matches of every type the user may read, by type."""
+    return search_page.render(request.args.get("q", ""))
 
 
 @bp.route("/language", methods=["POST"])

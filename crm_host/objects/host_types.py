@@ -13,9 +13,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host.customers.search import search_condition
 from crm_host.models import Address, Contact, Customer, User, customer_departments
 from crm_host.objects.registry import ObjectRegistry, where_rule
-from crm_host.permissions import record_filter
+from crm_host.permissions import can, record_filter
+from crm_host.sensitive import REVEAL_PERMISSION
 
 READ = "host.customers.read"
 WRITE = "host.customers.write"
@@ -55,6 +57,16 @@ def _customers_of(model: Any) -> Any:
     return customers
 
 
+def match_customers(
+    session: Session, user: User | None, q: str, dialect: str
+) -> sa.ColumnElement[bool]:
+    """The customer search box's own clause (codes, emails, name grams — Chinese
+    two-character names included); whole phone and ID numbers only for who may reveal
+    them, so a search is no oracle for a number the results would mask."""
+    reveal = user is None or can(session, user, REVEAL_PERMISSION)
+    return search_condition(q, dialect, exact_numbers=reveal)
+
+
 def register_host_types(registry: ObjectRegistry) -> None:
     """Register ``customer``, ``contact`` and ``address``."""
     registry.add(
@@ -65,14 +77,33 @@ def register_host_types(registry: ObjectRegistry) -> None:
         rule=where_rule(Customer, customer_condition),
         label="Customer",
         customers=lambda session, ids: {i: [i] for i in ids},
+        title=Customer.name,
+        console_url="/customers/{id}",
+        api_url="/api/v1/customers/{id}",
+        searchable=(Customer.search_name, Customer.code, Customer.email),
+        match=match_customers,
     )
-    for name, model in (("contact", Contact), ("address", Address)):
-        registry.add(
-            name,
-            model,
-            read=READ,
-            write=WRITE,
-            rule=where_rule(model, _of_customer(model)),
-            label=name.title(),
-            customers=_customers_of(model),
-        )
+    registry.add(
+        "contact",
+        Contact,
+        read=READ,
+        write=WRITE,
+        rule=where_rule(Contact, _of_customer(Contact)),
+        label="Contact",
+        customers=_customers_of(Contact),
+        title=Contact.name,
+        console_url="/customers/{customer_id}",
+        api_url="/api/v1/customers/{customer_id}/contacts/{id}",
+        searchable=(Contact.name,),
+    )
+    registry.add(
+        "address",
+        Address,
+        read=READ,
+        write=WRITE,
+        rule=where_rule(Address, _of_customer(Address)),
+        label="Address",
+        customers=_customers_of(Address),
+        console_url="/customers/{customer_id}",
+        api_url="/api/v1/customers/{customer_id}/addresses/{id}",
+    )

@@ -12,7 +12,8 @@ change an object ``(type, id)``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+import string
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,11 @@ from crm_host.plugins.registering import PluginRegistry
 RecordRule = Callable[[Session, User, str, list[Any]], Collection[Any]]
 #: ``condition(session, user, permission)`` → a WHERE clause over the type's model.
 Condition = Callable[[Session, User, str], sa.ColumnElement[bool]]
+#: ``match(session, user, q, dialect)`` → the WHERE clause of the objects ``q`` finds
+#: (``user`` is ``None`` for the system).
+Matcher = Callable[[Session, "User | None", str, str], sa.ColumnElement[bool]]
+#: A link to one object: a template with ``{id}`` or ``builder(id)`` → a path.
+Link = str | Callable[[Any], str]
 
 _OBJECT = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -47,6 +53,59 @@ class ObjectType:
     label: str = ""
     #: Optional: ``customers(session, ids)`` → ``{id: [customer ids]}`` of the objects.
     customers: Callable[[Session, list[Any]], dict[Any, list[int]]] | None = None
+    #: An SQL expression naming one object (a subject, a name, a number); its id without.
+    title: Any = None
+    console_url: Link | None = None
+    api_url: Link | None = None
+    #: The text columns global search looks in (each gets a trigram index on PostgreSQL).
+    searchable: tuple[Any, ...] = ()
+    #: Replaces the plain contains-test over ``searchable`` (customers: codes, grams…).
+    match: Matcher | None = None
+    #: The record rule as a WHERE clause (from :func:`where_rule`): search filters with it
+    #: before it counts, so no count includes a row the user may not read.
+    condition: Condition | None = None
+
+    @property
+    def is_searchable(self) -> bool:
+        """Whether global search looks in this type."""
+        return bool(self.searchable) or self.match is not None
+
+    def link(self, which: str, values: Mapping[str, Any]) -> str | None:
+        """The ``console`` or ``api`` path of one object; ``None`` when the type has none.
+
+        A template names the object's columns (``"/customers/{customer_id}"``); ``values``
+        holds them (``id`` at least); a builder function receives the id.
+        """
+        builder = self.console_url if which == "console" else self.api_url
+        if builder is None:
+            return None
+        return builder.format(**values) if isinstance(builder, str) else builder(values["id"])
+
+    def link_columns(self) -> dict[str, Any]:
+        """The model's columns the link templates name, by name (``id`` always)."""
+        names = {"id"}
+        for builder in (self.console_url, self.api_url):
+            if isinstance(builder, str):
+                names.update(f for _, f, _, _ in string.Formatter().parse(builder) if f)
+        columns = {name: getattr(self.model, name) for name in names - {"id"}}
+        return {"id": self.id_column, **columns}
+
+    def title_expression(self) -> Any:
+        """The SQL expression of an object's label (its id as text when none is declared)."""
+        if self.title is not None:
+            return self.title
+        return sa.cast(self.id_column, sa.String)
+
+    def matches(self, session: Session, user: User | None, q: str, dialect: str) -> Any:
+        """The WHERE clause of the objects of this type that ``q`` finds.
+
+        The plain test: any searchable column contains ``q``, case-insensitively
+        (``ILIKE`` on PostgreSQL, which the trigram indexes answer).
+        """
+        if self.match is not None:
+            return self.match(session, user, q, dialect)
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return sa.or_(*(c.ilike(f"%{escaped}%", escape="\\") for c in self.searchable))
 
     @property
     def id_column(self) -> sa.ColumnElement[Any]:
@@ -81,6 +140,7 @@ def where_rule(model: type, condition: Condition) -> RecordRule:
             )
         )
 
+    rule.condition = condition  # type: ignore[attr-defined] - search filters by it in SQL
     return rule
 
 
@@ -102,12 +162,20 @@ class ObjectRegistry(PluginRegistry):
         rule: RecordRule | None = None,
         label: str = "",
         customers: Callable[[Session, list[Any]], dict[Any, list[int]]] | None = None,
+        title: Any = None,
+        console_url: Link | None = None,
+        api_url: Link | None = None,
+        searchable: Iterable[Any] = (),
+        match: Matcher | None = None,
     ) -> ObjectType:
         """Register ``model`` as the type ``<slug>.<name>`` (``name`` may carry the slug).
 
         ``read``/``write`` must be declared permissions; ``rule`` is the record rule
         (:func:`where_rule` builds one), ``None`` when the permission alone decides.
-        A bad or duplicate type stops start-up naming the plugin.
+        ``title`` (a column) labels one object, ``console_url``/``api_url`` link to it
+        (``"/service/tickets/{id}"`` or a function of the id), ``customers`` finds its
+        customers, and ``searchable`` columns (or a ``match`` function) put the type in
+        global search. A bad or duplicate type stops start-up naming the plugin.
         """
         if self._slug and isinstance(name, str) and name.startswith(self._slug + "."):
             name = name[len(self._slug) + 1 :]
@@ -125,9 +193,60 @@ class ObjectRegistry(PluginRegistry):
                 )
         if rule is not None and not callable(rule):
             raise PluginError(f"{self.who}: object type {full}: the record rule is not callable")
-        spec = ObjectType(full, self._plugin, model, read, write, rule, label or full, customers)
+        searchable = tuple(searchable)
+        for template in (console_url, api_url):
+            if isinstance(template, str):
+                fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+                unknown = sorted(f for f in fields - {"id"} if not hasattr(model, f))
+                if unknown:
+                    raise PluginError(
+                        f"{self.who}: object type {full}: {template!r} names {unknown}"
+                    )
+        self._check_search(full, model, rule, searchable, title, match is not None)
+        spec = ObjectType(
+            full,
+            self._plugin,
+            model,
+            read,
+            write,
+            rule,
+            label or full,
+            customers,
+            title=title,
+            console_url=console_url,
+            api_url=api_url,
+            searchable=searchable,
+            match=match,
+            condition=getattr(rule, "condition", None),
+        )
         self.types[full] = spec
         return spec
+
+    def _check_search(
+        self,
+        full: str,
+        model: type,
+        rule: Any,
+        searchable: tuple[Any, ...],
+        title: Any,
+        matched: bool,
+    ) -> None:
+        """Searchable columns and the title must be the model's own; a searchable type
+        with a record rule needs it as SQL, or search could only count, then hide."""
+        for column in (*searchable, *([title] if title is not None else [])):
+            if getattr(column, "class_", None) is not model:
+                owner = getattr(getattr(column, "class_", None), "__name__", "")
+                named = f"{owner}.{getattr(column, 'key', '')}" if owner else repr(column)
+                raise PluginError(f"{self.who}: object type {full}: {named} is no column of it")
+        if (
+            (searchable or matched)
+            and rule is not None
+            and getattr(rule, "condition", None) is None
+        ):
+            raise PluginError(
+                f"{self.who}: object type {full}: a searchable type's record rule must be "
+                "built with where_rule (search filters by it before counting)"
+            )
 
     def get(self, name: str) -> ObjectType | None:
         """The type named ``name``, or ``None``."""

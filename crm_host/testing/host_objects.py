@@ -199,6 +199,7 @@ HOST_PAYLOADS = {
         "password": "matrix-password",
     },
     ("tokens.Tokens", "POST"): lambda s, o, n: {"name": f"token {n}", "scopes": ["*.read"]},
+    ("search.Search", "GET"): lambda s, o, n: {"q": "客户"},
 }
 
 # The runtime's routes: /api/v1/jobs and /api/v1/webhooks.

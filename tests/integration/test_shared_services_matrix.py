@@ -85,6 +85,8 @@ class Thing:
     owner: str | None = None
     read_rule: bool = False
     write_rule: bool = False
+    #: Changed only through a permission no standard role holds (settings): admins only.
+    write_admin_only: bool = False
     id: int = 0
 
 
@@ -92,6 +94,8 @@ def reaches(person: Person, thing: Thing, access: str) -> bool:
     """The rule, stated independently of the code: plugin, permission, record rule."""
     if person.admin:
         return True
+    if access == "write" and thing.write_admin_only:
+        return False
     if thing.plugin is not None and thing.plugin not in person.plugins:
         return False
     scope = person.scope(access)
@@ -137,7 +141,7 @@ def _things(db, people: dict[str, Person]) -> list[Thing]:
     from crm_industry_power.models import Account
     from crm_marketing.models import Campaign, Segment
     from crm_sales.models import Activity, Lead, Opportunity, Order, PriceList, Quote, Stage
-    from crm_service.models import Ticket, TicketType
+    from crm_service.models import Article, Ticket, TicketType
 
     from crm_host.customers import children, service
 
@@ -235,6 +239,10 @@ def _things(db, people: dict[str, Person]) -> list[Thing]:
     add(
         Thing("ticket: sales queue", "service.ticket", departments={"sales"}, **queue),
         Ticket(customer_id=ours.id, type_id=kind.id, subject="咨询", department_id=dept["sales"]),
+    )
+    add(
+        Thing("kb article", "service.article", plugin="service", write_admin_only=True),
+        Article(title="停电怎么办", body="先查看计划停电公告。", published=True),
     )
     segment = Segment(name="矩阵人群", kind="static")
     add(Thing("segment", "marketing.segment", plugin="marketing"), segment)
@@ -376,7 +384,7 @@ def test_attachments_follow_each_objects_plugin_permission_and_record_rule(app, 
                 f"/api/v1/attachments/{doomed}",
             )
     assert calls.findings == []
-    assert calls.count == 4 * len(people) * len(things) == 4 * 9 * 16
+    assert calls.count == 4 * len(people) * len(things) == 4 * 9 * 17
 
 
 def test_timeline_reads_and_writes_follow_the_customers_rules(app, db, world):
@@ -444,16 +452,16 @@ def test_notifications_show_only_objects_their_user_may_read(app, db, world):
                 f"/api/v1/notifications/{notes[who, thing.label]}/read",
             )
     assert calls.findings == []
-    # Hand-counted: what each caller may read of the 16 objects.
+    # Hand-counted: what each caller may read of the 17 objects.
     counts = {who: sum(reaches(p, t, "read") for t in things) for who, p in people.items()}
     assert counts == {
-        "admin": 16,
+        "admin": 17,
         "sales": 11,
-        "service": 6,
+        "service": 7,
         "marketing": 6,
-        "power": 7,
-        "viewer": 13,
+        "power": 8,
+        "viewer": 14,
         "sales-agent": 11,
-        "clerk": 12,
+        "clerk": 13,
         "nobody": 0,
     }

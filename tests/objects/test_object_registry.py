@@ -29,6 +29,7 @@ def test_the_host_and_the_built_ins_register_their_main_objects(app):
         "sales.order": "sales",
         "sales.activity": "sales",
         "service.ticket": "service",
+        "service.article": "service",
         "marketing.campaign": "marketing",
         "marketing.segment": "marketing",
         "power.account": "industry_power",
@@ -96,6 +97,29 @@ def test_a_plugin_type_is_named_by_its_slug_and_owned_by_it():
             lambda r: r.add("tag", object, read="fx.tags.read", write="fx.tags.write"),
             "plugin fx: object type fx.tag: <class 'object'> is no model",
         ),
+        (
+            lambda r: r.add(
+                "tag",
+                Tag,
+                read="fx.tags.read",
+                write="fx.tags.write",
+                rule=lambda session, user, permission, ids: ids,
+                searchable=(Tag.name,),
+            ),
+            "object type fx.tag: a searchable type's record rule must be built with where_rule",
+        ),
+        (
+            lambda r: r.add(
+                "tag", Tag, read="fx.tags.read", write="fx.tags.write", searchable=(Customer.name,)
+            ),
+            "plugin fx: object type fx.tag: Customer.name is no column of it",
+        ),
+        (
+            lambda r: r.add(
+                "tag", Tag, read="fx.tags.read", write="fx.tags.write", console_url="/t/{slug}"
+            ),
+            "plugin fx: object type fx.tag: '/t/{slug}' names ['slug']",
+        ),
         (lambda r: 1 / 0, "plugin fx failed to register its object types: division by zero"),
     ],
 )
@@ -103,6 +127,32 @@ def test_a_bad_registration_stops_start_up_naming_the_plugin(register, message):
     with pytest.raises(PluginError) as raised:
         collect_objects(_plugins(register), _permissions(), register_host_types)
     assert message in str(raised.value)
+
+
+def test_a_type_links_and_labels_one_object_from_its_columns(app):
+    types = get_host(app).objects.types
+    contact = types["contact"]
+    values = {"id": 7, "customer_id": 3}
+    assert set(contact.link_columns()) == {"id", "customer_id"}
+    assert contact.link("console", values) == "/customers/3"
+    assert contact.link("api", values) == "/api/v1/customers/3/contacts/7"
+    assert types["sales.activity"].link("console", {"id": 1}) is None
+    searchable = sorted(name for name, spec in types.items() if spec.is_searchable)
+    assert searchable == [
+        "contact",
+        "customer",
+        "marketing.campaign",
+        "marketing.segment",
+        "power.account",
+        "sales.lead",
+        "sales.opportunity",
+        "sales.quote",
+        "service.article",
+        "service.ticket",
+    ]
+    # Lead and ticket rules are SQL, so search can join them before counting.
+    assert types["sales.lead"].condition is not None
+    assert types["service.ticket"].condition is not None
 
 
 def test_the_host_types_cannot_be_taken_by_a_plugin_slugless_name():

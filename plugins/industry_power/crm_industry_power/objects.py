@@ -30,4 +30,8 @@ def register(registry: ObjectRegistry) -> None:
         write=ACCOUNTS_WRITE,
         label="Account",
         customers=_customers,
+        title=Account.number,
+        console_url="/power/accounts/{id}",
+        api_url="/api/v1/power/accounts/{id}",
+        searchable=(Account.number, Account.service_point),
     )

@@ -76,10 +76,12 @@ def test_the_branch_round_trips_with_readings(crm_databases):
             )
             session.commit()
         manifests = order_plugins(discovery.manifests, ["industry_power"])
-        remaining = set(TABLES)
-        migrate.downgrade(database, manifests, "power@-1")
+        # The later revisions (version counters, search indexes) add no tables: down
+        # to the guarantees first, then a table-making revision at a time.
+        migrate.downgrade(database, manifests, "power@power0005")
+        assert tables(database) == TABLES
         assert "version" not in columns(database, "power_accounts")
-        assert tables(database) == remaining
+        remaining = set(TABLES)
         remaining -= {"power_guarantee_types", "power_guarantees"}
         migrate.downgrade(database, manifests, "power@-1")
         assert tables(database) == remaining

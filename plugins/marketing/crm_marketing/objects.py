@@ -18,5 +18,25 @@ from crm_marketing.permissions import (
 
 def register(registry: ObjectRegistry) -> None:
     """Register ``marketing.campaign`` and ``marketing.segment``."""
-    registry.add("campaign", Campaign, read=CAMPAIGNS_READ, write=CAMPAIGNS_WRITE, label="Campaign")
-    registry.add("segment", Segment, read=SEGMENTS_READ, write=SEGMENTS_WRITE, label="Segment")
+    registry.add(
+        "campaign",
+        Campaign,
+        read=CAMPAIGNS_READ,
+        write=CAMPAIGNS_WRITE,
+        label="Campaign",
+        title=Campaign.name,
+        console_url="/marketing/campaigns/{id}",
+        api_url="/api/v1/marketing/campaigns/{id}",
+        searchable=(Campaign.name,),
+    )
+    registry.add(
+        "segment",
+        Segment,
+        read=SEGMENTS_READ,
+        write=SEGMENTS_WRITE,
+        label="Segment",
+        title=Segment.name,
+        console_url="/marketing/segments/{id}",
+        api_url="/api/v1/marketing/segments/{id}",
+        searchable=(Segment.name,),
+    )

@@ -45,6 +45,10 @@ def register(registry: ObjectRegistry) -> None:
         rule=_owner_rule(Lead),
         label="Lead",
         customers=_customers(Lead),
+        title=Lead.name,
+        console_url="/sales/leads",
+        api_url="/api/v1/sales/leads/{id}",
+        searchable=(Lead.name, Lead.company),
     )
     registry.add(
         "opportunity",
@@ -54,12 +58,39 @@ def register(registry: ObjectRegistry) -> None:
         rule=_owner_rule(Opportunity),
         label="Opportunity",
         customers=_customers(Opportunity),
+        title=Opportunity.name,
+        console_url="/sales/",
+        api_url="/api/v1/sales/opportunities/{id}",
+        searchable=(Opportunity.name,),
     )
-    for name, model, read, write in (
-        ("quote", Quote, p.QUOTES_READ, p.QUOTES_WRITE),
-        ("order", Order, p.ORDERS_READ, p.ORDERS_WRITE),
-        ("activity", Activity, p.ACTIVITIES_READ, p.ACTIVITIES_WRITE),
-    ):
-        registry.add(
-            name, model, read=read, write=write, label=name.title(), customers=_customers(model)
-        )
+    registry.add(
+        "quote",
+        Quote,
+        read=p.QUOTES_READ,
+        write=p.QUOTES_WRITE,
+        label="Quote",
+        customers=_customers(Quote),
+        title=Quote.number,
+        console_url="/sales/quotes/{id}",
+        api_url="/api/v1/sales/quotes/{id}",
+        searchable=(Quote.number,),
+    )
+    registry.add(
+        "order",
+        Order,
+        read=p.ORDERS_READ,
+        write=p.ORDERS_WRITE,
+        label="Order",
+        customers=_customers(Order),
+        title=Order.number,
+        api_url="/api/v1/sales/orders/{id}",
+    )
+    registry.add(
+        "activity",
+        Activity,
+        read=p.ACTIVITIES_READ,
+        write=p.ACTIVITIES_WRITE,
+        label="Activity",
+        customers=_customers(Activity),
+        title=Activity.subject,
+    )

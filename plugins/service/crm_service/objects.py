@@ -1,4 +1,5 @@
-"""The service objects the host's shared services address: ``service.ticket``.
+"""The service objects the host's shared services address: ``service.ticket`` and
+``service.article`` (the knowledge base).
 
 A ticket's record rule is its queue: the assignee (scope ``own``), a member of the
 ticket's department (scope ``department``), or scope ``all`` — the same clause the
@@ -15,10 +16,11 @@ from sqlalchemy.orm import Session
 from crm_host.models import User
 from crm_host.objects import ObjectRegistry, where_rule
 from crm_host.permissions import record_filter
-from crm_service.models import Ticket
+from crm_service.models import Article, Ticket
 
 READ = "service.tickets.read"
 WRITE = "service.tickets.write"
+MANAGE = "service.settings.manage"
 
 
 def visible_tickets(session: Session, user: User | None, permission: str) -> sa.ColumnElement[bool]:
@@ -38,7 +40,11 @@ def _customers(session: Session, ids: list[Any]) -> dict[Any, list[int]]:
 
 
 def register(registry: ObjectRegistry) -> None:
-    """Register ``service.ticket``."""
+    """Register ``service.ticket`` and ``service.article``.
+
+    An article is read by whoever reads tickets (as on its routes) and written under
+    ``service.settings.manage``; it concerns no customer.
+    """
     registry.add(
         "ticket",
         Ticket,
@@ -47,4 +53,19 @@ def register(registry: ObjectRegistry) -> None:
         rule=where_rule(Ticket, visible_tickets),
         label="Ticket",
         customers=_customers,
+        title=Ticket.subject,
+        console_url="/service/tickets/{id}",
+        api_url="/api/v1/service/tickets/{id}",
+        searchable=(Ticket.subject,),
+    )
+    registry.add(
+        "article",
+        Article,
+        read=READ,
+        write=MANAGE,
+        label="Knowledge-base article",
+        title=Article.title,
+        console_url="/service/kb/{id}",
+        api_url="/api/v1/service/kb-articles/{id}",
+        searchable=(Article.title,),
     )

@@ -1,0 +1,42 @@
+"""industry_power: trigram indexes for global search on account numbers and service points
+
+Revision ID: power0007
+Revises: power0006
+Create Date: 2026-12-07
+
+Global search asks ``column ILIKE '%q%'`` of each searchable column; on PostgreSQL a
+pg_trgm GIN index answers that without reading the table. SQLite has no such index
+and scans, which is fine at the embedded default's size.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "power0007"
+down_revision: str | Sequence[str] | None = "power0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+#: (index, table, column): the names end in ``_trgm``, which ``crm db check`` knows.
+INDEXES = (
+    ("ix_power_accounts_number_trgm", "power_accounts", "number"),
+    ("ix_power_accounts_service_point_trgm", "power_accounts", "service_point"),
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for name, table, column in INDEXES:
+        op.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, _table, _column in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")

@@ -1,0 +1,42 @@
+"""marketing: trigram indexes for global search on campaign and segment names
+
+Revision ID: mkt0010
+Revises: mkt0009
+Create Date: 2026-12-07
+
+Global search asks ``column ILIKE '%q%'`` of each searchable column; on PostgreSQL a
+pg_trgm GIN index answers that without reading the table. SQLite has no such index
+and scans, which is fine at the embedded default's size.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "mkt0010"
+down_revision: str | Sequence[str] | None = "mkt0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+#: (index, table, column): the names end in ``_trgm``, which ``crm db check`` knows.
+INDEXES = (
+    ("ix_marketing_campaigns_name_trgm", "marketing_campaigns", "name"),
+    ("ix_marketing_segments_name_trgm", "marketing_segments", "name"),
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for name, table, column in INDEXES:
+        op.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, _table, _column in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
