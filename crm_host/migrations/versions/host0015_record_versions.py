@@ -7,8 +7,7 @@ Create Date: 2026-12-07
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from crm_host.migration_ops import add_version_columns, drop_version_columns
 
 revision: str = "host0015"
 down_revision: str | Sequence[str] | None = "host0014"
@@ -17,13 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Existing rows start at version 1, as new ones do.
-    with op.batch_alter_table("customers") as batch:
-        batch.add_column(
-            sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1"))
-        )
+    add_version_columns(["customers"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("customers") as batch:
-        batch.drop_column("version")
+    drop_version_columns(["customers"])

@@ -11,7 +11,7 @@ and scans, which is fine at the embedded default's size.
 
 from collections.abc import Sequence
 
-from alembic import op
+from crm_host.migration_ops import create_trigram_indexes, drop_trigram_indexes
 
 revision: str = "mkt0010"
 down_revision: str | Sequence[str] | None = "mkt0009"
@@ -26,17 +26,8 @@ INDEXES = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, table, column in INDEXES:
-        op.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
-        )
+    create_trigram_indexes(INDEXES)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for name, _table, _column in INDEXES:
-        op.execute(f"DROP INDEX IF EXISTS {name}")
+    drop_trigram_indexes(INDEXES)

@@ -9,8 +9,7 @@ Every row starts at version 1; ORM writes raise it and refuse a stale update.
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from crm_host.migration_ops import add_version_columns, drop_version_columns
 
 revision: str = "sales0007"
 down_revision: str | Sequence[str] | None = "sales0006"
@@ -21,14 +20,8 @@ TABLES = ("sales_leads", "sales_opportunities", "sales_quotes")
 
 
 def upgrade() -> None:
-    for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(
-                sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1"))
-            )
+    add_version_columns(TABLES)
 
 
 def downgrade() -> None:
-    for table in reversed(TABLES):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("version")
+    drop_version_columns(TABLES)
