@@ -393,19 +393,27 @@ def requeue_stale(session_factory: Any, timeout: float, now: datetime | None = N
         ).all()
         for row in stale:
             error = f"worker {row.claimed_by} stopped answering during attempt {row.attempts}"
-            values: dict[str, Any] = {"claim_token": None, "claimed_by": None, "last_error": error}
-            if row.attempts >= row.max_attempts:
-                values.update(status="failed", finished_at=now)
-            else:
-                values.update(status="queued", run_after=now)
-            result = session.execute(
-                sa.update(Job)
-                .where(Job.id == row.id, Job.claim_token == row.claim_token)
-                .values(**values)
-            )
-            if result.rowcount == 1:
+            if give_back(session, row, error, now):
                 recovered.append(row.id)
     return recovered
+
+
+def give_back(session: Session, row: Any, error: str, now: datetime) -> bool:
+    """Requeue the abandoned running job ``row`` (parked as failed after its last attempt).
+
+    ``row`` carries the job's id, claim token, attempts and max attempts. Only the claim
+    still named by the token is given back, so a worker that did answer in the meantime
+    keeps its job; returns whether this call gave it back.
+    """
+    values: dict[str, Any] = {"claim_token": None, "claimed_by": None, "last_error": error}
+    if row.attempts >= row.max_attempts:
+        values.update(status="failed", finished_at=now)
+    else:
+        values.update(status="queued", run_after=now)
+    result = session.execute(
+        sa.update(Job).where(Job.id == row.id, Job.claim_token == row.claim_token).values(**values)
+    )
+    return result.rowcount == 1
 
 
 def get_job(session: Session, job_id: int) -> Job:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from crm_host.db import utcnow
 from crm_host.models import Job
 from crm_host.runtime.locks import retry_on_lock
-from crm_host.runtime.queue import Claim
+from crm_host.runtime.queue import Claim, give_back
 
 
 @dataclass(frozen=True)
@@ -107,17 +107,7 @@ def reclaim_own(
             ):
                 continue
             error = f"worker {row.claimed_by} died during attempt {row.attempts}"
-            values: dict[str, Any] = {"claim_token": None, "claimed_by": None, "last_error": error}
-            if row.attempts >= row.max_attempts:
-                values.update(status="failed", finished_at=now)
-            else:
-                values.update(status="queued", run_after=now)
-            result = session.execute(
-                sa.update(Job)
-                .where(Job.id == row.id, Job.claim_token == row.claim_token)
-                .values(**values)
-            )
-            if result.rowcount == 1:
+            if give_back(session, row, error, now):
                 taken.append(row.id)
     return taken
 
