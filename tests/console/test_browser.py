@@ -120,7 +120,7 @@ def test_chinese_console_and_offline_charts(browser_page, committed_db):
     chart = page.locator("[data-chart-url]").first
     chart.wait_for()
     page.wait_for_function(
-        "document.querySelector('[data-chart-url]').dataset.chartReady === 'true'"
+        "() => document.querySelector('[data-chart-url]').dataset.chartReady === 'true'"
     )
     assert chart.locator("canvas").count() >= 1
     page.goto("/customers")

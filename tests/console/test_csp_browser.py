@@ -24,7 +24,7 @@ def test_console_pages_break_no_rule_of_the_policy(browser_page, committed_db):
     chart = page.locator("[data-chart-url]").first
     chart.wait_for()
     page.wait_for_function(
-        "document.querySelector('[data-chart-url]').dataset.chartReady === 'true'"
+        "() => document.querySelector('[data-chart-url]').dataset.chartReady === 'true'"
     )
     # charts.js gave the chart the height its template asked for.
     wanted = chart.get_attribute("data-chart-height")
