@@ -20,13 +20,16 @@ from crm_host.bench import (
 )
 
 __all__ = [
+    # Sizes and the extra a benchmark needs
     "BENCH_EXTRA",
     "SIZES",
-    "Databases",
+    # Figures, timers and baselines
     "Figure",
-    "app_for",
     "baseline_library",
-    "bulk_insert",
     "not_installed",
     "timer",
+    # Databases, data and applications to measure
+    "Databases",
+    "app_for",
+    "bulk_insert",
 ]

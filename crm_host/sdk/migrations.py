@@ -17,7 +17,9 @@ from crm_host.migration_ops import (
 )
 
 __all__ = [
+    # Column types
     "UTCDateTime",
+    # Record versions and trigram search indexes, one call per migration step
     "add_version_columns",
     "drop_version_columns",
     "create_trigram_indexes",
