@@ -10,8 +10,8 @@ from crm_industry_power import inspections, profiles
 from crm_industry_power.jobs import INSPECTIONS_JOB
 from crm_industry_power.models import InspectionPlan
 
-from crm_host.models import Notification
 from crm_host.sdk import AuditLog, ValidationFailed, enqueue
+from crm_host.testing.tables import Notification
 
 TODAY = date(2026, 11, 30)
 
