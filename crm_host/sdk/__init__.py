@@ -26,10 +26,12 @@ The surface, by address:
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 # Imports in module order; ``__all__`` below groups the names by topic.
 from crm_host import attachments, audit, notifications, timeline
 from crm_host.audit import jsonable
-from crm_host.cli.common import fail
 from crm_host.company_time import DEFAULT as DEFAULT_TIMEZONE
 from crm_host.company_time import company_timezone, company_today
 from crm_host.db import Base, UTCDateTime, utcnow
@@ -82,6 +84,23 @@ from crm_host.sla import BusinessCalendar, ClockStatus
 from crm_host.sla import store as clocks
 from crm_host.text import normalize_phone
 from crm_host.versioning import Versioned, bump_version
+
+if TYPE_CHECKING:
+    from crm_host.cli.common import fail
+
+#: Names loaded on first use. ``fail`` lives with the commands, and importing every
+#: command with it would add a second to the import of each plugin module.
+_LAZY = {"fail": "crm_host.cli.common"}
+
+
+def __getattr__(name: str) -> object:
+    """A name of :data:`_LAZY`, imported on first use (``from crm_host.sdk import fail``)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     # The host and the company clock

@@ -29,6 +29,19 @@ def test_each_sdk_module_imports_on_its_own(module):
     assert done.returncode == 0, done.stderr.decode()
 
 
+def test_the_core_sdk_loads_fail_with_the_commands_only_when_asked():
+    # Every plugin module imports the SDK: it must not pull in every command and route.
+    code = (
+        "import sys, crm_host.sdk as sdk\n"
+        "assert 'crm_host.cli' not in sys.modules\n"
+        "from crm_host.sdk import fail\n"
+        "from crm_host.cli.common import fail as original\n"
+        "assert fail is original and sdk.fail is original\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+
+
 def test_every_name_is_documented_under_a_section():
     page = sdkref.render()
     for module_name in SDK_MODULES:
