@@ -19,8 +19,9 @@ export CRM_INSTANCE_PATH="$WORK/instance"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "docs: the hook reference is current, and MkDocs builds with warnings as errors"
+step "docs: the hook and SDK references are current, and MkDocs builds with warnings as errors"
 python -m crm_host.authoring.hookref docs/reference/hooks.md --check
+python -m crm_host.authoring.sdkref docs/authors/sdk.md --check
 mkdocs build --strict --site-dir "$WORK/site" --quiet
 
 step "crm plugins new: generate, install, run its tests, check it"

@@ -1,6 +1,7 @@
 """The import contract, read from the source: the host imports no plugin, a plugin
-package imports no other plugin, and a plugin's own tests import only the plugins in
-its ``requires`` and ``uses``.
+package imports no other plugin and nothing of the host but ``crm_host.sdk`` and
+``crm_host.testing``, and a plugin's own tests import only the plugins in its
+``requires`` and ``uses``.
 
 Imports anywhere in a file count — at the top, inside a function, under
 ``TYPE_CHECKING`` — and so do module names given as literals to
@@ -89,6 +90,20 @@ def violations(
                     yield f"{where}:{line} imports {module}: {rule}"
 
 
+#: What a plugin package may import of the host: the SDK and, in its tests, the testing kit.
+SDK_MODULES = ("crm_host.sdk", "crm_host.testing")
+
+
+def host_violations(files: list[Path], rule: str, root: Path = ROOT) -> Iterator[str]:
+    """One line per import in ``files`` of a host module outside :data:`SDK_MODULES`."""
+    for path in files:
+        for line, module in sorted(imported_modules(path)):
+            inside = module == "crm_host" or module.startswith("crm_host.")
+            public = any(module == m or module.startswith(m + ".") for m in SDK_MODULES)
+            if inside and not public:
+                yield f"{path.relative_to(root).as_posix()}:{line} imports {module}: {rule}"
+
+
 def test_the_plugins_of_this_repository_are_found():
     assert sorted(p.name for p in plugins().values()) == [
         "industry_power",
@@ -113,6 +128,15 @@ def test_a_plugin_package_imports_no_other_plugin():
         files = sorted(plugin.package.rglob("*.py"))
         rule = f"plugin {plugin.name} imports no other plugin (use its hooks and objects)"
         found += violations(files, {package}, known, rule)
+    assert found == [], "\n".join(found)
+
+
+def test_a_plugin_package_imports_the_host_only_through_the_sdk():
+    found = []
+    for plugin in sorted(plugins().values(), key=lambda p: p.name):
+        files = sorted(plugin.package.rglob("*.py"))
+        rule = f"plugin {plugin.name} imports the host only from crm_host.sdk and crm_host.testing"
+        found += host_violations(files, rule)
     assert found == [], "\n".join(found)
 
 
@@ -147,4 +171,24 @@ def test_a_breach_is_reported_with_its_file_and_line(tmp_path):
         "module.py:1 imports crm_sales: a rule",
         "module.py:3 imports crm_service.models: a rule",
         "module.py:4 imports crm_marketing.rules: a rule",
+    ]
+
+
+def test_a_host_import_outside_the_sdk_is_reported_with_its_file_and_line(tmp_path):
+    # Three host imports that break the rule, three that keep it: one line each breach.
+    source = tmp_path / "module.py"
+    source.write_text(
+        "from crm_host import audit\n"
+        "from crm_host.sdk import get_host\n"
+        "from crm_host.sdk.web import page\n"
+        "def f():\n"
+        "    from crm_host.models import Customer\n"
+        "import crm_host.testing\n"
+        "import crm_hostile\n"
+        "import crm_host.sdkish\n"
+    )
+    assert list(host_violations([source], "a rule", tmp_path)) == [
+        "module.py:1 imports crm_host: a rule",
+        "module.py:5 imports crm_host.models: a rule",
+        "module.py:8 imports crm_host.sdkish: a rule",
     ]

@@ -15,6 +15,9 @@ package (``crm plugins check crm_loyalty``). The checks:
 * a plugin whose tables refer to customers implements the export and merge hooks;
 * its code names no other plugin's tables in SQL (:mod:`crm_host.authoring.tables`);
 * its transaction sources select the six columns of the contract with their types.
+
+Warnings do not fail the check: every import of the host outside ``crm_host.sdk`` is
+listed with the SDK import that replaces it (:mod:`crm_host.authoring.sdkimports`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import Path
 from crm_host import __version__
 from crm_host.authoring.hookcheck import check_hooks, implemented_hooks
 from crm_host.authoring.scratch import run_database_checks
+from crm_host.authoring.sdkimports import file_warnings, sdk_import_warnings
 from crm_host.authoring.tables import foreign_table_findings
 from crm_host.plugins import Manifest, PluginError, discover, order_plugins
 from crm_host.plugins.manager import ENTRY_POINT_GROUP, Discovery
@@ -56,6 +60,7 @@ class Report:
     plugin: str
     findings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -80,6 +85,7 @@ def run_checks(name: str, *, database: bool = True) -> Report:
         hook_findings = check_hooks(manifest, discovery)
         report.findings += hook_findings
         report.findings += foreign_table_findings(manifest, discovery)
+        report.warnings += import_warnings(manifest)
         if not database:
             return report
         result = run_database_checks(manifest, discovery, app=True)
@@ -215,6 +221,16 @@ def checked_permissions(package_dir: Path) -> dict[str, str]:
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 found.setdefault(argument.value, f"{path.name}:{node.lineno}")
     return found
+
+
+def import_warnings(manifest: Manifest) -> list[str]:
+    """The plugin's imports of the host outside the SDK, each with its replacement."""
+    where = _package_dir(manifest)
+    if where is None:
+        return []
+    if where.is_dir():
+        return sdk_import_warnings(where)
+    return file_warnings(where, where.name)
 
 
 def _package_dir(manifest: Manifest) -> Path | None:

@@ -243,6 +243,8 @@ def check(name: str) -> None:
         raise click.ClickException(str(error)) from error
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for finding in report.findings:
         click.echo(finding)
     if report.findings:

@@ -14,6 +14,7 @@ from crm_host.authoring.check import (
     run_checks,
 )
 from crm_host.authoring.hookcheck import DEPARTMENT_SCOPED_HOOKS
+from crm_host.authoring.sdkimports import sdk_import_warnings
 from crm_host.cli import cli as crm
 from crm_host.plugins import Manifest
 from crm_host.plugins.manager import Discovery
@@ -147,3 +148,46 @@ def test_permissions_are_read_from_literal_calls(tmp_path):
 
 def test_the_department_scoped_hooks_are_hookspecs():
     assert all(hasattr(hookspecs, name) for name in DEPARTMENT_SCOPED_HOOKS)
+
+
+def test_host_imports_outside_the_sdk_are_listed_with_their_replacement(tmp_path):
+    package = tmp_path / "crm_old"
+    (package / "migrations").mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from crm_host.plugins import Manifest\n"
+        "from crm_host.sdk import get_host\n"
+        "def f():\n"
+        "    from crm_host.company_time import DEFAULT\n"
+        "    from crm_host.auth import LoginUser\n"
+        "import crm_host.models\n"
+    )
+    (package / "migrations" / "m1.py").write_text("from crm_host.db import UTCDateTime, utcnow\n")
+    assert sdk_import_warnings(package) == [
+        "crm_old/__init__.py:1 imports crm_host.plugins.Manifest outside the SDK: "
+        "use from crm_host.sdk import Manifest",
+        "crm_old/__init__.py:4 imports crm_host.company_time.DEFAULT outside the SDK: "
+        "use from crm_host.sdk import DEFAULT_TIMEZONE as DEFAULT",
+        "crm_old/__init__.py:5 imports crm_host.auth.LoginUser outside the SDK: "
+        "it is not in the SDK; do without it",
+        "crm_old/__init__.py:6 imports crm_host.models outside the SDK: "
+        "import what it uses from crm_host.sdk",
+        "crm_old/migrations/m1.py:1 imports crm_host.db.UTCDateTime outside the SDK: "
+        "use from crm_host.sdk.migrations import UTCDateTime",
+        "crm_old/migrations/m1.py:1 imports crm_host.db.utcnow outside the SDK: "
+        "use from crm_host.sdk import utcnow",
+    ]
+
+
+def test_imports_outside_the_sdk_warn_without_failing_the_check(fixture_plugins):
+    result = CliRunner().invoke(crm, ["plugins", "check", "crm_fx_scoped"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: crm_fx_scoped.py:5 imports crm_host.plugins.Manifest outside the SDK: "
+        "use from crm_host.sdk import Manifest",
+        "warning: crm_fx_scoped.py:5 imports crm_host.plugins.hookimpl outside the SDK: "
+        "use from crm_host.sdk import hookimpl",
+        "warning: crm_fx_scoped.py:6 imports crm_host.web.menu.MenuItem outside the SDK: "
+        "use from crm_host.sdk.web import MenuItem",
+        "warning: crm_fx_scoped.py:6 imports crm_host.web.menu.Panel outside the SDK: "
+        "use from crm_host.sdk.web import Panel",
+    ]

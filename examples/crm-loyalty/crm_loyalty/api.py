@@ -8,9 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from crm_host.errors import NotFound
-from crm_host.host import get_host
-from crm_host.permissions import require
+from crm_host.sdk import NotFound, get_host, require
 from crm_loyalty import points
 from crm_loyalty.models import Movement
 from crm_loyalty.permissions import POINTS_READ, POINTS_WRITE

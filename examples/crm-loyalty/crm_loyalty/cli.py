@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from crm_host.errors import CrmError
-from crm_host.host import get_host
+from crm_host.sdk import CrmError, get_host
 from crm_loyalty import points
 
 

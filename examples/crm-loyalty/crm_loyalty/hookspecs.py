@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from crm_host.plugins import hookspec
-from crm_host.runtime import event_label
+from crm_host.sdk import event_label, hookspec
 from crm_loyalty.i18n import _l
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_host.db import Base, utcnow
+from crm_host.sdk import Base, utcnow
 
 
 class Account(Base):

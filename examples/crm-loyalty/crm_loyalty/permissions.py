@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_host.permissions import Permission
+from crm_host.sdk import Permission
 
 # Named <slug>.<object>.<action>: the standard roles grant *.read and *.write.
 POINTS_READ = "loyalty.points.read"

@@ -9,11 +9,8 @@ import pluggy
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
-from crm_host.host import get_host
-from crm_host.models import Customer, Department, User
-from crm_host.permissions import Permission, can
-from crm_host.plugins import hookimpl
-from crm_host.web.menu import MenuItem, Panel
+from crm_host.sdk import Customer, Department, Permission, User, can, get_host, hookimpl
+from crm_host.sdk.web import MenuItem, Panel
 from crm_loyalty import points
 from crm_loyalty.i18n import _l
 from crm_loyalty.permissions import PERMISSIONS, POINTS_READ

@@ -8,9 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import Customer
-from crm_host.runtime import emit
+from crm_host.sdk import Customer, ValidationFailed, emit
 from crm_loyalty.models import Account, Movement
 
 WELCOME_BONUS = 100

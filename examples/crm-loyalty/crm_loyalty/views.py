@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from crm_host.host import get_host
-from crm_host.permissions import authorize
+from crm_host.sdk import authorize, get_host
 from crm_loyalty import points
 from crm_loyalty.permissions import POINTS_READ
 

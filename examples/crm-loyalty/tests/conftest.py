@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers import service as customers
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, User
+from crm_host.sdk.customers import customer_service as customers
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_host.customers.merge import merge_customers
-from crm_host.customers.privacy import erase_customer, export_customer
+from crm_host.sdk.customers import erase_customer, export_customer, merge_customers
 from crm_loyalty import points
 
 

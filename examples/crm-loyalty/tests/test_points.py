@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import OutboxEvent
-from crm_host.runtime import customer_events
+from crm_host.sdk import ValidationFailed, customer_events
+from crm_host.testing.tables import OutboxEvent
 from crm_loyalty import points
 
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 from crm_industry_power.loadcurve import PeriodSummary, summarise
 from crm_industry_power.models import Account, Advice
 

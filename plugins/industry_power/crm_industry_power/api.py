@@ -17,13 +17,15 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.host import get_host
-from crm_host.importing.readers import ImportFileError
-from crm_host.permissions import require
-from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
-from crm_host.web.limits import accepts_body
+from crm_host.sdk import ValidationFailed, get_host, require, utcnow
+from crm_host.sdk.customers import ImportFileError
+from crm_host.sdk.web import (
+    accepts_body,
+    check_if_match,
+    documents_etag,
+    documents_if_match,
+    send_etag,
+)
 from crm_industry_power import (
     advice,
     bills,

@@ -11,9 +11,8 @@ from flask import request
 from flask.views import MethodView
 from werkzeug.wrappers import Response
 
-from crm_host.customers import service as customers
-from crm_host.host import get_host
-from crm_host.permissions import require
+from crm_host.sdk import get_host, require
+from crm_host.sdk.customers import customer_service as customers
 from crm_industry_power import permissions as p
 from crm_industry_power import report, views_report
 from crm_industry_power import schemas as s

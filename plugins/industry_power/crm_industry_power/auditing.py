@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_host import audit
+from crm_host.sdk import audit
 
 PLUGIN = "industry_power"
 

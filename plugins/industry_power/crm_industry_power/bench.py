@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import sqlalchemy as sa
 
-from crm_host.bench import Databases, Figure, app_for, baseline_library, not_installed, timer
-from crm_host.host import get_host
+from crm_host.sdk import get_host
+from crm_host.sdk.bench import Databases, Figure, app_for, baseline_library, not_installed, timer
 from crm_industry_power import loadcurve, profiles, readings, tariffs
 from crm_industry_power.models import Account
 

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed, utcnow
 from crm_industry_power.loadcurve import summarise
 from crm_industry_power.models import Account, Bill
 from crm_industry_power.storage import FIRST_YEAR, LAST_YEAR

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 from crm_industry_power.loadcurve import summarise
 from crm_industry_power.models import VOLTAGE_LEVELS, Account, ServiceClass
 

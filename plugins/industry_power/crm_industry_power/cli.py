@@ -10,11 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from crm_host.cli.common import fail
-from crm_host.db import utcnow
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.importing.readers import ImportFileError
+from crm_host.sdk import CrmError, fail, get_host, utcnow
+from crm_host.sdk.customers import ImportFileError
 from crm_industry_power import advice, bills, classify, faults, loadcurve, readings
 from crm_industry_power.models import AREAS, Account
 from crm_industry_power.storage import FIRST_YEAR, INTERVALS, LAST_YEAR
@@ -231,7 +228,7 @@ def register_report(cli: AppGroup) -> None:
     )
     def report_command(customer_code: str, month: str, out: Path) -> None:
         """Write CUSTOMER_CODE's report of MONTH: load curve, daily metrics and advice."""
-        from crm_host.models import Customer
+        from crm_host.sdk import Customer
         from crm_industry_power import report, views_report
 
         if out.suffix.lower() not in (".pdf", ".html"):

@@ -8,10 +8,7 @@ from datetime import datetime
 import click
 import sqlalchemy as sa
 
-from crm_host.cli.common import fail
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.models import Customer
+from crm_host.sdk import CrmError, Customer, fail, get_host
 from crm_industry_power import guarantees
 from crm_industry_power.models import GUARANTEE_KINDS, GUARANTEE_UNITS, Account, GuaranteeType
 from crm_industry_power.zones import company_timezone

@@ -8,11 +8,7 @@ from datetime import date
 import click
 import sqlalchemy as sa
 
-from crm_host.cli.common import fail
-from crm_host.db import utcnow
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.models import User
+from crm_host.sdk import CrmError, User, fail, get_host, utcnow
 from crm_industry_power import inspections
 from crm_industry_power.models import INSPECTION_KINDS, INSPECTION_RESULTS, Account, InspectionPlan
 from crm_industry_power.zones import company_timezone

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from crm_host.models import Customer
-from crm_host.segments import Criterion, compare
+from crm_host.sdk import Customer
+from crm_host.sdk.customers import Criterion, compare
 from crm_industry_power.models import (
     CATEGORIES,
     SERVICE_LEVELS,

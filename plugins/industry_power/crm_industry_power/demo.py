@@ -23,9 +23,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.importing.readers import Record
-from crm_host.models import Customer
+from crm_host.sdk import Customer, utcnow
+from crm_host.sdk.customers import Record
 from crm_industry_power import profiles, readings, tariffs
 from crm_industry_power.models import Account, Tariff
 from crm_industry_power.zones import company_timezone

@@ -19,12 +19,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit, timeline
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.host import host_of
-from crm_host.models import SlaClock, User
-from crm_host.sla import store as clocks
+from crm_host.sdk import (
+    Conflict,
+    NotFound,
+    SlaClock,
+    User,
+    ValidationFailed,
+    audit,
+    clocks,
+    host_of,
+    timeline,
+    utcnow,
+)
 from crm_industry_power.models import AREAS, Account, Fault
 
 PLUGIN = "industry_power"

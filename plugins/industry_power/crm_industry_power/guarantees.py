@@ -23,12 +23,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Customer, User
-from crm_host.sla import BusinessCalendar
-from crm_host.sla import store as clocks
+from crm_host.sdk import (
+    BusinessCalendar,
+    Conflict,
+    Customer,
+    NotFound,
+    User,
+    ValidationFailed,
+    audit,
+    clocks,
+    utcnow,
+)
 from crm_industry_power import auditing
 from crm_industry_power.models import (
     GUARANTEE_KINDS,

@@ -16,9 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit, notifications
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import User
+from crm_host.sdk import NotFound, User, ValidationFailed, audit, notifications
 from crm_industry_power import auditing
 from crm_industry_power.models import (
     INSPECTION_KINDS,

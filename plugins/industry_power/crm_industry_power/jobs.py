@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 from crm_industry_power import advice, bills, classify, faults, guarantees, inspections
 from crm_industry_power.models import Account
 
@@ -55,7 +55,7 @@ def classify_job(job: Any) -> None:
 
 def check_arrivals_job(job: Any) -> None:
     """Mark arrival clocks that ran out; each breach is marked (and audited) once."""
-    from crm_host import audit
+    from crm_host.sdk import audit
 
     for fault_id in faults.check_arrivals(job.session):
         audit.record(

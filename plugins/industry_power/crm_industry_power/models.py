@@ -14,8 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_host.db import Base, utcnow
-from crm_host.versioning import Versioned
+from crm_host.sdk import Base, Versioned, utcnow
 
 MONEY = sa.Numeric(18, 2)
 PRICE = sa.Numeric(12, 4)

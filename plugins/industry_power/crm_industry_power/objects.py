@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.objects import ObjectRegistry
+from crm_host.sdk import ObjectRegistry
 from crm_industry_power.models import Account
 from crm_industry_power.permissions import ACCOUNTS_READ, ACCOUNTS_WRITE
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_host.permissions import Permission
+from crm_host.sdk import Permission
 
 ACCOUNTS_READ = "power.accounts.read"
 ACCOUNTS_WRITE = "power.accounts.write"

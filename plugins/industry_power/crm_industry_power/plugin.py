@@ -9,12 +9,8 @@ import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
-from crm_host.host import get_host
-from crm_host.models import Customer, Department, User
-from crm_host.objects import ObjectRegistry
-from crm_host.permissions import Permission
-from crm_host.plugins import hookimpl
-from crm_host.web.menu import MenuItem, Panel
+from crm_host.sdk import Customer, Department, ObjectRegistry, Permission, User, get_host, hookimpl
+from crm_host.sdk.web import MenuItem, Panel
 from crm_industry_power import bills, faults, privacy
 from crm_industry_power.permissions import PERMISSIONS
 

@@ -13,8 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.audit import jsonable
-from crm_host.versioning import bump_version
+from crm_host.sdk import bump_version, jsonable
 from crm_industry_power.models import (
     Account,
     Bill,

@@ -10,8 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Customer
+from crm_host.sdk import Conflict, Customer, NotFound, ValidationFailed
 from crm_industry_power import auditing
 from crm_industry_power.models import (
     CATEGORIES,

@@ -32,11 +32,15 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.importing.readers import ImportFileError, Record, detect_format, read_records
-from crm_host.importing.results import BatchResult, Reject
+from crm_host.sdk import ValidationFailed, audit, utcnow
+from crm_host.sdk.customers import (
+    BatchResult,
+    ImportFileError,
+    Record,
+    Reject,
+    detect_format,
+    read_records,
+)
 from crm_industry_power import auditing, readings_columns, storage
 from crm_industry_power.models import Account, Meter, ReadingDay
 from crm_industry_power.readings_store import Readings, store

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crm_host.importing.readers import Record
+from crm_host.sdk.customers import Record
 from crm_industry_power import storage
 
 #: Widest field read as an array (a meter number is at most 32 characters long).

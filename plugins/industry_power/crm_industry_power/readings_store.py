@@ -18,7 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 from crm_industry_power import storage
 from crm_industry_power.models import ReadingDay
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from crm_host.models import Customer
+from crm_host.sdk import Customer
 from crm_industry_power import advice, loadcurve
 from crm_industry_power.bills import month_bounds
 from crm_industry_power.models import Account

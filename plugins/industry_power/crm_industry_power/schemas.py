@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from crm_host.api.fields import MAX_ID, Id
+from crm_host.sdk.web import MAX_ID, Id
 from crm_industry_power.inspections import MAX_INTERVAL_DAYS
 from crm_industry_power.models import (
     AREAS,
@@ -389,7 +389,7 @@ class InspectionPlanOut(ma.Schema):
 
     def _overdue(self, plan) -> bool:
         # Overdue is judged on the company's local date, as the schedule judges it.
-        from crm_host.db import utcnow
+        from crm_host.sdk import utcnow
         from crm_industry_power.inspections import is_overdue
         from crm_industry_power.zones import company_timezone
 

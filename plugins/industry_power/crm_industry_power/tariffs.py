@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import Conflict, NotFound, ValidationFailed
+from crm_host.sdk import Conflict, NotFound, ValidationFailed
 from crm_industry_power import auditing
 from crm_industry_power.models import PERIODS, Tariff, TariffPeriod
 

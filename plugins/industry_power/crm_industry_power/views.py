@@ -15,13 +15,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from crm_host.console.access import allowed, page
-from crm_host.console.charts import Chart, chart_json
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.models import Customer, User
-from crm_host.permissions import can
-from crm_host.web.menu import MenuItem, Panel
+from crm_host.sdk import CrmError, Customer, User, can, get_host
+from crm_host.sdk.web import Chart, MenuItem, Panel, allowed, chart_json, page
 from crm_industry_power import advice, bills, faults, loadcurve, profiles, storage
 from crm_industry_power import permissions as p
 from crm_industry_power.models import (

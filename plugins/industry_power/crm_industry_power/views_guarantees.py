@@ -10,10 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from crm_host.console.access import allowed, page
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.models import Customer
+from crm_host.sdk import CrmError, Customer, get_host
+from crm_host.sdk.web import allowed, page
 from crm_industry_power import guarantees
 from crm_industry_power import permissions as p
 from crm_industry_power.models import Guarantee, GuaranteeType

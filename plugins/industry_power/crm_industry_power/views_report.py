@@ -8,11 +8,8 @@ from datetime import date
 from flask import abort, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from crm_host.console.access import page
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.host import get_host
-from crm_host.models import Customer
+from crm_host.sdk import Customer, ValidationFailed, get_host, utcnow
+from crm_host.sdk.web import page
 from crm_industry_power import permissions as p
 from crm_industry_power import report
 from crm_industry_power.bills import parse_month

@@ -5,7 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The host owns the company's timezone; it is re-exported here for this pack's modules.
-from crm_host.company_time import DEFAULT, company_timezone
+from crm_host.sdk import DEFAULT_TIMEZONE as DEFAULT
+from crm_host.sdk import company_timezone
 
 __all__ = ["DEFAULT", "company_timezone", "timezone_named"]
 

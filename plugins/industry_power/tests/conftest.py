@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from crm_industry_power import profiles, readings, tariffs
 from crm_industry_power.models import Account, Meter, Tariff
 
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 2)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from crm_industry_power import profiles, readings, tariffs
 
-from crm_host.customers import service as customers
-from crm_host.importing.readers import Record
+from crm_host.sdk.customers import Record
+from crm_host.sdk.customers import customer_service as customers
 from crm_host.testing import TEST_PASSWORD
 from crm_host.testing.console import make_committed_user, sign_in
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm_industry_power import classify
 from crm_industry_power.models import ServiceClass
 
-from crm_host.models import Customer
+from crm_host.sdk import Customer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 30)

@@ -89,7 +89,7 @@ def test_other_departments_do_not_see_the_pages(client_for, make_user):
 @pytest.mark.hookspec("crm_dashboard_kpis")
 @pytest.mark.hookspec("crm_customer_panels")
 def test_menu_kpis_and_panel(app, db, loaded, power_user):
-    from crm_host.models import Customer
+    from crm_host.sdk import Customer
 
     customer = db.get(Customer, loaded.customer_id)
     with app.test_request_context():

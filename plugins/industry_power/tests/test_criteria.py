@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from crm_industry_power.models import Bill, ServiceClass
 
-from crm_host.segments import CriterionError
+from crm_host.sdk.customers import CriterionError
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_criteria_combine_and_bad_values_are_named(db, customers):
     from crm_marketing import segments
     from crm_marketing.rules import compile_rules
 
-    from crm_host.errors import ValidationFailed
+    from crm_host.sdk import ValidationFailed
 
     both = compile_rules(
         db,

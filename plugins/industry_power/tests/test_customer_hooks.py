@@ -11,8 +11,7 @@ from crm_industry_power import bills, faults
 from crm_industry_power.models import Account, Bill, Fault
 
 from crm_host.customers import merge, privacy
-from crm_host.host import get_host
-from crm_host.models import Customer
+from crm_host.sdk import Customer, get_host
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import sqlalchemy as sa
 from crm_industry_power import faults, profiles
 from crm_industry_power.models import Fault
 
-from crm_host.customers import service as customers
 from crm_host.directory import create_user
-from crm_host.host import get_host
-from crm_host.models import Interaction
+from crm_host.sdk import Interaction, get_host
+from crm_host.sdk.customers import customer_service as customers
 from crm_host.testing import build_app, login, prepare_database
 
 
@@ -111,9 +110,7 @@ def test_the_arrival_clock_runs_until_the_crew_checks_in(app, db, account, api, 
 
     from crm_industry_power.jobs import ARRIVALS_JOB
 
-    from crm_host.db import utcnow
-    from crm_host.models import AuditLog
-    from crm_host.runtime import enqueue
+    from crm_host.sdk import AuditLog, enqueue, utcnow
 
     rural = api.post(
         f"/api/v1/power/accounts/{account.id}/faults",

@@ -13,12 +13,7 @@ from crm_industry_power import guarantees
 from crm_industry_power.jobs import GUARANTEES_JOB
 from crm_industry_power.models import Guarantee
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.models import AuditLog
-from crm_host.runtime import enqueue
-from crm_host.sla import BusinessCalendar
-from crm_host.sla import store as clocks
+from crm_host.sdk import AuditLog, BusinessCalendar, ValidationFailed, clocks, enqueue, utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -10,9 +10,8 @@ from crm_industry_power import inspections, profiles
 from crm_industry_power.jobs import INSPECTIONS_JOB
 from crm_industry_power.models import InspectionPlan
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import AuditLog, Notification
-from crm_host.runtime import enqueue
+from crm_host.sdk import AuditLog, ValidationFailed, enqueue
+from crm_host.testing.tables import Notification
 
 TODAY = date(2026, 11, 30)
 

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from crm_industry_power.jobs import ADVICE_JOB, BILLS_JOB
 from crm_industry_power.models import Advice, Bill
 
-from crm_host.runtime import enqueue, get_runtime
+from crm_host.runtime import get_runtime
+from crm_host.sdk import enqueue
 
 
 @pytest.mark.hookspec("crm_register_jobs")

@@ -11,9 +11,9 @@ from crm_industry_power.models import ReadingDay
 
 from crm_host import lifecycle, migrate
 from crm_host.db import Database
-from crm_host.importing.readers import Record
-from crm_host.models import Customer
 from crm_host.plugins import discover, order_plugins
+from crm_host.sdk import Customer
+from crm_host.sdk.customers import Record
 
 TABLES = {
     "power_tariffs",

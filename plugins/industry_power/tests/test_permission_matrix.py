@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from crm_industry_power import faults, guarantees, inspections, profiles, readings, tariffs
 from crm_industry_power.models import Tariff
 
-from crm_host.customers import service as customers
-from crm_host.importing.readers import Record
-from crm_host.models import User
+from crm_host.sdk import User
+from crm_host.sdk.customers import Record
+from crm_host.sdk.customers import customer_service as customers
 from crm_host.testing.matrix import ObjectRef, PermissionMatrix, api_routes, matrix_users
 
 DAY = date(2026, 11, 2)

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from crm_industry_power import readings, storage
 from crm_industry_power.models import Meter, ReadingDay
 
-from crm_host.errors import ValidationFailed
-from crm_host.importing.readers import ImportFileError
+from crm_host.sdk import ValidationFailed
+from crm_host.sdk.customers import ImportFileError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -108,7 +108,7 @@ def test_storage_is_one_packed_row_per_meter_and_day():
 
 
 def test_an_import_is_one_audit_entry(db, account, import_text):
-    from crm_host.models import AuditLog
+    from crm_host.sdk import AuditLog
 
     import_text("meter,timestamp,value\nM1,2026-11-01 00:00,1\nM1,2026-11-01 00:15,x\n")
     entries = db.scalars(

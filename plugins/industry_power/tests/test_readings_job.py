@@ -12,8 +12,8 @@ from crm_industry_power import profiles, readings, storage, tariffs
 from crm_industry_power.models import ReadingDay
 
 from crm_host.cli import cli as crm
-from crm_host.customers import service as customers
-from crm_host.importing.readers import read_records
+from crm_host.sdk.customers import customer_service as customers
+from crm_host.sdk.customers import read_records
 
 from .test_readings import PROBLEMS
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from crm_industry_power import report
 
-from crm_host.models import Customer
+from crm_host.sdk import Customer
 
 DAY = date(2026, 11, 2)
 

@@ -14,12 +14,17 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
-from crm_host.api.pagination import fetch_page, integer_key, newest_first, where_equal
-from crm_host.host import get_host
-from crm_host.models import User
-from crm_host.permissions import require
-from crm_host.runtime import enqueue
-from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
+from crm_host.sdk import User, enqueue, get_host, require
+from crm_host.sdk.web import (
+    check_if_match,
+    documents_etag,
+    documents_if_match,
+    fetch_page,
+    integer_key,
+    newest_first,
+    send_etag,
+    where_equal,
+)
 from crm_marketing import (
     campaigns,
     journeys,
@@ -384,7 +389,7 @@ class RfmOfCustomer(MethodView):
     @blp.response(200, s.RfmOut)
     def get(self, customer_id: int) -> RfmScore:
         """One customer's scores (404 when they never bought)."""
-        from crm_host.errors import NotFound
+        from crm_host.sdk import NotFound
 
         score = rfm.of_customer(_session(), customer_id)
         if score is None:
@@ -444,7 +449,7 @@ class ValueOfCustomer(MethodView):
     @blp.response(200, s.CustomerValueOut)
     def get(self, customer_id: int) -> CustomerValue:
         """One customer's P(alive), expected purchases and value (404 when they never bought)."""
-        from crm_host.errors import NotFound
+        from crm_host.sdk import NotFound
 
         value = lifetime_value.of_customer(_session(), customer_id)
         if value is None:

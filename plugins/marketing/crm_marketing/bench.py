@@ -17,7 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crm_host.bench import (
+from crm_host.sdk import get_host
+from crm_host.sdk.bench import (
     SIZES,
     Databases,
     Figure,
@@ -27,7 +28,6 @@ from crm_host.bench import (
     not_installed,
     timer,
 )
-from crm_host.host import get_host
 from crm_marketing import bench_sources, manifest, segments
 from crm_marketing.rules import compile_rules
 
@@ -181,8 +181,7 @@ def expected_recipients(count: int) -> int:
 def bench_campaign_send(size: str, databases: Databases, workdir: Path) -> list[Figure]:
     """Messages a second: a campaign rendered to the outbox through the send job, with
     consent and a frequency cap, vs one SELECT, Jinja and one executemany."""
-    from crm_host.models import Consent, EmailMessage
-    from crm_host.runtime.runner import Runner
+    from crm_host.sdk import Consent, EmailMessage, Runner
     from crm_marketing import campaigns
     from crm_marketing.campaigns import SEND_JOB
     from crm_marketing.models import Campaign, Send
@@ -286,7 +285,7 @@ def _bare_send(session: Any, recipients: sa.Select[Any], outbox: Any) -> tuple[f
     (messages a second, messages)."""
     from jinja2 import Environment
 
-    from crm_host.models import Customer
+    from crm_host.sdk import Customer
 
     env = Environment(autoescape=False)
     body, subject = env.from_string(BODY), env.from_string(SUBJECT)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from crm_host.bench import Databases, Figure, baseline_library, not_installed, timer
+from crm_host.sdk.bench import Databases, Figure, baseline_library, not_installed, timer
 from crm_marketing import clv
 
 #: Fits per side and size: CDNOW is one fixed data set, so sizes repeat the fit.

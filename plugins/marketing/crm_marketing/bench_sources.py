@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.analytics import sources
+from crm_host.sdk.customers import sources
 
 #: The labels a bench row fills, by the union's column names.
 LABELS = ("customer_id", "occurred_at", "amount", "currency", "ref")

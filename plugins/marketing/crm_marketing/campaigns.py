@@ -11,12 +11,18 @@ import sqlalchemy.orm
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.analytics import transactions
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Consent, Customer, User
-from crm_host.runtime import enqueue
+from crm_host.sdk import (
+    Conflict,
+    Consent,
+    Customer,
+    NotFound,
+    User,
+    ValidationFailed,
+    audit,
+    enqueue,
+    utcnow,
+)
+from crm_host.sdk.customers import transactions
 from crm_marketing import channels, segments, templates_engine, variants
 from crm_marketing.models import Campaign, Segment, Send, SendResponse
 

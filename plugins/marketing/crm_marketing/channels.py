@@ -18,11 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.customers.consent import CHANNELS as CONSENT_CHANNELS
-from crm_host.errors import ValidationFailed
-from crm_host.host import host_of
-from crm_host.plugins import PluginError
-from crm_host.plugins.registering import PluginRegistry
+from crm_host.sdk import PluginError, PluginRegistry, ValidationFailed, host_of
+from crm_host.sdk.customers import CONSENT_CHANNELS
 
 HOOK = "crm_marketing_channels"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,15}$")

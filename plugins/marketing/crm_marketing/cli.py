@@ -10,9 +10,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from crm_host.cli.common import fail
-from crm_host.errors import CrmError
-from crm_host.host import get_host
+from crm_host.sdk import CrmError, fail, get_host
 from crm_marketing import (
     campaigns,
     journeys,
@@ -390,7 +388,7 @@ def register(cli: AppGroup) -> None:
         """
         from flask import current_app
 
-        from crm_host.runtime.runner import Runner
+        from crm_host.sdk import Runner
 
         session = get_host().session
         try:

@@ -13,11 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.analytics import transactions
-from crm_host.db import utcnow
-from crm_host.models import Customer, Interaction, Tag
-from crm_host.models.customers import LifecycleStage, customer_tags
-from crm_host.segments import (
+from crm_host.sdk import Customer, Interaction, LifecycleStage, Tag, customer_tags, utcnow
+from crm_host.sdk.customers import (
     Build,
     Criterion,
     CriterionError,
@@ -25,6 +22,7 @@ from crm_host.segments import (
     compare,
     text_field,
     text_values,
+    transactions,
     whole_days,
 )
 from crm_marketing.i18n import _l

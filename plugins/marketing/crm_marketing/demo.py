@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.models import User
+from crm_host.sdk import User
 from crm_marketing import campaigns, lifetime_value, rfm, segments
 from crm_marketing.lifetime_value import HistoryError
 from crm_marketing.models import Segment

@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crm_host.errors import ValidationFailed
-from crm_host.segments import NO_VALUE, Criterion
+from crm_host.sdk import ValidationFailed
+from crm_host.sdk.customers import NO_VALUE, Criterion
 
 ROWS = 6
 LIST_OPERATORS = ("in", "not_in", "any", "all", "none")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_host.plugins import hookspec
+from crm_host.sdk import hookspec
 
 
 @hookspec

@@ -31,11 +31,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.customers import service as customer_service
-from crm_host.db import utcnow
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, NotFound, User, ValidationFailed, audit, utcnow
+from crm_host.sdk.customers import customer_service
 from crm_marketing import segments, sending, triggers
 from crm_marketing.models import (
     JOURNEY_STATUSES,

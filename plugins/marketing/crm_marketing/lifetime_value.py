@@ -20,10 +20,8 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.analytics import transactions
-from crm_host.db import utcnow
-from crm_host.errors import CrmError
+from crm_host.sdk import CrmError, audit, utcnow
+from crm_host.sdk.customers import transactions
 from crm_marketing.models import CustomerValue, ValueModel
 
 JOB = "marketing.refresh_value"

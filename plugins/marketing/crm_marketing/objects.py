@@ -6,7 +6,7 @@ routes.
 
 from __future__ import annotations
 
-from crm_host.objects import ObjectRegistry
+from crm_host.sdk import ObjectRegistry
 from crm_marketing.models import Campaign, Segment
 from crm_marketing.permissions import (
     CAMPAIGNS_READ,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_host.permissions import Permission
+from crm_host.sdk import Permission
 
 SEGMENTS_READ = "marketing.segments.read"
 SEGMENTS_WRITE = "marketing.segments.write"

@@ -11,14 +11,19 @@ import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
-from crm_host.host import get_host
-from crm_host.models import Customer, Department, User
-from crm_host.objects import ObjectRegistry
-from crm_host.permissions import Permission, can
-from crm_host.plugins import hookimpl
-from crm_host.runtime import JobRegistry
-from crm_host.segments import Criterion
-from crm_host.web.menu import MenuItem, Panel
+from crm_host.sdk import (
+    Customer,
+    Department,
+    JobRegistry,
+    ObjectRegistry,
+    Permission,
+    User,
+    can,
+    get_host,
+    hookimpl,
+)
+from crm_host.sdk.customers import Criterion
+from crm_host.sdk.web import MenuItem, Panel
 from crm_marketing import hookspecs, journeys, lifetime_value, privacy, rfm, sending, tracking
 from crm_marketing.campaigns import SEND_JOB
 from crm_marketing.criteria import builtin_criteria
@@ -219,7 +224,7 @@ def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[s
     session = get_host().session
     if not can(session, user, CAMPAIGNS_READ):
         return []
-    from crm_host.db import utcnow
+    from crm_host.sdk import utcnow
 
     since = utcnow() - timedelta(days=30)
     sent = session.scalar(sa.select(sa.func.count()).select_from(Send).where(Send.sent_at >= since))

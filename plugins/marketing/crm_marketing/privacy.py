@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.audit import jsonable
+from crm_host.sdk import jsonable
 from crm_marketing.models import (
     CustomerValue,
     JourneyEntry,

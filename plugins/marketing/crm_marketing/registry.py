@@ -6,9 +6,8 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from crm_host.host import host_of
-from crm_host.plugins import PluginError
-from crm_host.segments import OPERATORS, Criterion
+from crm_host.sdk import PluginError, host_of
+from crm_host.sdk.customers import OPERATORS, Criterion
 
 HOOK = "crm_segment_criteria"
 

@@ -10,12 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from crm_host import timeline
-from crm_host.customers.consent import current_consents, record_consent
-from crm_host.db import utcnow
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.links import read_token
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, NotFound, User, ValidationFailed, read_token, timeline, utcnow
+from crm_host.sdk.customers import current_consents, record_consent
 from crm_marketing import channels
 from crm_marketing.models import RESPONSES, Campaign, Send, SendResponse
 from crm_marketing.sending import UNSUBSCRIBE
@@ -47,7 +43,7 @@ def record_response(
             "unknown response", details={"kind": ["Must be one of: " + ", ".join(RESPONSES) + "."]}
         )
     reference = f"marketing_send:{send.id}:{kind}"
-    from crm_host.models import Interaction
+    from crm_host.sdk import Interaction
 
     if session.get(SendResponse, (send.id, kind)) is not None:
         return False

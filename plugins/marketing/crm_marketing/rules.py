@@ -24,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import ValidationFailed
-from crm_host.segments import NO_VALUE, Criterion, CriterionError, grouped_members
+from crm_host.sdk import ValidationFailed
+from crm_host.sdk.customers import NO_VALUE, Criterion, CriterionError, grouped_members
 from crm_marketing.registry import criteria_of
 
 MAX_DEPTH = 8

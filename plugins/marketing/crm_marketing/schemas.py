@@ -8,9 +8,8 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 
-from crm_host.api.fields import Id
-from crm_host.api.pagination import PageArgs
-from crm_host.sensitive import shown
+from crm_host.sdk import shown
+from crm_host.sdk.web import Id, PageArgs
 from crm_marketing import variants
 from crm_marketing.models import CAMPAIGN_STATUSES, RESPONSES, SEGMENT_KINDS
 

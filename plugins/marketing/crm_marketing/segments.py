@@ -7,9 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Customer, User
+from crm_host.sdk import Conflict, Customer, NotFound, User, ValidationFailed, audit
 from crm_marketing.models import SEGMENT_KINDS, Campaign, Segment, SegmentMember
 from crm_marketing.rules import compile_rules
 

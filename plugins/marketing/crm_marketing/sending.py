@@ -28,12 +28,16 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from crm_host import timeline
-from crm_host.db import utcnow
-from crm_host.links import make_token
-from crm_host.models import Customer
-from crm_host.notifications import queue_email, queue_emails
-from crm_host.runtime import Batch, emit
+from crm_host.sdk import (
+    Batch,
+    Customer,
+    emit,
+    make_token,
+    queue_email,
+    queue_emails,
+    timeline,
+    utcnow,
+)
 from crm_marketing import campaigns, channels, templates_engine, tracking, variants
 from crm_marketing.models import Campaign, Send, SmsMessage, Variant
 

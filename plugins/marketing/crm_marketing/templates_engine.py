@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Template, TemplateError, TemplateRuntimeError
 
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed
 from crm_marketing.template_sandbox import BoundedEnvironment, render_bounded
 
 

@@ -27,9 +27,7 @@ from typing import Any
 from flask import Response, current_app, redirect
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import NotFound
-from crm_host.links import LinkError, make_token, read_token
+from crm_host.sdk import LinkError, NotFound, make_token, read_token, utcnow
 from crm_marketing import templates_engine
 from crm_marketing.models import Send, SmsMessage
 

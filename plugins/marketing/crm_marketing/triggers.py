@@ -21,10 +21,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_host.customers.service import AUDITED_FIELDS
-from crm_host.host import host_of
-from crm_host.models import LifecycleStage
-from crm_host.runtime import CustomerEvent, customer_events
+from crm_host.sdk import CustomerEvent, LifecycleStage, customer_events, host_of
+from crm_host.sdk.customers import AUDITED_FIELDS
 from crm_marketing.i18n import _l
 
 #: ``(payload, value)`` → the customers the event names that meet ``value``

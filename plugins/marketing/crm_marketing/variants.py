@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.analytics import transactions
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed
+from crm_host.sdk.customers import transactions
 from crm_marketing import templates_engine
 from crm_marketing.models import Campaign, Send, SendResponse, Variant
 

@@ -25,12 +25,8 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from crm_host.console.access import allowed, page
-from crm_host.console.charts import Chart, chart_json
-from crm_host.console.versions import CONFLICT_STATUS, stale_form
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.permissions import authorize
+from crm_host.sdk import CrmError, authorize, get_host
+from crm_host.sdk.web import CONFLICT_STATUS, Chart, allowed, chart_json, page, stale_form
 from crm_marketing import (
     campaigns,
     channels,
@@ -390,7 +386,7 @@ def _when(text: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        from crm_host.errors import ValidationFailed
+        from crm_host.sdk import ValidationFailed
 
         raise ValidationFailed(
             "not a date and time", details={"scheduled_at": ["Not a date and time."]}
@@ -636,7 +632,7 @@ def journey_from_form(form: dict[str, str]) -> dict[str, Any]:
         try:
             data["goal"] = json.loads(goal)
         except ValueError:
-            from crm_host.errors import ValidationFailed
+            from crm_host.sdk import ValidationFailed
 
             raise ValidationFailed(
                 "the goal is not JSON", details={"goal": ["Needs a rule tree in JSON."]}

@@ -13,8 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import User
+from crm_host.sdk import User, ValidationFailed
 from crm_marketing import segments
 from crm_marketing.i18n import translate
 from crm_marketing.lifetime_value import CHURN_RISKS

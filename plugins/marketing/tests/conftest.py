@@ -13,8 +13,8 @@ from crm_marketing import segments
 from crm_marketing.models import Segment
 from flask import Flask
 
-from crm_host.customers.consent import record_consent
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, User
+from crm_host.sdk.customers import record_consent
 
 
 @pytest.fixture

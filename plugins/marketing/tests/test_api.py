@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from crm_marketing import campaigns, sending
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 
 CITY = {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}
 

@@ -14,10 +14,9 @@ import sqlalchemy as sa
 from crm_marketing import rfm, segments
 from crm_marketing.models import Campaign, CustomerValue, Journey, JourneyEntry, ValueModel
 
-from crm_host.customers import service
-from crm_host.customers.consent import record_consent
-from crm_host.db import utcnow
-from crm_host.models import Customer
+from crm_host.sdk import Customer, utcnow
+from crm_host.sdk.customers import customer_service as service
+from crm_host.sdk.customers import record_consent
 from crm_host.testing import TEST_PASSWORD
 from crm_host.testing.console import make_committed_user, sign_in
 from crm_host.testing.runtime import run_due_jobs

@@ -8,7 +8,7 @@ import pytest
 from crm_marketing import campaigns, responses, variants
 from crm_marketing.models import Campaign
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 
 ZH = {"Accept-Language": "zh-CN"}
 

@@ -11,11 +11,17 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, responses, segments, sending
 from crm_marketing.models import Send, SmsMessage
 
-from crm_host.customers.consent import current_consents, record_consent
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, ValidationFailed
-from crm_host.models import Consent, EmailMessage, Interaction, Job
-from crm_host.runtime import enqueue
+from crm_host.sdk import (
+    Conflict,
+    Consent,
+    EmailMessage,
+    Interaction,
+    ValidationFailed,
+    enqueue,
+    utcnow,
+)
+from crm_host.sdk.customers import current_consents, record_consent
+from crm_host.testing.tables import Job
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, channels, responses, sending
 from crm_marketing.models import Send
 
-from crm_host.customers.consent import current_consents
-from crm_host.errors import ValidationFailed
-from crm_host.models import Customer, Interaction
-from crm_host.plugins import PluginError, hookimpl
+from crm_host.sdk import Customer, Interaction, PluginError, ValidationFailed, hookimpl
+from crm_host.sdk.customers import current_consents
 
 
 class PushPlugin:

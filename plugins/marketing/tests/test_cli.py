@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, segments
 from crm_marketing.models import Campaign
 
-from crm_host.db import utcnow
-from crm_host.models import EmailMessage
+from crm_host.sdk import EmailMessage, utcnow
 
 
 @pytest.mark.hookspec("crm_register_commands")

@@ -10,7 +10,7 @@ from crm_marketing import campaigns, rfm, segments
 from crm_marketing.models import Campaign, Segment
 from crm_marketing.plugin import crm_customer_panels, crm_dashboard_kpis, crm_menu_items
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 
 ZH = {"Accept-Language": "zh-CN"}
 

@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, sending
 from crm_marketing.models import Send, SmsMessage
 
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, ValidationFailed
-from crm_host.models import AuditLog, EmailMessage, Interaction
+from crm_host.sdk import AuditLog, Conflict, EmailMessage, Interaction, ValidationFailed, utcnow
 
 
 def draft(db, segment, **extra):

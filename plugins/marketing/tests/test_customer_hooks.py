@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, rfm, segments
 from crm_marketing.models import RfmScore, SegmentMember, Send, SmsMessage
 
-from crm_host.customers.merge import merge_customers
-from crm_host.customers.privacy import erase_customer, export_customer
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
+from crm_host.sdk.customers import erase_customer, export_customer, merge_customers
 
 
 @pytest.fixture

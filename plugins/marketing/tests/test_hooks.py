@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, hookspecs, segments
 from crm_marketing.rules import compile_rules
 
-from crm_host.models import Customer
-from crm_host.plugins import PluginError, hookimpl
-from crm_host.segments import Criterion, compare
+from crm_host.sdk import Customer, PluginError, hookimpl
+from crm_host.sdk.customers import Criterion, compare
 from crm_host.testing.contract import undocumented_hookspecs, untested_hookspecs
 
 

@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, journeys, privacy, segments
 from crm_marketing.models import Journey, JourneyAction, JourneyEntry, Send
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.models import Customer, EmailMessage
+from crm_host.sdk import Customer, EmailMessage, ValidationFailed, utcnow
 
 JIANGSU = {"any": [{"field": "city", "op": "in", "value": ["苏州", "南京"]}]}
 SUZHOU = {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}
@@ -145,7 +143,7 @@ def test_the_schedule_runs_active_journeys_only(db, welcome, run_jobs):
     journey, _mail, _people = welcome
     journeys.set_status(db, journey, "paused")
     db.commit()
-    from crm_host.runtime import enqueue
+    from crm_host.sdk import enqueue
 
     enqueue(db, journeys.JOB, {})
     db.commit()
@@ -161,7 +159,7 @@ def test_the_schedule_runs_active_journeys_only(db, welcome, run_jobs):
 def test_a_resolved_ticket_enrols_its_customer_once(db, make_customer):
     """The event is delivered after commit (inline on the database queue) to marketing's
     handler for every event about customers, which enrols the ``customer_ids`` it names."""
-    from crm_host.runtime import emit
+    from crm_host.sdk import emit
 
     customer = make_customer(city="苏州")
     journey = journeys.create_journey(
@@ -312,8 +310,8 @@ def test_host_events_enrol_their_customers_once(db, make_customer):
     enrols the customers it names — only those meeting the journey's chosen value."""
     from crm_host.customers.service import update_customer
     from crm_host.importing.customers import CustomerImporter
-    from crm_host.importing.readers import Record
-    from crm_host.runtime import emit
+    from crm_host.sdk import emit
+    from crm_host.sdk.customers import Record
 
     created = event_journey(db, "新建", "crm_customers_created")
     imported = event_journey(db, "导入", "crm_customers_imported")
@@ -367,7 +365,7 @@ def test_plugin_events_enrol_the_customer_they_concern(db, make_customer):
     from crm_sales import pipeline
     from crm_service import tickets
 
-    from crm_host.runtime import emit
+    from crm_host.sdk import emit
 
     opened = event_journey(db, "新工单", "crm_service_ticket_created")
     resolved = event_journey(db, "已解决", "crm_service_ticket_resolved")

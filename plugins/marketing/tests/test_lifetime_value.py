@@ -15,9 +15,8 @@ import pytest
 from crm_marketing import clv, lifetime_value
 from crm_marketing.models import CustomerValue, ValueModel
 
-from crm_host.db import utcnow
-from crm_host.models import Job
-from crm_host.runtime import enqueue
+from crm_host.sdk import enqueue, utcnow
+from crm_host.testing.tables import Job
 
 #: Days before now of each customer's purchases (amount per purchase).
 HISTORIES = [

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, journeys, segments, sending
 from crm_marketing.models import CustomerValue, RfmScore, Send
 
-from crm_host.customers import service as customers
-from crm_host.db import utcnow
-from crm_host.models import User
+from crm_host.sdk import User, utcnow
+from crm_host.sdk.customers import customer_service as customers
 from crm_host.testing.matrix import ObjectRef, PermissionMatrix, api_routes, matrix_users
 
 CITY = {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}

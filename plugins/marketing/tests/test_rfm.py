@@ -8,9 +8,8 @@ from decimal import Decimal
 from crm_marketing import rfm
 from crm_marketing.models import RfmScore
 
-from crm_host.db import utcnow
-from crm_host.models import Job
-from crm_host.runtime import enqueue
+from crm_host.sdk import enqueue, utcnow
+from crm_host.testing.tables import Job
 
 
 def test_quintiles_of_ten_buyers_match_the_hand_worked_table(db, make_customer, buy):

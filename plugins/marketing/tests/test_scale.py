@@ -14,9 +14,8 @@ import sqlalchemy as sa
 from crm_marketing import segments
 from crm_marketing.rules import compile_rules
 
-from crm_host.db import Database, utcnow
-from crm_host.host import get_host
-from crm_host.models import Customer
+from crm_host.db import Database
+from crm_host.sdk import Customer, get_host, utcnow
 from crm_host.testing import build_app, prepare_database
 
 ROWS = int(os.environ.get("CRM_MARKETING_SCALE_ROWS", "1000000"))

@@ -9,9 +9,7 @@ import sqlalchemy as sa
 from crm_marketing import segments
 from crm_marketing.rules import compile_rules
 
-from crm_host import timeline
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed, timeline, utcnow
 
 
 def members(db, tree):
@@ -108,8 +106,7 @@ def test_age_bands_come_from_the_birth_date(db, people):
 
 
 def test_tags_and_last_interaction(db, people, make_customer):
-    from crm_host.models import Tag
-    from crm_host.models.customers import customer_tags
+    from crm_host.sdk import Tag, customer_tags
 
     vip = Tag(name="vip")
     db.add(vip)
@@ -328,7 +325,7 @@ def test_static_lists_hold_whom_they_are_given(db, people):
 
 
 def test_saved_rules_are_checked_and_names_are_unique(db, people):
-    from crm_host.errors import Conflict
+    from crm_host.sdk import Conflict
 
     segment = segments.create_segment(
         db, {"name": "苏州女性", "rules": {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}}

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, sending, tracking
 from crm_marketing.models import Send, SmsMessage
 
-from crm_host.links import read_token
-from crm_host.models import EmailMessage, Interaction
+from crm_host.sdk import EmailMessage, Interaction, read_token
 
 TABLES = ("marketing_sends", "email_outbox", "marketing_sms_outbox", "interactions")
 

@@ -8,7 +8,7 @@ from crm_marketing import templates_engine
 from crm_marketing.template_sandbox import MAX_OUTPUT
 from jinja2.exceptions import SecurityError
 
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed
 
 CITY = {"all": [{"field": "city", "op": "eq", "value": "苏州"}]}
 

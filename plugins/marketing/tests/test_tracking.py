@@ -10,8 +10,7 @@ from crm_marketing import campaigns, responses, tracking
 from crm_marketing.models import Send, SmsMessage
 from jinja2 import TemplateError
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import EmailMessage, Interaction
+from crm_host.sdk import EmailMessage, Interaction, ValidationFailed
 
 TARGET = "https://shop.example.com/sale?item=7&from=mail"
 
@@ -127,7 +126,7 @@ def test_an_sms_gateway_confirms_delivery_once(db, segment, make_customer, run_j
 
 
 def test_the_api_reports_deliveries_and_buyers(api, db, segment, make_customer, run_jobs, buy):
-    from crm_host.db import utcnow
+    from crm_host.sdk import utcnow
 
     one = make_customer(city="苏州", email="one@example.com", consent=["email"])
     make_customer(city="苏州", email="two@example.com", consent=["email"])

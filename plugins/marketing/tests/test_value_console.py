@@ -8,7 +8,7 @@ from decimal import Decimal
 from crm_marketing import rfm
 from crm_marketing.models import CustomerValue, Segment
 
-from crm_host.db import utcnow
+from crm_host.sdk import utcnow
 
 ZH = {"Accept-Language": "zh-CN"}
 

@@ -10,8 +10,7 @@ from crm_marketing import rfm, segments, winback
 from crm_marketing.models import CustomerValue, RfmScore
 from crm_marketing.rules import compile_rules
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed, utcnow
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from crm_marketing import campaigns, responses, sending, variants
 from crm_marketing.models import Send, Variant
 
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, ValidationFailed
-from crm_host.models import EmailMessage
+from crm_host.sdk import Conflict, EmailMessage, ValidationFailed, utcnow
 
 AB = [
     {"name": "A", "subject": "A：{{ name }}", "body": "满减 {{ name }}", "weight": 70},

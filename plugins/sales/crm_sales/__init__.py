@@ -4,7 +4,7 @@ This module is the plugin's manifest and must stay free of side effects: the hos
 imports it to list the plugin before deciding whether to load anything else.
 """
 
-from crm_host.plugins import Manifest
+from crm_host.sdk import Manifest
 
 manifest = Manifest(
     name="sales",

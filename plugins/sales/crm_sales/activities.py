@@ -14,11 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import timeline
-from crm_host.db import utcnow
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import User
-from crm_host.notifications import notify
+from crm_host.sdk import NotFound, User, ValidationFailed, notify, timeline, utcnow
 from crm_sales import checks
 from crm_sales.models import Activity, ActivityKind, Lead, Opportunity
 

@@ -14,13 +14,16 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session, selectinload
 
-from crm_host.api.pagination import newest_first, where_equal
-from crm_host.customers import service as customers
-from crm_host.host import get_host
-from crm_host.models import User
-from crm_host.permissions import require
-from crm_host.sensitive import may_reveal
-from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
+from crm_host.sdk import User, get_host, may_reveal, require
+from crm_host.sdk.customers import customer_service as customers
+from crm_host.sdk.web import (
+    check_if_match,
+    documents_etag,
+    documents_if_match,
+    newest_first,
+    send_etag,
+    where_equal,
+)
 from crm_sales import (
     activities,
     assignment,

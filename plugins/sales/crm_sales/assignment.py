@@ -17,9 +17,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import Department, Membership, User
-from crm_host.permissions import scope_of
+from crm_host.sdk import Department, Membership, NotFound, User, ValidationFailed, scope_of
 from crm_sales.models import (
     AssignmentCursor,
     AssignmentMethod,

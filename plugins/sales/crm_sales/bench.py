@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from crm_host.bench import Figure, baseline_library, not_installed, timer
+from crm_host.sdk.bench import Figure, baseline_library, not_installed, timer
 from crm_sales import crosssell
 from crm_sales.crosssell import Itemset, Rule
 

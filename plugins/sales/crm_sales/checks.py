@@ -13,8 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import Customer, Department, User
+from crm_host.sdk import Customer, Department, User, ValidationFailed
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 #: The largest amount a Numeric(18, 2) column holds, with a margin for sums.

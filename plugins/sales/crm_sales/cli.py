@@ -6,10 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from crm_host.cli.common import fail
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.models import Customer, User
+from crm_host.sdk import CrmError, Customer, User, fail, get_host
 from crm_sales import (
     assignment,
     checks,

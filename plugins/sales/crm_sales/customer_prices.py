@@ -12,9 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.errors import ValidationFailed
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, User, ValidationFailed, audit
 from crm_sales.models import CustomerPriceList, PriceList
 
 PLUGIN = "sales"

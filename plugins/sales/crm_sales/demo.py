@@ -16,8 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, User, utcnow
 from crm_sales import leads, orders, pipeline
 from crm_sales.models import Lead, Order, Product
 

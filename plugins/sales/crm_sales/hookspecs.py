@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from crm_host.plugins import hookspec
-from crm_host.runtime import event_label
+from crm_host.sdk import event_label, hookspec
 
 
 @hookspec

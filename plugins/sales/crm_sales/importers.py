@@ -15,10 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.errors import ValidationFailed
-from crm_host.importing.customers import BatchResult, Reject
-from crm_host.importing.readers import ImportFileError, Record
+from crm_host.sdk import ValidationFailed, audit
+from crm_host.sdk.customers import BatchResult, ImportFileError, Record, Reject
 from crm_sales import assignment, leads, scoring
 from crm_sales.models import Lead, LeadStatus
 

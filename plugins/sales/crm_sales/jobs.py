@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crm_host.runtime import JobContext, JobRegistry
+from crm_host.sdk import JobContext, JobRegistry
 from crm_sales.activities import send_reminders
 from crm_sales.quotes import expire_due
 

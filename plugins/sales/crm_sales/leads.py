@@ -15,14 +15,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit, timeline
-from crm_host.customers import children
-from crm_host.customers import service as customers
-from crm_host.db import utcnow
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import Customer, Department, User
-from crm_host.runtime import emit
-from crm_host.sensitive import blind_phones
+from crm_host.sdk import (
+    Customer,
+    Department,
+    NotFound,
+    User,
+    ValidationFailed,
+    audit,
+    blind_phones,
+    emit,
+    timeline,
+    utcnow,
+)
+from crm_host.sdk.customers import customer_children as children
+from crm_host.sdk.customers import customer_service as customers
 from crm_sales import assignment, checks, pipeline, scoring
 from crm_sales.models import Lead, LeadStatus, Opportunity
 

@@ -12,8 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.models import User
-from crm_host.objects import ObjectRegistry, where_rule
+from crm_host.sdk import ObjectRegistry, User, where_rule
 from crm_sales import permissions as p
 from crm_sales import records
 from crm_sales.models import Activity, Lead, Opportunity, Order, Quote

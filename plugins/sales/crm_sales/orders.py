@@ -14,10 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit, timeline
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, NotFound
-from crm_host.models import User
+from crm_host.sdk import Conflict, NotFound, User, audit, timeline, utcnow
 from crm_sales import checks, pricing
 from crm_sales.models import Opportunity, Order, OrderLine, Product
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_host.permissions import Permission
+from crm_host.sdk import Permission
 
 LEADS_READ = "sales.leads.read"
 LEADS_WRITE = "sales.leads.write"

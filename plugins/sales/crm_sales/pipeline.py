@@ -15,11 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.db import utcnow
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import User
-from crm_host.runtime import emit
+from crm_host.sdk import NotFound, User, ValidationFailed, audit, emit, utcnow
 from crm_sales import checks
 from crm_sales.models import Opportunity, OpportunityStatus, Stage, StageChange
 

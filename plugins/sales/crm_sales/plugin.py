@@ -11,14 +11,19 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from crm_host.host import get_host
-from crm_host.importing.registry import ImporterRegistry
-from crm_host.models import Customer, Department, User
-from crm_host.objects import ObjectRegistry
-from crm_host.permissions import Permission, can
-from crm_host.plugins import hookimpl
-from crm_host.runtime import JobRegistry
-from crm_host.web.menu import MenuItem, Panel
+from crm_host.sdk import (
+    Customer,
+    Department,
+    JobRegistry,
+    ObjectRegistry,
+    Permission,
+    User,
+    can,
+    get_host,
+    hookimpl,
+)
+from crm_host.sdk.customers import ImporterRegistry
+from crm_host.sdk.web import MenuItem, Panel
 from crm_sales import crosssell, customer_prices, hookspecs, orders, privacy
 from crm_sales.models import Opportunity, OpportunityStatus, Order, PriceList
 from crm_sales.permissions import (

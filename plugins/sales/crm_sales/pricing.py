@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import Conflict, NotFound, ValidationFailed
+from crm_host.sdk import Conflict, NotFound, ValidationFailed
 from crm_sales import checks, customer_prices
 from crm_sales.models import PriceList, PriceListItem, Product
 

@@ -13,11 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.audit import jsonable
-from crm_host.customers.privacy import scrub_json_column
-from crm_host.models import AuditLog
-from crm_host.versioning import bump_version
+from crm_host.sdk import AuditLog, audit, bump_version, jsonable
+from crm_host.sdk.customers import scrub_json_column
 from crm_sales import customer_prices
 from crm_sales.models import Activity, Lead, Opportunity, Order, OrderLine, Quote, QuoteLine
 

@@ -16,10 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit, timeline
-from crm_host.company_time import company_today
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import User
+from crm_host.sdk import Conflict, NotFound, User, ValidationFailed, audit, company_today, timeline
 from crm_sales import checks, orders, pricing
 from crm_sales.models import Opportunity, Order, Product, Quote, QuoteLine, QuoteStatus
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.models import User
-from crm_host.permissions import authorize, record_filter
+from crm_host.sdk import User, authorize, record_filter
 from crm_sales.models import Lead, Opportunity
 
 

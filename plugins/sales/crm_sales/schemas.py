@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from crm_host.api.fields import MAX_ID, Id
-from crm_host.api.pagination import PageArgs
+from crm_host.sdk.web import MAX_ID, Id, PageArgs
 
 
 def _query_id() -> ma.fields.Integer:

@@ -14,9 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.errors import Conflict, NotFound
-from crm_host.models import User
+from crm_host.sdk import Conflict, NotFound, User, audit
 from crm_sales import checks
 from crm_sales.models import Stage
 

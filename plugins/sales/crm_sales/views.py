@@ -15,12 +15,8 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from crm_host.console.charts import Chart, chart_json
-from crm_host.console.versions import check_form_version
-from crm_host.errors import CrmError, ValidationFailed
-from crm_host.host import get_host
-from crm_host.models import Customer
-from crm_host.permissions import authorize
+from crm_host.sdk import CrmError, Customer, ValidationFailed, authorize, get_host
+from crm_host.sdk.web import Chart, chart_json, check_form_version
 from crm_sales import (
     assignment,
     customer_prices,

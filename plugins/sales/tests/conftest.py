@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crm_host.models import Department, User
+from crm_host.sdk import Department, User
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from crm_sales import activities, pipeline
 from crm_sales.models import Activity
 
-from crm_host.models import Interaction, Notification
 from crm_host.runtime import get_runtime
+from crm_host.sdk import Interaction
+from crm_host.testing.tables import Notification
 
 DUE = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import pytest
 from crm_sales import assignment, leads, pipeline
 from crm_sales.models import AssignmentMethod, LeadStatus, OpportunityStatus
 
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from crm_sales import stages
 from crm_sales.models import Opportunity, Stage, StageChange
 
-from crm_host.models import Customer
+from crm_host.sdk import Customer
 from crm_host.testing import TEST_PASSWORD
 from crm_host.testing.console import make_committed_user, sign_in
 

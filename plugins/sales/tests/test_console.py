@@ -15,7 +15,7 @@ from crm_sales import orders, pipeline, scoring
 from crm_sales.models import Lead, Opportunity
 from crm_sales.plugin import crm_customer_panels, crm_dashboard_kpis, crm_menu_items
 
-from crm_host.models import Customer
+from crm_host.sdk import Customer
 
 PACKAGE = Path(crm_sales.__file__).parent
 

@@ -10,9 +10,8 @@ from crm_sales import activities, leads, orders, pricing, quotes
 from crm_sales.models import Activity, Lead, Opportunity, Order, Quote
 from crm_sales.privacy import ERASED
 
-from crm_host.customers.merge import merge_customers
-from crm_host.customers.privacy import erase_customer, export_customer
-from crm_host.models import AuditLog
+from crm_host.sdk import AuditLog
+from crm_host.sdk.customers import erase_customer, export_customer, merge_customers
 
 DUE = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from crm_sales import customer_prices, orders, pricing, quotes
 from crm_sales.models import CustomerPriceList
 
 from crm_host.customers import merge
-from crm_host.models import AuditLog
+from crm_host.sdk import AuditLog
 
 TODAY = date(2026, 12, 1)
 

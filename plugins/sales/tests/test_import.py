@@ -9,7 +9,7 @@ from crm_sales.models import Lead
 
 from crm_host.cli import cli as crm
 from crm_host.directory import create_user
-from crm_host.models import AuditLog
+from crm_host.sdk import AuditLog
 
 
 @pytest.mark.hookspec("crm_register_importers")

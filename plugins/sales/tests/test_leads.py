@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from crm_sales import assignment, leads, scoring
 from crm_sales.models import AssignmentCursor, LeadStatus
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import OutboxEvent
+from crm_host.sdk import ValidationFailed
+from crm_host.testing.tables import OutboxEvent
 
 
 def test_scoring_adds_the_points_of_every_matching_rule(db):

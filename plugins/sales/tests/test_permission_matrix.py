@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from crm_sales import activities, leads, orders, pipeline, pricing, quotes, stages
 
-from crm_host.customers import service as customers
-from crm_host.models import Department, User
+from crm_host.sdk import Department, User
+from crm_host.sdk.customers import customer_service as customers
 from crm_host.testing.host_objects import HOST_FACTORIES
 from crm_host.testing.matrix import ObjectRef, PermissionMatrix, api_routes, matrix_users
 

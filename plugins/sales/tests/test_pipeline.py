@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from crm_sales import forecast, pipeline
 from crm_sales.models import OpportunityStatus, StageChange
 
-from crm_host.errors import ValidationFailed
-from crm_host.plugins import hookimpl
+from crm_host.sdk import ValidationFailed, hookimpl
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -13,9 +13,8 @@ from crm_sales import orders, pricing, quotes
 from crm_sales.jobs import EXPIRE_QUOTES
 from crm_sales.models import Order, Quote, QuoteStatus
 
-from crm_host.company_time import company_today
-from crm_host.errors import Conflict, ValidationFailed
-from crm_host.runtime import enqueue, get_runtime
+from crm_host.runtime import get_runtime
+from crm_host.sdk import Conflict, ValidationFailed, company_today, enqueue
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from crm_sales.models import Lead, Opportunity, StageChange
 
-from crm_host.analytics import transactions
-from crm_host.models import Contact, Customer, Interaction
+from crm_host.sdk import Contact, Customer, Interaction
+from crm_host.sdk.customers import transactions
 
 
 @pytest.mark.hookspec("crm_transaction_sources")

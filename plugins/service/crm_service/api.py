@@ -15,12 +15,23 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_host.api.pagination import newest_first
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.host import get_host
-from crm_host.models import Department, User
-from crm_host.permissions import authorize, require
-from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
+from crm_host.sdk import (
+    Conflict,
+    Department,
+    NotFound,
+    User,
+    ValidationFailed,
+    authorize,
+    get_host,
+    require,
+)
+from crm_host.sdk.web import (
+    check_if_match,
+    documents_etag,
+    documents_if_match,
+    newest_first,
+    send_etag,
+)
 from crm_service import chain, kb, lookup, objects, portal, sla, surveys, tickets, types, visits
 from crm_service.models import EscalationStep, SlaPolicy, Ticket, TicketType
 from crm_service.schemas import (
@@ -470,7 +481,7 @@ class ReturnVisits(MethodView):
     @visits_blp.response(200, ReturnVisitOut(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Return visits not made yet, soonest first: due now, or all; yours, or all."""
-        from crm_host.db import utcnow
+        from crm_host.sdk import utcnow
 
         return visits.pending(
             _session(),
@@ -557,7 +568,7 @@ class PortalLinks(MethodView):
     @portal_blp.response(201, PortalLinkOut)
     def post(self, data: dict[str, Any]) -> dict[str, str]:
         """A signed link on which a customer files tickets and fault reports."""
-        from crm_host.models import Customer
+        from crm_host.sdk import Customer
 
         customer = _session().get(Customer, data["customer_id"])
         if customer is None or customer.archived_at is not None:

@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Department, SlaClock, User
+from crm_host.sdk import Conflict, Department, NotFound, SlaClock, User, ValidationFailed
 from crm_service import sla, workflow
 from crm_service.models import Escalation, EscalationStep, Ticket
 

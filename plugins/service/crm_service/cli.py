@@ -12,10 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm_host import attachments
-from crm_host.errors import CrmError, ValidationFailed
-from crm_host.host import get_host
-from crm_host.models import Department, User
+from crm_host.sdk import CrmError, Department, User, ValidationFailed, attachments, get_host
 from crm_service import (
     chain,
     escalation,
@@ -356,7 +353,7 @@ def visits_group() -> None:
 @with_appcontext
 def list_visits(everything: bool) -> None:
     """Return visits not made yet, soonest first (due now unless --all)."""
-    from crm_host.db import utcnow
+    from crm_host.sdk import utcnow
 
     rows = visits.pending(get_host().session, now=None if everything else utcnow())
     for row in rows:
@@ -386,7 +383,7 @@ def record_visit(visit_id: int, outcome: str, note: str | None) -> None:
 @with_appcontext
 def portal_link(customer_id: int, ticket_id: int | None) -> None:
     """Print a signed portal link for CUSTOMER_ID (90 days)."""
-    from crm_host.models import Customer
+    from crm_host.sdk import Customer
 
     session = get_host().session
     if session.get(Customer, customer_id) is None:

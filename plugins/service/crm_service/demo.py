@@ -13,8 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.models import Customer, User
+from crm_host.sdk import Customer, User, utcnow
 from crm_service import kb, tickets
 from crm_service.models import Article, Ticket
 

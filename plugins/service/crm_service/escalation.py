@@ -15,12 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.db import utcnow
-from crm_host.models import Membership, Role, User
-from crm_host.notifications import notify
-from crm_host.runtime import emit
-from crm_host.sla import store as clocks
+from crm_host.sdk import Membership, Role, User, audit, clocks, emit, notify, utcnow
 from crm_service import chain, sla, workflow
 from crm_service.models import PRIORITIES, EscalationStep, Ticket
 from crm_service.tickets import OBJECT, PLUGIN, _on_timeline, assign, snapshot

@@ -15,8 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import User
+from crm_host.sdk import NotFound, User, ValidationFailed
 from crm_service.models import Article
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")

@@ -12,12 +12,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.customers.rules import PHONE_NOISE
-from crm_host.errors import ValidationFailed
-from crm_host.models import Contact, Customer, User
-from crm_host.sensitive import blind_phones, mask
-from crm_host.text import normalize_phone
+from crm_host.sdk import (
+    Contact,
+    Customer,
+    User,
+    ValidationFailed,
+    audit,
+    blind_phones,
+    mask,
+    normalize_phone,
+)
+from crm_host.sdk.customers import PHONE_NOISE
 from crm_service.models import Ticket
 from crm_service.workflow import OPEN_STATUSES
 

@@ -24,9 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import attachments
-from crm_host.errors import CrmError
-from crm_host.models import Contact, Customer
+from crm_host.sdk import Contact, CrmError, Customer, attachments
 from crm_service import tickets
 from crm_service.models import MailMessage, Ticket
 

@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_host import attachments
-from crm_host.errors import CrmError
+from crm_host.sdk import CrmError, attachments
 from crm_service import mail
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from crm_host import attachments
-from crm_host.errors import CrmError
+from crm_host.sdk import CrmError, attachments
 from crm_service import mail
 
 IMPORTED = "imported"

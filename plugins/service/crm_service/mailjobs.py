@@ -11,8 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from crm_host import attachments
-from crm_host.host import get_host
+from crm_host.sdk import attachments, get_host
 from crm_service import mailbox, mailfolder
 
 JOB = "service.fetch_mail"

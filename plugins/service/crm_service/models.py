@@ -12,8 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_host.db import Base, utcnow
-from crm_host.versioning import Versioned
+from crm_host.sdk import Base, Versioned, utcnow
 
 #: Ticket priorities, lowest first; escalation moves a ticket one step up.
 PRIORITIES = ("low", "normal", "high", "urgent")

@@ -13,9 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.models import User
-from crm_host.objects import ObjectRegistry, where_rule
-from crm_host.permissions import record_filter
+from crm_host.sdk import ObjectRegistry, User, record_filter, where_rule
 from crm_service.models import Article, Ticket
 
 READ = "service.tickets.read"

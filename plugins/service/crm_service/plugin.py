@@ -9,10 +9,7 @@ import click
 import pluggy
 from sqlalchemy.orm import Session
 
-from crm_host.host import get_host
-from crm_host.objects import ObjectRegistry
-from crm_host.permissions import Permission
-from crm_host.plugins import hookimpl
+from crm_host.sdk import ObjectRegistry, Permission, get_host, hookimpl
 from crm_service import escalation, mailjobs, objects, privacy, tickets
 from crm_service.hookspecs import ServiceHooks
 

@@ -22,10 +22,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from crm_host.errors import ValidationFailed
-from crm_host.links import LinkError, make_token, read_token
-from crm_host.models import Customer
-from crm_host.notifications import queue_email
+from crm_host.sdk import Customer, LinkError, ValidationFailed, make_token, queue_email, read_token
 from crm_service import tickets, types
 from crm_service.models import CUSTOMER_KIND, Ticket, TicketMessage, TicketType
 

@@ -7,9 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.audit import jsonable
-from crm_host.models import Customer
-from crm_host.versioning import bump_version
+from crm_host.sdk import Customer, bump_version, jsonable
 from crm_service.models import Ticket, TicketMessage
 
 ERASED = "[erased]"

@@ -7,7 +7,7 @@ import fnmatch
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.models import Membership, RolePermission, User
+from crm_host.sdk import Membership, RolePermission, User
 from crm_service.models import QueueCursor
 
 #: What an agent must be able to do with a ticket handed to them.

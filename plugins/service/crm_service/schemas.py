@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from crm_host.api.fields import Masked
-from crm_host.api.pagination import PageArgs
+from crm_host.sdk.web import Masked, PageArgs
 from crm_service.models import CHANNELS, MESSAGE_KINDS, PRIORITIES, VISIT_OUTCOMES
 from crm_service.sla import MAX_MINUTES
 from crm_service.workflow import STATUSES

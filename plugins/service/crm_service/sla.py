@@ -14,10 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import SlaClock
-from crm_host.sla import ClockStatus
-from crm_host.sla import store as clocks
+from crm_host.sdk import ClockStatus, Conflict, NotFound, SlaClock, ValidationFailed, clocks
 from crm_service import types
 from crm_service.models import PRIORITIES, SlaPolicy, Ticket, TicketType
 

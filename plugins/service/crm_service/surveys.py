@@ -17,11 +17,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.links import LinkError, make_token, read_token
-from crm_host.models import Contact, Customer
-from crm_host.notifications import queue_email
+from crm_host.sdk import (
+    Contact,
+    Customer,
+    LinkError,
+    ValidationFailed,
+    make_token,
+    queue_email,
+    read_token,
+    utcnow,
+)
 from crm_service import tickets
 from crm_service.models import Survey, Ticket
 
@@ -198,7 +203,7 @@ def results(session: Session, by: str) -> list[dict[str, Any]]:
     or 5, in %), NPS answers and the Net Promoter Score (promoters 9–10 minus
     detractors 0–6, in % of NPS answers; ``None`` without any).
     """
-    from crm_host.models import Department, User
+    from crm_host.sdk import Department, User
 
     if by not in GROUPS:
         raise ValidationFailed(

@@ -14,12 +14,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host import audit, timeline
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Contact, Customer, Department, PluginEnablement, User
-from crm_host.runtime import emit
-from crm_host.versioning import bump_version
+from crm_host.sdk import (
+    Conflict,
+    Contact,
+    Customer,
+    Department,
+    NotFound,
+    PluginEnablement,
+    User,
+    ValidationFailed,
+    audit,
+    bump_version,
+    emit,
+    timeline,
+    utcnow,
+)
 from crm_service import sla, types, workflow
 from crm_service.models import (
     CHANNELS,

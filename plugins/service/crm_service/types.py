@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crm_host.errors import Conflict, ValidationFailed
+from crm_host.sdk import Conflict, ValidationFailed
 from crm_service.models import SEEDED_TYPES, TicketType
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")

@@ -12,13 +12,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from crm_host.console.charts import Chart, chart_json
-from crm_host.console.versions import check_form_version
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.models import Customer, Department, SlaClock, User
-from crm_host.permissions import authorize, record_filter, require
-from crm_host.web.menu import MenuItem, Panel
+from crm_host.sdk import (
+    CrmError,
+    Customer,
+    Department,
+    SlaClock,
+    User,
+    authorize,
+    get_host,
+    record_filter,
+    require,
+)
+from crm_host.sdk.web import Chart, MenuItem, Panel, chart_json, check_form_version
 from crm_service import kb, lookup, portal, sla, surveys, tickets, types, visits, workflow
 from crm_service.models import PRIORITIES, VISIT_OUTCOMES, ReturnVisit, Ticket, TicketType
 
@@ -289,7 +294,7 @@ OUTCOME_LABELS = {
 @require(READ)
 def return_visits() -> str:
     """Return visits due now (or all pending ones), soonest first, each with its form."""
-    from crm_host.db import utcnow
+    from crm_host.sdk import utcnow
 
     session = get_host().session
     everything = request.args.get("all") == "1"

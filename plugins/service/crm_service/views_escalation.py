@@ -12,10 +12,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from crm_host.errors import CrmError
-from crm_host.host import get_host
-from crm_host.models import Department, User
-from crm_host.permissions import require
+from crm_host.sdk import CrmError, Department, User, get_host, require
 from crm_service import chain
 from crm_service.models import EscalationStep
 from crm_service.views import MANAGE, bp

@@ -13,10 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from crm_host import audit
-from crm_host.db import utcnow
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import User
+from crm_host.sdk import NotFound, User, ValidationFailed, audit, utcnow
 from crm_service import tickets
 from crm_service.models import VISIT_OUTCOMES, ReturnVisit, Ticket
 

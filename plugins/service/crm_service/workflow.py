@@ -7,7 +7,7 @@ rules read (and test) as a table.
 
 from __future__ import annotations
 
-from crm_host.errors import Conflict, ValidationFailed
+from crm_host.sdk import Conflict, ValidationFailed
 
 STATUSES = ("new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed")
 #: Statuses in which a ticket still needs work (shown in queues, counted as open).

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from crm_service.sla import save_policy
 
-from crm_host.models import Customer, Department, User
+from crm_host.sdk import Customer, Department, User
 
 
 @pytest.fixture

@@ -135,7 +135,7 @@ def test_ticket_types_and_sla_policies_are_for_administrators(api, client_for, m
 def test_phone_lookup_finds_customers_by_their_number_or_a_contact(
     api, db, customer, make_customer
 ):
-    from crm_host.customers import children
+    from crm_host.sdk.customers import customer_children as children
 
     company = make_customer(name="恒力钢铁", kind="organization")
     children.add_child(db, "contact", company, {"name": "李工", "phone": "021-5555 0101"})

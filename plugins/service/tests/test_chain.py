@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from crm_service import chain, escalation, tickets
 from crm_service.models import Escalation, EscalationStep
 
-from crm_host.errors import ValidationFailed
-from crm_host.models import Department, Notification
+from crm_host.sdk import Department, ValidationFailed
+from crm_host.testing.tables import Notification
 
 
 def utc(hh, mm=0, day=5):

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from crm_service import tickets
 from crm_service.models import Ticket
 
-from crm_host.customers import service as customers
 from crm_host.directory import create_user
-from crm_host.models import Interaction, User
+from crm_host.sdk import Interaction, User
+from crm_host.sdk.customers import customer_service as customers
 
 THREADS = 20
 TICKETS = 5

@@ -11,10 +11,8 @@ from crm_service import tickets
 from crm_service.hookspecs import ServiceHooks
 from crm_service.models import Ticket, TicketMessage
 
-from crm_host.customers.merge import merge_customers
-from crm_host.customers.privacy import erase_customer, export_customer
-from crm_host.errors import ValidationFailed
-from crm_host.host import get_host
+from crm_host.sdk import ValidationFailed, get_host
+from crm_host.sdk.customers import erase_customer, export_customer, merge_customers
 from crm_host.testing.contract import undocumented_hookspecs, untested_hookspecs
 
 

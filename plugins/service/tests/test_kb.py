@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from crm_service import kb
 
-from crm_host.errors import ValidationFailed
+from crm_host.sdk import ValidationFailed
 
 
 @pytest.fixture

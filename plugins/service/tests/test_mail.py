@@ -13,7 +13,8 @@ from crm_service.models import MailMessage, Ticket, TicketMessage
 
 from crm_host.attachments import LocalStorage
 from crm_host.customers.children import add_child
-from crm_host.models import Attachment, Interaction
+from crm_host.sdk import Interaction
+from crm_host.testing.tables import Attachment
 
 FIXTURES = Path(__file__).parent / "mail"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from crm_service import chain, kb, sla, tickets, types, visits
 
-from crm_host.models import Department
+from crm_host.sdk import Department
 from crm_host.testing.host_objects import HOST_FACTORIES, HOST_PAYLOADS, make_customer
 from crm_host.testing.matrix import ObjectRef, PermissionMatrix, api_routes, matrix_users
 
@@ -151,7 +151,7 @@ def test_the_record_rule_keeps_agents_to_their_queue(app, db, client_for, make_u
     db.add(other)
     db.flush()
     from crm_host import lifecycle
-    from crm_host.host import get_host
+    from crm_host.sdk import get_host
 
     lifecycle.enable(db, get_host(app).discovery, "service", ["hotline"])
     db.commit()

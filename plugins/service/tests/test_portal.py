@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from crm_service import portal, tickets
 from crm_service.models import Ticket, TicketMessage
 
-from crm_host.models import EmailMessage
+from crm_host.sdk import EmailMessage
 
 
 def _path(url: str) -> str:

@@ -14,10 +14,9 @@ import sqlalchemy as sa
 from crm_service import escalation, tickets
 from crm_service.sla import save_policy
 
-from crm_host.models import Notification, OutboxEvent, SlaClock
-from crm_host.runtime import enqueue
-from crm_host.sla import BusinessCalendar
+from crm_host.sdk import BusinessCalendar, SlaClock, enqueue
 from crm_host.sla.store import save_calendar
+from crm_host.testing.tables import Notification, OutboxEvent
 
 DAY = [["09:00", "12:00"], ["13:00", "18:00"]]
 

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from crm_service import surveys, tickets
 from crm_service.models import Survey, Ticket
 
-from crm_host.links import read_token
-from crm_host.models import EmailMessage
+from crm_host.sdk import EmailMessage, read_token
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from crm_service import tickets
 from crm_service.models import TicketType
 
-from crm_host.errors import Conflict, ValidationFailed
-from crm_host.models import AuditLog, Interaction, OutboxEvent, SlaClock
+from crm_host.sdk import AuditLog, Conflict, Interaction, SlaClock, ValidationFailed
+from crm_host.testing.tables import OutboxEvent
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from crm_service import tickets, visits
 from crm_service.models import ReturnVisit
 
-from crm_host.db import utcnow
-from crm_host.models import Interaction
+from crm_host.sdk import Interaction, utcnow
 
 
 def _resolved(db, customer, agent, at):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from crm_service.workflow import ALLOWED, STATUSES, check_transition, is_reopen
 
-from crm_host.errors import Conflict, ValidationFailed
+from crm_host.sdk import Conflict, ValidationFailed
 
 
 def test_the_happy_path_is_allowed_step_by_step():

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from crm_host.db import UTCDateTime
+from crm_host.sdk.migrations import UTCDateTime
 
 revision: str = "mkt0004"
 down_revision: str | Sequence[str] | None = "mkt0003"

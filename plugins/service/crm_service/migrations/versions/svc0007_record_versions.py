@@ -9,7 +9,7 @@ Every row starts at version 1; ORM writes raise it and refuse a stale update.
 
 from collections.abc import Sequence
 
-from crm_host.migration_ops import add_version_columns, drop_version_columns
+from crm_host.sdk.migrations import add_version_columns, drop_version_columns
 
 revision: str = "svc0007"
 down_revision: str | Sequence[str] | None = "svc0006"
