@@ -7,14 +7,13 @@ The hookspecs are the one source: the page is never edited by hand.
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import re
 import sys
-from pathlib import Path
 from types import ModuleType
 
 from crm_host import hookspecs
+from crm_host.authoring.pages import write_or_check
 
 #: Sections of the page: heading → the hooks in it, in the hookspecs' order.
 SECTIONS = {
@@ -135,22 +134,12 @@ def render(namespace: ModuleType = hookspecs) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the reference to the path given, or with ``--check`` compare it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path, help="where the Markdown page goes")
-    parser.add_argument("--check", action="store_true", help="only check it is current")
-    args = parser.parse_args(argv)
-    page = render()
-    if args.check:
-        current = args.path.read_text(encoding="utf-8") if args.path.exists() else ""
-        if current != page:
-            print(
-                f"{args.path} is out of date: run python -m crm_host.authoring.hookref {args.path}"
-            )
-            return 1
-        return 0
-    args.path.parent.mkdir(parents=True, exist_ok=True)
-    args.path.write_text(page, encoding="utf-8")
-    return 0
+    return write_or_check(
+        argv,
+        render=render,
+        command="python -m crm_host.authoring.hookref",
+        description=__doc__.splitlines()[0],
+    )
 
 
 if __name__ == "__main__":

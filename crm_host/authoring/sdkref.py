@@ -9,15 +9,14 @@ docstring. The SDK modules are the one source: the page is never edited by hand.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import inspect
 import re
 import sys
 import typing
-from pathlib import Path
 from types import ModuleType
 
+from crm_host.authoring.pages import write_or_check
 from crm_host.authoring.sdkimports import SDK_MODULES
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
@@ -117,22 +116,12 @@ def render(modules: tuple[str, ...] = SDK_MODULES) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the reference to the path given, or with ``--check`` compare it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path, help="where the Markdown page goes")
-    parser.add_argument("--check", action="store_true", help="only check it is current")
-    args = parser.parse_args(argv)
-    page = render()
-    if args.check:
-        current = args.path.read_text(encoding="utf-8") if args.path.exists() else ""
-        if current != page:
-            print(
-                f"{args.path} is out of date: run python -m crm_host.authoring.sdkref {args.path}"
-            )
-            return 1
-        return 0
-    args.path.parent.mkdir(parents=True, exist_ok=True)
-    args.path.write_text(page, encoding="utf-8")
-    return 0
+    return write_or_check(
+        argv,
+        render=render,
+        command="python -m crm_host.authoring.sdkref",
+        description=__doc__.splitlines()[0],
+    )
 
 
 if __name__ == "__main__":
