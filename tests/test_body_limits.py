@@ -3,9 +3,11 @@ naming the limit, without reading past it — chunked bodies included."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import socket
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,7 +64,8 @@ def test_a_declared_100_mb_json_body_is_refused_unread(app):
     answer = json.loads(body)
     assert answer["limit"] == MIB
     assert "1,048,576 bytes" in answer["message"] and "CRM_MAX_JSON_BYTES" in answer["message"]
-    assert headers["Connection"] == "close"
+    # Hop-by-hop headers are the server's (PEP 3333): waitress 500s on an app's.
+    assert not {"connection", "keep-alive"} & {name.lower() for name in headers}
 
 
 def test_a_chunked_json_body_is_cut_at_the_limit(app):
@@ -190,3 +193,37 @@ def test_the_limits_are_settings(name, tmp_path, monkeypatch):
     app = Flask("limits", instance_path=str(tmp_path))
     load_config(app)
     assert app.config[name] == 12345
+
+
+def test_the_embedded_server_answers_an_oversized_body_with_413(committed_app):
+    # `crm serve` runs waitress, which refuses WSGI answers carrying hop-by-hop headers;
+    # a 3 MB sign-in body must still come back as the JSON 413, not as a 500.
+    import waitress.server
+
+    from crm_host.web.limits import largest_limit
+
+    server = waitress.server.create_server(
+        committed_app, host="127.0.0.1", port=0, max_request_body_size=largest_limit(committed_app)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        body = json.dumps({"username": "a" * (3 * MIB), "password": "x"}).encode()
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as conn:
+            conn.sendall(
+                b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+            )
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                conn.sendall(body)
+            answer = b""
+            while data := conn.recv(65536):
+                answer += data
+                if b"}" in answer.partition(b"\r\n\r\n")[2]:
+                    break
+    finally:
+        server.close()
+        thread.join(timeout=5)
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert json.loads(payload)["limit"] == MIB

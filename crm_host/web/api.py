@@ -133,11 +133,12 @@ def create_api(app: Flask, prefixes: dict[str, str]) -> Api:
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(error: RequestEntityTooLarge) -> Any:
         message, limit = limits.too_large(app, request)
-        # The rest of the body is never read: the connection cannot be reused.
-        headers = {"Connection": "close"}
+        # No ``Connection: close`` here: a hop-by-hop header is the server's alone
+        # (PEP 3333; waitress answers 500 to an app that sends one). The server closes
+        # a connection whose body was left unread.
         if is_api_request():
-            return jsonify(code=413, message=message, limit=limit), 413, headers
-        return render_template("crm/error.html", code=413, message=message), 413, headers
+            return jsonify(code=413, message=message, limit=limit), 413
+        return render_template("crm/error.html", code=413, message=message), 413
 
     @app.errorhandler(sa_exc.IntegrityError)
     def _integrity_error(error: sa_exc.IntegrityError) -> Any:
