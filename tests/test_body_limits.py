@@ -7,7 +7,6 @@ import contextlib
 import io
 import json
 import socket
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -195,35 +194,23 @@ def test_the_limits_are_settings(name, tmp_path, monkeypatch):
     assert app.config[name] == 12345
 
 
-def test_the_embedded_server_answers_an_oversized_body_with_413(committed_app):
+def test_the_embedded_server_answers_an_oversized_body_with_413(embedded_server):
     # `crm serve` runs waitress, which refuses WSGI answers carrying hop-by-hop headers;
     # a 3 MB sign-in body must still come back as the JSON 413, not as a 500.
-    import waitress.server
-
-    from crm_host.web.limits import largest_limit
-
-    server = waitress.server.create_server(
-        committed_app, host="127.0.0.1", port=0, max_request_body_size=largest_limit(committed_app)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        body = json.dumps({"username": "a" * (3 * MIB), "password": "x"}).encode()
-        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as conn:
-            conn.sendall(
-                b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n"
-                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
-            )
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                conn.sendall(body)
-            answer = b""
-            while data := conn.recv(65536):
-                answer += data
-                if b"}" in answer.partition(b"\r\n\r\n")[2]:
-                    break
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    parts = urlsplit(embedded_server)
+    body = json.dumps({"username": "a" * (3 * MIB), "password": "x"}).encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+        )
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            conn.sendall(body)
+        answer = b""
+        while data := conn.recv(65536):
+            answer += data
+            if b"}" in answer.partition(b"\r\n\r\n")[2]:
+                break
     head, _, payload = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413"), head
     assert json.loads(payload)["limit"] == MIB

@@ -3,6 +3,8 @@ heartbeats with their liveness checks, and jobs shown as stalled once their work
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -136,6 +138,22 @@ def test_metrics_are_for_this_machine_or_a_token(app, db, monkeypatch):
     bad = client.get("/metrics", environ_base=far, headers={"Authorization": "Bearer guess"})
     assert bad.status_code == 403
     assert client.get("/metrics", environ_base=LOCAL).status_code == 403  # the token is required
+
+
+def test_the_embedded_server_shows_the_app_a_forwarded_request(embedded_server):
+    # waitress drops forwarded headers it was not told to trust, by default: a request a
+    # local proxy forwarded would then look local and be given the metrics.
+    def status(headers: dict[str, str]) -> int:
+        request = urllib.request.Request(f"{embedded_server}/metrics", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert status({}) == 200
+    assert status({"X-Forwarded-For": "203.0.113.1"}) == 403
+    assert status({"Forwarded": "for=203.0.113.1"}) == 403
 
 
 def test_workers_endpoint_and_health_command(app, db, cli):

@@ -98,20 +98,11 @@ def demo(customers: int, serve: bool, bind_host: str, port: int) -> None:
 
 
 def _serve(app, bind_host: str, port: int) -> None:
-    import waitress
+    from crm_host.web.embedded import create_server
 
+    server = create_server(app, bind_host, port)
     click.echo(f"Serving on http://{bind_host}:{port}/  (Ctrl+C to stop)")
-    from crm_host.web.limits import largest_limit
-
-    # waitress reads a body whole before the app sees it: no more than any route takes.
-    waitress.serve(
-        app,
-        host=bind_host,
-        port=port,
-        threads=8,
-        ident="crm-host",
-        max_request_body_size=largest_limit(app),
-    )
+    server.run()
 
 
 @click.command("serve")

@@ -37,7 +37,12 @@ from crm_host.host import get_host
 from crm_host.models import Customer, User
 from crm_host.plugins import discover
 from crm_host.runtime import get_runtime
-from crm_host.testing.console import browser_page, chromium, live_server  # noqa: F401 - fixtures
+from crm_host.testing.console import (  # noqa: F401 - fixtures
+    browser_page,
+    chromium,
+    embedded_server,
+    live_server,
+)
 from crm_host.testing.databases import TestDatabases, server_url
 from crm_host.testing.runtime import deliver_outbox, run_jobs  # noqa: F401 - fixtures
 

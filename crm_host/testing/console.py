@@ -42,6 +42,25 @@ def live_server(committed_app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@pytest.fixture
+def embedded_server(committed_app: Flask) -> Iterator[str]:
+    """The app served by ``crm serve``'s own server (waitress) on a loopback port.
+
+    ``live_server`` runs Werkzeug's server; this one shows what waitress does differently
+    (it buffers bodies, and has its own rules for headers and forwarded addresses).
+    """
+    from crm_host.web.embedded import create_server
+
+    server = create_server(committed_app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, name="crm-embedded-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
 def chromium_path() -> str | None:
     """The Chromium executable browser tests drive, if there is one."""
     return (
