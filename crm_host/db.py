@@ -10,6 +10,7 @@ names it.
 from __future__ import annotations
 
 import contextlib
+import enum
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +61,25 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def status_type(values: type[enum.StrEnum], *, name: str = "status", length: int = 16) -> sa.Enum:
+    """The one way a status (or any closed set of codes) is stored: a string with a CHECK.
+
+    No native enum type, so a plugin's migration adds a value by replacing one CHECK
+    (:func:`crm_host.migration_ops.replace_status_check`), and a downgrade is as
+    simple; SQLite enforces the CHECK too. The column holds the members' values, and
+    the constraint is named ``ck_<table>_<name>`` by the naming convention.
+    """
+    return sa.Enum(
+        values,
+        native_enum=False,
+        create_constraint=True,
+        name=name,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):

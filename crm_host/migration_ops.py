@@ -54,3 +54,23 @@ def drop_trigram_indexes(indexes: Iterable[TrigramIndex]) -> None:
         return
     for name, _table, _column in indexes:
         op.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def replace_status_check(
+    table: str, column: str, values: Iterable[str], *, name: str = "status"
+) -> None:
+    """Make ``ck_<table>_<name>`` say ``column IN (values)``, dropping any older one.
+
+    The migration side of :func:`crm_host.db.status_type`: used to put the CHECK on a
+    status column stored as a bare string, and to add or remove a value later. Batch
+    mode, so SQLite (which cannot alter a constraint in place) copies the table.
+    """
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    constraint = f"ck_{table}_{name}"
+    inspector = sa.inspect(op.get_bind())
+    present = {check["name"] for check in inspector.get_check_constraints(table)}
+    with op.batch_alter_table(table) as batch:
+        if constraint in present or name in present:
+            batch.drop_constraint(constraint if constraint in present else name, type_="check")
+        # op.f: the name is final, not to be passed through the naming convention again.
+        batch.create_check_constraint(op.f(constraint), f"{column} IN ({listed})")

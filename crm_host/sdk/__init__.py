@@ -34,7 +34,7 @@ from crm_host import attachments, audit, notifications, timeline
 from crm_host.audit import jsonable
 from crm_host.company_time import DEFAULT as DEFAULT_TIMEZONE
 from crm_host.company_time import company_timezone, company_today
-from crm_host.db import Base, UTCDateTime, utcnow
+from crm_host.db import Base, UTCDateTime, status_type, utcnow
 from crm_host.errors import Conflict, CrmError, NotFound, ValidationFailed
 from crm_host.host import get_host, host_of
 from crm_host.links import LinkError, make_token, read_token
@@ -113,6 +113,7 @@ __all__ = [
     # Models
     "Base",
     "UTCDateTime",
+    "status_type",
     "Versioned",
     "bump_version",
     "AuditLog",

@@ -1,5 +1,5 @@
 """What a plugin's Alembic migrations use of the host: the column type for moments and
-the helpers for record versions and trigram search indexes.
+the helpers for record versions, status checks and trigram search indexes.
 
 Part of the SDK's stability promise (see :mod:`crm_host.sdk`): a name in ``__all__``
 changes only by deprecation. A migration imports from here rather than from the
@@ -14,6 +14,7 @@ from crm_host.migration_ops import (
     create_trigram_indexes,
     drop_trigram_indexes,
     drop_version_columns,
+    replace_status_check,
 )
 
 __all__ = [
@@ -24,4 +25,6 @@ __all__ = [
     "drop_version_columns",
     "create_trigram_indexes",
     "drop_trigram_indexes",
+    # The CHECK behind a status column (crm_host.sdk.status_type)
+    "replace_status_check",
 ]
