@@ -44,6 +44,7 @@ from crm_host.testing.console import (  # noqa: F401 - fixtures
     live_server,
 )
 from crm_host.testing.databases import TestDatabases, server_url
+from crm_host.testing.demo import crm_demo_database, crm_demo_template  # noqa: F401 - fixtures
 from crm_host.testing.runtime import deliver_outbox, run_jobs  # noqa: F401 - fixtures
 
 DEFAULT_DEPARTMENTS: dict[str, tuple[str, list[str]]] = {
