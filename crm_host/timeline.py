@@ -91,16 +91,19 @@ def write_entry(
     Writing on the timeline is changing the customer: ``actor`` must pass the
     customer's write rule (:func:`crm_host.objects.check_object`, type ``customer``)
     — the check ``PATCH`` of the customer makes — and the entry is audited like
-    every other write. ``fields`` are :func:`add_entry`'s.
+    every other write. ``fields`` are :func:`add_entry`'s; an entry ``about`` an
+    object needs the actor to read it (one they may not is the same 404 as a missing one).
     """
     from crm_host import audit
     from crm_host.objects import check_object
 
     check_object(session, actor, "customer", customer_id, write=True)
-    about = fields.get("about")
-    if about is not None and isinstance(about, tuple | list) and len(about) == 2:
+    if fields.get("about") is not None:
+        object_type, object_id, problem = _about(session, fields["about"])
+        if problem:
+            raise ValidationFailed("the timeline entry is not valid", details={"about": [problem]})
         # Naming an object on the timeline shows its label: only one the actor may read.
-        check_object(session, actor, about[0], about[1])
+        check_object(session, actor, object_type, object_id)
     entry = add_entry(session, customer_id=customer_id, author=actor, **fields)
     audit.record(
         session,

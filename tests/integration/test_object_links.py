@@ -55,6 +55,19 @@ def test_the_api_timeline_links_an_entry_only_for_who_may_read_its_object(
     assert "停电抢修单" not in answer.get_data(as_text=True)
 
 
+def test_a_user_writes_an_entry_only_about_an_object_they_may_read(ticket, make_user, client_for):
+    customer, opened = ticket
+    path = f"/api/v1/customers/{customer.id}/timeline"
+    note = {"channel": "phone", "subject": "回电", "about": ["service.ticket", opened.id]}
+    agent = client_for(make_user("agent", departments=["service"]))
+    written = agent.post(path, json=note)
+    assert written.status_code == 201 and written.json["object"] == _link(opened.id)
+    seller = client_for(make_user("seller", departments=["sales"]))
+    assert seller.post(path, json=note).status_code == 404
+    refused = seller.post(path, json={**note, "about": ["service.nothing", 1]})
+    assert refused.status_code == 422 and "about" in refused.json["errors"]
+
+
 def test_the_console_timeline_links_each_entry_to_its_object(ticket, make_user, client_for):
     customer, opened = ticket
     agent = client_for(make_user("agent", departments=["service"]))
