@@ -220,7 +220,10 @@ class TimelineIn(ma.Schema):
     subject = ma.fields.String(required=True, metadata={"example": "Called about the bill"})
     body = TextField()
     occurred_at = ma.fields.AwareDateTime(allow_none=True)
-    reference = TextField(validate=ma.validate.Length(max=200))
+    reference = TextField(
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "An opaque key of the writer's own; points at nothing"},
+    )
     about = ma.fields.Tuple(
         (ma.fields.String(), ma.fields.Integer(strict=True)),
         allow_none=True,
