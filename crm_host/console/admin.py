@@ -56,6 +56,7 @@ from crm_host.models import (
     User,
 )
 from crm_host.models.runtime import JOB_STATUSES
+from crm_host.objects.links import audit_links
 from crm_host.plugins import PluginError
 from crm_host.runtime import queue
 from crm_host.runtime.api import JobQuery, job_query
@@ -769,9 +770,10 @@ def _newest_first(
 def audit_log() -> tuple[str, int]:
     """The audit log, newest first, filtered by actor, object and action."""
     filters, result, errors = _newest_first(AUDIT_FILTERS, AuditQuery(), audit_search, AuditLog)
+    links = audit_links(get_host().session, current_user.user, result["items"])
     return render_template(
         "crm/admin/audit.html",
-        entries=result["items"],
+        entries=list(zip(result["items"], links, strict=True)),
         next_cursor=result["next_cursor"],
         filters=filters,
         errors=errors,

@@ -33,6 +33,7 @@ from crm_host.models import (
     LifecycleStage,
     User,
 )
+from crm_host.objects.links import link_of, object_links
 from crm_host.permissions import authorize
 from crm_host.sensitive import may_reveal
 from crm_host.web.gate import enabled_plugins
@@ -203,11 +204,15 @@ def _render_view(customer: Customer, **forms: Any) -> str:
             sa.select(User).where(User.id.in_({e.author_id for e in entries if e.author_id}))
         )
     }
+    # Each entry links to its object, where the registry lets this user read it.
+    links = object_links(session, user, [(e.object_type, e.object_id) for e in entries])
     return render_template(
         "crm/customers/view.html",
         customer=customer,
         entries=entries,
         authors=authors,
+        links=links,
+        link_of=link_of,
         custom_fields=list(definitions(session).values()),
         panels=panels_for(customer, user),
         channels=timeline.CHANNELS,

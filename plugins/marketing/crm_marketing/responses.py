@@ -14,7 +14,7 @@ from crm_host.sdk import Customer, NotFound, User, ValidationFailed, read_token,
 from crm_host.sdk.customers import current_consents, record_consent
 from crm_marketing import channels
 from crm_marketing.models import RESPONSES, Campaign, Send, SendResponse
-from crm_marketing.sending import UNSUBSCRIBE
+from crm_marketing.sending import CAMPAIGN_OBJECT, UNSUBSCRIBE
 
 
 def send_of(session: Session, campaign_id: int, customer_id: int) -> Send:
@@ -42,6 +42,7 @@ def record_response(
         raise ValidationFailed(
             "unknown response", details={"kind": ["Must be one of: " + ", ".join(RESPONSES) + "."]}
         )
+    # The idempotency key: marketing's own, opaque to everyone else on the timeline.
     reference = f"marketing_send:{send.id}:{kind}"
     from crm_host.sdk import Interaction
 
@@ -67,6 +68,7 @@ def record_response(
         occurred_at=when,
         author=actor,
         reference=reference,
+        about=(CAMPAIGN_OBJECT, send.campaign_id),
     )
     session.flush()
     return True

@@ -45,6 +45,8 @@ from crm_marketing.models import Campaign, Send, SmsMessage, Variant
 #: dominate; small enough that a crash loses a moment's work.
 BATCH_SIZE = 1000
 UNSUBSCRIBE = "marketing.unsubscribe"
+#: The registered object a send's and a response's timeline entries are about.
+CAMPAIGN_OBJECT = "marketing.campaign"
 #: How long an unsubscribe link works: as long as signed links may live.
 LINK_LIFETIME = timedelta(days=366)
 
@@ -295,6 +297,8 @@ def _deliver(session: Session, campaign: Campaign, messages: list[tuple[Send, Ro
                 "direction": "outbound",
                 "subject": subject,
                 "source_plugin": "marketing",
+                "about": (CAMPAIGN_OBJECT, campaign.id),
+                # Marketing's own key of the send (private: nothing else reads it).
                 "reference": f"marketing_send:{send.id}",
             }
             for send, _row in messages

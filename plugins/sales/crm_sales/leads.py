@@ -275,7 +275,7 @@ def convert(
         subject=f"Converted from lead #{lead.id} ({lead.source or 'no source'})",
         source_plugin="sales",
         author=actor,
-        reference=f"sales_lead:{lead.id}",
+        about=("sales.lead", lead.id),
     )
     emit(
         session,

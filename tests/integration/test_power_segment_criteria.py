@@ -1,4 +1,8 @@
-"""Power's segment criteria: a segment using them counts the right customers."""
+"""Power's segment criteria: a segment using them counts the right customers.
+
+Two plugins meet here — power declares the criteria, marketing's rule compiler uses
+them — so the test lives with the host's integration tests.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,47 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from crm_industry_power import profiles, tariffs
 from crm_industry_power.models import Bill, ServiceClass
 
 from crm_host.sdk.customers import CriterionError
+
+
+@pytest.fixture
+def make_account(db, make_customer):
+    """``make_account("A1", customer_id=…, kva="200", …)``: a power account on a TOU tariff."""
+    tariff = tariffs.save_tariff(
+        db,
+        {
+            "code": "ind-tou",
+            "name": "大工业分时",
+            "peak_price": "1.0",
+            "flat_price": "0.6",
+            "valley_price": "0.3",
+            "capacity_price": "30",
+            "periods": [{"period": "valley", "start": "00:00", "end": "07:00"}],
+        },
+    )
+
+    def make(number, *, kva="1000", **fields):
+        customer_id = fields.pop("customer_id", None) or make_customer(kind="organization").id
+        account = profiles.save_account(
+            db,
+            {
+                "number": number,
+                "customer_id": customer_id,
+                "service_point": f"{number} 工业园区",
+                "category": "large_industry",
+                "voltage_level": "10kV",
+                "contracted_kva": kva,
+                "tariff": tariff.code,
+                **fields,
+            },
+        )
+        db.commit()
+        return account
+
+    return make
 
 
 @pytest.fixture
