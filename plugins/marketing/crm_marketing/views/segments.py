@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from crm_host.sdk import CrmError, authorize
+from crm_host.sdk import CrmError
 from crm_host.sdk.web import page
 from crm_marketing import segments
 from crm_marketing.forms import ROWS, rows_of, rules_from_form
@@ -72,15 +72,20 @@ def segment_new() -> str | BaseResponse:
     return _save(None)
 
 
-@bp.route("/segments/<int:segment_id>", methods=["GET", "POST"])
+@bp.route("/segments/<int:segment_id>")
 @page(SEGMENTS_READ)
-def segment_edit(segment_id: int) -> str | BaseResponse:
-    """The builder showing a segment; saving needs the write permission."""
-    session = current_session()
-    segment = segments.get_segment(session, segment_id)
-    if request.method == "POST":
-        authorize(session, current_user.user, SEGMENTS_WRITE)
-    return _save(segment)
+def segment_edit(segment_id: int) -> str:
+    """The builder showing a segment."""
+    return _builder(segments.get_segment(current_session(), segment_id), None, {})
+
+
+# The builder posts to its own address; saving is a page of its own, gated by the
+# write permission as every console page is.
+@bp.route("/segments/<int:segment_id>", methods=["POST"], endpoint="segment_save")
+@page(SEGMENTS_WRITE)
+def segment_save(segment_id: int) -> str | BaseResponse:
+    """Save the segment the builder shows."""
+    return _save(segments.get_segment(current_session(), segment_id))
 
 
 def _save(segment: Segment | None) -> str | BaseResponse:
