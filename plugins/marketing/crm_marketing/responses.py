@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import Customer, NotFound, User, ValidationFailed, read_token, timeline, utcnow
 from crm_host.sdk.customers import current_consents, record_consent
 from crm_marketing import channels
+from crm_marketing.links import UNSUBSCRIBE
 from crm_marketing.models import RESPONSES, Campaign, Send, SendResponse
-from crm_marketing.sending import CAMPAIGN_OBJECT, UNSUBSCRIBE
+from crm_marketing.objects import CAMPAIGN_OBJECT
 
 
 def send_of(session: Session, campaign_id: int, customer_id: int) -> Send:
