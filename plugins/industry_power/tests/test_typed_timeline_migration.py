@@ -29,7 +29,7 @@ def test_old_references_become_typed_and_come_back(crm_databases):
         migrate.upgrade(database, [], "host@head")
         lifecycle.install(database, discovery, "industry_power")
         manifests = order_plugins(discovery.manifests, ["industry_power"])
-        migrate.downgrade(database, manifests, "power@-1")
+        migrate.downgrade(database, manifests, "power@power0007")
         with database.session() as session:
             customer = Customer(code="C1", kind="person", name="王芳")
             session.add(customer)
@@ -50,7 +50,7 @@ def test_old_references_become_typed_and_come_back(crm_databases):
             *((None, t, i, "industry_power") for t, i in OLD.values()),
             ("power-fault:9", None, None, None),
         ]
-        migrate.downgrade(database, manifests, "power@-1")
+        migrate.downgrade(database, manifests, "power@power0007")
         assert _entries(database) == [
             *((r, None, None, "industry_power") for r in OLD),
             ("power-fault:9", None, None, None),

@@ -53,7 +53,7 @@ def test_old_entries_name_their_campaign_and_keep_their_key(crm_databases):
         migrate.upgrade(database, [], "host@head")
         lifecycle.install(database, discovery, "marketing")
         manifests = order_plugins(discovery.manifests, ["marketing"])
-        migrate.downgrade(database, manifests, "marketing@-1")
+        migrate.downgrade(database, manifests, "marketing@mkt0010")
         campaign, send = _seed(database)
         old = [
             (f"marketing_send:{send}", None, None),
@@ -66,7 +66,7 @@ def test_old_entries_name_their_campaign_and_keep_their_key(crm_databases):
         with database.session() as session:
             assert responses.record_response(session, session.get(Send, send), "opened") is False
         assert len(_entries(database)) == 2
-        migrate.downgrade(database, manifests, "marketing@-1")
+        migrate.downgrade(database, manifests, "marketing@mkt0010")
         assert _entries(database) == old
     finally:
         database.dispose()

@@ -34,7 +34,7 @@ def test_old_references_become_typed_and_come_back(crm_databases):
         migrate.upgrade(database, [], "host@head")
         lifecycle.install(database, discovery, "sales")
         manifests = order_plugins(discovery.manifests, ["sales"])
-        migrate.downgrade(database, manifests, "sales@-1")
+        migrate.downgrade(database, manifests, "sales@sales0008")
         with database.session() as session:
             customer = Customer(code="C1", kind="person", name="王芳")
             session.add(customer)
@@ -55,7 +55,7 @@ def test_old_references_become_typed_and_come_back(crm_databases):
             *((None, t, i, "sales") for t, i in OLD.values()),
             ("sales_lead:9", None, None, None),
         ]
-        migrate.downgrade(database, manifests, "sales@-1")
+        migrate.downgrade(database, manifests, "sales@sales0008")
         assert _entries(database) == [
             *((r, None, None, "sales") for r in OLD),
             ("sales_lead:9", None, None, None),

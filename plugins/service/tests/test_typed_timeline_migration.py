@@ -29,7 +29,7 @@ def test_old_references_become_typed_and_come_back(crm_databases):
         migrate.upgrade(database, [], "host@head")
         lifecycle.install(database, discovery, "service")
         manifests = order_plugins(discovery.manifests, ["service"])
-        migrate.downgrade(database, manifests, "service@-1")
+        migrate.downgrade(database, manifests, "service@svc0008")
         with database.session() as session:
             customer = Customer(code="C1", kind="person", name="王芳")
             session.add(customer)
@@ -50,7 +50,7 @@ def test_old_references_become_typed_and_come_back(crm_databases):
             *((None, t, i, "service") for t, i in OLD.values()),
             ("service.ticket:9", None, None, None),
         ]
-        migrate.downgrade(database, manifests, "service@-1")
+        migrate.downgrade(database, manifests, "service@svc0008")
         assert _entries(database) == [
             *((r, None, None, "service") for r in OLD),
             ("service.ticket:9", None, None, None),
