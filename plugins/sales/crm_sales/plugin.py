@@ -83,10 +83,11 @@ def crm_register_permissions() -> list[Permission]:
 
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
-    """``crm sales …``."""
-    from crm_sales.cli import register
+    """``crm sales …``: the commands gathered in :mod:`crm_sales.cli`."""
+    from crm_sales.cli import group
 
-    register(cli)
+    for command in group.commands.values():
+        cli.add_command(command)
 
 
 @hookimpl
