@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_host.sdk import Base, Versioned, utcnow
+from crm_host.sdk import Base, Versioned, status_type, utcnow
 
 MONEY = sa.Numeric(18, 2)
 
@@ -35,14 +35,6 @@ class OpportunityStatus(enum.StrEnum):
     OPEN = "open"
     WON = "won"
     LOST = "lost"
-
-
-def _enum(cls: type[enum.StrEnum]) -> sa.Enum:
-    # Stored as plain strings (no native enum type): adding a value needs no migration
-    # on PostgreSQL, and SQLite has no enum type anyway.
-    return sa.Enum(
-        cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class Stage(Base):
@@ -76,7 +68,7 @@ class Lead(Versioned, Base):
     company: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
     phone: Mapped[str | None] = mapped_column(sa.String(32), index=True)
-    status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus), default=LeadStatus.NEW)
+    status: Mapped[LeadStatus] = mapped_column(status_type(LeadStatus), default=LeadStatus.NEW)
     disqualified_reason: Mapped[str | None] = mapped_column(sa.String(300))
     source: Mapped[str | None] = mapped_column(sa.String(64))
     campaign: Mapped[str | None] = mapped_column(sa.String(100))
@@ -116,7 +108,7 @@ class Opportunity(Versioned, Base):
     expected_close: Mapped[date | None]
     stage_id: Mapped[int] = mapped_column(sa.ForeignKey("sales_stages.id"), index=True)
     status: Mapped[OpportunityStatus] = mapped_column(
-        _enum(OpportunityStatus), default=OpportunityStatus.OPEN
+        status_type(OpportunityStatus), default=OpportunityStatus.OPEN
     )
     lost_reason: Mapped[str | None] = mapped_column(sa.String(300))
     owner_id: Mapped[int | None] = mapped_column(
@@ -259,7 +251,7 @@ class AssignmentRule(Base):
         sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
     )
     method: Mapped[AssignmentMethod] = mapped_column(
-        _enum(AssignmentMethod), default=AssignmentMethod.ROUND_ROBIN
+        status_type(AssignmentMethod, name="method"), default=AssignmentMethod.ROUND_ROBIN
     )
 
 
@@ -290,7 +282,7 @@ class Activity(Base):
     __table_args__ = (sa.Index("ix_sales_activities_due", "done_at", "reminded_at", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind))
+    kind: Mapped[ActivityKind] = mapped_column(status_type(ActivityKind, name="kind"))
     subject: Mapped[str] = mapped_column(sa.String(300))
     notes: Mapped[str | None] = mapped_column(sa.Text)
     customer_id: Mapped[int | None] = mapped_column(
@@ -389,7 +381,7 @@ class Quote(Versioned, Base):
     )
     price_list_id: Mapped[int] = mapped_column(sa.ForeignKey("sales_price_lists.id"))
     currency: Mapped[str] = mapped_column(sa.String(3))
-    status: Mapped[QuoteStatus] = mapped_column(_enum(QuoteStatus), default=QuoteStatus.DRAFT)
+    status: Mapped[QuoteStatus] = mapped_column(status_type(QuoteStatus), default=QuoteStatus.DRAFT)
     valid_until: Mapped[date | None]
     subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     discount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
