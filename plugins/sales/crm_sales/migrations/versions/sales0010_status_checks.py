@@ -1,7 +1,7 @@
 """sales: a named CHECK on every status column, the one way the host stores a status
 
-Revision ID: sales0009
-Revises: sales0008
+Revision ID: sales0010
+Revises: sales0009
 Create Date: 2026-12-07
 
 The columns were strings the database let hold any text; the models now say
@@ -15,8 +15,8 @@ from alembic import op
 
 from crm_host.sdk.migrations import replace_status_check
 
-revision: str = "sales0009"
-down_revision: str | Sequence[str] | None = "sales0008"
+revision: str = "sales0010"
+down_revision: str | Sequence[str] | None = "sales0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
