@@ -17,10 +17,12 @@ DAY_RANGE = ma.validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12
 
 
 def day_field(**kwargs) -> ma.fields.Date:
+    """A date within the readings' years."""
     return ma.fields.Date(validate=DAY_RANGE, **kwargs)
 
 
 def number_field(maximum: float, **kwargs) -> ma.fields.Decimal:
+    """A positive amount below ``maximum`` (a capacity, a multiplier), as a string."""
     return ma.fields.Decimal(
         validate=ma.validate.Range(min=0, max=maximum, min_inclusive=False),
         as_string=True,
@@ -30,6 +32,7 @@ def number_field(maximum: float, **kwargs) -> ma.fields.Decimal:
 
 
 def price_field(**kwargs) -> ma.fields.Decimal:
+    """A price per unit to four places, as a string."""
     return ma.fields.Decimal(
         places=4,
         validate=ma.validate.Range(min=0, max=99999999),
@@ -40,5 +43,6 @@ def price_field(**kwargs) -> ma.fields.Decimal:
 
 
 def query_id_field() -> ma.fields.Integer:
+    """An optional id given in the query string."""
     # Not strict: a query string carries the id as text.
     return ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=MAX_ID))
