@@ -15,7 +15,7 @@ from crm_host.sdk.web import allowed, page
 from crm_industry_power import guarantees
 from crm_industry_power import permissions as p
 from crm_industry_power.models import Guarantee, GuaranteeType
-from crm_industry_power.views import bp
+from crm_industry_power.views.blueprint import bp
 from crm_industry_power.zones import company_timezone
 
 UNIT_LABELS = {

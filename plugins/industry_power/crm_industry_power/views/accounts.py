@@ -1,80 +1,25 @@
-"""Console pages of the power pack (mounted by the host under ``/power/``), and what it
-shows elsewhere in the console: menu entries, dashboard KPIs and a 360° panel.
-"""
+"""Console pages of accounts: the list, one account with its curves, and a fault report."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from crm_host.sdk import CrmError, Customer, User, can, get_host
-from crm_host.sdk.web import Chart, MenuItem, Panel, allowed, chart_json, page
-from crm_industry_power import advice, bills, faults, loadcurve, profiles, storage
+from crm_host.sdk import CrmError, Customer, can, get_host
+from crm_host.sdk.web import Chart, allowed, chart_json, page
+from crm_industry_power import advice, bills, faults, loadcurve, storage
 from crm_industry_power import permissions as p
-from crm_industry_power.models import (
-    CATEGORIES,
-    Account,
-    Advice,
-    Equipment,
-    Fault,
-    Meter,
-    ServiceClass,
-)
+from crm_industry_power.models import CATEGORIES, Account, Equipment, Fault, Meter, ServiceClass
+from crm_industry_power.views.blueprint import bp
+from crm_industry_power.views.labels import LIMIT, PERIOD_LABELS, labels
 from crm_industry_power.zones import company_timezone
 
-bp = Blueprint("console", __name__, template_folder="templates")
-
 SERVICE_TICKET = "service_console.ticket"
-#: Rows on the list pages.
-LIMIT = 200
-CATEGORY_LABELS = {
-    "large_industry": _l("Large industry"),
-    "commercial": _l("Commercial and general industry"),
-    "residential": _l("Residential"),
-    "agricultural": _l("Agricultural"),
-}
-RULE_LABELS = {
-    "capacity_reduction": _l("Reduce the contracted capacity"),
-    "grid_upgrade": _l("Upgrade the line or transformer"),
-    "shift_to_valley": _l("Shift load from peak to valley hours"),
-    "low_load_factor": _l("Level a peaky load"),
-}
-PERIOD_LABELS = {"peak": _l("Peak"), "flat": _l("Flat"), "valley": _l("Valley")}
-EQUIPMENT_LABELS = {
-    "transformer": _l("Transformer"),
-    "motor": _l("Motor"),
-    "capacitor": _l("Capacitor bank"),
-    "switchgear": _l("Switchgear"),
-    "generator": _l("Generator"),
-    "other": _l("Other equipment"),
-}
-AREA_LABELS = {"urban": _l("Urban"), "rural": _l("Rural"), "remote": _l("Remote")}
-LEVEL_LABELS = {"key": _l("Key"), "important": _l("Important"), "ordinary": _l("Ordinary")}
-FAULT_LABELS = {
-    "recorded": _l("Recorded"),
-    "ticketed": _l("Ticket opened"),
-    "resolved": _l("Resolved"),
-}
-
-
-def _labels() -> dict[str, Any]:
-    return {
-        "categories": CATEGORY_LABELS,
-        "rules": RULE_LABELS,
-        "periods": PERIOD_LABELS,
-        "equipment_kinds": EQUIPMENT_LABELS,
-        "fault_statuses": FAULT_LABELS,
-        "levels": LEVEL_LABELS,
-        "areas": AREA_LABELS,
-    }
 
 
 def _day_arg() -> date:
@@ -104,7 +49,7 @@ def accounts() -> str:
     if category in CATEGORIES:
         query = query.where(Account.category == category)
     rows = session.execute(query).all()
-    return render_template("power/accounts.html", rows=rows, category=category, **_labels())
+    return render_template("power/accounts.html", rows=rows, category=category, **labels())
 
 
 @bp.route("/accounts/<int:account_id>")
@@ -173,7 +118,7 @@ def account(account_id: int) -> str:
         can_report=allowed(p.FAULTS_WRITE),
         # The ticket page exists only when the service plugin is installed.
         ticket_endpoint=(SERVICE_TICKET if SERVICE_TICKET in current_app.view_functions else None),
-        **_labels(),
+        **labels(),
     )
 
 
@@ -267,132 +212,3 @@ def report_fault(account_id: int) -> Response:
     else:
         flash(_("Fault recorded."), "success")
     return redirect(url_for(".account", account_id=account_id))
-
-
-@bp.route("/advice")
-@page(p.ADVICE_READ)
-def advice_list() -> str:
-    """Stored advice over every account: grid upgrades first, then the largest savings."""
-    session = get_host().session
-    rows = advice.stored(session, limit=LIMIT)
-    accounts_by_id = {
-        a.id: a
-        for a in session.scalars(
-            sa.select(Account).where(Account.id.in_({r.account_id for r in rows}))
-        )
-    }
-    return render_template("power/advice.html", rows=rows, accounts=accounts_by_id, **_labels())
-
-
-def menu_items() -> list[MenuItem]:
-    """Accounts and advice in the navigation."""
-    return [
-        MenuItem(
-            label=_l("Power accounts"),
-            endpoint="power_console.accounts",
-            order=50,  # type: ignore[arg-type]
-            permission=p.ACCOUNTS_READ,
-        ),
-        MenuItem(
-            label=_l("Energy advice"),
-            endpoint="power_console.advice_list",
-            order=51,  # type: ignore[arg-type]
-            permission=p.ADVICE_READ,
-        ),
-        MenuItem(
-            label=_l("Inspections"),
-            endpoint="power_console.inspection_plans",
-            order=52,  # type: ignore[arg-type]
-            permission=p.INSPECTIONS_READ,
-        ),
-        MenuItem(
-            label=_l("Service guarantees"),
-            endpoint="power_console.guarantee_list",
-            order=53,  # type: ignore[arg-type]
-            permission=p.GUARANTEES_READ,
-        ),
-    ]
-
-
-def dashboard_kpis(user: User) -> list[dict[str, Any]]:
-    """Accounts, grid upgrades due, monthly savings on offer, faults without a ticket."""
-    session = get_host().session
-    kpis: list[dict[str, Any]] = []
-    if can(session, user, p.ACCOUNTS_READ):
-        count = session.scalar(sa.select(sa.func.count()).select_from(Account)) or 0
-        kpis.append(
-            {
-                "label": _l("Power accounts"),
-                "value": count,
-                "href": url_for("power_console.accounts"),
-            }
-        )
-    if can(session, user, p.ADVICE_READ):
-        upgrades = (
-            session.scalar(
-                sa.select(sa.func.count()).select_from(Advice).where(Advice.rule == "grid_upgrade")
-            )
-            or 0
-        )
-        savings = session.execute(
-            sa.select(Advice.currency, sa.func.sum(Advice.monthly_saving))
-            .where(Advice.monthly_saving.is_not(None))
-            .group_by(Advice.currency)
-        ).all()
-        href = url_for("power_console.advice_list")
-        kpis.append({"label": _l("Grid upgrades advised"), "value": upgrades, "href": href})
-        for currency, amount in savings:
-            kpis.append(
-                {
-                    "label": _l("Savings on offer per month (%(currency)s)", currency=currency),
-                    "value": f"{Decimal(amount or 0):,.2f}",
-                    "unit": currency,
-                    "href": href,
-                }
-            )
-    if can(session, user, p.FAULTS_READ):
-        open_faults = (
-            session.scalar(
-                sa.select(sa.func.count()).select_from(Fault).where(Fault.status == "recorded")
-            )
-            or 0
-        )
-        kpis.append({"label": _l("Faults without a ticket"), "value": open_faults})
-    return kpis
-
-
-def customer_panels(customer: Customer, user: User) -> list[Panel]:
-    """The customer's accounts and, for key customers, their equipment."""
-    session = get_host().session
-    if not can(session, user, p.ACCOUNTS_READ):
-        return []
-    rows = profiles.accounts_of(session, customer.id)
-    if not rows:
-        return []
-    levels = dict(
-        session.execute(
-            sa.select(ServiceClass.account_id, ServiceClass.level).where(
-                ServiceClass.account_id.in_([a.id for a in rows])
-            )
-        ).all()
-    )
-    # Equipment matters for key customers: flagged by hand, or classified key.
-    equipment = [
-        (account, item)
-        for account, item in profiles.equipment_of(session, customer.id)
-        if account.key_customer or levels.get(account.id) == "key"
-    ]
-    return [
-        Panel(
-            title=_l("Power accounts"),  # type: ignore[arg-type]
-            template="power/_customer_panel.html",
-            context={
-                "power_accounts": rows,
-                "power_equipment": equipment,
-                "power_levels": levels,
-                "power_customer_id": customer.id,
-                **_labels(),
-            },
-            order=50,
-        )
-    ]

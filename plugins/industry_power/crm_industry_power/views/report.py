@@ -13,7 +13,8 @@ from crm_host.sdk.web import page
 from crm_industry_power import permissions as p
 from crm_industry_power import report
 from crm_industry_power.bills import parse_month
-from crm_industry_power.views import _labels, bp
+from crm_industry_power.views.blueprint import bp
+from crm_industry_power.views.labels import labels
 from crm_industry_power.zones import company_timezone
 
 
@@ -28,7 +29,7 @@ def _month() -> date:
 def render(customer: Customer, month: date, *, pdf_url: str | None = None) -> str:
     """The report's HTML (also what the PDF is made of)."""
     data = report.build(get_host().session, customer, month, company_timezone())
-    return render_template("power/report.html", report=data, pdf_url=pdf_url, **_labels())
+    return render_template("power/report.html", report=data, pdf_url=pdf_url, **labels())
 
 
 def _customer(customer_id: int) -> Customer:

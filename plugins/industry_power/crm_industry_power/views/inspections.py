@@ -18,7 +18,8 @@ from crm_host.sdk.web import allowed, page
 from crm_industry_power import inspections
 from crm_industry_power import permissions as p
 from crm_industry_power.models import Account, Equipment, InspectionPlan
-from crm_industry_power.views import EQUIPMENT_LABELS, bp
+from crm_industry_power.views.blueprint import bp
+from crm_industry_power.views.labels import EQUIPMENT_LABELS
 from crm_industry_power.zones import company_timezone
 
 KIND_LABELS = {"patrol": _l("Patrol (巡查)"), "check": _l("Check (检查)")}

@@ -14,10 +14,11 @@ from werkzeug.wrappers import Response
 from crm_host.sdk import get_host, require
 from crm_host.sdk.customers import customer_service as customers
 from crm_industry_power import permissions as p
-from crm_industry_power import report, views_report
-from crm_industry_power import schemas as s
-from crm_industry_power.api import blp
+from crm_industry_power import report
+from crm_industry_power.api.blueprint import blp
 from crm_industry_power.bills import parse_month
+from crm_industry_power.schemas import bills as s
+from crm_industry_power.views import report as report_page
 
 MIMETYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
@@ -32,7 +33,7 @@ class CustomerReport(MethodView):
         """The customer's monthly report (load curves, daily metrics, advice) as PDF or HTML."""
         customer = customers.get_customer(get_host().session, customer_id)
         month = parse_month(args["month"])
-        html = views_report.render(customer, month)
+        html = report_page.render(customer, month)
         fmt = args["format"]
         body: str | bytes = report.pdf(html, base_url=request.url_root) if fmt == "pdf" else html
         code = re.sub(r"[^A-Za-z0-9_-]", "_", customer.code)
