@@ -153,7 +153,7 @@ def test_the_database_refuses_a_fault_status_it_does_not_know(db, account):
     fault = Fault(account_id=account.id, customer_id=account.customer_id, description="断电")
     db.add(fault)
     db.flush()
-    # Past the model, straight in SQL: the named CHECK of power0008 refuses it.
+    # Past the model, straight in SQL: the named CHECK of power0009 refuses it.
     with pytest.raises(sa.exc.IntegrityError), db.begin_nested():
         db.execute(
             sa.text("UPDATE power_faults SET status = 'lost' WHERE id = :id"), {"id": fault.id}

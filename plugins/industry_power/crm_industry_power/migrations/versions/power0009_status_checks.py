@@ -1,7 +1,7 @@
 """industry_power: a named CHECK on every status column
 
-Revision ID: power0008
-Revises: power0007
+Revision ID: power0009
+Revises: power0008
 Create Date: 2026-12-07
 
 A status is stored one way in crm-host: a string column with a CHECK named
@@ -16,8 +16,8 @@ from alembic import op
 
 from crm_host.sdk.migrations import replace_status_check
 
-revision: str = "power0008"
-down_revision: str | Sequence[str] | None = "power0007"
+revision: str = "power0009"
+down_revision: str | Sequence[str] | None = "power0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
