@@ -358,26 +358,7 @@ def clean_customers(
         values = table[name]
         checked = _column(rule, values)
         if checked is None:
-            checked = []
-            for position, value in enumerate(values):
-                message = None
-                if value is None or value == "":
-                    if rule.required:
-                        message = "Required."
-                    else:
-                        checked.append(rule.empty)
-                        continue
-                else:
-                    try:
-                        checked.append(rule.check(value))
-                        continue
-                    except RuleError as error:
-                        message = str(error)
-                checked.append(_BROKEN)
-                found = errors[position]
-                if found is None:
-                    found = errors[position] = {}
-                found[name] = [message]
+            checked = _check_values(name, rule, values, errors)
         columns.append(checked)
     # Rows again, from the checked columns (no rule's field at all: empty rows).
     checked_rows = zip(*columns, strict=True) if columns else [()] * len(group)
@@ -391,6 +372,38 @@ def clean_customers(
             clean = {n: v for n, v in zip(names, values, strict=True) if v is not _BROKEN}
             results[i] = (clean, found)
     return results  # type: ignore[return-value]
+
+
+def _check_values(
+    name: str,
+    rule: FieldRule,
+    values: Sequence[Any],
+    errors: list[dict[str, list[str]] | None],
+) -> list[Any]:
+    """``values`` of the field ``name`` checked one by one, as :func:`clean_customer`
+    does; a value that fails is :data:`_BROKEN` and its message goes to ``errors``
+    at the value's position (a row's dict is made on its first message)."""
+    checked: list[Any] = []
+    for position, value in enumerate(values):
+        message = None
+        if value is None or value == "":
+            if rule.required:
+                message = "Required."
+            else:
+                checked.append(rule.empty)
+                continue
+        else:
+            try:
+                checked.append(rule.check(value))
+                continue
+            except RuleError as error:
+                message = str(error)
+        checked.append(_BROKEN)
+        found = errors[position]
+        if found is None:
+            found = errors[position] = {}
+        found[name] = [message]
+    return checked
 
 
 def _column(rule: FieldRule, values: Sequence[Any]) -> Sequence[Any] | None:
