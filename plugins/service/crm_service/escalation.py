@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import Membership, Role, User, audit, clocks, emit, notify, utcnow
 from crm_service import chain, sla, workflow
 from crm_service.models import PRIORITIES, EscalationStep, Ticket
-from crm_service.tickets import OBJECT, PLUGIN, _on_timeline, assign, snapshot
+from crm_service.records import OBJECT, PLUGIN, on_timeline, snapshot
+from crm_service.tickets import assign
 
 JOB = "service.check_sla"
 
@@ -123,7 +124,7 @@ def apply_step(session: Session, ticket: Ticket, step: EscalationStep, *, at: da
         after={**snapshot(ticket), "step": step.name},
         plugin=PLUGIN,
     )
-    _on_timeline(
+    on_timeline(
         session,
         ticket,
         f"Escalation step {step.name!r}; priority {ticket.priority}",
@@ -158,7 +159,7 @@ def escalate(session: Session, ticket: Ticket, clock: str, *, at: datetime) -> N
     audit.record(
         session, "escalate", OBJECT, ticket.id, before=before, after=snapshot(ticket), plugin=PLUGIN
     )
-    _on_timeline(
+    on_timeline(
         session, ticket, f"SLA {clock} breached; escalated to {ticket.priority}", actor=None, at=at
     )
     for user in _recipients(session, ticket):
