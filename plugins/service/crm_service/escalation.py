@@ -10,7 +10,6 @@ each step applies once per ticket as the ticket stays overdue.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,8 +19,6 @@ from crm_service import chain, sla, workflow
 from crm_service.models import PRIORITIES, EscalationStep, Ticket
 from crm_service.records import OBJECT, PLUGIN, on_timeline, snapshot
 from crm_service.tickets import assign
-
-JOB = "service.check_sla"
 
 
 def raised(priority: str) -> str:
@@ -173,9 +170,3 @@ def escalate(session: Session, ticket: Ticket, clock: str, *, at: datetime) -> N
             plugin=PLUGIN,
             about=(OBJECT, ticket.id),
         )
-
-
-def check_sla_job(job: Any) -> None:
-    """The ``service.check_sla`` job; ``job.args["now"]`` (ISO) replays a moment in tests."""
-    now = datetime.fromisoformat(job.args["now"]) if job.args.get("now") else None
-    check_sla(job.session, now)
