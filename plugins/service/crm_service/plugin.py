@@ -120,9 +120,10 @@ def crm_register_link_handlers(registry: Any) -> None:
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     """``crm service tickets …``, ``crm service sla …`` and ``crm service mail …``."""
-    from crm_service import cli as commands
+    from crm_service.cli import service
 
-    commands.register(cli)
+    for command in service.commands.values():
+        cli.add_command(command)
 
 
 @hookimpl

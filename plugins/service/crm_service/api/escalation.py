@@ -6,21 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import require
 from crm_service import chain
-from crm_service.api.common import db_session
+from crm_service.api.blueprint import db_session, steps_blp
 from crm_service.models import EscalationStep
 from crm_service.permissions import MANAGE, READ
 from crm_service.schemas import EscalationStepIn, EscalationStepOut
-
-steps_blp = Blueprint(
-    "escalation_steps",
-    __name__,
-    url_prefix="/escalation-steps",
-    description="The escalation chain",
-)
 
 
 @steps_blp.route("")

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import require
 from crm_service import kb
-from crm_service.api.common import current_actor, db_session
+from crm_service.api.blueprint import current_actor, db_session, kb_blp
 from crm_service.permissions import MANAGE, READ
 from crm_service.schemas import ArticleIn, ArticleOut, ArticleQuery
-
-kb_blp = Blueprint("kb_articles", __name__, url_prefix="/kb-articles", description="Knowledge base")
 
 
 @kb_blp.route("")

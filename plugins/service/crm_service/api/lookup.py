@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import require
 from crm_service import lookup
-from crm_service.api.common import db_session
+from crm_service.api.blueprint import db_session, lookup_blp
 from crm_service.permissions import LOOKUP
 from crm_service.schemas import LookupOut, LookupQuery
-
-lookup_blp = Blueprint("lookup", __name__, url_prefix="/lookup", description="Caller lookup")
 
 
 @lookup_blp.route("")

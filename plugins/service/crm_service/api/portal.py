@@ -6,18 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import Customer, ValidationFailed, require
 from crm_service import portal, tickets
-from crm_service.api.common import check_writable, db_session
-from crm_service.api.tickets import tickets_blp
+from crm_service.api.blueprint import check_writable, db_session, portal_blp, tickets_blp
 from crm_service.permissions import WRITE
 from crm_service.schemas import PortalLinkIn, PortalLinkOut
-
-portal_blp = Blueprint(
-    "portal_links", __name__, url_prefix="/portal-links", description="Customer portal links"
-)
 
 
 @tickets_blp.route("/<id:ticket_id>/portal-link")

@@ -6,18 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import require
 from crm_service import sla
-from crm_service.api.common import db_session
+from crm_service.api.blueprint import db_session, policies_blp
 from crm_service.models import SlaPolicy
 from crm_service.permissions import MANAGE, READ
 from crm_service.schemas import SlaPolicyIn, SlaPolicyOut
-
-policies_blp = Blueprint(
-    "sla_policies", __name__, url_prefix="/sla-policies", description="SLA policies"
-)
 
 
 @policies_blp.route("")

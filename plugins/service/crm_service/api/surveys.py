@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import require
 from crm_service import surveys
-from crm_service.api.common import db_session
+from crm_service.api.blueprint import db_session, surveys_blp
 from crm_service.permissions import READ
 from crm_service.schemas import SurveyResultOut, SurveyResultsQuery
-
-surveys_blp = Blueprint(
-    "surveys", __name__, url_prefix="/surveys", description="Satisfaction surveys"
-)
 
 
 @surveys_blp.route("/results")

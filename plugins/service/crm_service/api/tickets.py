@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import Conflict, User, ValidationFailed, require
 from crm_host.sdk.web import (
@@ -18,12 +17,13 @@ from crm_host.sdk.web import (
     send_etag,
 )
 from crm_service import objects, tickets
-from crm_service.api.common import (
+from crm_service.api.blueprint import (
     check_writable,
     current_actor,
     db_session,
     department_id_of,
     present,
+    tickets_blp,
 )
 from crm_service.models import Ticket
 from crm_service.permissions import READ, WRITE
@@ -41,8 +41,6 @@ from crm_service.schemas import (
     TransitionIn,
 )
 from crm_service.workflow import OPEN_STATUSES
-
-tickets_blp = Blueprint("tickets", __name__, url_prefix="/tickets", description="Service tickets")
 
 
 @tickets_blp.route("")

@@ -7,18 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import NotFound, require
 from crm_service import types
-from crm_service.api.common import db_session
+from crm_service.api.blueprint import db_session, types_blp
 from crm_service.models import TicketType
 from crm_service.permissions import MANAGE, READ
 from crm_service.schemas import TicketTypeIn, TicketTypeOut
-
-types_blp = Blueprint(
-    "ticket_types", __name__, url_prefix="/ticket-types", description="Ticket types"
-)
 
 
 @types_blp.route("")

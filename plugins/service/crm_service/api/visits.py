@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import require, utcnow
 from crm_service import tickets, visits
-from crm_service.api.common import check_writable, current_actor, db_session
+from crm_service.api.blueprint import check_writable, current_actor, db_session, visits_blp
 from crm_service.permissions import READ, WRITE
 from crm_service.schemas import ReturnVisitIn, ReturnVisitOut, ReturnVisitQuery
-
-visits_blp = Blueprint(
-    "return_visits", __name__, url_prefix="/return-visits", description="Return visits"
-)
 
 
 @visits_blp.route("")

@@ -17,6 +17,7 @@ from crm_host.sdk.web import page
 from crm_service import chain
 from crm_service.models import EscalationStep
 from crm_service.permissions import MANAGE
+from crm_service.views.blueprint import bp
 
 
 def _whole_number(value: str) -> int | str:
@@ -54,6 +55,7 @@ def _choices() -> dict[str, Any]:
     }
 
 
+@bp.route("/escalation")
 @page(MANAGE)
 def escalation_chain() -> str:
     """Every step, soonest first; inactive ones shown greyed."""
@@ -62,12 +64,14 @@ def escalation_chain() -> str:
     )
 
 
+@bp.route("/escalation/new", methods=["POST"])
 @page(MANAGE)
 def escalation_new() -> str | Response:
     """Add a step; a refused one comes back with what was typed and why."""
     return _save(None)
 
 
+@bp.route("/escalation/<id:step_id>", methods=["GET", "POST"])
 @page(MANAGE)
 def escalation_edit(step_id: int) -> str | Response:
     """Change a step, or take it out of the chain by clearing *active*."""

@@ -14,8 +14,10 @@ from crm_host.sdk import CrmError, get_host
 from crm_host.sdk.web import page
 from crm_service import kb
 from crm_service.permissions import MANAGE, READ
+from crm_service.views.blueprint import bp
 
 
+@bp.route("/kb")
 @page(READ)
 def kb_list() -> str:
     """The knowledge base: published articles, searched by words, by category."""
@@ -32,6 +34,7 @@ def kb_list() -> str:
     )
 
 
+@bp.route("/kb/suggest")
 @page(READ)
 def kb_suggest() -> str:
     """Articles for the subject being typed on the new-ticket form (an htmx fragment)."""
@@ -40,6 +43,7 @@ def kb_suggest() -> str:
     return render_template("service/_kb_suggestions.html", articles=articles)
 
 
+@bp.route("/kb/<id:article_id>")
 @page(READ)
 def kb_article(article_id: int) -> str:
     """One article."""
@@ -48,12 +52,14 @@ def kb_article(article_id: int) -> str:
     )
 
 
+@bp.route("/kb/new", methods=["GET", "POST"])
 @page(MANAGE)
 def kb_new() -> str | Response:
     """Write an article."""
     return _kb_form(None)
 
 
+@bp.route("/kb/<id:article_id>/edit", methods=["GET", "POST"])
 @page(MANAGE)
 def kb_edit(article_id: int) -> str | Response:
     """Change an article."""

@@ -11,8 +11,10 @@ from crm_host.sdk.web import Chart, chart_json, page
 from crm_service import surveys
 from crm_service.labels import GROUP_LABELS
 from crm_service.permissions import READ
+from crm_service.views.blueprint import bp
 
 
+@bp.route("/satisfaction")
 @page(READ)
 def satisfaction() -> str:
     """Survey results by agent, queue or category, as a bar chart of mean CSAT."""
@@ -28,6 +30,7 @@ def satisfaction() -> str:
     )
 
 
+@bp.route("/satisfaction/chart")
 @page(READ)
 def satisfaction_chart() -> Response:
     """The chart's data: mean CSAT and answers per group."""

@@ -17,6 +17,7 @@ from crm_service import lookup, portal, sla, surveys, tickets, types, workflow
 from crm_service.labels import PRIORITY_LABELS, STATUS_LABELS
 from crm_service.models import PRIORITIES, Ticket, TicketType
 from crm_service.permissions import LOOKUP, READ, WRITE
+from crm_service.views.blueprint import bp
 
 #: Rows on the queue page; the API pages through the rest.
 QUEUE_LIMIT = 200
@@ -32,6 +33,7 @@ def _visible(user: User) -> sa.ColumnElement[bool]:
     )
 
 
+@bp.route("/")
 @page(READ)
 def queue() -> str:
     """The ticket queue: open tickets of the user's queues, most urgent and oldest first."""
@@ -67,6 +69,7 @@ def queue() -> str:
     )
 
 
+@bp.route("/tickets/new", methods=["GET", "POST"])
 @page(WRITE)
 def new_ticket() -> str | Response:
     """Open a ticket at the phone: find the caller by number, then describe the issue."""
@@ -122,6 +125,7 @@ def new_ticket() -> str | Response:
     )
 
 
+@bp.route("/tickets/<id:ticket_id>")
 @page(READ)
 def ticket(ticket_id: int) -> str:
     """One ticket: its fields, SLA clocks, messages, and what can be done next."""
@@ -171,6 +175,7 @@ def _act(ticket_id: int, action: Any) -> Response:
     return redirect(url_for(".ticket", ticket_id=ticket_id))
 
 
+@bp.route("/tickets/<id:ticket_id>/claim", methods=["POST"])
 @page(WRITE)
 def claim(ticket_id: int) -> Response:
     """Claim the ticket from the queue page or the ticket page."""
@@ -183,6 +188,7 @@ def claim(ticket_id: int) -> Response:
     return _act(ticket_id, action)
 
 
+@bp.route("/tickets/<id:ticket_id>/status", methods=["POST"])
 @page(WRITE)
 def change_status(ticket_id: int) -> Response:
     """Move the ticket to the status the form names."""
@@ -195,6 +201,7 @@ def change_status(ticket_id: int) -> Response:
     return _act(ticket_id, action)
 
 
+@bp.route("/tickets/<id:ticket_id>/messages", methods=["POST"])
 @page(WRITE)
 def add_message(ticket_id: int) -> Response:
     """Add a reply or an internal note from the ticket page."""

@@ -14,8 +14,10 @@ from crm_service import tickets, visits
 from crm_service.labels import OUTCOME_LABELS
 from crm_service.models import VISIT_OUTCOMES, ReturnVisit, Ticket
 from crm_service.permissions import READ, WRITE
+from crm_service.views.blueprint import bp
 
 
+@bp.route("/return-visits")
 @page(READ)
 def return_visits() -> str:
     """Return visits due now (or all pending ones), soonest first, each with its form."""
@@ -43,6 +45,7 @@ def return_visits() -> str:
     )
 
 
+@bp.route("/return-visits/<id:visit_id>", methods=["POST"])
 @page(WRITE)
 def record_visit(visit_id: int) -> Response:
     """Record a return visit's outcome from the list."""

@@ -1,5 +1,11 @@
-"""What the service API's endpoints share: the caller, the session, a ticket as the
-API shows it, and the record rule a change of a ticket passes."""
+"""The service API's blueprints, one per resource, which the modules of
+:mod:`crm_service.api` add their routes to, and what those routes share: the caller,
+the session, a ticket as the API shows it, and the record rule a change of a ticket
+passes.
+
+One blueprint per resource (not one for the plugin) because each names its
+endpoints and its section of the API document (``service_tickets.Tickets``…).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,54 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_login import current_user
+from flask_smorest import Blueprint
 
 from crm_host.sdk import Department, User, ValidationFailed, authorize, get_host
 from crm_service import sla
 from crm_service.models import Ticket, TicketType
 from crm_service.permissions import WRITE
+
+tickets_blp = Blueprint(
+    "tickets", "crm_service.api", url_prefix="/tickets", description="Service tickets"
+)
+
+types_blp = Blueprint(
+    "ticket_types", "crm_service.api", url_prefix="/ticket-types", description="Ticket types"
+)
+
+policies_blp = Blueprint(
+    "sla_policies", "crm_service.api", url_prefix="/sla-policies", description="SLA policies"
+)
+
+lookup_blp = Blueprint(
+    "lookup", "crm_service.api", url_prefix="/lookup", description="Caller lookup"
+)
+
+surveys_blp = Blueprint(
+    "surveys", "crm_service.api", url_prefix="/surveys", description="Satisfaction surveys"
+)
+
+steps_blp = Blueprint(
+    "escalation_steps",
+    "crm_service.api",
+    url_prefix="/escalation-steps",
+    description="The escalation chain",
+)
+
+visits_blp = Blueprint(
+    "return_visits", "crm_service.api", url_prefix="/return-visits", description="Return visits"
+)
+
+kb_blp = Blueprint(
+    "kb_articles", "crm_service.api", url_prefix="/kb-articles", description="Knowledge base"
+)
+
+portal_blp = Blueprint(
+    "portal_links",
+    "crm_service.api",
+    url_prefix="/portal-links",
+    description="Customer portal links",
+)
 
 
 def current_actor() -> User:
