@@ -61,9 +61,7 @@ def _from_importlib() -> bool:
     return caller.startswith(_IMPORTLIB[0]) or caller.endswith("importlib/_bootstrap.py")
 
 
-def moved(
-    old: str, home: str
-) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def moved(old: str, home: str) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The ``__getattr__`` and ``__dir__`` of a shim module ``old`` whose names live in
     module ``home`` now: each name read warns once, naming its replacement."""
 

@@ -14,18 +14,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.directory import create_department, create_user
-from crm_host.models import (
-    Address,
-    Consent,
-    Contact,
-    Customer,
-    Interaction,
-    Tag,
-)
-from crm_host.plugins import discover, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.core.models import Address, Consent, Contact, Customer, Interaction, Tag
+from crm_host.domain import lifecycle
+from crm_host.domain.directory import create_department, create_user
+from crm_host.plugins.facade import discover, order_plugins
 
 
 def seed(database: Database) -> None:

@@ -30,22 +30,18 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from crm_host import audit, lifecycle, tokens
-from crm_host import directory as people
 from crm_host.api.audit import AuditQuery
 from crm_host.api.audit import search as audit_search
 from crm_host.api.custom_fields import CustomFieldSchema
 from crm_host.api.directory import DepartmentSchema, RoleSchema, UserIn, UserPatch
-from crm_host.api.pagination import newest_first
 from crm_host.api.tokens import TokenIn
-from crm_host.console.access import allowed, page
+from crm_host.console._access import allowed, page
 from crm_host.console.forms import field_errors, split_list
-from crm_host.customers import custom_fields
-from crm_host.db import utcnow
-from crm_host.errors import CrmError, NotFound, ValidationFailed
-from crm_host.host import get_host
-from crm_host.migrate import MigrationError
-from crm_host.models import (
+from crm_host.core.db import utcnow
+from crm_host.core.errors import CrmError, NotFound, ValidationFailed
+from crm_host.core.host import get_host
+from crm_host.core.migrate import MigrationError
+from crm_host.core.models import (
     ApiToken,
     AuditLog,
     Department,
@@ -55,10 +51,16 @@ from crm_host.models import (
     Role,
     User,
 )
-from crm_host.models.runtime import JOB_STATUSES
-from crm_host.plugins import PluginError
+from crm_host.core.models.runtime import JOB_STATUSES
+from crm_host.core.pagination import newest_first
+from crm_host.domain import directory as people
+from crm_host.domain import lifecycle
+from crm_host.domain.customers import custom_fields
+from crm_host.plugins.facade import PluginError
+from crm_host.records import audit
 from crm_host.runtime import queue
 from crm_host.runtime.api import JobQuery, job_query
+from crm_host.security import tokens
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from flask import Flask
 
-from crm_host.host import get_host
-from crm_host.models import User
+from crm_host.core.host import get_host
+from crm_host.core.models import User
+from crm_host.security.tokens import create_token
 from crm_host.testing import build_app
 from crm_host.testing.databases import TestDatabases
-from crm_host.tokens import create_token
 
 #: Enough customers that every list route has more than one page at its smallest size.
 DEMO_CUSTOMERS = 60
@@ -50,7 +50,7 @@ def demo_site(
     crm_databases: TestDatabases, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DemoSite]:
     """``crm demo`` run into a database of its own, and an app serving it."""
-    from crm_host.cli import cli as crm
+    from crm_host.cli.main import cli as crm
 
     url = crm_databases.create("fuzzdemo")
     instance = tmp_path_factory.mktemp("fuzzdemo")
