@@ -48,6 +48,20 @@ pip install --quiet --no-deps --no-build-isolation --target "$WORK/example-site"
     crm plugins check loyalty
 )
 
+step "tests/fixtures/crm-loyalty-legacy: a plugin written before the SDK, on the old paths"
+# The example as it was before crm_host.sdk, frozen: it must still pass its tests, with
+# deprecation warnings (each naming its SDK replacement) and no other warning.
+cp -r tests/fixtures/crm-loyalty-legacy "$WORK/crm-loyalty-legacy"
+pip install --quiet --no-deps --no-build-isolation --target "$WORK/legacy-site" "$WORK/crm-loyalty-legacy"
+(
+    export PYTHONPATH="$WORK/legacy-site${PYTHONPATH:+:$PYTHONPATH}"
+    cd "$WORK/crm-loyalty-legacy"
+    python -m pytest -q -p no:cacheprovider -W error -W default::DeprecationWarning | tee "$WORK/legacy-tests"
+    grep -qF "DeprecationWarning: crm_host.models.Customer is deprecated; import it from crm_host.sdk" "$WORK/legacy-tests"
+    crm plugins check loyaltylegacy 2>"$WORK/legacy-check"
+    grep -qF "imports crm_host.models.Customer outside the SDK: use from crm_host.sdk import Customer" "$WORK/legacy-check"
+)
+
 step "crm plugins check fails, readably, on plugins that break the contract"
 must_fail() {
     local fixture="$1" expected="$2" status=0
