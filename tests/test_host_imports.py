@@ -110,3 +110,21 @@ def test_importing_the_sdk_and_the_plugins_reads_no_old_path():
     assert result.returncode == 0, result.stderr
     # Only packages whose submodules the host uses are loaded, never a leaf shim.
     assert result.stdout.strip() == "[]"
+
+
+def test_domain_modules_never_import_the_web_layer():
+    """``crm_host.core``, ``records`` and ``domain`` stay below the API and the console."""
+    web = ("crm_host.api", "crm_host.web", "crm_host.console")
+    found = []
+    for top in ("core", "records", "domain"):
+        for path in sorted((HOST / top).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                    names = [node.module]
+                found += [
+                    f"{path.relative_to(HOST)}:{node.lineno} {name}"
+                    for name in names
+                    if name.startswith(web) and name.split(".")[1] in ("api", "web", "console")
+                ]
+    assert found == []
