@@ -168,7 +168,7 @@ def _instead(owner: str, table: str, offered: tuple[dict[str, str], list[str]]) 
     objects, hooks = offered
     ways = []
     if table in objects:
-        ways.append(f"its registered object type {objects[table]} (crm_host.core.objects)")
+        ways.append(f"its registered object type {objects[table]} (crm_host.sdk.ObjectRegistry)")
     elif objects:
         ways.append(f"its registered object types ({', '.join(sorted(set(objects.values())))})")
     if hooks:
