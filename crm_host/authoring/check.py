@@ -14,7 +14,9 @@ package (``crm plugins check crm_loyalty``). The checks:
   views check is declared;
 * a plugin whose tables refer to customers implements the export and merge hooks;
 * its code names no other plugin's tables in SQL (:mod:`crm_host.authoring.tables`);
-* its transaction sources select the six columns of the contract with their types.
+* its transaction sources select the six columns of the contract with their types;
+* a package has the plugin shape (:mod:`crm_host.authoring.shape`): the manifest alone
+  in ``__init__``, each layer a package split by feature, module-level click commands.
 
 Warnings do not fail the check: every import of the host outside ``crm_host.sdk`` is
 listed with the SDK import that replaces it (:mod:`crm_host.authoring.sdkimports`).
@@ -36,6 +38,7 @@ from crm_host import __version__
 from crm_host.authoring.hookcheck import check_hooks, implemented_hooks
 from crm_host.authoring.scratch import run_database_checks
 from crm_host.authoring.sdkimports import file_warnings, sdk_import_warnings
+from crm_host.authoring.shape import shape_problems
 from crm_host.authoring.tables import foreign_table_findings
 from crm_host.plugins.facade import Manifest, PluginError, discover, order_plugins
 from crm_host.plugins.manager import ENTRY_POINT_GROUP, Discovery
@@ -85,6 +88,7 @@ def run_checks(name: str, *, database: bool = True) -> Report:
         hook_findings = check_hooks(manifest, discovery)
         report.findings += hook_findings
         report.findings += foreign_table_findings(manifest, discovery)
+        report.findings += shape_findings(manifest)
         report.warnings += import_warnings(manifest)
         if not database:
             return report
@@ -231,6 +235,16 @@ def import_warnings(manifest: Manifest) -> list[str]:
     if where.is_dir():
         return sdk_import_warnings(where)
     return file_warnings(where, where.name)
+
+
+def shape_findings(manifest: Manifest) -> list[str]:
+    """Where the plugin's package departs from the plugin shape."""
+    where = _package_dir(manifest)
+    if where is None:
+        return []
+    return [
+        f"plugin {manifest.name} is not in the plugin shape: {p}" for p in shape_problems(where)
+    ]
 
 
 def _package_dir(manifest: Manifest) -> Path | None:

@@ -45,6 +45,7 @@ from crm_host.testing.console import (  # noqa: F401 - fixtures
     live_server,
 )
 from crm_host.testing.databases import TestDatabases, server_url
+from crm_host.testing.demo import crm_demo_database, crm_demo_template  # noqa: F401 - fixtures
 from crm_host.testing.runtime import deliver_outbox, run_jobs  # noqa: F401 - fixtures
 
 DEFAULT_DEPARTMENTS: dict[str, tuple[str, list[str]]] = {
@@ -58,8 +59,28 @@ TEST_PASSWORD = "correct horse battery"
 BOOKKEEPING_TABLES = ("alembic_version", "plugin_installations")
 
 
+#: The marker of browser tests; CI runs them once, on PostgreSQL, in a step of their own.
+E2E_MARKER = "e2e"
+#: The fixture every browser test reaches, directly or through ``browser_page``.
+BROWSER_FIXTURE = "chromium"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "hookspec(name): the test exercises the named hookspec")
+    config.addinivalue_line(
+        "markers", f"{E2E_MARKER}: a browser test (given to every test that uses Chromium)"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that drives the browser ``e2e``, so none can forget the marker.
+
+    First among the hooks, so that ``-m e2e`` and ``-m "not e2e"`` see the marker.
+    """
+    for item in items:
+        if BROWSER_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -86,10 +107,17 @@ def crm_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestData
 
 
 @pytest.fixture(scope="session", autouse=True)
-def crm_database_backend(record_testsuite_property: Callable[[str, object], None]) -> str:
-    """The backend the tests run on, recorded in the JUnit report for CI to check."""
+def crm_database_backend(
+    record_testsuite_property: Callable[[str, object], None], pytestconfig: pytest.Config
+) -> str:
+    """The backend the tests run on, recorded in the JUnit report for CI to check.
+
+    The ``-m`` expression is recorded too: CI checks which share of the tests each
+    report holds (the database runs without the browser tests, then those alone).
+    """
     backend = "postgresql" if server_url() is not None else "sqlite"
     record_testsuite_property("crm_database_backend", backend)
+    record_testsuite_property("crm_mark_expression", pytestconfig.getoption("markexpr") or "")
     return backend
 
 

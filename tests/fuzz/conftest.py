@@ -1,4 +1,5 @@
-"""The fuzz stage's database: one ``crm demo`` company, seeded once per session.
+"""The fuzz stage's database: a copy of the ``crm demo`` company seeded once per session
+(``crm_host.testing.demo``).
 
 The demo fills every built-in plugin (orders, tickets, campaigns, RFM scores, meter
 readings), so list routes page past their first page and item routes find real ids —
@@ -7,22 +8,18 @@ the data an empty database never lets the fuzzer reach.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from flask import Flask
 
 from crm_host.core.host import get_host
 from crm_host.core.models import User
 from crm_host.security.tokens import create_token
 from crm_host.testing import build_app
-from crm_host.testing.databases import TestDatabases
-
-#: Enough customers that every list route has more than one page at its smallest size.
-DEMO_CUSTOMERS = 60
+from crm_host.testing.demo import DemoTemplate
 
 
 @dataclass
@@ -47,18 +44,13 @@ class DemoSite:
 
 @pytest.fixture(scope="session")
 def demo_site(
-    crm_databases: TestDatabases, tmp_path_factory: pytest.TempPathFactory
+    crm_demo_template: DemoTemplate,
+    crm_demo_database: Callable[[str], sa.URL],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[DemoSite]:
-    """``crm demo`` run into a database of its own, and an app serving it."""
-    from crm_host.cli.main import cli as crm
-
-    url = crm_databases.create("fuzzdemo")
-    instance = tmp_path_factory.mktemp("fuzzdemo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CRM_DATABASE_URL", url.render_as_string(hide_password=False))
-        patch.setenv("CRM_INSTANCE_PATH", str(instance / "instance"))
-        result = CliRunner().invoke(crm, ["demo", "--no-serve", "--customers", str(DEMO_CUSTOMERS)])
-    assert result.exit_code == 0 and "failed" not in result.output, result.output
-    app = build_app(url, instance)
+    """A copy of the ``crm demo`` company (60 customers), and an app serving it."""
+    assert "failed" not in crm_demo_template.output, crm_demo_template.output
+    url = crm_demo_database("fuzzdemo")
+    app = build_app(url, tmp_path_factory.mktemp("fuzzdemo"))
     yield DemoSite(app)
     get_host(app).db.dispose()

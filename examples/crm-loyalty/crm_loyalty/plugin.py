@@ -41,9 +41,10 @@ def crm_register_permissions() -> list[Permission]:
 
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
-    from crm_loyalty.cli import register
+    from crm_loyalty.cli import group
 
-    register(cli)
+    for command in group.commands.values():
+        cli.add_command(command)
 
 
 @hookimpl

@@ -1,8 +1,4 @@
-"""The loyalty plugin's tables: one account per customer and the movements of its points.
-
-Every table starts with ``loyalty_``. The balance is derived data kept in the plugin's
-own table, never written onto the customer.
-"""
+"""A loyalty account: one per customer, and the movements of its points."""
 
 from __future__ import annotations
 

@@ -1,15 +1,14 @@
-"""The loyalty console page, mounted by the host under ``/loyalty/`` behind the department gate."""
+"""The console's leader board: the members holding the most points."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
 from crm_host.sdk import authorize, get_host
 from crm_loyalty import points
 from crm_loyalty.permissions import POINTS_READ
-
-bp = Blueprint("console", __name__, template_folder="templates")
+from crm_loyalty.views.blueprint import bp
 
 
 @bp.route("/")

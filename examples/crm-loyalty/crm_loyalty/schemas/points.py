@@ -1,4 +1,4 @@
-"""Marshmallow schemas of the loyalty API; the host names them with the plugin's prefix."""
+"""Marshmallow schemas of points: balances, movements, awards and redemptions."""
 
 from __future__ import annotations
 

@@ -1,20 +1,17 @@
-"""The loyalty REST API, mounted by the host under ``/api/v1/loyalty/`` behind the
-department gate; every view declares its permission with the host's ``require``."""
+"""The API of points: a customer's balance, awards and redemptions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from crm_host.sdk import NotFound, get_host, require
 from crm_loyalty import points
+from crm_loyalty.api.blueprint import blp
 from crm_loyalty.models import Movement
 from crm_loyalty.permissions import POINTS_READ, POINTS_WRITE
-from crm_loyalty.schemas import AccountSchema, MovementSchema, NewMovementSchema
-
-blp = Blueprint("api", __name__, description="Loyalty points: balances, awards, redemptions")
+from crm_loyalty.schemas.points import AccountSchema, MovementSchema, NewMovementSchema
 
 
 @blp.route("/accounts/<int:customer_id>")
