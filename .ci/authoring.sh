@@ -58,7 +58,13 @@ pip install --quiet --no-deps --no-build-isolation --target "$WORK/legacy-site" 
     cd "$WORK/crm-loyalty-legacy"
     python -m pytest -q -p no:cacheprovider -W error -W default::DeprecationWarning | tee "$WORK/legacy-tests"
     grep -qF "DeprecationWarning: crm_host.models.Customer is deprecated; import it from crm_host.sdk" "$WORK/legacy-tests"
-    crm plugins check loyaltylegacy 2>"$WORK/legacy-check"
+    # The plugin shape came after this plugin: its findings may be about the shape only.
+    status=0
+    crm plugins check loyaltylegacy >"$WORK/legacy-findings" 2>"$WORK/legacy-check" || status=$?
+    if [ "$status" -ne 0 ] && grep -v "is not in the plugin shape" "$WORK/legacy-findings"; then
+        echo "crm plugins check loyaltylegacy found more than the plugin shape" >&2
+        exit 1
+    fi
     grep -qF "imports crm_host.models.Customer outside the SDK: use from crm_host.sdk import Customer" "$WORK/legacy-check"
 )
 
