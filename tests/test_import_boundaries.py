@@ -18,10 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 #: Tests of a plugin that import a plugin outside its ``requires``/``uses``, and that
 #: plugin's package. Kept only until they move to tests/integration/; nothing is added.
-ALLOWED_TEST_IMPORTS = {
-    # Power's segment criteria compiled by marketing's rule compiler.
-    ("plugins/industry_power/tests/test_criteria.py", "crm_marketing"),
-}
+ALLOWED_TEST_IMPORTS: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,21 @@ def test_a_bad_entry_refuses_the_lot_naming_it_by_position(db, make_customer):
         timeline.add_entry(db, customer_id=ann.id, channel="note", subject="x" * 301)
     assert set(refused.value.details) == {"subject"}
     assert db.scalar(sa.select(sa.func.count()).select_from(Interaction)) == 0
+
+
+def test_an_entry_names_its_object_by_registered_type_and_id(db, make_customer):
+    ann = make_customer(name="安")
+    entry = timeline.add_entry(
+        db, customer_id=ann.id, channel="note", subject="关于客户", about=("customer", str(ann.id))
+    )
+    assert (entry.object_type, entry.object_id, entry.reference) == ("customer", ann.id, None)
+    for about, problem in (
+        (("nothing.here", 1), "Unknown object type 'nothing.here'"),
+        (("customer", "x1"), "positive integer"),
+        (("customer", 0), "positive integer"),
+        ("customer:1", "A pair"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            timeline.add_entry(db, customer_id=ann.id, channel="note", subject="x", about=about)
+        assert list(refused.value.details) == ["about"]
+        assert problem in refused.value.details["about"][0]

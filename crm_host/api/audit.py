@@ -8,11 +8,14 @@ from typing import Any
 import marshmallow as ma
 import sqlalchemy as sa
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
 
+from crm_host.api.schemas import ObjectLinkOut
 from crm_host.core.fields import Id
 from crm_host.core.host import get_host
 from crm_host.core.models import AuditLog
+from crm_host.core.objects.links import audit_links
 from crm_host.core.pagination import PageArgs, newest_first, where_equal
 from crm_host.security.permissions import require
 
@@ -42,6 +45,11 @@ class AuditOut(ma.Schema):
     before = ma.fields.Dict(allow_none=True)
     after = ma.fields.Dict(allow_none=True)
     row_count = ma.fields.Integer()
+    object = ma.fields.Nested(
+        ObjectLinkOut,
+        allow_none=True,
+        metadata={"description": "The registered object the row is about, when you may read it"},
+    )
 
 
 class AuditPage(ma.Schema):
@@ -71,7 +79,15 @@ class Audit(MethodView):
     @blp.response(200, AuditPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Search the audit log, newest first."""
-        return newest_first(get_host().session, search(args), AuditLog, args)
+        session = get_host().session
+        page = newest_first(session, search(args), AuditLog, args)
+        links = audit_links(session, current_user.user, page["items"])
+        fields = [name for name in AuditOut._declared_fields if name != "object"]
+        page["items"] = [
+            {**{name: getattr(row, name) for name in fields}, "object": link}
+            for row, link in zip(page["items"], links, strict=True)
+        ]
+        return page
 
 
 __all__ = ["blp", "datetime", "search"]

@@ -35,6 +35,7 @@ from crm_host.api.schemas import (
 from crm_host.core.host import get_host, read_only
 from crm_host.core.models import Customer, Interaction
 from crm_host.core.objects import check_object
+from crm_host.core.objects.links import link_of, object_links
 from crm_host.core.pagination import fetch_page, integer_key, timestamp_key
 from crm_host.domain.customers import children, consent, dedupe, export, merge, privacy, service
 from crm_host.domain.customers.listing import SORT_KEYS, customer_query
@@ -325,6 +326,19 @@ _child_routes("contact", "contacts", ContactSchema)
 _child_routes("address", "addresses", AddressSchema)
 
 
+def _with_objects(session: Any, entries: list[Interaction]) -> list[dict[str, Any]]:
+    """The entries with the object each is about, linked only where the user may read it."""
+    links = object_links(session, _user(), [(e.object_type, e.object_id) for e in entries])
+    fields = [name for name in TimelineOut._declared_fields if name != "object"]
+    return [
+        {
+            **{name: getattr(e, name) for name in fields},
+            "object": link_of(links, e.object_type, e.object_id),
+        }
+        for e in entries
+    ]
+
+
 @blp.route("/<id:customer_id>/timeline")
 class Timeline(MethodView):
     @require("host.customers.read")
@@ -338,21 +352,23 @@ class Timeline(MethodView):
         query = sa.select(Interaction).where(
             Interaction.customer_id == customer_id, timeline.visible_to(enabled_plugins(_user()))
         )
-        return fetch_page(
+        page = fetch_page(
             session,
             query,
             keys=[timestamp_key(Interaction.occurred_at), integer_key(Interaction.id)],
             args=args,
             descending=True,
         )
+        page["items"] = _with_objects(session, page["items"])
+        return page
 
     @require("host.customers.write", record=True)
     @blp.arguments(TimelineIn)
     @blp.response(201, TimelineOut)
-    def post(self, data: dict[str, Any], customer_id: int) -> Interaction:
+    def post(self, data: dict[str, Any], customer_id: int) -> dict[str, Any]:
         """Record a touchpoint (a call, a visit, a note) on the customer's timeline; it
         takes the customer's write rule, as a change of the customer does."""
         session = get_host().session
         entry = timeline.write_entry(session, _user(), customer_id, **data)
         session.commit()
-        return entry
+        return _with_objects(session, [entry])[0]

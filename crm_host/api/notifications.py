@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from crm_host.api.schemas import ObjectLinkOut
 from crm_host.core.host import get_host
 from crm_host.core.models import Notification
 from crm_host.core.pagination import PageArgs, newest_first
@@ -29,6 +30,11 @@ class NotificationOut(ma.Schema):
     object_id = ma.fields.String(allow_none=True)
     read_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
+    object = ma.fields.Nested(
+        ObjectLinkOut,
+        allow_none=True,
+        metadata={"description": "The registered object it is about (label and links)"},
+    )
 
 
 class NotificationPage(ma.Schema):
@@ -54,7 +60,9 @@ class Notifications(MethodView):
             query = query.where(Notification.read_at.is_(None))
         page = newest_first(session, query, Notification, args)
         # About an object the user may no longer read: left out (the page may run short).
-        page["items"] = notifications.shown(session, user, page["items"])
+        page["items"] = notifications.with_objects(
+            session, user, notifications.shown(session, user, page["items"])
+        )
         return {**page, "unread": notifications.unread(session, user)}
 
 
@@ -62,9 +70,9 @@ class Notifications(MethodView):
 class Read(MethodView):
     @signed_in
     @blp.response(200, NotificationOut)
-    def post(self, notification_id: int) -> Notification:
+    def post(self, notification_id: int) -> dict[str, Any]:
         """Mark one of your notifications read."""
         session = get_host().session
         note = notifications.mark_read(session, current_user.user, notification_id)
         session.commit()
-        return note
+        return notifications.with_objects(session, current_user.user, [note])[0]

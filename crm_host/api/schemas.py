@@ -220,7 +220,28 @@ class TimelineIn(ma.Schema):
     subject = ma.fields.String(required=True, metadata={"example": "Called about the bill"})
     body = TextField()
     occurred_at = ma.fields.AwareDateTime(allow_none=True)
-    reference = TextField(validate=ma.validate.Length(max=200))
+    reference = TextField(
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "An opaque key of the writer's own; points at nothing"},
+    )
+    about = ma.fields.Tuple(
+        (ma.fields.String(), ma.fields.Integer(strict=True)),
+        allow_none=True,
+        metadata={
+            "description": "The registered object the entry is about: [type, id]",
+            "example": ["service.ticket", 12],
+        },
+    )
+
+
+class ObjectLinkOut(ma.Schema):
+    """A registered object as a list shows it (only when the viewer may read it)."""
+
+    type = ma.fields.String(metadata={"example": "service.ticket"})
+    id = ma.fields.String()
+    label = ma.fields.String()
+    url = ma.fields.String(allow_none=True, metadata={"description": "Its console page"})
+    api_url = ma.fields.String(allow_none=True)
 
 
 class TimelineOut(ma.Schema):
@@ -234,6 +255,11 @@ class TimelineOut(ma.Schema):
     occurred_at = ma.fields.DateTime()
     author_id = ma.fields.Integer(allow_none=True)
     reference = ma.fields.String(allow_none=True)
+    object = ma.fields.Nested(
+        ObjectLinkOut,
+        allow_none=True,
+        metadata={"description": "What the entry is about; null when you may not read it"},
+    )
 
 
 class TimelineQuery(PageArgs):

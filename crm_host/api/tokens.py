@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import marshmallow as ma
@@ -77,20 +76,12 @@ class Tokens(MethodView):
     def post(self, data: dict[str, Any]) -> ApiToken:
         """Create a token for yourself; the secret is in this answer and nowhere else."""
         session = get_host().session
-        days = data["expires_in_days"]
-        token, secret = tokens.create_token(
+        token, secret = tokens.issue_token(
             session,
             current_user.user,
             name=data["name"],
             scopes=data["scopes"],
-            expires_in=timedelta(days=days) if days else None,
-        )
-        audit.record(
-            session,
-            "create",
-            "api_token",
-            token.id,
-            after={"name": token.name, "scopes": token.scopes},
+            expires_in_days=data["expires_in_days"],
         )
         session.commit()
         token.token = secret  # a plain attribute, not a column: never stored

@@ -27,6 +27,7 @@ from crm_host.core.models import (
     LifecycleStage,
     User,
 )
+from crm_host.core.objects.links import link_of, object_links
 from crm_host.core.pagination import fetch_page
 from crm_host.domain.customers import children, export, merge, service
 from crm_host.domain.customers.custom_fields import definitions
@@ -60,6 +61,8 @@ def _choices() -> dict[str, Any]:
 
 
 def _customer(customer_id: int, permission: str = "host.customers.read") -> Customer:
+    """The customer ``customer_id``; for a permission other than reading, the record
+    rule is applied to it here (the views that pass one say ``record=True``)."""
     customer = service.get_customer(get_host().session, customer_id)
     if permission != "host.customers.read":
         authorize(
@@ -143,7 +146,7 @@ def create() -> str | Response:
 
 
 @bp.route("/<id:customer_id>/edit", methods=["GET", "POST"])
-@page("host.customers.write")
+@page("host.customers.write", record=True)
 def edit(customer_id: int) -> str | Response:
     """Change a customer; the same rules and messages as creation."""
     session = get_host().session
@@ -203,11 +206,15 @@ def _render_view(customer: Customer, **forms: Any) -> str:
             sa.select(User).where(User.id.in_({e.author_id for e in entries if e.author_id}))
         )
     }
+    # Each entry links to its object, where the registry lets this user read it.
+    links = object_links(session, user, [(e.object_type, e.object_id) for e in entries])
     return render_template(
         "crm/customers/view.html",
         customer=customer,
         entries=entries,
         authors=authors,
+        links=links,
+        link_of=link_of,
         custom_fields=list(definitions(session).values()),
         panels=panels_for(customer, user),
         channels=timeline.CHANNELS,
@@ -241,14 +248,14 @@ def _add_child(customer_id: int, kind: str, schema: ma.Schema) -> str | Response
 
 
 @bp.route("/<id:customer_id>/contacts", methods=["POST"])
-@page("host.customers.write")
+@page("host.customers.write", record=True)
 def add_contact(customer_id: int) -> str | Response:
     """Add a contact person to a customer."""
     return _add_child(customer_id, "contact", ContactSchema())
 
 
 @bp.route("/<id:customer_id>/addresses", methods=["POST"])
-@page("host.customers.write")
+@page("host.customers.write", record=True)
 def add_address(customer_id: int) -> str | Response:
     """Add an address to a customer."""
     return _add_child(customer_id, "address", AddressSchema())
@@ -280,7 +287,7 @@ def add_note(customer_id: int) -> str | Response:
 
 
 @bp.route("/<id:customer_id>/tags", methods=["POST"])
-@page("host.customers.write")
+@page("host.customers.write", record=True)
 def set_tags(customer_id: int) -> str | Response:
     """Replace the customer's tags."""
     session = get_host().session
@@ -300,7 +307,7 @@ def set_tags(customer_id: int) -> str | Response:
 
 
 @bp.route("/<id:customer_id>/archive", methods=["POST"])
-@page("host.customers.delete")
+@page("host.customers.delete", record=True)
 def archive(customer_id: int) -> Response:
     """Archive a customer (kept with everything that refers to it)."""
     session = get_host().session

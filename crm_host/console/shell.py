@@ -69,6 +69,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@page(public=True)
 def login() -> str | Response:
     """Sign in to the console."""
     form = LoginForm()
@@ -88,6 +89,7 @@ def login() -> str | Response:
 
 
 @bp.route("/logout", methods=["POST"])
+@page(public=True)
 def logout() -> Response:
     """Sign out of the console: every session of the user ends, here and elsewhere."""
     if current_user.is_authenticated:
@@ -121,6 +123,7 @@ def search() -> tuple[str, int] | str:
 
 
 @bp.route("/language", methods=["POST"])
+@page(public=True)
 def language() -> Response:
     """Switch the console's language; kept on the user when signed in."""
     locale = request.form.get("locale", "")

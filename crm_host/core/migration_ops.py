@@ -71,6 +71,7 @@ def replace_status_check(
     present = {check["name"] for check in inspector.get_check_constraints(table)}
     with op.batch_alter_table(table) as batch:
         if constraint in present or name in present:
-            batch.drop_constraint(constraint if constraint in present else name, type_="check")
+            existing = constraint if constraint in present else name
+            batch.drop_constraint(op.f(existing), type_="check")
         # op.f: the name is final, not to be passed through the naming convention again.
         batch.create_check_constraint(op.f(constraint), f"{column} IN ({listed})")

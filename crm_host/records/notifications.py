@@ -146,6 +146,25 @@ def shown(session: Session, user: User, notes: Iterable[Notification]) -> list[N
     return [n for n in notes if n.object_type is None or (n.object_type, n.object_id) in readable]
 
 
+def with_objects(
+    session: Session, user: User, notes: Iterable[Notification]
+) -> list[dict[str, Any]]:
+    """``notes`` as dicts of their columns plus ``object``: the link of the object each is
+    about (:func:`crm_host.core.objects.links.object_links`), ``None`` when it has none."""
+    from crm_host.core.objects.links import link_of, object_links
+
+    notes = list(notes)
+    links = object_links(session, user, [(n.object_type, n.object_id) for n in notes])
+    columns = [c.key for c in sa.inspect(Notification).column_attrs]
+    return [
+        {
+            **{name: getattr(n, name) for name in columns},
+            "object": link_of(links, n.object_type, n.object_id),
+        }
+        for n in notes
+    ]
+
+
 def unread(session: Session, user: User) -> int:
     """How many notifications the user has not read (of those shown to them)."""
     query = of_user(session, user).where(Notification.read_at.is_(None))

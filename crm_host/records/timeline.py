@@ -2,6 +2,13 @@
 
 An entry is shown to users whose departments have its source plugin enabled; host
 entries (``source_plugin=None``) to everyone who may see the customer.
+
+An entry names the object it is about as a typed reference from the object registry:
+``about=("service.ticket", 12)`` — a registered type and the object's id. Readers
+get the object's label and link only when the registry lets them read it
+(:mod:`crm_host.core.objects.links`). ``reference`` is something else: an opaque key
+private to the writing plugin (a response recorded once per kind), which nothing
+else — the host, another plugin, a report — may parse or rely on.
 """
 
 from __future__ import annotations
@@ -49,10 +56,16 @@ def add_entry(
     occurred_at: datetime | None = None,
     author: User | None = None,
     reference: str | None = None,
+    about: tuple[str, int] | None = None,
 ) -> Interaction:
-    """Record a touchpoint on a customer's timeline in the caller's transaction."""
+    """Record a touchpoint on a customer's timeline in the caller's transaction.
+
+    ``about`` is the registered object ``(type, id)`` the entry concerns
+    (``("sales.order", 7)``); ``reference`` the writer's own opaque key.
+    """
     entry = Interaction(
         **entry_values(
+            session,
             customer_id=customer_id,
             channel=channel,
             subject=subject,
@@ -62,6 +75,7 @@ def add_entry(
             occurred_at=occurred_at,
             author=author,
             reference=reference,
+            about=about,
         )
     )
     session.add(entry)
@@ -77,12 +91,19 @@ def write_entry(
     Writing on the timeline is changing the customer: ``actor`` must pass the
     customer's write rule (:func:`crm_host.core.objects.check_object`, type ``customer``)
     — the check ``PATCH`` of the customer makes — and the entry is audited like
-    every other write. ``fields`` are :func:`add_entry`'s.
+    every other write. ``fields`` are :func:`add_entry`'s; an entry ``about`` an
+    object needs the actor to read it (one they may not is the same 404 as a missing one).
     """
     from crm_host.core.objects import check_object
     from crm_host.records import audit
 
     check_object(session, actor, "customer", customer_id, write=True)
+    if fields.get("about") is not None:
+        object_type, object_id, problem = _about(session, fields["about"])
+        if problem:
+            raise ValidationFailed("the timeline entry is not valid", details={"about": [problem]})
+        # Naming an object on the timeline shows its label: only one the actor may read.
+        check_object(session, actor, object_type, object_id)
     entry = add_entry(session, customer_id=customer_id, author=actor, **fields)
     audit.record(
         session,
@@ -95,6 +116,8 @@ def write_entry(
             "direction": entry.direction,
             "subject": entry.subject,
             "reference": entry.reference,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
         },
         actor=actor,
     )
@@ -113,7 +136,7 @@ def add_entries(session: Session, entries: Iterable[Mapping[str, Any]]) -> int:
     rows = []
     for n, entry in enumerate(entries):
         try:
-            rows.append(entry_values(**entry))
+            rows.append(entry_values(session, **entry))
         except ValidationFailed as error:
             raise ValidationFailed(
                 f"timeline entry {n} is not valid",
@@ -129,6 +152,8 @@ def add_entries(session: Session, entries: Iterable[Mapping[str, Any]]) -> int:
 
 
 def entry_values(
+    session: Session,
+    /,
     *,
     customer_id: int,
     channel: str,
@@ -139,11 +164,13 @@ def entry_values(
     occurred_at: datetime | None = None,
     author: User | None = None,
     reference: str | None = None,
+    about: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     """The columns of a timeline entry, checked: the one set of rules behind
     :func:`add_entry` and :func:`add_entries`.
 
-    Raises :class:`ValidationFailed` naming each field that is not valid.
+    Raises :class:`ValidationFailed` naming each field that is not valid (``about``
+    when it is no ``(registered type, id)`` pair).
     """
     errors: dict[str, list[str]] = {}
     if channel not in CHANNELS:
@@ -154,6 +181,9 @@ def entry_values(
         errors["subject"] = ["Required, at most 300 characters."]
     if body is not None and len(body) > 100_000:
         errors["body"] = ["At most 100,000 characters."]
+    object_type, object_id, problem = _about(session, about)
+    if problem:
+        errors["about"] = [problem]
     if errors:
         raise ValidationFailed("the timeline entry is not valid", details=errors)
     return {
@@ -166,7 +196,29 @@ def entry_values(
         "occurred_at": occurred_at or utcnow(),
         "author_id": author.id if author else None,
         "reference": reference,
+        "object_type": object_type,
+        "object_id": object_id,
     }
+
+
+def _about(session: Session, about: Any) -> tuple[str | None, int | None, str | None]:
+    """``about`` as ``(object_type, object_id, None)``, or ``(None, None, why not)``."""
+    if about is None:
+        return None, None, None
+    if not isinstance(about, tuple | list) or len(about) != 2:
+        return None, None, "A pair (object type, id)."
+    from crm_host.core.objects import object_registry
+
+    type_name, raw_id = about
+    registry = object_registry(session)
+    spec = registry.get(type_name) if isinstance(type_name, str) else None
+    if spec is None:
+        known = ", ".join(sorted(registry.types))
+        return None, None, f"Unknown object type {type_name!r}; one of: {known}."
+    key = spec.key(raw_id) if not isinstance(raw_id, bool) else None
+    if not isinstance(key, int) or key <= 0:
+        return None, None, f"The id of a {spec.name} is a positive integer."
+    return spec.name, key, None
 
 
 def visible_to(plugins: set[str]) -> sa.ColumnElement[bool]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from crm_host.core.db import utcnow
 from crm_host.core.errors import ValidationFailed
 from crm_host.core.models import ApiToken, User
+from crm_host.records import audit
 
 TOKEN_PREFIX = "crm_"
 MAX_LIFETIME = timedelta(days=366)
@@ -70,6 +71,36 @@ def create_token(
     )
     session.add(token)
     session.flush()
+    return token, secret
+
+
+def issue_token(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    scopes: Iterable[str],
+    expires_in_days: int | None,
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user`` and put its creation on the audit log; returns the
+    row and the secret. ``expires_in_days=None`` makes a token that never expires.
+
+    The API and the console both issue tokens through here, so both write the same
+    audit entry (name and scopes, never the secret)."""
+    token, secret = create_token(
+        session,
+        user,
+        name=name,
+        scopes=scopes,
+        expires_in=timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    audit.record(
+        session,
+        "create",
+        "api_token",
+        token.id,
+        after={"name": token.name, "scopes": token.scopes},
+    )
     return token, secret
 
 

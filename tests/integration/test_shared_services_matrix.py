@@ -138,7 +138,7 @@ def _people(db) -> dict[str, Person]:
 
 def _things(db, people: dict[str, Person]) -> list[Thing]:
     """One or more objects of every registered type, with their departments and owners."""
-    from crm_industry_power.models import Account
+    from crm_industry_power.models import Account, Fault
     from crm_marketing.models import Campaign, Segment
     from crm_sales.models import Activity, Lead, Opportunity, Order, PriceList, Quote, Stage
     from crm_service.models import Article, Ticket, TicketType
@@ -260,6 +260,10 @@ def _things(db, people: dict[str, Person]) -> list[Thing]:
             voltage_level="10kV",
             contracted_kva=Decimal("315.0"),
         ),
+    )
+    add(
+        Thing("power fault", "power.fault", plugin="industry_power"),
+        Fault(account_id=things[-1].id, customer_id=ours.id, description="停电"),
     )
     db.commit()
     return things
@@ -384,7 +388,7 @@ def test_attachments_follow_each_objects_plugin_permission_and_record_rule(app, 
                 f"/api/v1/attachments/{doomed}",
             )
     assert calls.findings == []
-    assert calls.count == 4 * len(people) * len(things) == 4 * 9 * 17
+    assert calls.count == 4 * len(people) * len(things) == 4 * 9 * 18
 
 
 def test_timeline_reads_and_writes_follow_the_customers_rules(app, db, world):
@@ -452,14 +456,14 @@ def test_notifications_show_only_objects_their_user_may_read(app, db, world):
                 f"/api/v1/notifications/{notes[who, thing.label]}/read",
             )
     assert calls.findings == []
-    # Hand-counted: what each caller may read of the 17 objects.
+    # Hand-counted: what each caller may read of the 18 objects.
     counts = {who: sum(reaches(p, t, "read") for t in things) for who, p in people.items()}
     assert counts == {
-        "admin": 17,
+        "admin": 18,
         "sales": 11,
         "service": 7,
         "marketing": 6,
-        "power": 8,
+        "power": 9,
         "viewer": 14,
         "sales-agent": 11,
         "clerk": 13,

@@ -33,6 +33,7 @@ def test_the_host_and_the_built_ins_register_their_main_objects(app):
         "marketing.campaign": "marketing",
         "marketing.segment": "marketing",
         "power.account": "industry_power",
+        "power.fault": "industry_power",
     }
     ticket = types["service.ticket"]
     assert (ticket.read, ticket.write, ticket.model.__tablename__) == (

@@ -15,10 +15,16 @@ class Interaction(Base):
 
     ``source_plugin`` is ``None`` for host entries (shown to everyone); a plugin's
     entries are shown to users whose departments have that plugin enabled.
+    ``(object_type, object_id)`` is the registered object the entry is about (a
+    ticket, an order); ``reference`` is an opaque key private to the writing plugin
+    (to record a thing once) that nothing else may parse.
     """
 
     __tablename__ = "interactions"
-    __table_args__ = (sa.Index("ix_interactions_customer_occurred", "customer_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_interactions_customer_occurred", "customer_id", "occurred_at"),
+        sa.Index("ix_interactions_object", "object_type", "object_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
@@ -30,4 +36,6 @@ class Interaction(Base):
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reference: Mapped[str | None] = mapped_column(sa.String(200))
+    object_type: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

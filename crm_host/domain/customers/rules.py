@@ -8,217 +8,37 @@ enough for a million-row import, where a marshmallow load per row would not be.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from operator import itemgetter
 from typing import Any
 
 from crm_host.core.models import CustomerKind, LifecycleStage
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
-# Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the
-# mail server's business; this catches the typos people actually make.
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
-PHONE_NOISE = str.maketrans("", "", " -().\u00a0")
-# Control characters other than tab; a regex runs in C, a per-character loop would
-# cost more than the rest of a row's checks on a million-row import.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Kept importable from here: the search and the SDK strip a phone number's noise alike.
+from crm_host.domain.customers.field_checks import PHONE_NOISE as PHONE_NOISE
+from crm_host.domain.customers.field_checks import (
+    RuleError,
+    birth_date_column,
+    check_birth_date,
+    check_code,
+    check_email,
+    check_id_number,
+    check_name,
+    check_phone,
+    choice_check,
+    choice_column,
+    code_column,
+    email_column,
+    id_number_column,
+    name_column,
+    phone_column,
+    text_check,
+    text_column,
+)
+
 GENDERS = ("female", "male", "other")
 LANGUAGES = ("zh_Hans", "en")
-
-
-class RuleError(ValueError):
-    """A value broke a rule; the message is meant for the person who typed it."""
-
-
-def _text(max_length: int) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if not isinstance(value, str):
-            raise RuleError("Must be text.")
-        value = value.strip()
-        if len(value) > max_length:
-            raise RuleError(f"At most {max_length} characters.")
-        if CONTROL_RE.search(value):
-            raise RuleError("Control characters are not allowed.")
-        return value
-
-    return check
-
-
-def _text_column(max_length: int) -> Callable[[list[str]], list[str] | None]:
-    """:func:`_text` over a column of non-empty strings: the checked values, or ``None``
-    when one of them breaks the rule (the caller then finds which, value by value).
-
-    The control check runs once over the column joined into one string, in C: a
-    value at a time in Python would cost more than the rest of a bulk import's row.
-    Only a column that is not all printable (a tab, a control character) needs the
-    search at all.
-    """
-
-    def column(values: list[str]) -> list[str] | None:
-        values = [v.strip() for v in values]
-        joined = " ".join(values)
-        if not joined.isprintable() and CONTROL_RE.search(joined):
-            return None
-        if max(map(len, values), default=0) > max_length:
-            return None
-        return values
-
-    return column
-
-
-# Built once: rules run per row of million-row imports.
-_TEXT_64 = _text(64)
-_TEXT_32 = _text(32)
-_TEXT_200 = _text(200)
-_TEXT_320 = _text(320)
-_TEXT_40 = _text(40)
-_TEXT_10 = _text(10)
-
-
-_TEXT_64_COLUMN = _text_column(64)
-_TEXT_200_COLUMN = _text_column(200)
-_TEXT_320_COLUMN = _text_column(320)
-_TEXT_40_COLUMN = _text_column(40)
-_TEXT_32_COLUMN = _text_column(32)
-_TEXT_10_COLUMN = _text_column(10)
-
-
-def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        value = _TEXT_64(value)
-        if value not in choices:
-            raise RuleError(f"Must be one of: {', '.join(choices)}.")
-        return value
-
-    return check
-
-
-def _choice_column(choices: tuple[str, ...]) -> Callable[[list[str]], list[str] | None]:
-    allowed = frozenset(choices)
-
-    def column(values: list[str]) -> list[str] | None:
-        checked = _TEXT_64_COLUMN(values)
-        return checked if checked is not None and allowed.issuperset(checked) else None
-
-    return column
-
-
-def _matching(
-    text: Callable[[list[str]], list[str] | None],
-    pattern: re.Pattern[str],
-    normalise: Callable[[str], str] | None = None,
-) -> Callable[[list[str]], list[str] | None]:
-    """A column check: the text rule, then ``normalise``, then ``pattern`` on every value.
-
-    Checked text holds no newline, so the column joined by newlines is normalised
-    and matched whole, in C; ``pattern`` (``^…$``) must not match a newline itself.
-    """
-    if not (pattern.pattern.startswith("^") and pattern.pattern.endswith("$")):
-        raise ValueError(f"{pattern.pattern!r}: a column check needs a ^…$ pattern")
-    every = re.compile(f"(?:{pattern.pattern[1:-1]}\n)*")
-
-    def column(values: list[str]) -> list[str] | None:
-        checked = text(values)
-        if not checked:  # None, or no values (splitting "" would make one)
-            return checked
-        joined = "\n".join(checked)
-        if normalise is not None:
-            joined = normalise(joined)
-            checked = joined.split("\n")
-        return checked if every.fullmatch(joined + "\n") else None
-
-    return column
-
-
-def _code(value: Any) -> str:
-    value = _TEXT_64(value)
-    if not CODE_RE.match(value):
-        raise RuleError("Letters, digits and . _ - / only, starting with a letter or digit.")
-    return value
-
-
-_code_column = _matching(_TEXT_64_COLUMN, CODE_RE)
-
-
-def _name_column(values: list[str]) -> list[str] | None:
-    checked = _TEXT_200_COLUMN(values)
-    return checked if checked is not None and all(checked) else None
-
-
-def _name(value: Any) -> str:
-    value = _TEXT_200(value)
-    if not value:
-        raise RuleError("Required.")
-    return value
-
-
-def _email(value: Any) -> str:
-    value = _TEXT_320(value).lower()
-    if not EMAIL_RE.match(value):
-        raise RuleError("Not a valid email address.")
-    return value
-
-
-_email_column = _matching(_TEXT_320_COLUMN, EMAIL_RE, str.lower)
-
-
-def _phone(value: Any) -> str:
-    value = _TEXT_40(value).translate(PHONE_NOISE)
-    if not PHONE_RE.match(value):
-        raise RuleError("Not a valid phone number: digits, optionally starting with +.")
-    return value
-
-
-_phone_column = _matching(_TEXT_40_COLUMN, PHONE_RE, lambda text: text.translate(PHONE_NOISE))
-
-ID_NUMBER_RE = re.compile(r"^[0-9A-Z-]{4,32}$")
-
-
-def _id_number(value: Any) -> str:
-    value = _TEXT_32(value).upper()
-    if not ID_NUMBER_RE.match(value):
-        raise RuleError("Letters, digits and - only, 4 to 32 characters.")
-    return value
-
-
-def _birth_date(value: Any) -> date:
-    if isinstance(value, date):
-        parsed = value
-    else:
-        try:
-            parsed = date.fromisoformat(_TEXT_10(value))
-        except ValueError:
-            raise RuleError("Not a date: write YYYY-MM-DD.") from None
-    if not date(1900, 1, 1) <= parsed <= date.today():
-        raise RuleError("Must be between 1900-01-01 and today.")
-    return parsed
-
-
-_id_number_column = _matching(_TEXT_32_COLUMN, ID_NUMBER_RE, str.upper)
-
-
-def _birth_date_column(values: list[str]) -> list[date] | None:
-    checked = _TEXT_10_COLUMN(values)
-    if checked is None:
-        return None
-    earliest, today = date(1900, 1, 1), date.today()
-    # A column holds few distinct dates: parse each once.
-    parsed: dict[str, date] = {}
-    for text in set(checked):
-        try:
-            value = date.fromisoformat(text)
-        except ValueError:
-            return None
-        if not earliest <= value <= today:
-            return None
-        parsed[text] = value
-    return [parsed[text] for text in checked]
-
-
 _KINDS = tuple(k.value for k in CustomerKind)
 _STAGES = tuple(s.value for s in LifecycleStage)
 
@@ -244,36 +64,36 @@ class FieldRule:
 RULES: dict[str, FieldRule] = {
     rule.name: rule
     for rule in (
-        FieldRule("code", _code, required=True, column=_code_column),
-        FieldRule("name", _name, required=True, column=_name_column),
+        FieldRule("code", check_code, required=True, column=code_column),
+        FieldRule("name", check_name, required=True, column=name_column),
         FieldRule(
             "kind",
-            _choice(_KINDS),
+            choice_check(_KINDS),
             required=True,
-            column=_choice_column(_KINDS),
+            column=choice_column(_KINDS),
         ),
-        FieldRule("email", _email, personal=True, column=_email_column),
-        FieldRule("phone", _phone, personal=True, column=_phone_column),
+        FieldRule("email", check_email, personal=True, column=email_column),
+        FieldRule("phone", check_phone, personal=True, column=phone_column),
         FieldRule(
             "lifecycle_stage",
-            _choice(_STAGES),
-            column=_choice_column(_STAGES),
+            choice_check(_STAGES),
+            column=choice_column(_STAGES),
             empty=LifecycleStage.PROSPECT.value,
         ),
-        FieldRule("tier", _text(32), column=_TEXT_32_COLUMN),
-        FieldRule("gender", _choice(GENDERS), personal=True, column=_choice_column(GENDERS)),
-        FieldRule("birth_date", _birth_date, personal=True, column=_birth_date_column),
-        FieldRule("occupation", _text(100), personal=True, column=_text_column(100)),
-        FieldRule("education", _text(100), personal=True, column=_text_column(100)),
-        FieldRule("region", _text(100), personal=True, column=_text_column(100)),
-        FieldRule("city", _text(100), personal=True, column=_text_column(100)),
+        FieldRule("tier", text_check(32), column=text_column(32)),
+        FieldRule("gender", choice_check(GENDERS), personal=True, column=choice_column(GENDERS)),
+        FieldRule("birth_date", check_birth_date, personal=True, column=birth_date_column),
+        FieldRule("occupation", text_check(100), personal=True, column=text_column(100)),
+        FieldRule("education", text_check(100), personal=True, column=text_column(100)),
+        FieldRule("region", text_check(100), personal=True, column=text_column(100)),
+        FieldRule("city", text_check(100), personal=True, column=text_column(100)),
         FieldRule(
             "preferred_language",
-            _choice(LANGUAGES),
+            choice_check(LANGUAGES),
             personal=True,
-            column=_choice_column(LANGUAGES),
+            column=choice_column(LANGUAGES),
         ),
-        FieldRule("id_number", _id_number, personal=True, column=_id_number_column),
+        FieldRule("id_number", check_id_number, personal=True, column=id_number_column),
     )
 }
 
@@ -358,26 +178,7 @@ def clean_customers(
         values = table[name]
         checked = _column(rule, values)
         if checked is None:
-            checked = []
-            for position, value in enumerate(values):
-                message = None
-                if value is None or value == "":
-                    if rule.required:
-                        message = "Required."
-                    else:
-                        checked.append(rule.empty)
-                        continue
-                else:
-                    try:
-                        checked.append(rule.check(value))
-                        continue
-                    except RuleError as error:
-                        message = str(error)
-                checked.append(_BROKEN)
-                found = errors[position]
-                if found is None:
-                    found = errors[position] = {}
-                found[name] = [message]
+            checked = _check_values(name, rule, values, errors)
         columns.append(checked)
     # Rows again, from the checked columns (no rule's field at all: empty rows).
     checked_rows = zip(*columns, strict=True) if columns else [()] * len(group)
@@ -391,6 +192,38 @@ def clean_customers(
             clean = {n: v for n, v in zip(names, values, strict=True) if v is not _BROKEN}
             results[i] = (clean, found)
     return results  # type: ignore[return-value]
+
+
+def _check_values(
+    name: str,
+    rule: FieldRule,
+    values: Sequence[Any],
+    errors: list[dict[str, list[str]] | None],
+) -> list[Any]:
+    """``values`` of the field ``name`` checked one by one, as :func:`clean_customer`
+    does; a value that fails is :data:`_BROKEN` and its message goes to ``errors``
+    at the value's position (a row's dict is made on its first message)."""
+    checked: list[Any] = []
+    for position, value in enumerate(values):
+        message = None
+        if value is None or value == "":
+            if rule.required:
+                message = "Required."
+            else:
+                checked.append(rule.empty)
+                continue
+        else:
+            try:
+                checked.append(rule.check(value))
+                continue
+            except RuleError as error:
+                message = str(error)
+        checked.append(_BROKEN)
+        found = errors[position]
+        if found is None:
+            found = errors[position] = {}
+        found[name] = [message]
+    return checked
 
 
 def _column(rule: FieldRule, values: Sequence[Any]) -> Sequence[Any] | None:

@@ -116,7 +116,7 @@ def report_fault(
             body=description,
             source_plugin=PLUGIN,
             author=actor,
-            reference=f"power-fault:{fault.id}",
+            about=("power.fault", fault.id),
         )
     audit.record(
         session,

@@ -68,6 +68,30 @@ def target_of(kind: GuaranteeType, calendar: BusinessCalendar) -> timedelta:
     return timedelta(seconds=kind.target_value * _UNIT_SECONDS[kind.target_unit])
 
 
+def _check_calendar(session: Session, merged: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """The type's calendar exists and, for a target in working days, has working hours."""
+    calendar = merged.get("calendar")
+    try:
+        cal = BusinessCalendar.from_dict(clocks.calendar_row(session, calendar).definition)
+    except (NotFound, TypeError):
+        errors["calendar"] = [f"No business calendar named {calendar!r}."]
+    else:
+        if merged.get("target_unit") == "working_days" and not working_day(cal):
+            errors["calendar"] = ["Its make-up weekday has no working hours to count days by."]
+
+
+def _checked_credit(merged: dict[str, Any], errors: dict[str, list[str]]) -> Decimal | None:
+    """The credit owed on a breach, to the cent; ``None`` (and an error) when it is not one."""
+    try:
+        credit = Decimal(str(merged.get("credit_amount")))
+        if not credit.is_finite() or not 0 <= credit < MAX_CREDIT:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["credit_amount"] = [f"An amount from 0 to less than {MAX_CREDIT}."]
+        return None
+    return credit.quantize(Decimal("0.01"))
+
+
 def save_type(
     session: Session, data: dict[str, Any], row: GuaranteeType | None = None
 ) -> GuaranteeType:
@@ -101,19 +125,8 @@ def save_type(
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TARGET:
         errors["target_value"] = [f"A whole number from 0 to {MAX_TARGET}."]
     calendar = merged.get("calendar")
-    try:
-        cal = BusinessCalendar.from_dict(clocks.calendar_row(session, calendar).definition)
-    except (NotFound, TypeError):
-        errors["calendar"] = [f"No business calendar named {calendar!r}."]
-    else:
-        if merged.get("target_unit") == "working_days" and not working_day(cal):
-            errors["calendar"] = ["Its make-up weekday has no working hours to count days by."]
-    try:
-        credit = Decimal(str(merged.get("credit_amount")))
-        if not credit.is_finite() or not 0 <= credit < MAX_CREDIT:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors["credit_amount"] = [f"An amount from 0 to less than {MAX_CREDIT}."]
+    _check_calendar(session, merged, errors)
+    credit = _checked_credit(merged, errors)
     currency = merged.get("currency")
     if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
         errors["currency"] = ["Three capital letters (ISO 4217)."]
@@ -126,7 +139,7 @@ def save_type(
     row.code, row.name, row.kind = code, name, merged["kind"]
     row.target_value, row.target_unit = value, merged["target_unit"]
     row.calendar, row.currency, row.active = calendar, currency, bool(merged["active"])
-    row.credit_amount = credit.quantize(Decimal("0.01"))
+    row.credit_amount = credit
     session.flush()
     auditing.saved(session, row, before)
     return row

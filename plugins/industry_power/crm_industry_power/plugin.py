@@ -34,13 +34,6 @@ def crm_register_benchmarks(registry: Any) -> None:
 @hookimpl
 def crm_register_blueprints() -> list[Blueprint]:
     """The REST API (``/api/v1/power/…``) and the console pages (``/power/…``)."""
-    # Their routes live on ``bp`` and ``blp``; importing the modules adds them.
-    from crm_industry_power import (  # noqa: F401
-        api_report,
-        views_guarantees,
-        views_inspections,
-        views_report,
-    )
     from crm_industry_power.api import blp
     from crm_industry_power.views import bp
 
@@ -127,17 +120,17 @@ def crm_customer_export(customer_id: int) -> dict[str, Any] | None:
 @hookimpl
 def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
     """Accounts and advice in the console navigation."""
-    from crm_industry_power import views
+    from crm_industry_power.views import shell
 
-    return views.menu_items()
+    return shell.menu_items()
 
 
 @hookimpl
 def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[str, Any]]:
     """Accounts, grid-upgrade advice and open faults."""
-    from crm_industry_power import views
+    from crm_industry_power.views import shell
 
-    return views.dashboard_kpis(user)
+    return shell.dashboard_kpis(user)
 
 
 @hookimpl
@@ -145,6 +138,6 @@ def crm_customer_panels(
     customer: Customer, user: User, departments: list[Department]
 ) -> list[Panel]:
     """The customer's accounts and, for key customers, their equipment."""
-    from crm_industry_power import views
+    from crm_industry_power.views import shell
 
-    return views.customer_panels(customer, user)
+    return shell.customer_panels(customer, user)

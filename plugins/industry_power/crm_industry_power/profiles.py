@@ -57,44 +57,69 @@ def _number(
     return value
 
 
-def save_account(session: Session, data: dict[str, Any], row: Account | None = None) -> Account:
-    """Create an account or change ``row``. The number (户号) is unique and fixed."""
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
+#: What a new account must be given.
+ACCOUNT_REQUIRED = (
+    "number",
+    "customer_id",
+    "service_point",
+    "category",
+    "voltage_level",
+    "contracted_kva",
+)
+
+
+def _given(data: dict[str, Any], field: str) -> bool:
+    return data.get(field) not in (None, "")
+
+
+def _check_identity(
+    session: Session,
+    data: dict[str, Any],
+    row: Account | None,
+    errors: dict[str, list[str]],
+    values: dict[str, Any],
+) -> None:
+    """A new account has every required field and a free number; a known one keeps its
+    number."""
     if row is None:
-        for field in (
-            "number",
-            "customer_id",
-            "service_point",
-            "category",
-            "voltage_level",
-            "contracted_kva",
-        ):
-            if data.get(field) in (None, ""):
+        for field in ACCOUNT_REQUIRED:
+            if not _given(data, field):
                 errors[field] = ["Required."]
         if "number" not in errors:
             values["number"] = _number(session, Account, data["number"], errors)
     elif "number" in data and data["number"] != row.number:
         errors["number"] = ["An account keeps its number."]
-    if data.get("customer_id") not in (None, ""):
+
+
+def _check_place(
+    session: Session, data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]
+) -> None:
+    """Whose account it is and where: the customer and the service point."""
+    if _given(data, "customer_id"):
         customer = session.get(Customer, data["customer_id"])
         if customer is None:
             errors["customer_id"] = ["Unknown customer."]
         values["customer_id"] = data["customer_id"]
-    if data.get("service_point") not in (None, ""):
+    if _given(data, "service_point"):
         point = str(data["service_point"]).strip()
         if not 1 <= len(point) <= 200:
             errors["service_point"] = ["1–200 characters."]
         values["service_point"] = point
-    if data.get("category") not in (None, ""):
+
+
+def _check_supply(
+    data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]
+) -> None:
+    """How it is supplied: category, voltage level and contracted capacity."""
+    if _given(data, "category"):
         if data["category"] not in CATEGORIES:
             errors["category"] = [f"One of {', '.join(CATEGORIES)}."]
         values["category"] = data["category"]
-    if data.get("voltage_level") not in (None, ""):
+    if _given(data, "voltage_level"):
         if data["voltage_level"] not in VOLTAGE_LEVELS:
             errors["voltage_level"] = [f"One of {', '.join(VOLTAGE_LEVELS)}."]
         values["voltage_level"] = data["voltage_level"]
-    if data.get("contracted_kva") not in (None, ""):
+    if _given(data, "contracted_kva"):
         values["contracted_kva"] = _decimal(
             data["contracted_kva"],
             "contracted_kva",
@@ -103,6 +128,12 @@ def save_account(session: Session, data: dict[str, Any], row: Account | None = N
             high=MAX_KVA,
             places="0.1",
         )
+
+
+def _check_terms(
+    session: Session, data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]
+) -> None:
+    """The tariff (by code; empty: none) and the key-customer flag."""
     if "tariff" in data:
         if data["tariff"] in (None, ""):
             values["tariff_id"] = None
@@ -113,6 +144,16 @@ def save_account(session: Session, data: dict[str, Any], row: Account | None = N
                 errors.update(error.details)
     if "key_customer" in data and data["key_customer"] is not None:
         values["key_customer"] = bool(data["key_customer"])
+
+
+def save_account(session: Session, data: dict[str, Any], row: Account | None = None) -> Account:
+    """Create an account or change ``row``. The number (户号) is unique and fixed."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    _check_identity(session, data, row, errors, values)
+    _check_place(session, data, errors, values)
+    _check_supply(data, errors, values)
+    _check_terms(session, data, errors, values)
     if errors:
         raise ValidationFailed("the account is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)

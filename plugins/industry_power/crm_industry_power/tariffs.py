@@ -83,9 +83,10 @@ def clean_periods(items: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
     return cleaned
 
 
-def save_tariff(session: Session, data: dict[str, Any], row: Tariff | None = None) -> Tariff:
-    """Create a tariff or change ``row``; codes are unique and do not change."""
-    errors: dict[str, list[str]] = {}
+def _check_code(
+    session: Session, data: dict[str, Any], row: Tariff | None, errors: dict[str, list[str]]
+) -> None:
+    """A new tariff has a free code and every required field; a known one keeps its code."""
     if row is None:
         code = data.get("code")
         if not isinstance(code, str) or not CODE_RE.match(code):
@@ -97,6 +98,10 @@ def save_tariff(session: Session, data: dict[str, Any], row: Tariff | None = Non
                 errors[field] = ["Required."]
     elif "code" in data and data["code"] != row.code:
         errors["code"] = ["Codes cannot change."]
+
+
+def _checked_values(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The name, prices and currency given, checked (an empty capacity price: none)."""
     values: dict[str, Any] = {}
     if "name" in data and data["name"] is not None:
         name = str(data["name"]).strip()
@@ -112,12 +117,28 @@ def save_tariff(session: Session, data: dict[str, Any], row: Tariff | None = Non
         if not re.match(r"^[A-Z]{3}$", str(data["currency"] or "")):
             errors["currency"] = ["Three capital letters (CNY)."]
         values["currency"] = data["currency"]
-    periods = None
-    if data.get("periods") is not None:
-        try:
-            periods = clean_periods(list(data["periods"]))
-        except ValidationFailed as error:
-            errors.update(error.details)
+    return values
+
+
+def _checked_periods(
+    data: dict[str, Any], errors: dict[str, list[str]]
+) -> list[tuple[str, int, int]] | None:
+    """The periods given, cleaned; ``None`` when none were given (or they are wrong)."""
+    if data.get("periods") is None:
+        return None
+    try:
+        return clean_periods(list(data["periods"]))
+    except ValidationFailed as error:
+        errors.update(error.details)
+        return None
+
+
+def save_tariff(session: Session, data: dict[str, Any], row: Tariff | None = None) -> Tariff:
+    """Create a tariff or change ``row``; codes are unique and do not change."""
+    errors: dict[str, list[str]] = {}
+    _check_code(session, data, row, errors)
+    values = _checked_values(data, errors)
+    periods = _checked_periods(data, errors)
     if errors:
         raise ValidationFailed("the tariff is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)

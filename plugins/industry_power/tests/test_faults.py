@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from crm_industry_power import faults, profiles
 from crm_industry_power.models import Fault
@@ -146,3 +147,16 @@ def test_the_arrival_clock_runs_until_the_crew_checks_in(app, db, account, api, 
         sa.select(AuditLog.object_id).where(AuditLog.action == "arrival_breached")
     ).all()
     assert marks == [str(late_id)]
+
+
+def test_the_database_refuses_a_fault_status_it_does_not_know(db, account):
+    fault = Fault(account_id=account.id, customer_id=account.customer_id, description="断电")
+    db.add(fault)
+    db.flush()
+    # Past the model, straight in SQL: the named CHECK of power0009 refuses it.
+    with pytest.raises(sa.exc.IntegrityError), db.begin_nested():
+        db.execute(
+            sa.text("UPDATE power_faults SET status = 'lost' WHERE id = :id"), {"id": fault.id}
+        )
+    db.refresh(fault)
+    assert fault.status == "recorded"

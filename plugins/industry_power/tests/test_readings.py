@@ -171,7 +171,8 @@ def _everything(db, report):
 def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
     db, make_account, import_text, monkeypatch, unit, limit, over
 ):
-    from crm_industry_power import readings_columns
+    from crm_industry_power.readings import columns as readings_columns
+    from crm_industry_power.readings import rows
 
     make_account("A1", meters=("M1",))
     make_account("A2", meters=("M2",), kva="1")
@@ -179,10 +180,10 @@ def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
     db.commit()
     text = MIXED.format(limit=limit, over=over)
     one_by_one = []
-    check_row = readings._check_row
+    check_row = rows.check_row
     monkeypatch.setattr(
-        readings,
-        "_check_row",
+        rows,
+        "check_row",
         lambda s, record, *a: one_by_one.append(record.line) or check_row(s, record, *a),
     )
     # Lines split and rows parsed a few at a time, so that chunks end mid-file.

@@ -178,6 +178,47 @@ def expected_recipients(count: int) -> int:
     return sum(1 for i in range(count) if i % 10 not in (0, 9))
 
 
+def _bench_campaign(session: Any, url: sa.URL, ids: list[int]) -> Any:
+    """The campaign to send, to every customer; and an earlier one that reached every
+    tenth customer yesterday, so the cap of one message a week leaves them out."""
+    from crm_marketing import campaigns
+    from crm_marketing.models import Send
+
+    segment = segments.create_segment(
+        session, {"name": "bench", "rules": {"field": "kind", "op": "eq", "value": "person"}}
+    )
+    earlier = campaigns.create_campaign(
+        session,
+        {
+            "name": "earlier",
+            "channel": "email",
+            "segment_id": segment.id,
+            "subject": "earlier",
+            "body": "earlier",
+        },
+    )
+    earlier.status = "sent"
+    campaign = campaigns.create_campaign(
+        session,
+        {
+            "name": "bench",
+            "channel": "email",
+            "segment_id": segment.id,
+            "subject": SUBJECT,
+            "body": BODY,
+        },
+    )
+    session.commit()
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    bulk_insert(
+        url,
+        Send.__table__,
+        ("campaign_id", "customer_id", "address", "sent_at"),
+        ((earlier.id, c, f"b{i}@example.cn", yesterday) for i, c in enumerate(ids) if i % 10 == 0),
+    )
+    return campaign
+
+
 def bench_campaign_send(size: str, databases: Databases, workdir: Path) -> list[Figure]:
     """Messages a second: a campaign rendered to the outbox through the send job, with
     consent and a frequency cap, vs one SELECT, Jinja and one executemany."""
@@ -208,42 +249,7 @@ def bench_campaign_send(size: str, databases: Databases, workdir: Path) -> list[
             ("customer_id", "channel", "granted", "source", "recorded_at"),
             _consents(ids),
         )
-        segment = segments.create_segment(
-            session, {"name": "bench", "rules": {"field": "kind", "op": "eq", "value": "person"}}
-        )
-        earlier = campaigns.create_campaign(
-            session,
-            {
-                "name": "earlier",
-                "channel": "email",
-                "segment_id": segment.id,
-                "subject": "earlier",
-                "body": "earlier",
-            },
-        )
-        earlier.status = "sent"
-        campaign = campaigns.create_campaign(
-            session,
-            {
-                "name": "bench",
-                "channel": "email",
-                "segment_id": segment.id,
-                "subject": SUBJECT,
-                "body": BODY,
-            },
-        )
-        session.commit()
-        yesterday = datetime.now(UTC) - timedelta(days=1)
-        bulk_insert(
-            url,
-            Send.__table__,
-            ("campaign_id", "customer_id", "address", "sent_at"),
-            (
-                (earlier.id, c, f"b{i}@example.cn", yesterday)
-                for i, c in enumerate(ids)
-                if i % 10 == 0
-            ),
-        )
+        campaign = _bench_campaign(session, url, ids)
         # The floor first: once the campaign has gone out, the cap leaves nobody to send to.
         bare, floor_count = _bare_send(
             session, campaigns.recipients(session, session.get(Campaign, campaign.id)), EmailMessage

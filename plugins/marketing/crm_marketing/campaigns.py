@@ -1,20 +1,16 @@
-"""Campaigns: drafted, launched onto the host's job queue, cancelled; and who they reach."""
+"""Campaigns: drafted, checked, launched onto the host's job queue, cancelled, and an
+A/B test ended by its winner."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-import sqlalchemy.orm
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import (
     Conflict,
-    Consent,
-    Customer,
     NotFound,
     User,
     ValidationFailed,
@@ -22,14 +18,25 @@ from crm_host.sdk import (
     enqueue,
     utcnow,
 )
-from crm_host.sdk.customers import transactions
-from crm_marketing import channels, segments, templates_engine, variants
-from crm_marketing.models import Campaign, Segment, Send, SendResponse
+from crm_marketing import channels, templates_engine, variants
+
+# Who a campaign reaches and what it achieved live in their own modules; their names
+# stay importable from here, where callers have always found them.
+from crm_marketing.attribution import ATTRIBUTION_WINDOW as ATTRIBUTION_WINDOW
+from crm_marketing.attribution import attributed_revenue as attributed_revenue
+from crm_marketing.attribution import attribution_end as attribution_end
+from crm_marketing.attribution import buyers as buyers
+from crm_marketing.attribution import roi as roi
+from crm_marketing.attribution import statistics as statistics
+from crm_marketing.audience import address_column as address_column
+from crm_marketing.audience import consented as consented
+from crm_marketing.audience import frequency_cap as frequency_cap
+from crm_marketing.audience import recipients
+from crm_marketing.audience import under_cap as under_cap
+from crm_marketing.models import Campaign, Segment
 
 PLUGIN = "marketing"
 SEND_JOB = "marketing.send_campaign"
-#: How long after a send a purchase counts for the campaign.
-ATTRIBUTION_WINDOW = timedelta(days=30)
 EDITABLE = ("name", "channel", "segment_id", "subject", "body", "scheduled_at", "test_share")
 #: What may change after launch too: costs arrive with the invoices, weeks later.
 COST_FIELDS = ("cost", "cost_currency")
@@ -41,76 +48,6 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound(f"no campaign {campaign_id}")
     return campaign
-
-
-def consented(channel: str) -> sa.ColumnElement[bool]:
-    """Customers whose newest consent decision for ``channel`` grants it.
-
-    No decision means no consent: marketing needs an opt-in.
-    """
-    # An alias of its own, or the inner query would correlate to the outer consents.
-    decision = sa.orm.aliased(Consent)
-    newest = (
-        sa.select(sa.func.max(decision.id))
-        .where(decision.customer_id == Customer.id, decision.channel == channel)
-        .correlate(Customer)
-        .scalar_subquery()
-    )
-    return sa.exists().where(Consent.id == newest, Consent.granted == sa.true())
-
-
-def address_column(channel: str, session: Session) -> sa.ColumnElement[str | None]:
-    """Where a message of ``channel`` goes: the column the channel registered."""
-    return channels.get(session, channel).address_column()
-
-
-def frequency_cap() -> tuple[int, int] | None:
-    """``(messages, days)`` from ``MARKETING_CAP_MESSAGES`` / ``MARKETING_CAP_DAYS``, or ``None``.
-
-    At most that many marketing messages per customer and channel in that many days
-    (7 unless set); unset, there is no cap.
-    """
-    if not has_app_context():
-        return None
-    messages = current_app.config.get("MARKETING_CAP_MESSAGES")
-    if messages in (None, ""):
-        return None
-    return int(messages), int(current_app.config.get("MARKETING_CAP_DAYS") or 7)
-
-
-def under_cap(channel: str, messages: int, days: int) -> sa.ColumnElement[bool]:
-    """Customers sent fewer than ``messages`` on ``channel`` in the last ``days`` days."""
-    since = utcnow() - timedelta(days=days)
-    recent = (
-        sa.select(sa.func.count())
-        .select_from(Send)
-        .join(Campaign, Campaign.id == Send.campaign_id)
-        .where(
-            Send.customer_id == Customer.id,
-            Campaign.channel == channel,
-            Send.sent_at >= since,
-            # A duplicate's message went to another customer: it does not count here.
-            Send.duplicate.is_(False),
-        )
-        .correlate(Customer)
-        .scalar_subquery()
-    )
-    return recent < messages
-
-
-def recipients(session: Session, campaign: Campaign) -> sa.Select[Any]:
-    """Ids of the segment's active members who consent to the channel, have an address
-    and are under the frequency cap (when one is set)."""
-    segment = segments.get_segment(session, campaign.segment_id)
-    channel = channels.get(session, campaign.channel)
-    address = channel.address_column()
-    query = segments.audience(segments.condition_for(session, segment)).where(
-        consented(channel.consent), address.is_not(None), address != ""
-    )
-    cap = frequency_cap()
-    if cap is not None:
-        query = query.where(under_cap(campaign.channel, *cap))
-    return query
 
 
 def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) -> None:
@@ -408,106 +345,6 @@ def pick_winner(
         plugin=PLUGIN,
     )
     return campaign
-
-
-def statistics(session: Session, campaign: Campaign) -> dict[str, int]:
-    """Sends, skipped duplicates, and how many sends got each kind of response."""
-    counts = dict(
-        session.execute(
-            sa.select(Send.duplicate, sa.func.count())
-            .where(Send.campaign_id == campaign.id)
-            .group_by(Send.duplicate)
-        ).all()
-    )
-    rows = session.execute(
-        sa.select(SendResponse.kind, sa.func.count())
-        .join(Send, Send.id == SendResponse.send_id)
-        .where(Send.campaign_id == campaign.id)
-        .group_by(SendResponse.kind)
-    )
-    return {
-        "sent": counts.get(False, 0),
-        "duplicates": counts.get(True, 0),
-        **{kind: n for kind, n in rows},
-    }
-
-
-def attribution_end(campaign: Campaign, *, window: timedelta = ATTRIBUTION_WINDOW) -> datetime:
-    """Until when a purchase counts for the campaign: ``window`` after it finished."""
-    return (campaign.finished_at or utcnow()) + window
-
-
-def roi(campaign: Campaign, revenue: dict[str, Decimal]) -> list[dict[str, Any]]:
-    """Revenue, cost and ROI, ``(revenue − cost) / cost``, per currency.
-
-    The cost is in one currency; only revenue in that currency is set against it
-    (converting would need a rate of the day nobody agreed on), so the other
-    currencies show their revenue with neither cost nor ROI. No cost entered, or a
-    cost of zero, gives no ROI.
-    """
-    currencies = sorted(
-        set(revenue) | ({campaign.cost_currency} if campaign.cost_currency else set())
-    )
-    out = []
-    for currency in currencies:
-        earned = revenue.get(currency, Decimal("0"))
-        cost = campaign.cost if currency == campaign.cost_currency else None
-        ratio = None
-        if cost is not None and cost > 0:
-            ratio = ((earned - cost) / cost).quantize(Decimal("0.0001"))
-        out.append({"currency": currency, "revenue": earned, "cost": cost, "roi": ratio})
-    return out
-
-
-def attributed_revenue(
-    session: Session, campaign: Campaign, *, window: timedelta = ATTRIBUTION_WINDOW
-) -> dict[str, Decimal]:
-    """Spend of the campaign's recipients after their send, per currency.
-
-    A purchase counts from the recipient's own send until ``window`` after the
-    campaign finished sending — one bound for all, since SQLite cannot add an
-    interval to a stored timestamp. Read from the host's transaction union in one
-    query; a purchase after two campaigns counts for both (choosing one is a
-    reporting decision, not this one's).
-    """
-    if campaign.launched_at is None:
-        return {}
-    until = attribution_end(campaign, window=window)
-    tx = transactions(session)
-    rows = session.execute(
-        sa.select(tx.c.currency, sa.func.sum(tx.c.amount))
-        .join(Send, Send.customer_id == tx.c.customer_id)
-        .where(
-            Send.campaign_id == campaign.id,
-            Send.duplicate.is_(False),
-            tx.c.occurred_at >= Send.sent_at,
-            tx.c.occurred_at < until,
-        )
-        .group_by(tx.c.currency)
-        .order_by(tx.c.currency)
-    )
-    return {currency: Decimal(total) for currency, total in rows}
-
-
-def buyers(session: Session, campaign: Campaign) -> int:
-    """Recipients who bought in the attribution window after their send: the
-    campaign's conversions, read from the transaction union rather than reported."""
-    if campaign.launched_at is None:
-        return 0
-    tx = transactions(session)
-    return (
-        session.scalar(
-            sa.select(sa.func.count(sa.distinct(Send.customer_id)))
-            .join(tx, tx.c.customer_id == Send.customer_id)
-            .where(
-                Send.campaign_id == campaign.id,
-                Send.duplicate.is_(False),
-                tx.c.occurred_at >= Send.sent_at,
-                tx.c.occurred_at < attribution_end(campaign),
-            )
-        )
-        or 0
-    )
 
 
 def _snapshot(campaign: Campaign, session: Session) -> dict[str, Any]:

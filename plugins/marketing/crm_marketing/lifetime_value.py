@@ -129,6 +129,28 @@ def summaries(session: Session, currency: str, now: datetime) -> Summaries:
     )
 
 
+def _model(
+    currency: str, days: int, data: Any, bgnbd: Any, spend_model: Any, now: datetime
+) -> ValueModel:
+    """The stored record of one fit: its parameters and log-likelihoods."""
+    return ValueModel(
+        currency=currency,
+        horizon_days=days,
+        customers=len(data.customer_ids),
+        repeat_buyers=int(np.count_nonzero(data.frequency)),
+        r=bgnbd.r,
+        alpha=bgnbd.alpha,
+        a=bgnbd.a,
+        b=bgnbd.b,
+        bgnbd_log_likelihood=bgnbd.log_likelihood,
+        p=spend_model.p if spend_model else None,
+        q=spend_model.q if spend_model else None,
+        v=spend_model.v if spend_model else None,
+        gamma_gamma_log_likelihood=spend_model.log_likelihood if spend_model else None,
+        computed_at=now,
+    )
+
+
 def refresh(
     session: Session, currency: str = DEFAULT_CURRENCY, horizon: int | None = None
 ) -> ValueModel:
@@ -163,22 +185,7 @@ def refresh(
         if spend_model is not None
         else None
     )
-    model = ValueModel(
-        currency=currency,
-        horizon_days=days,
-        customers=len(data.customer_ids),
-        repeat_buyers=int(np.count_nonzero(data.frequency)),
-        r=bgnbd.r,
-        alpha=bgnbd.alpha,
-        a=bgnbd.a,
-        b=bgnbd.b,
-        bgnbd_log_likelihood=bgnbd.log_likelihood,
-        p=spend_model.p if spend_model else None,
-        q=spend_model.q if spend_model else None,
-        v=spend_model.v if spend_model else None,
-        gamma_gamma_log_likelihood=spend_model.log_likelihood if spend_model else None,
-        computed_at=now,
-    )
+    model = _model(currency, days, data, bgnbd, spend_model, now)
     session.add(model)
     session.execute(sa.delete(CustomerValue))
     rows = [

@@ -15,6 +15,10 @@ from crm_marketing.permissions import (
     SEGMENTS_WRITE,
 )
 
+#: The registered type of a campaign: what a send's and a response's timeline
+#: entries are about.
+CAMPAIGN_OBJECT = "marketing.campaign"
+
 
 def register(registry: ObjectRegistry) -> None:
     """Register ``marketing.campaign`` and ``marketing.segment``."""

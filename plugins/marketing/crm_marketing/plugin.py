@@ -24,8 +24,15 @@ from crm_host.sdk import (
 )
 from crm_host.sdk.customers import Criterion
 from crm_host.sdk.web import MenuItem, Panel
-from crm_marketing import hookspecs, journeys, lifetime_value, privacy, rfm, sending, tracking
-from crm_marketing.campaigns import SEND_JOB
+from crm_marketing import (
+    delivery,
+    hookspecs,
+    jobs,
+    journeys,
+    privacy,
+    rfm,
+    tracking,
+)
 from crm_marketing.criteria import builtin_criteria
 from crm_marketing.i18n import _l
 from crm_marketing.models import Campaign, Segment, Send
@@ -53,10 +60,10 @@ def crm_marketing_channels(registry: Any) -> None:
         "email",
         label=_l("Email"),
         address=Customer.email,
-        deliver=sending.builtin("email"),
+        deliver=delivery.builtin("email"),
         subject=True,
     )
-    registry.add("sms", label=_l("SMS"), address=Customer.phone, deliver=sending.builtin("sms"))
+    registry.add("sms", label=_l("SMS"), address=Customer.phone, deliver=delivery.builtin("sms"))
 
 
 @hookimpl
@@ -109,23 +116,17 @@ def crm_register_permissions() -> list[Permission]:
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     """``crm marketing segments|rfm|campaigns …``."""
-    from crm_marketing.cli import register
+    from crm_marketing.cli import marketing
 
-    register(cli)
+    for command in marketing.commands.values():
+        cli.add_command(command)
 
 
 @hookimpl
 def crm_register_jobs(registry: JobRegistry) -> None:
     """The send job of campaigns, the nightly RFM and lifetime-value refreshes and the
     journeys' quarter-hourly advance (each one for the company)."""
-    registry.job(SEND_JOB, sending.send_campaign_job, max_attempts=10)
-    registry.job(rfm.JOB, rfm.refresh_job, max_attempts=3)
-    registry.schedule(rfm.JOB, every=timedelta(days=1), per_department=False)
-    registry.job(lifetime_value.JOB, lifetime_value.refresh_job, max_attempts=3)
-    registry.schedule(lifetime_value.JOB, every=timedelta(days=1), per_department=False)
-    # Journeys wait in whole days; a quarter of an hour keeps a step's delay small.
-    registry.job(journeys.JOB, journeys.advance_job, max_attempts=5)
-    registry.schedule(journeys.JOB, every=timedelta(minutes=15), per_department=False)
+    jobs.register(registry)
 
 
 # --- journeys' triggers --------------------------------------------------------------
@@ -277,13 +278,13 @@ def crm_customer_panels(
 @hookimpl
 def crm_register_link_handlers(registry: Any) -> None:
     """Unsubscribe links open on the host's public page, for recipients not signed in."""
-    from crm_marketing import responses
+    from crm_marketing import links, responses
 
     def unsubscribe(session: Session, token: str) -> str:
         responses.unsubscribe(session, token)
         return str(_l("You are unsubscribed: you will get no more of these messages."))
 
-    registry.add(sending.UNSUBSCRIBE, unsubscribe, label=_l("Unsubscribe"))
+    registry.add(links.UNSUBSCRIBE, unsubscribe, label=_l("Unsubscribe"))
     # Loaded by mail clients, not read by people: they act on opening, with no page.
     registry.add(tracking.OPEN, tracking.opened, label=_l("Message opened"), on_open=True)
     registry.add(tracking.CLICK, tracking.clicked, label=_l("Tracked link"), on_open=True)

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import Customer, NotFound, User, ValidationFailed, read_token, timeline, utcnow
 from crm_host.sdk.customers import current_consents, record_consent
 from crm_marketing import channels
+from crm_marketing.links import UNSUBSCRIBE
 from crm_marketing.models import RESPONSES, Campaign, Send, SendResponse
-from crm_marketing.sending import UNSUBSCRIBE
+from crm_marketing.objects import CAMPAIGN_OBJECT
 
 
 def send_of(session: Session, campaign_id: int, customer_id: int) -> Send:
@@ -42,6 +43,7 @@ def record_response(
         raise ValidationFailed(
             "unknown response", details={"kind": ["Must be one of: " + ", ".join(RESPONSES) + "."]}
         )
+    # The idempotency key: marketing's own, opaque to everyone else on the timeline.
     reference = f"marketing_send:{send.id}:{kind}"
     from crm_host.sdk import Interaction
 
@@ -67,6 +69,7 @@ def record_response(
         occurred_at=when,
         author=actor,
         reference=reference,
+        about=(CAMPAIGN_OBJECT, send.campaign_id),
     )
     session.flush()
     return True
@@ -77,7 +80,7 @@ def unsubscribe(session: Session, token: str) -> Send:
 
     Records the decision in the host's consent history (newest wins) and the
     response on the timeline; opening the link again changes nothing.
-    Raises :class:`crm_host.links.signing.LinkError` for a bad or expired token.
+    Raises :class:`crm_host.sdk.LinkError` for a bad or expired token.
     """
     payload = read_token(UNSUBSCRIBE, token)
     send = session.get(Send, payload.get("send")) if isinstance(payload.get("send"), int) else None

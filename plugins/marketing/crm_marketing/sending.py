@@ -19,206 +19,28 @@ decided when a batch is resumed. A recipient's A/B variant is drawn by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import (
-    Batch,
-    Customer,
-    emit,
-    make_token,
-    queue_email,
-    queue_emails,
-    timeline,
-    utcnow,
-)
-from crm_marketing import campaigns, channels, templates_engine, tracking, variants
-from crm_marketing.models import Campaign, Send, SmsMessage, Variant
+from crm_host.sdk import Batch, Customer, emit, timeline, utcnow
+from crm_marketing import audience, channels, duplicates, tracking, variants
+from crm_marketing.delivery import ADAPTERS as ADAPTERS
+from crm_marketing.delivery import OUTBOX, Outbox
+from crm_marketing.delivery import builtin as builtin
+from crm_marketing.delivery import message_of as message_of
+from crm_marketing.duplicates import normalised
+from crm_marketing.links import UNSUBSCRIBE as UNSUBSCRIBE
+from crm_marketing.links import unsubscribe_token, unsubscribe_url
+from crm_marketing.models import Campaign, Send, Variant
+from crm_marketing.objects import CAMPAIGN_OBJECT
 
 #: Recipients a batch: big enough that its few statements, not their round trips,
 #: dominate; small enough that a crash loses a moment's work.
 BATCH_SIZE = 1000
-UNSUBSCRIBE = "marketing.unsubscribe"
-#: How long an unsubscribe link works: as long as signed links may live.
-LINK_LIFETIME = timedelta(days=366)
-
-
-def unsubscribe_token(send: Send) -> str:
-    """The signed token of a send's unsubscribe link."""
-    return make_token(UNSUBSCRIBE, {"send": send.id}, expires_in=LINK_LIFETIME)
-
-
-def unsubscribe_url(token: str) -> str:
-    """Where the recipient clicks: the host's signed-link page (under ``PUBLIC_URL``,
-    the address the console is reached at), or ``MARKETING_UNSUBSCRIBE_URL`` followed
-    by the token when a public site of the company's own handles it."""
-    prefix = current_app.config.get("MARKETING_UNSUBSCRIBE_URL")
-    if not prefix:
-        public = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-        prefix = f"{public}/l/{UNSUBSCRIBE}/"
-    return prefix + token
-
-
-def message_of(session: Session, campaign: Campaign, send: Send) -> tuple[str, str]:
-    """The subject and body templates of a send: its variant's, or the campaign's own."""
-    variant = session.get(Variant, send.variant_id) if send.variant_id else None
-    if variant is not None:
-        return variant.subject, variant.body
-    return campaign.subject, campaign.body
-
-
-class Outbox:
-    """The messages the built-in adapters are handed during one send, written together
-    when every message of the batch is rendered: one executemany a table."""
-
-    def __init__(self) -> None:
-        self.emails: list[dict[str, Any]] = []
-        self.sms: list[dict[str, Any]] = []
-
-    def write(self, session: Session) -> None:
-        """Insert what was collected (emails through the host's outbox rules)."""
-        queue_emails(session, self.emails)
-        if self.sms:
-            session.execute(sa.insert(SmsMessage), self.sms)
-        self.emails, self.sms = [], []
-
-
-#: Where a send keeps its :class:`Outbox` while it calls the adapters (``session.info``).
-OUTBOX = "crm_marketing.outbox"
-
-
-def _deliver_email(
-    session: Session, campaign: Campaign, send: Send, context: dict[str, Any]
-) -> None:
-    subject, body = message_of(session, campaign, send)
-    text = templates_engine.render(body, context)
-    if "unsubscribe_url" not in body:
-        # Every marketing email carries a way out, whether the author wrote one or not.
-        text += f"\n\n--\n{context['unsubscribe_url']}"
-    email = {
-        "to": send.address or "",
-        "subject": templates_engine.render(subject, context).strip()[:300],
-        "text": text,
-        # The HTML part carries the open pixel; the text part stays for plain readers.
-        "html": tracking.html_of(text, tracking.open_url(send)),
-    }
-    outbox: Outbox | None = session.info.get(OUTBOX)
-    if outbox is None:  # called outside a send, by a deployment's own code: queue it now
-        queue_email(session, **email)
-    else:
-        outbox.emails.append(email)
-
-
-def _deliver_sms(session: Session, campaign: Campaign, send: Send, context: dict[str, Any]) -> None:
-    text = templates_engine.render(message_of(session, campaign, send)[1], context)
-    sms = {"send_id": send.id, "to_number": send.address, "text": text}
-    outbox: Outbox | None = session.info.get(OUTBOX)
-    if outbox is None:
-        session.add(SmsMessage(**sms))
-    else:
-        outbox.sms.append(sms)
-
-
-#: How the built-in channels hand a message over: outbox tables that commit with the
-#: batch; a gateway that sends them is one more job reading the outbox. A deployment
-#: may swap one (tests do); plugins' channels bring their adapter with them.
-ADAPTERS: dict[str, Callable[[Session, Campaign, Send, dict[str, Any]], None]] = {
-    "email": _deliver_email,
-    "sms": _deliver_sms,
-}
-
-
-def builtin(name: str) -> Callable[[Session, Campaign, Send, dict[str, Any]], None]:
-    """The adapter of a built-in channel, looked up in :data:`ADAPTERS` when it runs."""
-
-    def deliver(session: Session, campaign: Campaign, send: Send, context: dict[str, Any]) -> None:
-        ADAPTERS[name](session, campaign, send, context)
-
-    return deliver
-
-
-def normalised(consent: str, address: sa.ColumnElement[str | None]) -> sa.ColumnElement[str]:
-    """The address as compared for duplicates, by the kind of address the channel's
-    consent says it is: an email trimmed and in lower case; a phone number without
-    spaces, hyphens, dots and ``+``, and without a leading 86 / 0086, as the host's
-    :func:`crm_host.core.text.normalize_phone` keys duplicates; anything else trimmed."""
-    if consent == "email":
-        return sa.func.lower(sa.func.trim(address))
-    if consent not in ("sms", "phone"):
-        return sa.func.trim(address)
-    digits = sa.func.trim(address)
-    for mark in (" ", "-", ".", "+", "(", ")"):
-        digits = sa.func.replace(digits, mark, "")
-    length = sa.func.length(digits)
-    return sa.case(
-        (sa.and_(digits.like("0086%"), length >= 15), sa.func.substr(digits, 5)),
-        (sa.and_(digits.like("86%"), length >= 13), sa.func.substr(digits, 3)),
-        else_=digits,
-    )
-
-
-def _keepers(session: Session, campaign: Campaign, ids: list[int]) -> dict[int, int]:
-    """Customer id → who keeps its address, for ``ids``: the customer this campaign
-    already sent to at that address, else the lowest recipient id sharing it (its own
-    id when no recipient up to the batch's last shares it).
-
-    Over the whole audience, not the batch: the keeper of an address may have been
-    sent to in an earlier batch (or run).
-    """
-    if not ids:
-        return {}
-    channel = channels.get(session, campaign.channel)
-    key = normalised(channel.consent, channel.address_column())
-    keys = dict(session.execute(sa.select(Customer.id, key).where(Customer.id.in_(ids))).all())
-    wanted = sorted({value for value in keys.values() if value is not None})
-    if not wanted:
-        return {customer_id: customer_id for customer_id in keys}
-    # The customers holding a batch's addresses first, by the address alone: the
-    # audience's conditions (the newest consent, the cap) are correlated subqueries,
-    # and PostgreSQL evaluated them for every customer of the table once a batch.
-    holders = dict(session.execute(sa.select(Customer.id, key).where(key.in_(wanted))).all())
-    # A keeper above the batch's last id keeps nobody in it.
-    sharing = [customer_id for customer_id in holders if customer_id <= max(ids)]
-    first = dict(
-        session.execute(
-            campaigns.recipients(session, campaign)
-            .with_only_columns(key, sa.func.min(Customer.id))
-            # Rendered inline: many customers may share one address, more than a
-            # statement's parameters allow on SQLite.
-            .where(
-                Customer.id.in_(
-                    sa.bindparam("sharing", sharing, expanding=True, literal_execute=True)
-                )
-            )
-            .group_by(key)
-        ).all()
-    )
-    # An address this campaign already sent to is taken, whoever the audience holds now:
-    # its keeper, once messaged, may have left the audience (a cap of one message).
-    # Looked up among the holders by (campaign, customer), not over the campaign's sends.
-    sent = session.scalars(
-        sa.select(Send.customer_id).where(
-            Send.campaign_id == campaign.id,
-            Send.duplicate.is_(False),
-            Send.customer_id.in_(
-                sa.bindparam("holders", list(holders), expanding=True, literal_execute=True)
-            ),
-        )
-    )
-    sent_by: dict[str, int] = {}
-    for customer_id in sent:
-        value = holders[customer_id]
-        sent_by[value] = min(customer_id, sent_by.get(value, customer_id))
-    return {
-        customer_id: sent_by.get(value, first.get(value, customer_id))
-        for customer_id, value in keys.items()
-    }
 
 
 #: A recipient row: customer id, code, name, city, region, address.
@@ -295,6 +117,8 @@ def _deliver(session: Session, campaign: Campaign, messages: list[tuple[Send, Ro
                 "direction": "outbound",
                 "subject": subject,
                 "source_plugin": "marketing",
+                "about": (CAMPAIGN_OBJECT, campaign.id),
+                # Marketing's own key of the send (private: nothing else reads it).
                 "reference": f"marketing_send:{send.id}",
             }
             for send, _row in messages
@@ -333,13 +157,13 @@ def send_one(session: Session, campaign: Campaign, customer_id: int) -> str:
     ).where(
         Customer.id == customer_id,
         Customer.archived_at.is_(None),
-        campaigns.consented(channel.consent),
+        audience.consented(channel.consent),
         address.is_not(None),
         address != "",
     )
-    cap = campaigns.frequency_cap()
+    cap = audience.frequency_cap()
     if cap is not None:
-        query = query.where(campaigns.under_cap(campaign.channel, *cap))
+        query = query.where(audience.under_cap(campaign.channel, *cap))
     row = session.execute(query).first()
     if row is None:
         return "skipped"
@@ -376,7 +200,7 @@ def send_batch(
         campaign.status = "sending"
     ids = list(
         session.scalars(
-            campaigns.recipients(session, campaign)
+            audience.recipients(session, campaign)
             .where(Customer.id > (after or 0))
             .order_by(Customer.id)
             .limit(size)
@@ -398,7 +222,7 @@ def send_batch(
         .order_by(Customer.id)
     )
     rows = rows.all()
-    keepers = _keepers(session, campaign, [row[0] for row in rows])
+    keepers = duplicates.keepers(session, campaign, [row[0] for row in rows])
     options = variants.of_campaign(session, campaign.id)
     # Test, then winner: first only the test share gets the variants; once a winner is
     # picked, everyone not reached yet gets it (the test's sends are done already).
@@ -436,7 +260,7 @@ def send_campaign_job(job: Any) -> None:
             if campaign is not None and campaign.status in ("scheduled", "sending"):
                 batch.total = batch.session.scalar(
                     sa.select(sa.func.count()).select_from(
-                        campaigns.recipients(batch.session, campaign).subquery()
+                        audience.recipients(batch.session, campaign).subquery()
                     )
                 )
         sent, cursor = send_batch(batch.session, campaign_id, batch.cursor, size)

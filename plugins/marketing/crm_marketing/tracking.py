@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import LinkError, NotFound, make_token, read_token, utcnow
 from crm_marketing import templates_engine
 from crm_marketing.models import Send, SmsMessage
+from crm_marketing.responses import record_response
 
 OPEN = "marketing.open"
 CLICK = "marketing.click"
@@ -83,8 +84,6 @@ def _send_of(session: Session, purpose: str, token: str) -> tuple[Send, dict[str
 
 def opened(session: Session, token: str) -> Response:
     """The open pixel: record ``opened`` once, answer the image."""
-    from crm_marketing.responses import record_response
-
     send, _ = _send_of(session, OPEN, token)
     record_response(session, send, "opened")
     return Response(PIXEL, mimetype="image/gif")
@@ -93,8 +92,6 @@ def opened(session: Session, token: str) -> Response:
 def clicked(session: Session, token: str) -> Response:
     """A tracked link: record ``clicked`` (and ``opened``, which a click implies, for
     mail read with images off) once each, then redirect to the signed address."""
-    from crm_marketing.responses import record_response
-
     send, payload = _send_of(session, CLICK, token)
     try:
         target = templates_engine.trackable(payload.get("url"))
@@ -108,8 +105,6 @@ def clicked(session: Session, token: str) -> Response:
 def confirm_sms(session: Session, sms_id: int) -> bool:
     """An SMS gateway confirms delivery: mark the outbox row and record ``delivered``
     on the send; returns whether this was news (a repeated receipt changes nothing)."""
-    from crm_marketing.responses import record_response
-
     sms = session.get(SmsMessage, sms_id)
     if sms is None:
         raise NotFound(f"no SMS {sms_id} in the outbox")

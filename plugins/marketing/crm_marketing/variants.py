@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import ValidationFailed
 from crm_host.sdk.customers import transactions
 from crm_marketing import templates_engine
+from crm_marketing.attribution import attribution_end
 from crm_marketing.models import Campaign, Send, SendResponse, Variant
 
 NAMES = ("A", "B", "C", "D", "E")
@@ -147,6 +148,70 @@ def significance(counts: Sequence[tuple[int, int]]) -> float | None:
     return float(stats.chi2_contingency(table, correction=False).pvalue)
 
 
+def _counts(session: Session, campaign: Campaign, rows: dict[int, dict[str, Any]]) -> None:
+    """Fill in each variant's sends and its delivered, opened and clicked counts."""
+    real = sa.and_(Send.campaign_id == campaign.id, Send.duplicate.is_(False))
+    for variant_id, n in session.execute(
+        sa.select(Send.variant_id, sa.func.count()).where(real).group_by(Send.variant_id)
+    ):
+        if variant_id in rows:
+            rows[variant_id]["sent"] = n
+    for variant_id, kind, n in session.execute(
+        sa.select(Send.variant_id, SendResponse.kind, sa.func.count())
+        .join(SendResponse, SendResponse.send_id == Send.id)
+        .where(real, SendResponse.kind.in_(("delivered", "opened", "clicked")))
+        .group_by(Send.variant_id, SendResponse.kind)
+    ):
+        if variant_id in rows:
+            rows[variant_id][kind] = n
+
+
+def _purchases(
+    session: Session, campaign: Campaign, rows: dict[int, dict[str, Any]], until: Any
+) -> None:
+    """Fill in each variant's converted customers and their spend after the send."""
+    tx = transactions(session)
+    bought = sa.and_(
+        Send.campaign_id == campaign.id,
+        Send.duplicate.is_(False),
+        tx.c.occurred_at >= Send.sent_at,
+        tx.c.occurred_at < (until or attribution_end(campaign)),
+    )
+    for variant_id, n in session.execute(
+        sa.select(Send.variant_id, sa.func.count(sa.distinct(Send.customer_id)))
+        .join(tx, tx.c.customer_id == Send.customer_id)
+        .where(bought)
+        .group_by(Send.variant_id)
+    ):
+        if variant_id in rows:
+            rows[variant_id]["converted"] = n
+    for variant_id, currency, total in session.execute(
+        sa.select(Send.variant_id, tx.c.currency, sa.func.sum(tx.c.amount))
+        .join(tx, tx.c.customer_id == Send.customer_id)
+        .where(bought)
+        .group_by(Send.variant_id, tx.c.currency)
+        .order_by(tx.c.currency)
+    ):
+        if variant_id in rows:
+            rows[variant_id]["revenue"][currency] = Decimal(total)
+
+
+def _verdict(out: list[dict[str, Any]], metric: str) -> dict[str, Any]:
+    """The leader by ``metric`` (a strict lead over the second) and its p-value."""
+    p_value = significance([(row[metric], row["sent"]) for row in out])
+    ranked = sorted(
+        (row for row in out if row["sent"]), key=lambda r: r[f"{metric}_rate"], reverse=True
+    )
+    leader = None
+    if len(ranked) >= 2 and ranked[0][f"{metric}_rate"] > ranked[1][f"{metric}_rate"]:
+        leader = ranked[0]["name"]
+    return {
+        "leader": leader,
+        "p_value": p_value,
+        "significant": p_value is not None and leader is not None and p_value < SIGNIFICANCE,
+    }
+
+
 def results(
     session: Session,
     campaign: Campaign,
@@ -163,7 +228,6 @@ def results(
         raise ValidationFailed(
             "unknown metric", details={"metric": ["Must be one of: " + ", ".join(METRICS) + "."]}
         )
-    variants = of_campaign(session, campaign.id)
     rows: dict[int, dict[str, Any]] = {
         v.id: {
             "name": v.name,
@@ -175,7 +239,7 @@ def results(
             "converted": 0,
             "revenue": {},
         }
-        for v in variants
+        for v in of_campaign(session, campaign.id)
     }
     if not rows:
         return {
@@ -185,61 +249,11 @@ def results(
             "p_value": None,
             "significant": False,
         }
-    real = sa.and_(Send.campaign_id == campaign.id, Send.duplicate.is_(False))
-    for variant_id, n in session.execute(
-        sa.select(Send.variant_id, sa.func.count()).where(real).group_by(Send.variant_id)
-    ):
-        if variant_id in rows:
-            rows[variant_id]["sent"] = n
-    for variant_id, kind, n in session.execute(
-        sa.select(Send.variant_id, SendResponse.kind, sa.func.count())
-        .join(SendResponse, SendResponse.send_id == Send.id)
-        .where(real, SendResponse.kind.in_(("delivered", "opened", "clicked")))
-        .group_by(Send.variant_id, SendResponse.kind)
-    ):
-        if variant_id in rows:
-            rows[variant_id][kind] = n
+    _counts(session, campaign, rows)
     if campaign.launched_at is not None:
-        from crm_marketing.campaigns import attribution_end
-
-        tx = transactions(session)
-        bought = sa.and_(
-            real,
-            tx.c.occurred_at >= Send.sent_at,
-            tx.c.occurred_at < (until or attribution_end(campaign)),
-        )
-        for variant_id, n in session.execute(
-            sa.select(Send.variant_id, sa.func.count(sa.distinct(Send.customer_id)))
-            .join(tx, tx.c.customer_id == Send.customer_id)
-            .where(bought)
-            .group_by(Send.variant_id)
-        ):
-            if variant_id in rows:
-                rows[variant_id]["converted"] = n
-        for variant_id, currency, total in session.execute(
-            sa.select(Send.variant_id, tx.c.currency, sa.func.sum(tx.c.amount))
-            .join(tx, tx.c.customer_id == Send.customer_id)
-            .where(bought)
-            .group_by(Send.variant_id, tx.c.currency)
-            .order_by(tx.c.currency)
-        ):
-            if variant_id in rows:
-                rows[variant_id]["revenue"][currency] = Decimal(total)
+        _purchases(session, campaign, rows, until)
     out = list(rows.values())
     for row in out:
         for kind in METRICS:
             row[f"{kind}_rate"] = row[kind] / row["sent"] if row["sent"] else None
-    p_value = significance([(row[metric], row["sent"]) for row in out])
-    ranked = sorted(
-        (row for row in out if row["sent"]), key=lambda r: r[f"{metric}_rate"], reverse=True
-    )
-    leader = None
-    if len(ranked) >= 2 and ranked[0][f"{metric}_rate"] > ranked[1][f"{metric}_rate"]:
-        leader = ranked[0]["name"]
-    return {
-        "metric": metric,
-        "variants": out,
-        "leader": leader,
-        "p_value": p_value,
-        "significant": p_value is not None and leader is not None and p_value < SIGNIFICANCE,
-    }
+    return {"metric": metric, "variants": out, **_verdict(out, metric)}

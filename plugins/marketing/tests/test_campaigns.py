@@ -200,6 +200,16 @@ def test_responses_are_recorded_once_each(db, audience, run_jobs):
     assert responses.record_response(db, send, "opened") is False
     assert responses.record_response(db, send, "clicked") is True
     db.commit()
+    # One entry per kind, each about the campaign (a typed reference, not a string).
+    about = db.execute(
+        sa.select(Interaction.subject, Interaction.object_type, Interaction.object_id)
+        .where(Interaction.customer_id == send.customer_id, Interaction.direction == "inbound")
+        .order_by(Interaction.id)
+    ).all()
+    assert about == [
+        (f"Campaign {campaign.name}: opened", "marketing.campaign", campaign.id),
+        (f"Campaign {campaign.name}: clicked", "marketing.campaign", campaign.id),
+    ]
     # Each kind counts the sends that got it: opened, then clicked, is in both.
     assert campaigns.statistics(db, campaign) == {
         "sent": 20,

@@ -104,7 +104,7 @@ def complete(
             source_plugin="sales",
             occurred_at=activity.done_at,
             author=actor,
-            reference=f"sales_activity:{activity.id}",
+            about=("sales.activity", activity.id),
         )
     session.flush()
     return activity

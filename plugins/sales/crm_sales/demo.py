@@ -10,7 +10,7 @@ something to score.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -52,6 +52,26 @@ def seed(session: Session) -> list[str]:
     ]
     customer_ids = list(session.scalars(sa.select(Customer.id).order_by(Customer.id)))
     now = utcnow()
+    # One generator through all three, in this order: the same demo every time.
+    placed = _seed_orders(session, rng, owner, products, customer_ids, now)
+    _seed_leads(session, rng, owner)
+    deals = _seed_deals(session, rng, owner, products, customer_ids, now)
+    return [
+        f"Sales: {len(products)} products, {placed} orders over the last year, "
+        f"{session.scalar(sa.select(sa.func.count()).select_from(Lead))} leads, "
+        f"{deals} opportunities."
+    ]
+
+
+def _seed_orders(
+    session: Session,
+    rng: random.Random,
+    owner: User | None,
+    products: list[Product],
+    customer_ids: list[int],
+    now: datetime,
+) -> int:
+    """A year of orders from most customers; returns how many were placed."""
     placed = 0
     for customer_id in customer_ids:
         if rng.random() >= BUYERS:
@@ -78,6 +98,11 @@ def seed(session: Session) -> list[str]:
                 actor=owner,
             )
             placed += 1
+    return placed
+
+
+def _seed_leads(session: Session, rng: random.Random, owner: User | None) -> None:
+    """A dozen leads in the Sales department."""
     for n in range(12):
         leads.create_lead(
             session,
@@ -90,6 +115,17 @@ def seed(session: Session) -> list[str]:
             },
             actor=owner,
         )
+
+
+def _seed_deals(
+    session: Session,
+    rng: random.Random,
+    owner: User | None,
+    products: list[Product],
+    customer_ids: list[int],
+    now: datetime,
+) -> int:
+    """Open deals with some customers, a few of them won or lost; returns how many."""
     open_stages = [s.code for s in pipeline.stages(session) if not s.is_closed]
     deals = 0
     for customer_id in rng.sample(customer_ids, min(18, len(customer_ids))):
@@ -113,8 +149,4 @@ def seed(session: Session) -> list[str]:
         elif outcome < 0.25:
             pipeline.lose(session, opportunity, "价格 Price", actor=owner)
         deals += 1
-    return [
-        f"Sales: {len(products)} products, {placed} orders over the last year, "
-        f"{session.scalar(sa.select(sa.func.count()).select_from(Lead))} leads, "
-        f"{deals} opportunities."
-    ]
+    return deals

@@ -202,6 +202,44 @@ def duplicates(session: Session, lead: Lead, *, by_phone: bool = True) -> list[C
     )
 
 
+def _customer_for(
+    session: Session,
+    lead: Lead,
+    data: Mapping[str, Any],
+    department: Department | None,
+    actor: User | None,
+) -> Customer:
+    """The customer a lead converts into: the existing one ``data`` names, or a new one
+    (a company with the lead as its primary contact, or the person)."""
+    if data.get("customer_id") is not None:
+        return customers.get_customer(session, data["customer_id"])
+    is_organisation = bool(lead.company)
+    customer = customers.create_customer(
+        session,
+        {
+            "code": data.get("customer_code") or f"SL{lead.id:06d}",
+            "name": lead.company or lead.name,
+            "kind": "organization" if is_organisation else "person",
+            "email": lead.email,
+            "phone": lead.phone,
+            "lifecycle_stage": "prospect",
+            "owner_id": lead.owner_id,
+            "departments": [department.code] if department else [],
+        },
+        actor=actor,
+    )
+    if is_organisation:
+        # The person who was the lead is who the company talks to at the customer.
+        children.add_child(
+            session,
+            "contact",
+            customer,
+            {"name": lead.name, "email": lead.email, "phone": lead.phone, "is_primary": True},
+            actor=actor,
+        )
+    return customer
+
+
 def convert(
     session: Session,
     lead: Lead,
@@ -222,33 +260,7 @@ def convert(
             details={"status": ["Qualify the lead first."]},
         )
     department = session.get(Department, lead.department_id) if lead.department_id else None
-    if data.get("customer_id") is not None:
-        customer = customers.get_customer(session, data["customer_id"])
-    else:
-        is_organisation = bool(lead.company)
-        customer = customers.create_customer(
-            session,
-            {
-                "code": data.get("customer_code") or f"SL{lead.id:06d}",
-                "name": lead.company or lead.name,
-                "kind": "organization" if is_organisation else "person",
-                "email": lead.email,
-                "phone": lead.phone,
-                "lifecycle_stage": "prospect",
-                "owner_id": lead.owner_id,
-                "departments": [department.code] if department else [],
-            },
-            actor=actor,
-        )
-        if is_organisation:
-            # The person who was the lead is who the company talks to at the customer.
-            children.add_child(
-                session,
-                "contact",
-                customer,
-                {"name": lead.name, "email": lead.email, "phone": lead.phone, "is_primary": True},
-                actor=actor,
-            )
+    customer = _customer_for(session, lead, data, department, actor)
     opportunity_data: dict[str, Any] = {
         "name": data.get("opportunity_name") or f"{customer.name}: {lead.name}",
         "customer_id": customer.id,
@@ -275,7 +287,7 @@ def convert(
         subject=f"Converted from lead #{lead.id} ({lead.source or 'no source'})",
         source_plugin="sales",
         author=actor,
-        reference=f"sales_lead:{lead.id}",
+        about=("sales.lead", lead.id),
     )
     emit(
         session,

@@ -172,7 +172,7 @@ def create_order(session: Session, data: Mapping[str, Any], *, actor: User | Non
         source_plugin="sales",
         occurred_at=order.ordered_at,
         author=actor,
-        reference=f"sales_order:{order.id}",
+        about=("sales.order", order.id),
     )
     return order
 

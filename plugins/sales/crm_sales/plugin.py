@@ -24,16 +24,8 @@ from crm_host.sdk import (
 )
 from crm_host.sdk.customers import ImporterRegistry
 from crm_host.sdk.web import MenuItem, Panel
-from crm_sales import crosssell, customer_prices, hookspecs, orders, privacy
-from crm_sales.models import Opportunity, OpportunityStatus, Order, PriceList
-from crm_sales.permissions import (
-    LEADS_READ,
-    OPPORTUNITIES_READ,
-    ORDERS_READ,
-    PERMISSIONS,
-    PRODUCTS_WRITE,
-    QUOTES_READ,
-)
+from crm_sales import hookspecs, orders, privacy
+from crm_sales.permissions import LEADS_READ, OPPORTUNITIES_READ, PERMISSIONS, QUOTES_READ
 
 
 @hookimpl
@@ -83,10 +75,11 @@ def crm_register_permissions() -> list[Permission]:
 
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
-    """``crm sales …``."""
-    from crm_sales.cli import register
+    """``crm sales …``: the commands gathered in :mod:`crm_sales.cli`."""
+    from crm_sales.cli import group
 
-    register(cli)
+    for command in group.commands.values():
+        cli.add_command(command)
 
 
 @hookimpl
@@ -183,46 +176,16 @@ def crm_customer_panels(
     customer: Customer, user: User, departments: list[Department]
 ) -> list[Panel]:
     """Open opportunities, last orders and cross-sell recommendations of the customer."""
-    session = get_host().session
-    if not can(session, user, OPPORTUNITIES_READ):
+    from crm_sales.customer_panel import panel_context
+
+    context = panel_context(get_host().session, user, customer.id)
+    if context is None:
         return []
-    open_deals = list(
-        session.scalars(
-            sa.select(Opportunity)
-            .where(
-                Opportunity.customer_id == customer.id,
-                Opportunity.status == OpportunityStatus.OPEN,
-            )
-            .order_by(Opportunity.expected_close, Opportunity.id)
-            .limit(20)
-        )
-    )
-    last_orders = []
-    if can(session, user, ORDERS_READ):
-        last_orders = list(
-            session.scalars(
-                sa.select(Order)
-                .where(Order.customer_id == customer.id)
-                .order_by(Order.ordered_at.desc(), Order.id.desc())
-                .limit(5)
-            )
-        )
     return [
         Panel(
             title=_l("Sales"),
             template="sales/customer_panel.html",
-            context={
-                "opportunities": open_deals,
-                "orders": last_orders,
-                "customer_id": customer.id,
-                "price_list": customer_prices.list_of(session, customer.id),
-                "price_lists": session.scalars(sa.select(PriceList).order_by(PriceList.code)).all()
-                if can(session, user, PRODUCTS_WRITE)
-                else None,
-                "recommendations": crosssell.recommendations_for(session, customer.id)
-                if last_orders
-                else [],
-            },
+            context=context,
             order=30,
         )
     ]

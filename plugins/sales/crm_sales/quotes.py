@@ -261,7 +261,7 @@ def set_status(
             subject=f"Quote {quote.number} {target.value}: {quote.total} {quote.currency}",
             source_plugin="sales",
             author=actor,
-            reference=f"sales_quote:{quote.id}",
+            about=("sales.quote", quote.id),
         )
     return order
 

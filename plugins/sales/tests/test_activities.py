@@ -39,7 +39,9 @@ def test_an_activity_on_an_opportunity_lands_on_the_customers_timeline(
     done = api.post(f"/api/v1/sales/activities/{body['id']}/done")
     assert done.status_code == 200 and done.json["done_at"] is not None
     entry = db.scalar(
-        sa.select(Interaction).where(Interaction.reference == f"sales_activity:{body['id']}")
+        sa.select(Interaction).where(
+            Interaction.object_type == "sales.activity", Interaction.object_id == body["id"]
+        )
     )
     assert (entry.channel, entry.direction, entry.subject, entry.source_plugin) == (
         "phone",

@@ -119,7 +119,7 @@ def test_every_template_string_has_a_chinese_translation():
     used = set()
     for template in (PACKAGE / "templates").rglob("*.html"):
         used |= set(re.findall(r"_\('([^']+)'\)", template.read_text(encoding="utf-8")))
-    for source in PACKAGE.glob("*.py"):
+    for source in PACKAGE.rglob("*.py"):
         code = source.read_text(encoding="utf-8")
         used |= set(re.findall(r"(?:_l|gettext)\(\s*\"([^\"]+)\"", code))
     # Stage names are shown translated too: the seeded ones must be in the catalogue.

@@ -149,7 +149,7 @@ def _on_timeline(
         direction=direction,
         occurred_at=at,
         author=actor,
-        reference=f"{OBJECT}:{ticket.id}",
+        about=(OBJECT, ticket.id),
     )
 
 

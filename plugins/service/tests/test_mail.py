@@ -93,7 +93,7 @@ def test_a_chinese_mail_and_its_reply_make_one_ticket(db, li_ming, inbox, tmp_pa
         db.scalar(
             sa.select(sa.func.count())
             .select_from(Interaction)
-            .where(Interaction.reference == f"service.ticket:{ticket.id}")
+            .where(Interaction.object_type == "service.ticket", Interaction.object_id == ticket.id)
             .where(Interaction.subject.like("%Customer wrote%"))
         )
         == 2

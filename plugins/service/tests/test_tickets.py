@@ -52,7 +52,9 @@ def test_opening_a_ticket_queues_it_starts_clocks_and_records_everything(
     assert running["first_response"].due_at == T0 + timedelta(minutes=60)
     assert running["resolution"].due_at == T0 + timedelta(hours=8)
     entry = db.scalar(
-        sa.select(Interaction).where(Interaction.reference == f"service.ticket:{ticket.id}")
+        sa.select(Interaction).where(
+            Interaction.object_type == "service.ticket", Interaction.object_id == ticket.id
+        )
     )
     assert entry.source_plugin == "service" and entry.channel == "ticket"
     assert entry.subject == f"#{ticket.id} Ticket opened: 停电了"
@@ -166,7 +168,9 @@ def test_a_reopened_ticket_gets_a_fresh_resolution_clock(db, customer, agent, po
     fresh = clocks(db, ticket.id)["resolution_2"]
     assert fresh.due_at == T0 + timedelta(hours=10)
     subjects = db.scalars(
-        sa.select(Interaction.subject).where(Interaction.reference == f"service.ticket:{ticket.id}")
+        sa.select(Interaction.subject).where(
+            Interaction.object_type == "service.ticket", Interaction.object_id == ticket.id
+        )
     ).all()
     assert f"#{ticket.id} Ticket reopened" in subjects
 
@@ -233,6 +237,8 @@ def test_changes_are_validated_audited_and_on_the_timeline(db, customer, agent):
     with pytest.raises(ValidationFailed):
         tickets.update_ticket(db, ticket, {"contact_id": 987654})
     subjects = db.scalars(
-        sa.select(Interaction.subject).where(Interaction.reference == f"service.ticket:{ticket.id}")
+        sa.select(Interaction.subject).where(
+            Interaction.object_type == "service.ticket", Interaction.object_id == ticket.id
+        )
     ).all()
     assert f"#{ticket.id} Ticket changed: category, priority" in subjects

@@ -66,7 +66,8 @@ def test_agents_list_and_record_visits_through_api_console_and_cli(
     assert api.get("/api/v1/service/return-visits").json == []
     entry = db.scalar(
         sa.select(Interaction).where(
-            Interaction.reference == f"service.ticket:{ticket.id}",
+            Interaction.object_type == "service.ticket",
+            Interaction.object_id == ticket.id,
             Interaction.subject.like("%Return visit: satisfied%"),
         )
     )

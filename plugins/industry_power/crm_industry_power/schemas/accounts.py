@@ -1,0 +1,85 @@
+"""Schemas of accounts, meters, equipment and service classes."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from crm_host.sdk.web import Id
+from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, VOLTAGE_LEVELS
+from crm_industry_power.schemas.fields import day_field, number_field
+
+
+class AccountIn(ma.Schema):
+    number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    customer_id = Id()
+    service_point = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    category = ma.fields.String(validate=ma.validate.OneOf(list(CATEGORIES)))
+    voltage_level = ma.fields.String(validate=ma.validate.OneOf(VOLTAGE_LEVELS))
+    contracted_kva = number_field(9999999)
+    tariff = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
+    key_customer = ma.fields.Boolean()
+
+
+class AccountQuery(ma.Schema):
+    customer_id = Id(load_default=None)
+    category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(list(CATEGORIES)))
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class AccountOut(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    customer_id = ma.fields.Integer()
+    service_point = ma.fields.String()
+    category = ma.fields.String()
+    voltage_level = ma.fields.String()
+    contracted_kva = ma.fields.Decimal(as_string=True)
+    tariff = ma.fields.Function(lambda a: a.tariff.code if a.tariff else None)
+    key_customer = ma.fields.Boolean()
+    created_at = ma.fields.DateTime()
+
+
+class MeterIn(ma.Schema):
+    number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
+    account_id = Id()
+    multiplier = number_field(999999)
+    active = ma.fields.Boolean()
+
+
+class MeterQuery(ma.Schema):
+    account_id = Id(load_default=None)
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class MeterOut(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    account_id = ma.fields.Integer()
+    multiplier = ma.fields.Decimal(as_string=True)
+    active = ma.fields.Boolean()
+
+
+class EquipmentIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(EQUIPMENT_KINDS))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    model = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
+    rated_kva = number_field(9999999, allow_none=True)
+    installed_on = day_field(allow_none=True)
+
+
+class EquipmentOut(ma.Schema):
+    id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    rated_kva = ma.fields.Decimal(as_string=True, allow_none=True)
+    installed_on = ma.fields.Date(allow_none=True)
+
+
+class ServiceClassOut(ma.Schema):
+    account_id = ma.fields.Integer()
+    level = ma.fields.String()
+    reason = ma.fields.String()
+    annual_kwh = ma.fields.Decimal(as_string=True)
+    computed_at = ma.fields.DateTime(allow_none=True)
