@@ -116,7 +116,6 @@ def test_a_plugin_keeping_customer_rows_must_export_and_merge_them(example_distr
     ]
 
 
-@pytest.mark.xfail(strict=False, reason="reshaped separately")
 def test_a_finished_built_in_plugin_passes_by_name_or_by_package():
     assert check_plugin("sales") == []
     assert run_checks("crm_sales", database=False).plugin == "sales"

@@ -39,7 +39,7 @@ def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.param(EXAMPLE, id="example"),
         pytest.param("scaffolded", id="scaffold"),
         *(
-            pytest.param(path, id=name, marks=RESHAPED_SEPARATELY)
+            pytest.param(path, id=name, marks=RESHAPED_SEPARATELY if name == "service" else ())
             for name, path in BUILT_INS.items()
         ),
     ],
