@@ -23,8 +23,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-#: Where the frozen import machinery runs (``from package import name`` asks it first).
-_IMPORTLIB = ("<frozen importlib", "importlib")
+#: The import machinery's own frames (``from package import name`` asks it first).
+_IMPORTLIB_FILES = ("<frozen importlib._bootstrap>", "importlib/_bootstrap.py")
 
 
 def replacement(home: str, name: str, value: object) -> str:
@@ -57,8 +57,7 @@ def _resolve(old: str, home: str, name: str) -> Any:
 
 def _from_importlib() -> bool:
     """Whether the import machinery, not the importer, is asking (``hasattr`` first)."""
-    caller = sys._getframe(2).f_code.co_filename
-    return caller.startswith(_IMPORTLIB[0]) or caller.endswith("importlib/_bootstrap.py")
+    return sys._getframe(2).f_code.co_filename.endswith(_IMPORTLIB_FILES)
 
 
 def moved(old: str, home: str) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
