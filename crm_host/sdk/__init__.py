@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+# Imports in module order; ``__all__`` below groups the names by topic.
 from crm_host.core.company_time import DEFAULT as DEFAULT_TIMEZONE
 from crm_host.core.company_time import company_timezone, company_today
 from crm_host.core.db import Base, UTCDateTime, status_type, utcnow
@@ -59,8 +60,6 @@ from crm_host.domain.sla import store as clocks
 from crm_host.links.signing import LinkError, make_token, read_token
 from crm_host.plugins._registering import PluginRegistry
 from crm_host.plugins.facade import Manifest, PluginError, hookimpl, hookspec
-
-# Imports in module order; ``__all__`` below groups the names by topic.
 from crm_host.records import attachments, audit, notifications, timeline
 from crm_host.records.audit import jsonable
 from crm_host.records.notifications import notify, queue_email, queue_emails
