@@ -191,3 +191,10 @@ def restart_resolution(session: Session, ticket: Ticket, at: datetime) -> None:
         calendar=policy.calendar,
         at=at,
     )
+
+
+def breached_ids() -> sa.Select[Any]:
+    """Ids (as text, the clock table's type) of tickets with a breached clock."""
+    return sa.select(SlaClock.object_id).where(
+        SlaClock.object_type == OBJECT_TYPE, SlaClock.breached_at.is_not(None)
+    )

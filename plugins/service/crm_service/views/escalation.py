@@ -12,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from crm_host.sdk import CrmError, Department, User, get_host, require
+from crm_host.sdk import CrmError, Department, User, get_host
+from crm_host.sdk.web import page
 from crm_service import chain
 from crm_service.models import EscalationStep
-from crm_service.views import MANAGE, bp
+from crm_service.permissions import MANAGE
+from crm_service.views.blueprint import bp
 
 
 def _whole_number(value: str) -> int | str:
@@ -54,7 +56,7 @@ def _choices() -> dict[str, Any]:
 
 
 @bp.route("/escalation")
-@require(MANAGE)
+@page(MANAGE)
 def escalation_chain() -> str:
     """Every step, soonest first; inactive ones shown greyed."""
     return render_template(
@@ -63,14 +65,14 @@ def escalation_chain() -> str:
 
 
 @bp.route("/escalation/new", methods=["POST"])
-@require(MANAGE)
+@page(MANAGE)
 def escalation_new() -> str | Response:
     """Add a step; a refused one comes back with what was typed and why."""
     return _save(None)
 
 
 @bp.route("/escalation/<id:step_id>", methods=["GET", "POST"])
-@require(MANAGE)
+@page(MANAGE)
 def escalation_edit(step_id: int) -> str | Response:
     """Change a step, or take it out of the chain by clearing *active*."""
     step = chain.get_step(get_host().session, step_id)
