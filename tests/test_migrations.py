@@ -15,18 +15,12 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.directory import create_department, create_user
-from crm_host.models import (
-    Address,
-    Consent,
-    Contact,
-    Customer,
-    Interaction,
-    Tag,
-)
-from crm_host.plugins import discover, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.core.models import Address, Consent, Contact, Customer, Interaction, Tag
+from crm_host.domain import lifecycle
+from crm_host.domain.directory import create_department, create_user
+from crm_host.plugins.facade import discover, order_plugins
 
 
 def seed(database: Database) -> None:

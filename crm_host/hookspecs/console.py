@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from crm_host.hookspecs.marker import hookspec
 
 if TYPE_CHECKING:
-    from crm_host.models import Customer, Department, User
-    from crm_host.web.menu import MenuItem, Panel
+    from crm_host.core.models import Customer, Department, User
+    from crm_host.web._menu import MenuItem, Panel
 
 
 @hookspec

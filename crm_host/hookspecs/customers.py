@@ -11,12 +11,12 @@ from crm_host.hookspecs.marker import hookspec
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from crm_host.models import Customer
+    from crm_host.core.models import Customer
 
 
 @hookspec
 def crm_validate_customers(customers: list[Customer], session: Session) -> None:
-    """Veto customers about to be written by raising (``crm_host.errors.ValidationFailed``
+    """Veto customers about to be written by raising (``crm_host.core.errors.ValidationFailed``
     gives the person a message and per-field details).
 
     Called inside the write's transaction, once per batch — an API write is a batch

@@ -1,11 +1,11 @@
 """Events: written to the outbox with the change, delivered after commit.
 
-Emitted with ``crm_host.runtime.emit(session, "<hook>", **payload)`` in the transaction
+Emitted with ``crm_host.runtime.facade.emit(session, "<hook>", **payload)`` in the transaction
 of the change. After commit every implementation, in every installed plugin, gets its
 own delivery: one failing plugin never blocks another or the write; a failure is
 retried with exponential backoff and parked as failed after the last attempt.
 Delivery is at least once and in no guaranteed order: handlers must be idempotent
-(``crm_host.runtime.current_delivery().idempotency_key`` names the delivery) and read
+(``crm_host.runtime.facade.current_delivery().idempotency_key`` names the delivery) and read
 the current state rather than trust the event's. A handler's writes through
 ``get_host().session`` commit together with its delivery being marked done. The
 arguments are JSON data (ids, strings), never ORM objects.
@@ -90,5 +90,5 @@ def crm_event_about_customers(event: str, customer_ids: list[int], payload: dict
 
     Delivered like the event itself (after commit, at least once) for every event whose
     hookspec declares ``customer_ids``, so a plugin reacts to events it does not name;
-    ``crm_host.runtime.customer_events`` lists them with their labels. ``customer_ids``
+    ``crm_host.runtime.facade.customer_events`` lists them with their labels. ``customer_ids``
     is empty for an event written before its hook gained it. Collecting."""

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from crm_host.bench.registry import BenchmarkRegistry
-    from crm_host.importing.registry import ImporterRegistry
-    from crm_host.links_page import LinkHandlerRegistry
-    from crm_host.objects.registry import ObjectRegistry
+    from crm_host.core.objects.registry import ObjectRegistry
+    from crm_host.domain.importing.registry import ImporterRegistry
+    from crm_host.links.page import LinkHandlerRegistry
     from crm_host.runtime.registry import JobRegistry
 
 
@@ -46,7 +46,7 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookspec
 def crm_register_permissions() -> list[Any]:
-    """Return the permissions the plugin checks, as ``crm_host.permissions.Permission``.
+    """Return the permissions the plugin checks, as ``crm_host.security.permissions.Permission``.
 
     Called once at start-up. Names are ``<slug>.<object>.<action>``; the standard
     roles grant patterns such as ``*.read`` and ``*.write``, and actions named
@@ -61,7 +61,7 @@ def crm_register_jobs(registry: JobRegistry) -> None:
 
     Called once at start-up (web and worker processes alike).
     ``registry.job(name, fn, max_attempts=5)`` registers a job (``fn(job)`` receives
-    a :class:`crm_host.runtime.JobContext`); ``registry.schedule(name,
+    a :class:`crm_host.runtime.facade.JobContext`); ``registry.schedule(name,
     every=timedelta(...), per_department=True)`` makes ``crm scheduler`` enqueue it
     every interval, once per department that has the plugin enabled. A duplicate
     or malformed name stops start-up naming the plugin. Collecting; the return
@@ -88,13 +88,13 @@ def crm_register_objects(registry: ObjectRegistry) -> None:
 
     Called once at start-up. ``read`` and ``write`` are permissions the plugin
     declares; ``rule(session, user, permission, ids)`` returns the ids among ``ids``
-    the record rule lets ``user`` at (``crm_host.objects.where_rule`` builds one from
+    the record rule lets ``user`` at (``crm_host.core.objects.where_rule`` builds one from
     the WHERE clause the plugin's own lists use), or is omitted when the permission
     alone decides; ``customers(session, ids)`` optionally maps each id to its
     customers. Attachments, timeline writes and notifications address objects as
     ``(type, id)`` and let a user at one only when the type's plugin is enabled for
     one of the user's departments, the user holds the permission and the rule
-    agrees (``crm_host.objects.check_object``). ``title`` (a column) labels one
+    agrees (``crm_host.core.objects.check_object``). ``title`` (a column) labels one
     object, ``console_url``/``api_url`` (``"/service/tickets/{id}"`` or a function of
     the id) link to it, and ``searchable`` text columns put the type in global search,
     gated the same way before anything is counted. An unknown permission, a model
@@ -113,7 +113,7 @@ def crm_register_link_handlers(registry: LinkHandlerRegistry) -> None:
     signed in or not: the visitor first sees a page asking to confirm (mail scanners
     open links, and a GET must change nothing), and confirming calls
     ``handler(session=…, token=…)`` in a transaction, which returns the message shown.
-    The handler reads the token with :func:`crm_host.links.read_token`; a bad or
+    The handler reads the token with :func:`crm_host.links.signing.read_token`; a bad or
     expired token is shown as such. A handler that needs answers (a survey's score,
     a portal reply) passes ``fields=`` (a template of inputs shown in the confirming
     form; the handler then takes ``form=``, what was posted) and may pass
@@ -135,13 +135,13 @@ def crm_register_benchmarks(registry: BenchmarkRegistry) -> None:
     Called when ``crm bench`` starts, with every present plugin loaded (the run
     builds its own databases, so a plugin need not be installed locally).
     ``fn(size, databases, workdir)`` receives the size (``S``, ``M`` or ``L``; scale
-    from :data:`crm_host.bench.SIZES`), a :class:`crm_host.bench.Databases` handing
+    from :data:`crm_host.bench.facade.SIZES`), a :class:`crm_host.bench.facade.Databases` handing
     out fresh databases of the chosen backend (``databases.prepared(label, plugins)``
     migrates and installs plugins), and a scratch directory; it returns a list of
-    :class:`crm_host.bench.Figure`, each ours against a baseline measured in the same
+    :class:`crm_host.bench.facade.Figure`, each ours against a baseline measured in the same
     run on the same generated data. A baseline library that is not installed must
-    not fail the run: use :func:`crm_host.bench.baseline_library` and report the
-    figure with :func:`crm_host.bench.not_installed`. A bad or duplicate name stops
+    not fail the run: use :func:`crm_host.bench.facade.baseline_library` and report the
+    figure with :func:`crm_host.bench.facade.not_installed`. A bad or duplicate name stops
     ``crm bench`` naming the plugin. Collecting; the return value is ignored.
     """
 
@@ -167,7 +167,7 @@ def crm_transaction_sources() -> list[Select[Any]]:
 
     Each must label its columns ``customer_id, occurred_at, amount, currency, source,
     ref``; the host combines every installed plugin's statements with ``UNION ALL``
-    (``crm_host.analytics.transactions``) so segments, RFM and lifetime value run
+    (``crm_host.domain.analytics.transactions``) so segments, RFM and lifetime value run
     as SQL without knowing which plugins exist — sales contributes orders, the
     power pack bills. The columns are of these kinds, so that every plugin's rows
     combine on PostgreSQL: ``customer_id`` an integer, ``occurred_at`` a timestamp,
@@ -175,24 +175,24 @@ def crm_transaction_sources() -> list[Select[Any]]:
     (cast an integer key: ``sa.cast(Bill.id, sa.String)``). Called when analytics
     build their queries. Collecting; a statement without the six labels or with a
     column of another kind is refused naming the plugin
-    (``crm_host.analytics.source_problems``), and ``crm plugins check`` reports it.
+    (``crm_host.domain.analytics.source_problems``), and ``crm plugins check`` reports it.
     """
 
 
 @hookspec
 def crm_segment_criteria() -> list[Any]:
-    """Return the segment criteria the plugin offers, as ``crm_host.segments.Criterion``.
+    """Return the segment criteria the plugin offers, as ``crm_host.domain.segments.Criterion``.
 
     Called by the plugin that builds segments (marketing) when rules are validated or
     compiled and when the segment builder lists its fields — not only at start-up, so
     keep it cheap and free of queries. Each criterion names a field, a kind
     (``text``, ``number``, ``tags``, ``days`` or ``band``; the kind fixes the
-    operators, see ``crm_host.segments.OPERATORS``) and ``build(session, op, value)``,
+    operators, see ``crm_host.domain.segments.OPERATORS``) and ``build(session, op, value)``,
     which returns a SQLAlchemy condition on ``customers`` — a correlated ``EXISTS`` or
     ``IN`` over the plugin's own tables — so a whole segment stays one SQL query; it
-    raises ``crm_host.segments.CriterionError`` for a value it cannot use, and the
+    raises ``crm_host.domain.segments.CriterionError`` for a value it cannot use, and the
     message is shown against the rule. A criterion that compares an aggregate per
-    customer (a total, a count) may also set ``grouped`` (``crm_host.segments.
+    customer (a total, a count) may also set ``grouped`` (``crm_host.domain.segments.
     Grouped``): then the aggregate tests of one ``all``/``any`` group over the same
     relation are compiled into one ``GROUP BY`` with a combined ``HAVING``, instead of
     one grouping each; ``build`` must still give the same members on its own. A

@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.models import Job
+from crm_host.core.db import utcnow
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.models import Job
 from crm_host.runtime.queue_bookkeeping import (
     backoff,
     counts,

@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, NotFound
-from crm_host.models import Job
+from crm_host.core.db import utcnow
+from crm_host.core.errors import Conflict, NotFound
+from crm_host.core.models import Job
 from crm_host.runtime.locks import retry_on_lock
 from crm_host.runtime.queue_claims import Claim, _held
 

@@ -9,14 +9,14 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from crm_host import audit
-from crm_host.cli.common import host
-from crm_host.errors import CrmError
-from crm_host.models import Job
-from crm_host.models.runtime import JOB_STATUSES
-from crm_host.runtime import enqueue as enqueue_job
+from crm_host.cli._common import host
+from crm_host.core.errors import CrmError
+from crm_host.core.models import Job
+from crm_host.core.models.runtime import JOB_STATUSES
+from crm_host.records import audit
 from crm_host.runtime import queue
 from crm_host.runtime.api import job_query, shown_status
+from crm_host.runtime.facade import enqueue as enqueue_job
 
 
 @click.group("jobs")

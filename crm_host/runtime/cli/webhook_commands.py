@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from crm_host import audit
-from crm_host.cli.common import host
-from crm_host.errors import CrmError
+from crm_host.cli._common import host
+from crm_host.core.errors import CrmError
+from crm_host.records import audit
 from crm_host.runtime import webhooks
 
 

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm_host.cli.common import fail_if_broken, host
+from crm_host.cli._common import fail_if_broken, host
 from crm_host.runtime.service import get_runtime
 
 
@@ -55,7 +55,7 @@ def worker(until_idle: bool, concurrency: int, name: str | None) -> None:
     killed and started again takes back its running jobs at once, instead of after
     the heartbeat timeout.
     """
-    from crm_host.runtime.runner import Worker
+    from crm_host.runtime._runner import Worker
 
     fail_if_broken()
     runtime = get_runtime(_app())
@@ -137,9 +137,9 @@ def _beating(runtime: Any, kind: str, *, forking: bool = False) -> Any:
     from sqlalchemy.orm import sessionmaker
     from sqlalchemy.pool import NullPool
 
-    from crm_host.db import create_engine
+    from crm_host.core.db import create_engine
+    from crm_host.runtime._runner import default_worker_id
     from crm_host.runtime.heartbeats import Beating
-    from crm_host.runtime.runner import default_worker_id
 
     db = host().db
     factory = db.session_factory

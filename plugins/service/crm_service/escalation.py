@@ -1,6 +1,6 @@
 """Breached SLA clocks become escalations: a higher priority, a notification, an event.
 
-The host's :func:`crm_host.sla.store.detect_breaches` marks each overdue clock
+The host's :func:`crm_host.domain.sla.store.detect_breaches` marks each overdue clock
 exactly once (compare-and-set), so running the check twice — or on two schedulers
 at once — escalates a ticket once per breached clock. When admins define an
 escalation chain (:mod:`crm_service.chain`), its steps replace that one escalation:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from crm_service import mail, mailbox, mailfolder
 from crm_service.models import MailMessage, Ticket, TicketMessage
 
-from crm_host.attachments import LocalStorage
-from crm_host.customers.children import add_child
+from crm_host.domain.customers.children import add_child
+from crm_host.records.attachments import LocalStorage
 from crm_host.sdk import Interaction
 from crm_host.testing.tables import Attachment
 

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from crm_service.models import Ticket
 from crm_service.types import ensure_defaults
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.plugins import discover, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import discover, order_plugins
 
 TABLES = {
     "service_ticket_types",

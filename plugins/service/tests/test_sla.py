@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from crm_service import escalation, jobs, tickets
 from crm_service.sla import save_policy
 
+from crm_host.domain.sla.store import save_calendar
 from crm_host.sdk import BusinessCalendar, SlaClock, enqueue
-from crm_host.sla.store import save_calendar
 from crm_host.testing.tables import Notification, OutboxEvent
 
 DAY = [["09:00", "12:00"], ["13:00", "18:00"]]
@@ -142,7 +142,7 @@ def test_the_scheduled_job_runs_the_same_check(app, db, customer, office_policy,
 
 
 def test_the_job_is_scheduled_every_minute(app):
-    from crm_host.runtime import get_runtime
+    from crm_host.runtime.facade import get_runtime
 
     schedule = get_runtime(app).jobs.schedules[jobs.CHECK_SLA]
     assert schedule.every == timedelta(minutes=1) and not schedule.per_department

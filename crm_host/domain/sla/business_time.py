@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from crm_host.sla.calendar_fields import _MIDNIGHT, Interval, WeeklyHours, _length
+from crm_host.domain.sla.calendar_fields import _MIDNIGHT, Interval, WeeklyHours, _length
 
 _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
@@ -24,7 +24,7 @@ _SECOND = timedelta(seconds=1)
 
 
 class BusinessTime:
-    """The queries of :class:`~crm_host.sla.calendar.BusinessCalendar` on working time.
+    """The queries of :class:`~crm_host.domain.sla.calendar.BusinessCalendar` on working time.
 
     A mixin: the calendar dataclass supplies the fields below, already normalised.
     """

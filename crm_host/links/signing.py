@@ -18,9 +18,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import CrmError
-from crm_host.models.links import SignedLinkUse
+from crm_host.core.db import utcnow
+from crm_host.core.errors import CrmError
+from crm_host.core.models.links import SignedLinkUse
 
 _PURPOSE = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 MAX_AGE = timedelta(days=366)

@@ -1,6 +1,6 @@
 """The fields of a business calendar: their types, and parsing and checking them.
 
-:class:`~crm_host.sla.calendar.BusinessCalendar` normalises what it is given through
+:class:`~crm_host.domain.sla.calendar.BusinessCalendar` normalises what it is given through
 these helpers, so every error names the offending field and value, e.g.
 ``hours.mon[1]: end 12:00 is not after start 13:30``.
 """
