@@ -18,7 +18,7 @@ from crm_host.cli.common import fail, host
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.importing import jobs as import_jobs
-from crm_host.importing.readers import FORMATS, ImportFileError
+from crm_host.importing.readers import ENCODINGS, FORMATS, ImportFileError
 from crm_host.importing.registry import collect_importers
 from crm_host.models import Job
 
@@ -31,7 +31,7 @@ def import_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--format", "fmt", type=click.Choice(FORMATS), help="Default: from the extension."
         ),
         click.option(
-            "--encoding", type=click.Choice(["utf-8-sig", "gb18030"]), help="Default: detected."
+            "--encoding", type=click.Choice(ENCODINGS), help="Default: detected (UTF-8 or GB18030)."
         ),
         click.option(
             "--rejects",
