@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from crm_host.phones import phone_key
+
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_NOT_DIGIT = re.compile(r"\D+")
 _LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
@@ -18,12 +19,9 @@ def normalize_name(name: str) -> str:
 
 
 def normalize_phone(phone: str) -> str:
-    """Digits only, without a leading +86 / 0086, so local and international forms meet."""
-    digits = _NOT_DIGIT.sub("", phone)
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
-            return digits[len(prefix) :]
-    return digits
+    """The number's E.164 form (read in the company's region), so local, national and
+    international forms meet; digits only for text that is no possible number."""
+    return phone_key(phone)
 
 
 def has_line_break(text: str) -> bool:

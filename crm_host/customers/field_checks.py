@@ -11,14 +11,15 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+# PHONE_NOISE is kept importable from here (rules re-exports it to the search and SDK).
+from crm_host.phones import PHONE_NOISE as PHONE_NOISE
+from crm_host.phones import PhoneError, company_region, to_e164
 from crm_host.text import fold_lines, has_line_break, normalise_line_breaks
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the
 # mail server's business; this catches the typos people actually make.
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
-PHONE_NOISE = str.maketrans("", "", " -().\u00a0")
 # Control characters other than tab; a regex runs in C, a per-character loop would
 # cost more than the rest of a row's checks on a million-row import. Line breaks are
 # no control characters to refuse but data: a single-line field folds them into a
@@ -192,14 +193,28 @@ email_column = _matching(_TEXT_320_COLUMN, EMAIL_RE, str.lower)
 
 
 def check_phone(value: Any) -> str:
-    """A phone number without spaces, dashes, dots and brackets."""
-    value = _TEXT_40(value).translate(PHONE_NOISE)
-    if not PHONE_RE.match(value):
-        raise RuleError("Not a valid phone number: digits, optionally starting with +.")
-    return value
+    """A phone number in E.164 (see :mod:`crm_host.phones`), read in the company's region."""
+    try:
+        return to_e164(_TEXT_40(value))
+    except PhoneError:
+        raise RuleError("Not a valid phone number: digits, optionally starting with +.") from None
 
 
-phone_column = _matching(_TEXT_40_COLUMN, PHONE_RE, lambda text: text.translate(PHONE_NOISE))
+def phone_column(values: list[str]) -> list[str] | None:
+    """:func:`check_phone` over a column; each distinct number is parsed once, and one
+    already in E.164 not at all."""
+    checked = _TEXT_40_COLUMN(values)
+    if checked is None:
+        return None
+    region = company_region()
+    numbers: dict[str, str] = {}
+    try:
+        for text in set(checked):
+            numbers[text] = to_e164(text, region)
+    except PhoneError:
+        return None
+    return [numbers[text] for text in checked]
+
 
 ID_NUMBER_RE = re.compile(r"^[0-9A-Z-]{4,32}$")
 

@@ -25,7 +25,7 @@ from crm_host.customers.service import run_guards
 from crm_host.db import utcnow
 from crm_host.errors import ValidationFailed
 from crm_host.host import host_of
-from crm_host.importing import bulk
+from crm_host.importing import bulk, protect
 from crm_host.importing.readers import ImportFileError, Record
 from crm_host.importing.results import BatchResult, Reject
 from crm_host.models import Customer, Department, Tag, customer_departments, customer_tags
@@ -94,8 +94,19 @@ def _split_once(value: Any, memo: dict[Any, set[str]]) -> set[str]:
     return found
 
 
-def _describe(errors: dict[str, list[str]]) -> str:
-    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+#: Fields whose refused value a reject's reason quotes (a phone number in a reason
+#: has its digits masked like the row's own values).
+QUOTED = frozenset({"phone"})
+
+
+def _describe(errors: dict[str, list[str]], values: dict[str, Any] | None = None) -> str:
+    def reason(name: str, messages: list[str]) -> str:
+        text = f"{name}: {' '.join(messages)}"
+        if values and name in QUOTED and values.get(name) not in (None, ""):
+            text += f" Typed: {protect.mask_numbers(repr(str(values[name])))}."
+        return text
+
+    return "; ".join(reason(name, messages) for name, messages in errors.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +215,7 @@ class CustomerImporter:
             if code and code in self.seen and not errors:
                 errors["code"] = [f"Repeats the code of line {self.seen[code]}."]
             if errors:
-                rejects.append(Reject(record.line, _describe(errors), record.raw))
+                rejects.append(Reject(record.line, _describe(errors, values), record.raw))
                 continue
             self.seen[code] = record.line
             clean["custom"] = custom
