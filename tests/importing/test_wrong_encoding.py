@@ -72,3 +72,44 @@ def test_a_queued_job_with_a_wrong_encoding_fails_once_without_writing(
         assert (job.status, job.attempts) == ("failed", 1)
         assert "line 2502, byte offset 47521: not utf-8-sig" in job.last_error
         assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 0
+
+
+#: A small GB18030 file: the header is 15 bytes, "C1," 3 more, so 张 (D5 C5) is at 18.
+SMALL = "code,name,kind\nC1,张三,person\n".encode("gb18030")
+SMALL_ERROR = (
+    "line 2, byte offset 18: not utf-8-sig (invalid continuation byte); "
+    "the whole file decodes as gb18030, latin-1"
+)
+
+
+def test_the_api_refuses_a_wrong_encoding_and_takes_the_right_one(make_user, client_for, run_jobs):
+    import io
+
+    client = client_for(make_user("imp", departments=["sales"], role="manager"))
+
+    def post(encoding):
+        return client.post(
+            "/api/v1/imports",
+            data={"file": (io.BytesIO(SMALL), "c.csv"), "encoding": encoding},
+            content_type="multipart/form-data",
+        )
+
+    wrong = post("utf-8-sig")
+    assert wrong.status_code == 422 and wrong.json["errors"]["file"] == [SMALL_ERROR]
+    right = post("gb18030")
+    assert right.status_code == 202, right.json
+    run_jobs(names=["host.import"])
+    assert client.get("/api/v1/customers?q=C1").json["items"][0]["name"] == "张三"
+
+
+def test_the_console_form_names_the_failing_byte(make_user, client_for):
+    import io
+
+    browser = client_for(make_user("imp4", departments=["sales"], role="manager"))
+    page = browser.post(
+        "/customers/imports/new",
+        data={"file": (io.BytesIO(SMALL), "people.csv"), "encoding": "utf-8-sig"},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    assert SMALL_ERROR in page.text
