@@ -153,7 +153,9 @@ def currency(value: Any, field: str, errors: Errors, *, required: bool = True) -
 def _bounds(
     minimum: Decimal | None, maximum: Decimal | None, min_exclusive: bool, max_exclusive: bool
 ) -> str:
-    """The range in words: "More than 0 and at most 100." """
+    """The range in words: "A number from 0 to 100.", "A number more than 0 and at most 5." """
+    if minimum is not None and maximum is not None and not (min_exclusive or max_exclusive):
+        return f"A number from {minimum} to {maximum}."
     parts = []
     if minimum is not None:
         parts.append(f"{'more than' if min_exclusive else 'at least'} {minimum}")

@@ -115,6 +115,9 @@ def test_decimal_names_its_bounds():
     assert run(check.decimal, "0", **options)[1] == {"f": ["A number more than 0 and at most 100."]}
     assert run(check.decimal, "100", **options) == (Decimal("100.0"), {})
     assert run(check.decimal, "100.01", **options)[1] != {}
+    assert run(check.decimal, "120", places=2, minimum=0, maximum=100)[1] == {
+        "f": ["A number from 0 to 100."]
+    }
     assert run(check.decimal, "x", places=0)[1] == {"f": ["A number."]}
     assert run(check.decimal, "10", places=0, maximum=10, max_exclusive=True)[1] == {
         "f": ["A number less than 10."]
