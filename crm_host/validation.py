@@ -140,12 +140,12 @@ def money(
 
 
 def currency(value: Any, field: str, errors: Errors, *, required: bool = True) -> str | None:
-    """An ISO 4217 currency code in capitals (``CNY``); lower case is raised."""
+    """An ISO 4217 currency code, in capitals as the standard writes it (``CNY``)."""
     if _missing(value, field, errors, required):
         return None
-    code = value.strip().upper() if isinstance(value, str) else ""
+    code = value.strip() if isinstance(value, str) else ""
     if not _CURRENCY_RE.match(code):
-        add_error(errors, field, "Three letters, e.g. CNY.")
+        add_error(errors, field, "Three capital letters, e.g. CNY.")
         return None
     return code
 
@@ -242,11 +242,12 @@ def date(
 
 
 def reference_id(value: Any, field: str, errors: Errors, *, required: bool = True) -> int | None:
-    """An id's shape: a positive integer within BIGINT range (existence not checked)."""
-    if value is None or value == "":
-        if required:
-            add_error(errors, field, REQUIRED)
+    """An id's shape: a positive integer within BIGINT range (existence not checked);
+    digits as text (a console form's) are read as the number."""
+    if _missing(value, field, errors, required):
         return None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         add_error(errors, field, "Not an id: a whole number from 1.")
         return None

@@ -97,10 +97,10 @@ class Money(ma.fields.Decimal):
 
 
 class Currency(ma.fields.String):
-    """An ISO 4217 code by :func:`crm_host.validation.currency` (``cny`` loads as ``CNY``)."""
+    """An ISO 4217 code in capitals by :func:`crm_host.validation.currency`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"example": "CNY", "pattern": "^[A-Za-z]{3}$", **kwargs.pop("metadata", {})}
+        metadata = {"example": "CNY", "pattern": "^[A-Z]{3}$", **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:

@@ -95,8 +95,9 @@ def test_money_may_be_optional():
 
 
 def test_currency_is_three_capitals():
-    assert run(check.currency, "cny") == ("CNY", {})
-    assert run(check.currency, "YUAN")[1] == {"f": ["Three letters, e.g. CNY."]}
+    assert run(check.currency, " CNY ") == ("CNY", {})
+    for value in ("cny", "YUAN", "C1Y", 156):
+        assert run(check.currency, value) == (None, {"f": ["Three capital letters, e.g. CNY."]})
 
 
 # Decimals
@@ -160,8 +161,9 @@ def test_date_within_bounds():
 
 def test_reference_id_is_a_positive_integer():
     assert run(check.reference_id, 5) == (5, {})
+    assert run(check.reference_id, " 5") == (5, {})
     assert run(check.reference_id, None) == (None, {"f": ["Required."]})
-    for value in (0, -1, True, "5", 2**63):
+    for value in (0, -1, True, "x", "-5", 2.5, 2**63):
         assert run(check.reference_id, value)[1] == {"f": ["Not an id: a whole number from 1."]}
 
 
@@ -248,7 +250,7 @@ def test_fields_answer_the_rules_messages():
                 "price": "1.234",
                 "level": "mv",
                 "day": "tomorrow",
-                "customer_id": "3",
+                "customer_id": "x3",
                 "email": "nobody",
             }
         )

@@ -50,7 +50,8 @@ class CampaignIn(ma.Schema):
         metadata={"description": "None, or 2–5 A/B variants whose weights add up to 100."},
     )
     cost = _cost()
-    cost_currency = check.Currency(allow_none=True)
+    # Checked by the service with the cost (the SDK's currency rule): the two go together.
+    cost_currency = ma.fields.String(allow_none=True, metadata={"example": "CNY"})
     test_share = ma.fields.Integer(
         allow_none=True,
         strict=True,
@@ -68,7 +69,8 @@ class CampaignPatch(ma.Schema):
     scheduled_at = ma.fields.AwareDateTime(allow_none=True)
     variants = ma.fields.List(ma.fields.Nested(VariantIn))
     cost = _cost()
-    cost_currency = check.Currency(allow_none=True)
+    # Checked by the service with the cost (the SDK's currency rule): the two go together.
+    cost_currency = ma.fields.String(allow_none=True, metadata={"example": "CNY"})
     test_share = ma.fields.Integer(
         allow_none=True,
         strict=True,
