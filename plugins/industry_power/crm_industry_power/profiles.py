@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import Conflict, Customer, NotFound, ValidationFailed
+from crm_host.sdk import Conflict, NotFound, ValidationFailed
+from crm_host.sdk import validation as check
 from crm_industry_power import auditing
 from crm_industry_power.models import (
     CATEGORIES,
@@ -24,26 +24,15 @@ from crm_industry_power.tariffs import tariff_by_code
 
 NUMBER_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
 MAX_KVA = Decimal("10000000")
-
-
-def _decimal(
-    value: Any,
-    field: str,
-    errors: dict[str, list[str]],
-    *,
-    low: Decimal,
-    high: Decimal,
-    places: str,
-) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors[field] = ["A number."]
-        return None
-    if not number.is_finite() or not low < number < high:
-        errors[field] = [f"Greater than {low} and less than {high}."]
-        return None
-    return number.quantize(Decimal(places))
+#: The rules of a capacity in kVA and of a meter's multiplier (both above 0).
+KVA = {"places": 1, "minimum": 0, "maximum": MAX_KVA, "min_exclusive": True, "max_exclusive": True}
+MULTIPLIER = {
+    "places": 3,
+    "minimum": 0,
+    "maximum": 1000000,
+    "min_exclusive": True,
+    "max_exclusive": True,
+}
 
 
 def _number(
@@ -96,15 +85,13 @@ def _check_place(
 ) -> None:
     """Whose account it is and where: the customer and the service point."""
     if _given(data, "customer_id"):
-        customer = session.get(Customer, data["customer_id"])
-        if customer is None:
-            errors["customer_id"] = ["Unknown customer."]
-        values["customer_id"] = data["customer_id"]
+        values["customer_id"] = check.customer_ref(
+            session, data["customer_id"], "customer_id", errors
+        )
     if _given(data, "service_point"):
-        point = str(data["service_point"]).strip()
-        if not 1 <= len(point) <= 200:
-            errors["service_point"] = ["1–200 characters."]
-        values["service_point"] = point
+        values["service_point"] = check.text(
+            data["service_point"], "service_point", errors, max_length=200, required=True
+        )
 
 
 def _check_supply(
@@ -112,21 +99,14 @@ def _check_supply(
 ) -> None:
     """How it is supplied: category, voltage level and contracted capacity."""
     if _given(data, "category"):
-        if data["category"] not in CATEGORIES:
-            errors["category"] = [f"One of {', '.join(CATEGORIES)}."]
-        values["category"] = data["category"]
+        values["category"] = check.choice(data["category"], "category", errors, CATEGORIES)
     if _given(data, "voltage_level"):
-        if data["voltage_level"] not in VOLTAGE_LEVELS:
-            errors["voltage_level"] = [f"One of {', '.join(VOLTAGE_LEVELS)}."]
-        values["voltage_level"] = data["voltage_level"]
+        values["voltage_level"] = check.choice(
+            data["voltage_level"], "voltage_level", errors, VOLTAGE_LEVELS
+        )
     if _given(data, "contracted_kva"):
-        values["contracted_kva"] = _decimal(
-            data["contracted_kva"],
-            "contracted_kva",
-            errors,
-            low=Decimal(0),
-            high=MAX_KVA,
-            places="0.1",
+        values["contracted_kva"] = check.decimal(
+            data["contracted_kva"], "contracted_kva", errors, **KVA
         )
 
 
@@ -201,14 +181,7 @@ def save_meter(session: Session, data: dict[str, Any], row: Meter | None = None)
             errors["account_id"] = ["Unknown account."]
         values["account_id"] = data["account_id"]
     if data.get("multiplier") not in (None, ""):
-        values["multiplier"] = _decimal(
-            data["multiplier"],
-            "multiplier",
-            errors,
-            low=Decimal(0),
-            high=Decimal(1000000),
-            places="0.001",
-        )
+        values["multiplier"] = check.decimal(data["multiplier"], "multiplier", errors, **MULTIPLIER)
     if "active" in data and data["active"] is not None:
         values["active"] = bool(data["active"])
     if errors:
@@ -235,27 +208,15 @@ def get_meter(session: Session, meter_id: int) -> Meter:
 def add_equipment(session: Session, account: Account, data: dict[str, Any]) -> Equipment:
     """Record a transformer, motor or other equipment at the account's service point."""
     errors: dict[str, list[str]] = {}
-    if data.get("kind") not in EQUIPMENT_KINDS:
-        errors["kind"] = [f"One of {', '.join(EQUIPMENT_KINDS)}."]
-    name = str(data.get("name") or "").strip()
-    if not 1 <= len(name) <= 100:
-        errors["name"] = ["1–100 characters."]
-    rated = None
-    if data.get("rated_kva") not in (None, ""):
-        rated = _decimal(
-            data["rated_kva"], "rated_kva", errors, low=Decimal(0), high=MAX_KVA, places="0.1"
-        )
-    installed = data.get("installed_on")
-    if installed is not None and not isinstance(installed, date):
-        errors["installed_on"] = ["A date."]
-    model = data.get("model")
-    if model is not None and len(str(model)) > 100:
-        errors["model"] = ["At most 100 characters."]
-    if errors:
-        raise ValidationFailed("the equipment is not valid", details=errors)
+    kind = check.choice(data.get("kind"), "kind", errors, EQUIPMENT_KINDS, required=True)
+    name = check.text(data.get("name"), "name", errors, max_length=100, required=True)
+    rated = check.decimal(data.get("rated_kva"), "rated_kva", errors, **KVA)
+    installed = check.date(data.get("installed_on"), "installed_on", errors)
+    model = check.text(data.get("model"), "model", errors, max_length=100)
+    check.fail_if(errors, "the equipment is not valid")
     row = Equipment(
         account_id=account.id,
-        kind=data["kind"],
+        kind=kind,
         name=name,
         model=model,
         rated_kva=rated,

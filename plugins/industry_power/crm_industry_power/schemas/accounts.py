@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id
 from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, VOLTAGE_LEVELS
-from crm_industry_power.schemas.fields import day_field, number_field
+from crm_industry_power.profiles import KVA, MULTIPLIER
+from crm_industry_power.schemas.fields import day_field
 
 
 class AccountIn(ma.Schema):
     number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     customer_id = Id()
-    service_point = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    category = ma.fields.String(validate=ma.validate.OneOf(list(CATEGORIES)))
-    voltage_level = ma.fields.String(validate=ma.validate.OneOf(VOLTAGE_LEVELS))
-    contracted_kva = number_field(9999999)
+    service_point = check.Text(200, allow_blank=False, allow_none=False)
+    category = check.Choice(CATEGORIES)
+    voltage_level = check.Choice(VOLTAGE_LEVELS)
+    contracted_kva = check.Decimal(**KVA, as_string=True, metadata={"example": 630})
     tariff = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
     key_customer = ma.fields.Boolean()
 
@@ -42,7 +44,7 @@ class AccountOut(ma.Schema):
 class MeterIn(ma.Schema):
     number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     account_id = Id()
-    multiplier = number_field(999999)
+    multiplier = check.Decimal(**MULTIPLIER, as_string=True, metadata={"example": 40})
     active = ma.fields.Boolean()
 
 
@@ -60,10 +62,10 @@ class MeterOut(ma.Schema):
 
 
 class EquipmentIn(ma.Schema):
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(EQUIPMENT_KINDS))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    model = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
-    rated_kva = number_field(9999999, allow_none=True)
+    kind = check.Choice(EQUIPMENT_KINDS, required=True)
+    name = check.Text(100, required=True, allow_blank=False, allow_none=False)
+    model = check.Text(100)
+    rated_kva = check.Decimal(**KVA, as_string=True, allow_none=True)
     installed_on = day_field(allow_none=True)
 
 
