@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_host.customers.field_checks import CONTROL_RE, RuleError, check_email, check_phone
-from crm_host.errors import ValidationFailed
+from crm_host.core.errors import ValidationFailed
+from crm_host.domain.customers.field_checks import CONTROL_RE, RuleError, check_email, check_phone
 
 Errors = dict[str, list[str]]
 
@@ -259,7 +259,7 @@ def customer_ref(
 ) -> int | None:
     """The id of an existing customer. Whether the user may see or change that customer
     is the caller's to ask afterwards (record rules), with the customer in hand."""
-    from crm_host.models import Customer  # models import the whole schema: load on use
+    from crm_host.core.models import Customer  # models import the whole schema: load on use
 
     number = reference_id(value, field, errors, required=required)
     if number is not None and session.get(Customer, number) is None:

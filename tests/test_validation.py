@@ -9,7 +9,7 @@ from decimal import Decimal
 import marshmallow as ma
 import pytest
 
-from crm_host.errors import ValidationFailed
+from crm_host.core.errors import ValidationFailed
 from crm_host.sdk import validation as check
 
 
@@ -168,7 +168,7 @@ def test_reference_id_is_a_positive_integer():
 
 
 def test_customer_ref_checks_the_customer_exists(db):
-    from crm_host.models import Customer
+    from crm_host.core.models import Customer
 
     customer = Customer(code="V1", name="王芳", kind="person")
     db.add(customer)
