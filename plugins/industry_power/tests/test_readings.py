@@ -169,11 +169,13 @@ def _everything(db, report):
     ("unit", "limit", "over"), [("kWh", "1.5", "1.500001"), ("kW", "6", "6.000001")]
 )
 def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
-    db, make_account, import_text, monkeypatch, unit, limit, over
+    db, make_account, import_text, monkeypatch, company_zone, unit, limit, over
 ):
     from crm_industry_power.readings import columns as readings_columns
     from crm_industry_power.readings import rows
 
+    # A Berlin company: its days, 25 hours long on 2026-10-25, are the days stored.
+    company_zone("Europe/Berlin")
     make_account("A1", meters=("M1",))
     make_account("A2", meters=("M2",), kva="1")
     db.scalar(sa.select(Meter).where(Meter.number == "M2")).multiplier = Decimal("0.5")

@@ -26,7 +26,7 @@ from crm_industry_power.readings.options import check_header, check_options
 from crm_industry_power.readings.report import ImportReport, Problem
 from crm_industry_power.readings.rows import Good, MeterInfo
 from crm_industry_power.readings.store import Readings, store
-from crm_industry_power.zones import timezone_named
+from crm_industry_power.zones import company_timezone, timezone_named
 
 #: Day rows fetched and written per statement.
 CHUNK = 500
@@ -125,7 +125,11 @@ class ReadingsImporter:
     ) -> None:
         check_options(interval, unit)
         self.interval, self.unit = interval, unit
+        #: The zone the file's wall-clock times are read in (``--timezone``) …
         self.tz = tz or timezone_named(timezone)
+        #: … and the zone whose days the readings are filed under, as every reader reads
+        #: them. A timestamp is converted once, file zone → UTC → company day and slot.
+        self.company = company_timezone()
         self.meters: dict[str, MeterInfo | None] = {}
         #: The line of every interval read so far, by meter id and UTC start (seconds).
         self.seen: dict[tuple[int, int], int] = {}
@@ -137,7 +141,7 @@ class ReadingsImporter:
         #: Set when no batch follows, so the intervals seen need not be kept.
         self.single_batch = False
         self.now = utcnow()
-        self._day_offsets: dict[int, int] = {}
+        self._day_offsets: dict[tuple[str, int], int] = {}
         self._session = session
 
     def remember(self, records: Iterable[Record]) -> None:
@@ -172,7 +176,7 @@ class ReadingsImporter:
             report, good = self._check_columns(session, records)
         else:
             report, good = self._check(session, records)
-        outcome = store(session, good, self.interval, self.tz, self._is_uniform)
+        outcome = store(session, good, self.interval, self.company, self._is_uniform)
         report.new, report.changed, report.unchanged = (
             outcome.new,
             outcome.changed,
@@ -237,6 +241,8 @@ class ReadingsImporter:
                 self.folds,
                 self.now,
             )
+            if not isinstance(verdict, str):
+                verdict = self._placed(verdict)
             if isinstance(verdict, str):
                 report.rejects.append(Problem(record.line, verdict, number))
             else:
@@ -281,6 +287,8 @@ class ReadingsImporter:
         ok &= (offset != NOT_UNIFORM) & (day >= low) & (day < low + len(offsets))
         ok &= (second % (self.interval * 60) == 0) & (moment <= self.now.timestamp())
         ok &= micro <= limits[codes]
+        filed_day, filed_second, filed = self._company_places(moment, day, second, ok)
+        ok &= filed
         # mWh = round-half-even(value in millionths × multiplier in thousandths × F / D).
         factor, divisor = (1, 1000) if self.unit == "kWh" else (self.interval, 60_000)
         numerator = micro * scaled[codes] * factor
@@ -292,11 +300,36 @@ class ReadingsImporter:
             meter_ids[codes[rows]],
             moment[rows],
             (quotient + up)[rows],
-            day[rows],
-            second[rows] // (self.interval * 60),
+            filed_day[rows],
+            filed_second[rows] // (self.interval * 60),
         )
         slow = [columns.record(int(i)) for i in np.flatnonzero(~ok & ~unknown)]
         return fast, numbers, slow
+
+    def _company_places(
+        self, moment: np.ndarray, day: np.ndarray, second: np.ndarray, ok: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The company day and second of day of every UTC ``moment`` (``day``: its day in
+        the file's zone), and which of them are plain: on a company day of one UTC
+        offset and on the company's interval grid. The others go one by one."""
+        if self.company.key == self.tz.key:
+            return day, second, ok
+        offset = self._offset_table(day, ok, self.company)
+        known = ok & (offset != NOT_UNIFORM)
+        local = np.where(known, moment + offset, 0)
+        filed_day = local // 86_400
+        # Plain only when the company day found has the offset used to find it.
+        again = self._offset_table(filed_day, known, self.company)
+        plain = known & (again == offset)
+        plain &= (local % 86_400) % (self.interval * 60) == 0
+        return filed_day, local - filed_day * 86_400, plain
+
+    def _offset_table(self, days: np.ndarray, ok: np.ndarray, tz: ZoneInfo) -> np.ndarray:
+        """The UTC offset in ``tz`` of every day of ``days`` (those where ``ok`` count)."""
+        low, offsets = self._offsets(days[ok], tz)
+        inside = (days >= low) & (days < low + len(offsets))
+        found = offsets[np.clip(days - low, 0, len(offsets) - 1)]
+        return np.where(inside, found, NOT_UNIFORM)
 
     def _fast_terms(self, info: MeterInfo | None) -> tuple[int, int]:
         """A meter's multiplier in thousandths and the largest value (in millionths)
@@ -313,7 +346,7 @@ class ReadingsImporter:
             most = most * self.interval / 60
         return int(scaled), min(math.floor(most), _LARGEST)
 
-    def _offsets(self, days: np.ndarray) -> tuple[int, np.ndarray]:
+    def _offsets(self, days: np.ndarray, tz: ZoneInfo | None = None) -> tuple[int, np.ndarray]:
         """The first of ``days`` and the UTC offset (seconds) of every local day from it
         to the last, :data:`NOT_UNIFORM` for a day whose offset changes (or absent)."""
         if not days.size:
@@ -323,21 +356,37 @@ class ReadingsImporter:
         present = np.zeros(high - low + 1, dtype=bool)
         present[days - low] = True
         for index in np.flatnonzero(present).tolist():
-            table[index] = self._offset_of(low + index)
+            table[index] = self._offset_of(low + index, tz or self.tz)
         return low, table
 
-    def _offset_of(self, day: int) -> int:
-        if day not in self._day_offsets:
-            self._day_offsets[day] = day_offset(day, self.tz)
-        return self._day_offsets[day]
+    def _offset_of(self, day: int, tz: ZoneInfo) -> int:
+        key = (tz.key, day)
+        if key not in self._day_offsets:
+            self._day_offsets[key] = day_offset(day, tz)
+        return self._day_offsets[key]
 
     def _is_uniform(self, day: int) -> bool:
-        """Whether the local ``day`` follows one UTC offset all day long."""
-        return self._offset_of(day) != NOT_UNIFORM
+        """Whether the company ``day`` follows one UTC offset all day long."""
+        return self._offset_of(day, self.company) != NOT_UNIFORM
+
+    def _placed(self, good: Good) -> Good | str:
+        """``good`` filed under its company day and slot, or why it cannot be: a start
+        off the company's interval grid (a zone offset of half an hour, say)."""
+        day = good.moment.astimezone(self.company).date()
+        start, _end = storage.day_bounds(day, self.company)
+        offset = int((good.moment - start).total_seconds())
+        if offset % (self.interval * 60):
+            local = good.moment.astimezone(self.company)
+            return (
+                f"{local:%Y-%m-%d %H:%M} ({self.company.key}) is not on a "
+                f"{self.interval}-minute boundary of the company's day"
+            )
+        good.place = (day, offset // (self.interval * 60))
+        return good
 
     def _readings_of(self, goods: list[Good]) -> Readings:
         """The readings judged one by one, as arrays."""
-        places = [storage.slot_of(g.moment, self.tz, self.interval) for g in goods]
+        places = [g.place for g in goods]
         return Readings(
             np.array([g.line for g in goods], dtype=np.int64),
             np.array([g.meter_id for g in goods], dtype=np.int64),

@@ -4,7 +4,7 @@ reason it is refused (the rows the array path cannot clear come here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,8 @@ class Good:
     meter_id: int
     moment: datetime
     mwh: int
+    #: The company day and slot it is filed under (set once the zone is applied).
+    place: tuple[date, int] = (date.min, 0)
 
 
 def meter_info(
