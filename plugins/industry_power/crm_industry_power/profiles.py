@@ -13,8 +13,11 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import Conflict, Customer, NotFound, ValidationFailed
 from crm_industry_power import auditing
 from crm_industry_power.models import (
+    CAPACITY_CAPS,
     CATEGORIES,
+    DISPLAY_UNITS,
     EQUIPMENT_KINDS,
+    QUANTITIES,
     VOLTAGE_LEVELS,
     Account,
     Equipment,
@@ -23,7 +26,8 @@ from crm_industry_power.models import (
 from crm_industry_power.tariffs import tariff_by_code
 
 NUMBER_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
-MAX_KVA = Decimal("10000000")
+#: The largest rating of a piece of equipment, and of any account (the largest cap).
+MAX_KVA = Decimal(max(CAPACITY_CAPS.values())) + 1
 
 
 def _decimal(
@@ -108,9 +112,13 @@ def _check_place(
 
 
 def _check_supply(
-    data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]
+    data: dict[str, Any],
+    errors: dict[str, list[str]],
+    values: dict[str, Any],
+    row: Account | None = None,
 ) -> None:
-    """How it is supplied: category, voltage level and contracted capacity."""
+    """How it is supplied: category, voltage level and contracted capacity, which is
+    capped by the category (the new one, or the account's own when it keeps it)."""
     if _given(data, "category"):
         if data["category"] not in CATEGORIES:
             errors["category"] = [f"One of {', '.join(CATEGORIES)}."]
@@ -119,15 +127,20 @@ def _check_supply(
         if data["voltage_level"] not in VOLTAGE_LEVELS:
             errors["voltage_level"] = [f"One of {', '.join(VOLTAGE_LEVELS)}."]
         values["voltage_level"] = data["voltage_level"]
-    if _given(data, "contracted_kva"):
-        values["contracted_kva"] = _decimal(
-            data["contracted_kva"],
-            "contracted_kva",
-            errors,
-            low=Decimal(0),
-            high=MAX_KVA,
-            places="0.1",
-        )
+    category = values.get("category") or (row.category if row is not None else None)
+    cap = Decimal(CAPACITY_CAPS.get(str(category), max(CAPACITY_CAPS.values())))
+    kva = data.get("contracted_kva") if _given(data, "contracted_kva") else None
+    if kva is None and row is not None and "category" in values:
+        kva = row.contracted_kva  # a new category must still hold the capacity
+    if kva is not None:
+        number = _decimal(kva, "contracted_kva", errors, low=Decimal(0), high=cap + 1, places="0.1")
+        values["contracted_kva"] = number
+        if number is not None and number > cap:
+            errors["contracted_kva"] = ["over the cap"]
+        if "contracted_kva" in errors and category in CAPACITY_CAPS:
+            errors["contracted_kva"] = [
+                f"Greater than 0 and at most {cap:,} kVA for a {category} account."
+            ]
 
 
 def _check_terms(
@@ -144,6 +157,12 @@ def _check_terms(
                 errors.update(error.details)
     if "key_customer" in data and data["key_customer"] is not None:
         values["key_customer"] = bool(data["key_customer"])
+    if "refuse_overload" in data and data["refuse_overload"] is not None:
+        values["refuse_overload"] = bool(data["refuse_overload"])
+    if _given(data, "display_unit"):
+        if data["display_unit"] not in DISPLAY_UNITS:
+            errors["display_unit"] = [f"One of {', '.join(DISPLAY_UNITS)}."]
+        values["display_unit"] = data["display_unit"]
 
 
 def save_account(session: Session, data: dict[str, Any], row: Account | None = None) -> Account:
@@ -152,13 +171,13 @@ def save_account(session: Session, data: dict[str, Any], row: Account | None = N
     values: dict[str, Any] = {}
     _check_identity(session, data, row, errors, values)
     _check_place(session, data, errors, values)
-    _check_supply(data, errors, values)
+    _check_supply(data, errors, values, row)
     _check_terms(session, data, errors, values)
     if errors:
         raise ValidationFailed("the account is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)
     if row is None:
-        row = Account(key_customer=False)
+        row = Account(key_customer=False, refuse_overload=False, display_unit="kW")
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
@@ -211,11 +230,15 @@ def save_meter(session: Session, data: dict[str, Any], row: Meter | None = None)
         )
     if "active" in data and data["active"] is not None:
         values["active"] = bool(data["active"])
+    if _given(data, "quantity"):
+        if data["quantity"] not in QUANTITIES:
+            errors["quantity"] = [f"One of {', '.join(QUANTITIES)}."]
+        values["quantity"] = data["quantity"]
     if errors:
         raise ValidationFailed("the meter is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)
     if row is None:
-        row = Meter(multiplier=Decimal(1), active=True)
+        row = Meter(multiplier=Decimal(1), active=True, quantity="active")
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from crm_host.sdk import CrmError, fail, get_host
+from crm_host.sdk import CrmError, ValidationFailed, fail, get_host
 from crm_host.sdk.customers import ImportFileError
 from crm_industry_power import loadcurve, readings
 from crm_industry_power.cli.common import account_by_number, fmt, parse_day
@@ -26,9 +26,10 @@ from crm_industry_power.zones import company_timezone, timezone_named
 )
 @click.option(
     "--unit",
-    required=True,
+    default=None,
     type=click.Choice(readings.UNITS),
-    help="kWh: energy over the interval; kW: average demand over it.",
+    help="kWh, MWh, kvarh: energy over the interval; kW, MW, kvar: average demand over "
+    "it (or say it in the value header: value_MWh).",
 )
 @click.option(
     "--timezone",
@@ -37,7 +38,7 @@ from crm_industry_power.zones import company_timezone, timezone_named
     help="Zone of timestamps without an offset (default: the company's).",
 )
 @with_appcontext
-def import_readings(file: Path, interval: str, unit: str, zone: str | None) -> None:
+def import_readings(file: Path, interval: str, unit: str | None, zone: str | None) -> None:
     """Import interval readings from FILE (CSV: meter,timestamp,value) in one transaction.
 
     For big files, `crm import power.readings FILE -o interval=15 -o unit=kWh` runs
@@ -54,6 +55,14 @@ def import_readings(file: Path, interval: str, unit: str, zone: str | None) -> N
     except ImportFileError as error:
         session.rollback()
         raise click.ClickException(str(error)) from None
+    except ValidationFailed as error:
+        session.rollback()
+        if unit is None and "unit" in error.details:
+            # Neither the option nor the header says it: a usage error, as a missing option.
+            raise click.UsageError(
+                "Missing option '--unit' (or say the unit in the value header: value_MWh)."
+            ) from None
+        raise fail(error) from None
     except CrmError as error:
         session.rollback()
         raise fail(error) from None
@@ -61,10 +70,13 @@ def import_readings(file: Path, interval: str, unit: str, zone: str | None) -> N
         click.echo(f"refused {problem}")
     for problem in report.gaps:
         click.echo(f"gap     {problem}")
+    for problem in report.overloads:
+        click.echo(f"notice  {problem}")
     click.echo(
         f"{report.rows} rows: {report.new} new, {report.changed} changed, "
         f"{report.unchanged} unchanged readings; {len(report.rejects)} refused, "
         f"{len(report.gaps)} gaps"
+        + (f", {len(report.overloads)} overloads" if report.overloads else "")
     )
 
 

@@ -12,7 +12,11 @@ from crm_industry_power.storage import INTERVALS
 
 class ReadingsImportIn(ma.Schema):
     interval = ma.fields.Integer(required=True, validate=ma.validate.OneOf(INTERVALS))
-    unit = ma.fields.String(required=True, validate=ma.validate.OneOf(UNITS))
+    unit = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.OneOf(UNITS),
+        metadata={"description": "The file's unit; may be said by the value header instead"},
+    )
     timezone = ma.fields.String(
         load_default=None,
         validate=ma.validate.Length(max=64),
@@ -37,6 +41,7 @@ class ImportReportOut(ma.Schema):
     unchanged = ma.fields.Integer()
     rejects = ma.fields.List(ma.fields.Nested(ProblemOut))
     gaps = ma.fields.List(ma.fields.Nested(ProblemOut))
+    overloads = ma.fields.List(ma.fields.Nested(ProblemOut))
 
 
 class DayQuery(ma.Schema):
