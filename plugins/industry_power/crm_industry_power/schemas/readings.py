@@ -84,12 +84,22 @@ class PointOut(ma.Schema):
     period = ma.fields.String()
 
 
+class FigureOut(ma.Schema):
+    key = ma.fields.String()
+    label = ma.fields.String()
+    value = ma.fields.Float(allow_none=True)
+    unit = ma.fields.String()
+
+
 class LoadCurveOut(ma.Schema):
     account_id = ma.fields.Integer()
     day = ma.fields.Date()
     interval = ma.fields.Integer(allow_none=True)
     points = ma.fields.List(ma.fields.Nested(PointOut))
     metrics = ma.fields.Nested(MetricsOut, allow_none=True)
+    #: The metric set every surface shows, in the account's display unit.
+    display_unit = ma.fields.String()
+    figures = ma.fields.List(ma.fields.Nested(FigureOut))
 
 
 class SummaryOut(ma.Schema):

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from crm_host.sdk import CrmError, Customer, can, get_host
 from crm_host.sdk.web import Chart, allowed, chart_json, page
-from crm_industry_power import advice, bills, faults, loadcurve, storage
+from crm_industry_power import advice, bills, faults, figures, loadcurve, storage
 from crm_industry_power import permissions as p
 from crm_industry_power.models import CATEGORIES, Account, Equipment, Fault, Meter, ServiceClass
 from crm_industry_power.views.blueprint import bp
@@ -64,11 +64,13 @@ def account(account_id: int) -> str:
     tz = company_timezone()
     user = current_user.user
     metrics = chart = None
+    metric_figures: list[figures.Figure] = []
     extra_charts: list[Chart] = []
     if can(session, user, p.READINGS_READ):
         curve = loadcurve.day_curve(session, row, day, tz)
         if curve is not None:
             metrics = loadcurve.metrics(curve, row.tariff, row.contracted_kva, tz)
+            metric_figures = figures.figures(metrics, row.display_unit)
         chart = Chart(
             _("Load curve on %(day)s (kW)", day=day.isoformat()),
             url_for(".curve", account_id=row.id, day=day.isoformat()),
@@ -113,6 +115,7 @@ def account(account_id: int) -> str:
         chart=chart,
         extra_charts=extra_charts,
         metrics=metrics,
+        figures=metric_figures,
         advice_rows=advice_rows,
         fault_rows=fault_rows,
         can_report=allowed(p.FAULTS_WRITE),
