@@ -127,6 +127,13 @@ def _check_supply(
         if data["voltage_level"] not in VOLTAGE_LEVELS:
             errors["voltage_level"] = [f"One of {', '.join(VOLTAGE_LEVELS)}."]
         values["voltage_level"] = data["voltage_level"]
+    _check_capacity(data, errors, values, row)
+
+
+def _check_capacity(
+    data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any], row: Account | None
+) -> None:
+    """The contracted capacity, at most the cap of the account's category."""
     category = values.get("category") or (row.category if row is not None else None)
     cap = Decimal(CAPACITY_CAPS.get(str(category), max(CAPACITY_CAPS.values())))
     kva = data.get("contracted_kva") if _given(data, "contracted_kva") else None
@@ -135,9 +142,8 @@ def _check_supply(
     if kva is not None:
         number = _decimal(kva, "contracted_kva", errors, low=Decimal(0), high=cap + 1, places="0.1")
         values["contracted_kva"] = number
-        if number is not None and number > cap:
-            errors["contracted_kva"] = ["over the cap"]
-        if "contracted_kva" in errors and category in CAPACITY_CAPS:
+        out_of_range = errors.get("contracted_kva", ["A number."]) != ["A number."]
+        if (out_of_range or (number is not None and number > cap)) and (category in CAPACITY_CAPS):
             errors["contracted_kva"] = [
                 f"Greater than 0 and at most {cap:,} kVA for a {category} account."
             ]
