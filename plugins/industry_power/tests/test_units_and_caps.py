@@ -122,3 +122,32 @@ def loadcurve_tz():
     from crm_industry_power.zones import company_timezone
 
     return company_timezone()
+
+
+def test_the_import_job_reads_the_header_s_unit_and_gives_overloads_as_notices(
+    db, make_account, tmp_path
+):
+    from zoneinfo import ZoneInfo
+
+    from crm_industry_power import readings
+
+    from crm_host.sdk.customers import read_records
+
+    make_account("O3", meters=("MO3",), kva="1000")
+    source = tmp_path / "job.csv"
+    # 0.1 MWh = 100 kWh (400 kW); 1 MWh over a quarter hour is 4,000 kW: an overload.
+    source.write_text(_rows("MO3", ["0.1", "1"], "value_MWh"))
+    header, records = read_records(source, "csv")
+    readings.ReadingsImporter.check_header(db, header)
+    options = readings.ReadingsImporter.check_options(db, {"interval": "15"})
+    importer = readings.ReadingsImporter(db, **options, tz=ZoneInfo("Asia/Shanghai"))
+    result = importer.import_batch(db, list(records))
+    assert (result.created_count, result.rejects) == (2, [])
+    assert [(n.line, n.reason) for n in result.notices] == [
+        (3, "meter MO3: overload: value 1 MWh is 4000.0 kW, over 3× the contracted capacity "
+            "(1000 kVA)")
+    ]  # fmt: skip
+    assert storage.unpack(db.scalar(sa.select(ReadingDay.values)))[:2] == [
+        100_000_000,
+        1_000_000_000,
+    ]
