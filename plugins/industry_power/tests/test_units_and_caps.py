@@ -151,3 +151,14 @@ def test_the_import_job_reads_the_header_s_unit_and_gives_overloads_as_notices(
         100_000_000,
         1_000_000_000,
     ]
+
+
+def test_the_console_shows_an_mw_account_in_mw(db, substation, import_text, client_for, power_user):
+    import_text(_rows("SUB-1", ["12.5", "20", "7.5"], "value_MW"), unit=None)
+    console = client_for(power_user)
+    html = console.get(f"/power/accounts/{substation.id}?day=2026-11-03").get_data(as_text=True)
+    # 20 MW at most; 12.5 + 20 + 7.5 MW over three quarter hours = 10 MWh.
+    assert '<tr data-metric="max_demand"><th scope="row">Maximum demand (MW)</th><td>20.000' in html
+    assert '<tr data-metric="energy"><th scope="row">Energy (MWh)</th><td>10.000' in html
+    chart = console.get(f"/power/accounts/{substation.id}/curve.json?day=2026-11-03").json
+    assert chart["unit"] == "MW" and chart["series"][0]["values"][:3] == [12.5, 20, 7.5]
