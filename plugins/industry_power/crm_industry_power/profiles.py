@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,8 +13,11 @@ from crm_host.sdk import Conflict, NotFound, ValidationFailed
 from crm_host.sdk import validation as check
 from crm_industry_power import auditing
 from crm_industry_power.models import (
+    CAPACITY_CAPS,
     CATEGORIES,
+    DISPLAY_UNITS,
     EQUIPMENT_KINDS,
+    QUANTITIES,
     VOLTAGE_LEVELS,
     Account,
     Equipment,
@@ -23,7 +26,8 @@ from crm_industry_power.models import (
 from crm_industry_power.tariffs import tariff_by_code
 
 NUMBER_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
-MAX_KVA = Decimal("10000000")
+#: The largest rating of a piece of equipment, and of any account (the largest cap).
+MAX_KVA = Decimal(max(CAPACITY_CAPS.values())) + 1
 #: The rules of a capacity in kVA and of a meter's multiplier (both above 0).
 KVA = {"places": 1, "minimum": 0, "maximum": MAX_KVA, "min_exclusive": True, "max_exclusive": True}
 MULTIPLIER = {
@@ -33,6 +37,13 @@ MULTIPLIER = {
     "min_exclusive": True,
     "max_exclusive": True,
 }
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        return Decimal(str(value)).is_finite()
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def _number(
@@ -95,19 +106,43 @@ def _check_place(
 
 
 def _check_supply(
-    data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]
+    data: dict[str, Any],
+    errors: dict[str, list[str]],
+    values: dict[str, Any],
+    row: Account | None = None,
 ) -> None:
-    """How it is supplied: category, voltage level and contracted capacity."""
+    """How it is supplied: category, voltage level and contracted capacity, which is
+    capped by the category (the new one, or the account's own when it keeps it)."""
     if _given(data, "category"):
         values["category"] = check.choice(data["category"], "category", errors, CATEGORIES)
     if _given(data, "voltage_level"):
         values["voltage_level"] = check.choice(
             data["voltage_level"], "voltage_level", errors, VOLTAGE_LEVELS
         )
-    if _given(data, "contracted_kva"):
-        values["contracted_kva"] = check.decimal(
-            data["contracted_kva"], "contracted_kva", errors, **KVA
-        )
+    _check_capacity(data, errors, values, row)
+
+
+def _check_capacity(
+    data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any], row: Account | None
+) -> None:
+    """The contracted capacity, at most the cap of the account's category."""
+    category = values.get("category") or (row.category if row is not None else None)
+    cap = Decimal(CAPACITY_CAPS.get(str(category), max(CAPACITY_CAPS.values())))
+    kva = data.get("contracted_kva") if _given(data, "contracted_kva") else None
+    if kva is None and row is not None and "category" in values:
+        kva = row.contracted_kva  # a new category must still hold the capacity
+    if kva is None:
+        return
+    rules = {**KVA, "maximum": cap, "max_exclusive": False}
+    values["contracted_kva"] = check.decimal(kva, "contracted_kva", errors, **rules)
+    if values["contracted_kva"] is not None:
+        return
+    if not _is_number(kva):
+        errors["contracted_kva"] = ["A number."]
+    elif category in CAPACITY_CAPS:
+        errors["contracted_kva"] = [
+            f"Greater than 0 and at most {cap:,} kVA for a {category} account."
+        ]
 
 
 def _check_terms(
@@ -124,6 +159,12 @@ def _check_terms(
                 errors.update(error.details)
     if "key_customer" in data and data["key_customer"] is not None:
         values["key_customer"] = bool(data["key_customer"])
+    if "refuse_overload" in data and data["refuse_overload"] is not None:
+        values["refuse_overload"] = bool(data["refuse_overload"])
+    if _given(data, "display_unit"):
+        if data["display_unit"] not in DISPLAY_UNITS:
+            errors["display_unit"] = [f"One of {', '.join(DISPLAY_UNITS)}."]
+        values["display_unit"] = data["display_unit"]
 
 
 def save_account(session: Session, data: dict[str, Any], row: Account | None = None) -> Account:
@@ -132,13 +173,13 @@ def save_account(session: Session, data: dict[str, Any], row: Account | None = N
     values: dict[str, Any] = {}
     _check_identity(session, data, row, errors, values)
     _check_place(session, data, errors, values)
-    _check_supply(data, errors, values)
+    _check_supply(data, errors, values, row)
     _check_terms(session, data, errors, values)
     if errors:
         raise ValidationFailed("the account is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)
     if row is None:
-        row = Account(key_customer=False)
+        row = Account(key_customer=False, refuse_overload=False, display_unit="kW")
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
@@ -184,11 +225,15 @@ def save_meter(session: Session, data: dict[str, Any], row: Meter | None = None)
         values["multiplier"] = check.decimal(data["multiplier"], "multiplier", errors, **MULTIPLIER)
     if "active" in data and data["active"] is not None:
         values["active"] = bool(data["active"])
+    if _given(data, "quantity"):
+        if data["quantity"] not in QUANTITIES:
+            errors["quantity"] = [f"One of {', '.join(QUANTITIES)}."]
+        values["quantity"] = data["quantity"]
     if errors:
         raise ValidationFailed("the meter is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)
     if row is None:
-        row = Meter(multiplier=Decimal(1), active=True)
+        row = Meter(multiplier=Decimal(1), active=True, quantity="active")
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)

@@ -6,7 +6,13 @@ import marshmallow as ma
 
 from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id
-from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, VOLTAGE_LEVELS
+from crm_industry_power.models import (
+    CATEGORIES,
+    DISPLAY_UNITS,
+    EQUIPMENT_KINDS,
+    QUANTITIES,
+    VOLTAGE_LEVELS,
+)
 from crm_industry_power.profiles import KVA, MULTIPLIER
 from crm_industry_power.schemas.fields import day_field
 
@@ -20,6 +26,8 @@ class AccountIn(ma.Schema):
     contracted_kva = check.Decimal(**KVA, as_string=True, metadata={"example": 630})
     tariff = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
     key_customer = ma.fields.Boolean()
+    display_unit = ma.fields.String(validate=ma.validate.OneOf(DISPLAY_UNITS))
+    refuse_overload = ma.fields.Boolean()
 
 
 class AccountQuery(ma.Schema):
@@ -38,6 +46,8 @@ class AccountOut(ma.Schema):
     contracted_kva = ma.fields.Decimal(as_string=True)
     tariff = ma.fields.Function(lambda a: a.tariff.code if a.tariff else None)
     key_customer = ma.fields.Boolean()
+    display_unit = ma.fields.String()
+    refuse_overload = ma.fields.Boolean()
     created_at = ma.fields.DateTime()
 
 
@@ -46,6 +56,7 @@ class MeterIn(ma.Schema):
     account_id = Id()
     multiplier = check.Decimal(**MULTIPLIER, as_string=True, metadata={"example": 40})
     active = ma.fields.Boolean()
+    quantity = ma.fields.String(validate=ma.validate.OneOf(QUANTITIES))
 
 
 class MeterQuery(ma.Schema):
@@ -59,6 +70,7 @@ class MeterOut(ma.Schema):
     account_id = ma.fields.Integer()
     multiplier = ma.fields.Decimal(as_string=True)
     active = ma.fields.Boolean()
+    quantity = ma.fields.String()
 
 
 class EquipmentIn(ma.Schema):
