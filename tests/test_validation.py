@@ -237,7 +237,7 @@ def test_fields_load_through_the_rules():
         "level": "hv",
         "day": date(2026, 12, 31),
         "customer_id": 3,
-        "phone": "13812345678",
+        "phone": "+8613812345678",  # E.164, in the company's region (CN)
         "email": "a@b.cn",
     }
 
