@@ -68,7 +68,8 @@ def test_summaries_are_counted_in_purchase_days_and_weeks(db, buyers):
 
 
 def test_refresh_stores_each_customers_predictions(db, buyers):
-    model = lifetime_value.refresh(db, "CNY", 182)
+    # Undiscounted (rate 0): the value is expected purchases times expected spend.
+    model = lifetime_value.refresh(db, "CNY", 182, discount_rate=0)
     db.commit()
     data = lifetime_value.summaries(db, "CNY", model.computed_at)
     bgnbd = clv.fit_bgnbd(data.frequency, data.recency, data.age)
