@@ -204,6 +204,7 @@ def refresh_job(job: Any) -> None:
             job.session,
             job.args.get("currency") or DEFAULT_CURRENCY,
             job.args.get("horizon_days"),
+            job.args.get("discount_rate"),
         )
     except HistoryError:
         return

@@ -119,9 +119,12 @@ def _holdout_error(name: str, holdout: Holdout | None) -> dict[str, Any]:
         model = _fit(name, calibration)
     except clv.FitError as error:
         return {"holdout_error": None, "holdout_note": str(error)}
-    predicted = model.expected_purchases(
-        holdout.weeks, calibration.frequency, calibration.recency, calibration.age
-    )
+    with np.errstate(all="ignore"):
+        predicted = model.expected_purchases(
+            holdout.weeks, calibration.frequency, calibration.recency, calibration.age
+        )
+    if not np.all(np.isfinite(predicted)):
+        return {"holdout_error": None, "holdout_note": "the calibration fit is degenerate"}
     return {
         "holdout_predicted": float(predicted.sum()),
         "holdout_actual": float(holdout.actual.sum()),
