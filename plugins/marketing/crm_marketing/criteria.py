@@ -247,6 +247,13 @@ def builtin_criteria() -> list[Criterion]:
             "purchases", _l("Number of purchases"), "number", PURCHASES.build, grouped=PURCHASES
         ),
         Criterion("last_interaction", _l("Last interaction"), "days", last_interaction),
+        *purchase_criteria(),
+    ]
+
+
+def purchase_criteria() -> list[Criterion]:
+    """Recency, frequency and spend of the transaction union over a window of days."""
+    return [
         Criterion("last_purchase", _l("Last purchase"), "days", last_purchase),
         Criterion(
             "last_purchase_date", _l("Date of the last purchase"), "date", last_purchase_date

@@ -141,17 +141,7 @@ def refresh(
         spend_model = None
     p_alive = bgnbd.p_alive(data.frequency, data.recency, data.age)
     purchases = bgnbd.expected_purchases(days / WEEK, data.frequency, data.recency, data.age)
-    value = (
-        value_models.discounted_value(
-            bgnbd,
-            days / WEEK,
-            data,
-            spend_model.expected_spend(data.frequency, data.average_spend),
-            rate,
-        )
-        if spend_model is not None
-        else None
-    )
+    value = _value(bgnbd, spend_model, days, data, rate)
     model = _model(currency, days, data, bgnbd, spend_model, now)
     model.discount_rate = rate
     model.comparison = value_models.compare(data, split(history, now.date()), {"bgnbd": bgnbd})
@@ -187,6 +177,16 @@ def refresh(
         row_count=model.customers,
     )
     return model
+
+
+def _value(bgnbd: Any, spend_model: Any, days: int, data: Summaries, rate: float) -> Any:
+    """Each customer's discounted expected value, or ``None`` without a spend model."""
+    from crm_marketing import value_models
+
+    if spend_model is None:
+        return None
+    spend = spend_model.expected_spend(data.frequency, data.average_spend)
+    return value_models.discounted_value(bgnbd, days / WEEK, data, spend, rate)
 
 
 def _money(value: float) -> Decimal:
