@@ -48,6 +48,26 @@ pip install --quiet --no-deps --no-build-isolation --target "$WORK/example-site"
     crm plugins check loyalty
 )
 
+step "tests/fixtures/crm-loyalty-legacy: a plugin written before the SDK, on the old paths"
+# The example as it was before crm_host.sdk, frozen: it must still pass its tests, with
+# deprecation warnings (each naming its SDK replacement) and no other warning.
+cp -r tests/fixtures/crm-loyalty-legacy "$WORK/crm-loyalty-legacy"
+pip install --quiet --no-deps --no-build-isolation --target "$WORK/legacy-site" "$WORK/crm-loyalty-legacy"
+(
+    export PYTHONPATH="$WORK/legacy-site${PYTHONPATH:+:$PYTHONPATH}"
+    cd "$WORK/crm-loyalty-legacy"
+    python -m pytest -q -p no:cacheprovider -W error -W default::DeprecationWarning | tee "$WORK/legacy-tests"
+    grep -qF "DeprecationWarning: crm_host.models.Customer is deprecated; import it from crm_host.sdk" "$WORK/legacy-tests"
+    # The plugin shape came after this plugin: its findings may be about the shape only.
+    status=0
+    crm plugins check loyaltylegacy >"$WORK/legacy-findings" 2>"$WORK/legacy-check" || status=$?
+    if [ "$status" -ne 0 ] && grep -v "is not in the plugin shape" "$WORK/legacy-findings"; then
+        echo "crm plugins check loyaltylegacy found more than the plugin shape" >&2
+        exit 1
+    fi
+    grep -qF "imports crm_host.models.Customer outside the SDK: use from crm_host.sdk import Customer" "$WORK/legacy-check"
+)
+
 step "crm plugins check fails, readably, on plugins that break the contract"
 must_fail() {
     local fixture="$1" expected="$2" status=0

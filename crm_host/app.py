@@ -11,19 +11,23 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from crm_host import api as host_api
-from crm_host import auth, console, i18n, lifecycle, links_page, oidc, sensitive
-from crm_host import runtime as host_runtime
-from crm_host.api.fields import IdConverter
+from crm_host import console, i18n
 from crm_host.config import load_config
-from crm_host.db import Database, pool_settings
-from crm_host.host import Host, get_host
-from crm_host.objects import collect_objects
-from crm_host.objects.host_types import register_host_types
-from crm_host.permissions import HOST_PERMISSIONS, PermissionRegistry, signed_in_may_reveal
-from crm_host.plugins import PluginError, PluginManager, discover
+from crm_host.core.db import Database, pool_settings
+from crm_host.core.fields import IdConverter
+from crm_host.core.host import Host, get_host
+from crm_host.core.objects import collect_objects
+from crm_host.core.objects.host_types import register_host_types
+from crm_host.domain import lifecycle
+from crm_host.links import page as links_page
+from crm_host.plugins.facade import PluginError, PluginManager, discover
 from crm_host.runtime import api as runtime_api
+from crm_host.runtime import facade as host_runtime
 from crm_host.runtime.permissions import RUNTIME_PERMISSIONS
-from crm_host.web import headers, health, limits, metrics, proxies
+from crm_host.security import auth, oidc, sensitive
+from crm_host.security.permissions import HOST_PERMISSIONS, PermissionRegistry, signed_in_may_reveal
+from crm_host.web import _limits as limits
+from crm_host.web import headers, health, metrics, proxies
 from crm_host.web.api import create_api
 from crm_host.web.mount import mount_plugin_blueprints
 
@@ -65,7 +69,7 @@ def create_app(
     host.objects = collect_objects(plugins, host.permissions, register_host_types)
     host.init_app(app)
     auth.init_app(app)
-    # Who may see phone and ID numbers in full (crm_host.sensitive.may_reveal asks).
+    # Who may see phone and ID numbers in full (crm_host.security.sensitive.may_reveal asks).
     app.extensions["crm_reveal_check"] = signed_in_may_reveal
     host_runtime.init_app(app)
 

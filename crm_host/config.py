@@ -43,7 +43,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
-        # Request bodies by kind (see crm_host.web.limits): JSON and forms, import
+        # Request bodies by kind (see crm_host.web._limits): JSON and forms, import
         # files, attachments; each is a CRM_* setting.
         MAX_JSON_BYTES=1024 * 1024,
         MAX_IMPORT_BYTES=100 * 1024 * 1024,

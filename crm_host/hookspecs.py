@@ -33,12 +33,12 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from crm_host.bench.registry import BenchmarkRegistry
-    from crm_host.importing.registry import ImporterRegistry
-    from crm_host.links_page import LinkHandlerRegistry
-    from crm_host.models import Customer, Department, User
-    from crm_host.objects.registry import ObjectRegistry
+    from crm_host.core.models import Customer, Department, User
+    from crm_host.core.objects.registry import ObjectRegistry
+    from crm_host.domain.importing.registry import ImporterRegistry
+    from crm_host.links.page import LinkHandlerRegistry
     from crm_host.runtime.registry import JobRegistry
-    from crm_host.web.menu import MenuItem, Panel
+    from crm_host.web._menu import MenuItem, Panel
 
 hookspec = pluggy.HookspecMarker("crm")
 
@@ -91,7 +91,7 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookspec
 def crm_register_permissions() -> list[Any]:
-    """Return the permissions the plugin checks, as ``crm_host.permissions.Permission``.
+    """Return the permissions the plugin checks, as ``crm_host.security.permissions.Permission``.
 
     Called once at start-up. Names are ``<slug>.<object>.<action>``; the standard
     roles grant patterns such as ``*.read`` and ``*.write``, and actions named
@@ -106,7 +106,7 @@ def crm_register_jobs(registry: JobRegistry) -> None:
 
     Called once at start-up (web and worker processes alike).
     ``registry.job(name, fn, max_attempts=5)`` registers a job (``fn(job)`` receives
-    a :class:`crm_host.runtime.JobContext`); ``registry.schedule(name,
+    a :class:`crm_host.runtime.facade.JobContext`); ``registry.schedule(name,
     every=timedelta(...), per_department=True)`` makes ``crm scheduler`` enqueue it
     every interval, once per department that has the plugin enabled. A duplicate
     or malformed name stops start-up naming the plugin. Collecting; the return
@@ -133,13 +133,13 @@ def crm_register_objects(registry: ObjectRegistry) -> None:
 
     Called once at start-up. ``read`` and ``write`` are permissions the plugin
     declares; ``rule(session, user, permission, ids)`` returns the ids among ``ids``
-    the record rule lets ``user`` at (``crm_host.objects.where_rule`` builds one from
+    the record rule lets ``user`` at (``crm_host.core.objects.where_rule`` builds one from
     the WHERE clause the plugin's own lists use), or is omitted when the permission
     alone decides; ``customers(session, ids)`` optionally maps each id to its
     customers. Attachments, timeline writes and notifications address objects as
     ``(type, id)`` and let a user at one only when the type's plugin is enabled for
     one of the user's departments, the user holds the permission and the rule
-    agrees (``crm_host.objects.check_object``). ``title`` (a column) labels one
+    agrees (``crm_host.core.objects.check_object``). ``title`` (a column) labels one
     object, ``console_url``/``api_url`` (``"/service/tickets/{id}"`` or a function of
     the id) link to it, and ``searchable`` text columns put the type in global search,
     gated the same way before anything is counted. An unknown permission, a model
@@ -158,7 +158,7 @@ def crm_register_link_handlers(registry: LinkHandlerRegistry) -> None:
     signed in or not: the visitor first sees a page asking to confirm (mail scanners
     open links, and a GET must change nothing), and confirming calls
     ``handler(session=…, token=…)`` in a transaction, which returns the message shown.
-    The handler reads the token with :func:`crm_host.links.read_token`; a bad or
+    The handler reads the token with :func:`crm_host.links.signing.read_token`; a bad or
     expired token is shown as such. A handler that needs answers (a survey's score,
     a portal reply) passes ``fields=`` (a template of inputs shown in the confirming
     form; the handler then takes ``form=``, what was posted) and may pass
@@ -180,13 +180,13 @@ def crm_register_benchmarks(registry: BenchmarkRegistry) -> None:
     Called when ``crm bench`` starts, with every present plugin loaded (the run
     builds its own databases, so a plugin need not be installed locally).
     ``fn(size, databases, workdir)`` receives the size (``S``, ``M`` or ``L``; scale
-    from :data:`crm_host.bench.SIZES`), a :class:`crm_host.bench.Databases` handing
+    from :data:`crm_host.bench.facade.SIZES`), a :class:`crm_host.bench.facade.Databases` handing
     out fresh databases of the chosen backend (``databases.prepared(label, plugins)``
     migrates and installs plugins), and a scratch directory; it returns a list of
-    :class:`crm_host.bench.Figure`, each ours against a baseline measured in the same
+    :class:`crm_host.bench.facade.Figure`, each ours against a baseline measured in the same
     run on the same generated data. A baseline library that is not installed must
-    not fail the run: use :func:`crm_host.bench.baseline_library` and report the
-    figure with :func:`crm_host.bench.not_installed`. A bad or duplicate name stops
+    not fail the run: use :func:`crm_host.bench.facade.baseline_library` and report the
+    figure with :func:`crm_host.bench.facade.not_installed`. A bad or duplicate name stops
     ``crm bench`` naming the plugin. Collecting; the return value is ignored.
     """
 
@@ -212,7 +212,7 @@ def crm_transaction_sources() -> list[Select[Any]]:
 
     Each must label its columns ``customer_id, occurred_at, amount, currency, source,
     ref``; the host combines every installed plugin's statements with ``UNION ALL``
-    (``crm_host.analytics.transactions``) so segments, RFM and lifetime value run
+    (``crm_host.domain.analytics.transactions``) so segments, RFM and lifetime value run
     as SQL without knowing which plugins exist — sales contributes orders, the
     power pack bills. The columns are of these kinds, so that every plugin's rows
     combine on PostgreSQL: ``customer_id`` an integer, ``occurred_at`` a timestamp,
@@ -220,24 +220,24 @@ def crm_transaction_sources() -> list[Select[Any]]:
     (cast an integer key: ``sa.cast(Bill.id, sa.String)``). Called when analytics
     build their queries. Collecting; a statement without the six labels or with a
     column of another kind is refused naming the plugin
-    (``crm_host.analytics.source_problems``), and ``crm plugins check`` reports it.
+    (``crm_host.domain.analytics.source_problems``), and ``crm plugins check`` reports it.
     """
 
 
 @hookspec
 def crm_segment_criteria() -> list[Any]:
-    """Return the segment criteria the plugin offers, as ``crm_host.segments.Criterion``.
+    """Return the segment criteria the plugin offers, as ``crm_host.domain.segments.Criterion``.
 
     Called by the plugin that builds segments (marketing) when rules are validated or
     compiled and when the segment builder lists its fields — not only at start-up, so
     keep it cheap and free of queries. Each criterion names a field, a kind (``text``,
-    ``number``, ``date``, ``tags``, ``days``, ``window`` or ``band``; the kind fixes the
-    operators, see ``crm_host.segments.OPERATORS``) and ``build(session, op, value)``,
+    ``number``, ``date``, ``tags``, ``days``, ``window`` or ``band``; the kind fixes
+    the operators, see ``crm_host.domain.segments.OPERATORS``) and ``build(session, op, value)``,
     which returns a SQLAlchemy condition on ``customers`` — a correlated ``EXISTS`` or
     ``IN`` over the plugin's own tables — so a whole segment stays one SQL query; it
-    raises ``crm_host.segments.CriterionError`` for a value it cannot use, and the
+    raises ``crm_host.domain.segments.CriterionError`` for a value it cannot use, and the
     message is shown against the rule. A criterion that compares an aggregate per
-    customer (a total, a count) may also set ``grouped`` (``crm_host.segments.
+    customer (a total, a count) may also set ``grouped`` (``crm_host.domain.segments.
     Grouped``): then the aggregate tests of one ``all``/``any`` group over the same
     relation are compiled into one ``GROUP BY`` with a combined ``HAVING``, instead of
     one grouping each; ``build`` must still give the same members on its own. A
@@ -283,7 +283,7 @@ def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[s
 
 @hookspec
 def crm_validate_customers(customers: list[Customer], session: Session) -> None:
-    """Veto customers about to be written by raising (``crm_host.errors.ValidationFailed``
+    """Veto customers about to be written by raising (``crm_host.core.errors.ValidationFailed``
     gives the person a message and per-field details).
 
     Called inside the write's transaction, once per batch — an API write is a batch
@@ -319,12 +319,12 @@ def crm_customer_erasing(customer: Customer, session: Session) -> None:
 
 # --- events (written to the outbox with the change, delivered after commit) --------------
 #
-# Emitted with ``crm_host.runtime.emit(session, "<hook>", **payload)`` in the transaction
+# Emitted with ``crm_host.runtime.facade.emit(session, "<hook>", **payload)`` in the transaction
 # of the change. After commit every implementation, in every installed plugin, gets its
 # own delivery: one failing plugin never blocks another or the write; a failure is
 # retried with exponential backoff and parked as failed after the last attempt.
 # Delivery is at least once and in no guaranteed order: handlers must be idempotent
-# (``crm_host.runtime.current_delivery().idempotency_key`` names the delivery) and read
+# (``crm_host.runtime.facade.current_delivery().idempotency_key`` names the delivery) and read
 # the current state rather than trust the event's. A handler's writes through
 # ``get_host().session`` commit together with its delivery being marked done. The
 # arguments are JSON data (ids, strings), never ORM objects.
@@ -399,7 +399,7 @@ def crm_event_about_customers(event: str, customer_ids: list[int], payload: dict
 
     Delivered like the event itself (after commit, at least once) for every event whose
     hookspec declares ``customer_ids``, so a plugin reacts to events it does not name;
-    ``crm_host.runtime.customer_events`` lists them with their labels. ``customer_ids``
+    ``crm_host.runtime.facade.customer_events`` lists them with their labels. ``customer_ids``
     is empty for an event written before its hook gained it. Collecting."""
 
 

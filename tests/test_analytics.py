@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from crm_host.analytics import SourceError, source_problems, transactions
-from crm_host.customers import service
+from crm_host.domain.analytics import SourceError, source_problems, transactions
+from crm_host.domain.customers import service
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plugins"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_host.attachments import LocalStorage, TooLarge, clean_filename
+from crm_host.records.attachments import LocalStorage, TooLarge, clean_filename
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from crm_host import timeline
 from crm_host.backup import BackupError, backup, restore
-from crm_host.customers import children, service
-from crm_host.db import Database
-from crm_host.plugins import discover
+from crm_host.core.db import Database
+from crm_host.domain.customers import children, service
+from crm_host.plugins.facade import discover
+from crm_host.records import timeline
 from crm_host.testing import prepare_database
 from crm_host.testing.databases import TestDatabases
 

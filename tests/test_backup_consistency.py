@@ -15,10 +15,10 @@ import zipfile
 import sqlalchemy as sa
 
 from crm_host.backup import backup, restore
-from crm_host.customers import service
-from crm_host.db import Database
-from crm_host.models import Customer, Job
-from crm_host.plugins import discover
+from crm_host.core.db import Database
+from crm_host.core.models import Customer, Job
+from crm_host.domain.customers import service
+from crm_host.plugins.facade import discover
 
 PER_COMMIT = 3
 

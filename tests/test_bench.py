@@ -10,11 +10,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from crm_host.bench import Figure, baseline_library, not_installed
+from crm_host.bench._runs import register_host_benchmarks, run
+from crm_host.bench.facade import Figure, baseline_library, not_installed
 from crm_host.bench.registry import BenchmarkRegistry, collect_benchmarks
-from crm_host.bench.runs import register_host_benchmarks, run
 from crm_host.cli.bench import bench
-from crm_host.plugins import hookimpl
+from crm_host.plugins.facade import hookimpl
 from crm_host.plugins.manifest import PluginError
 
 
@@ -50,7 +50,7 @@ class _BenchPlugin:
 
 
 def _manager_with(namespace, name="fx_bench", slug="fxbench"):
-    from crm_host.plugins import Manifest
+    from crm_host.plugins.facade import Manifest
     from crm_host.plugins.manager import Plugin, PluginManager
 
     manager = PluginManager()
@@ -110,9 +110,9 @@ def test_latency_percentiles_are_nearest_rank():
 
 
 def test_the_bare_app_answers_what_the_api_answers(tmp_path):
+    from crm_host.bench._runs import Databases, app_for
     from crm_host.bench.api import prepare, start_cursors
     from crm_host.bench.bare_api import create_app as bare_app
-    from crm_host.bench.runs import Databases, app_for
     from crm_host.testing.databases import server_url
 
     server = server_url()

@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import EnvironBuilder
 
-from crm_host.models import Customer, Job
-from crm_host.models.attachments import Attachment
+from crm_host.core.models import Customer, Job
+from crm_host.core.models.attachments import Attachment
 
 MIB = 1024 * 1024
 

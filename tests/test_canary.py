@@ -17,11 +17,11 @@ from types import ModuleType
 import pytest
 import sqlalchemy as sa
 
+from crm_host.core.host import get_host
+from crm_host.core.models import Customer
 from crm_host.demo.data import generate_customers
 from crm_host.demo.seed import DEMO_USERS, add_customers
-from crm_host.directory import create_role, create_user
-from crm_host.host import get_host
-from crm_host.models import Customer
+from crm_host.domain.directory import create_role, create_user
 from crm_host.testing.canary import TYPED_PHONE, CanaryScan, Request, get_routes
 from crm_host.testing.host_objects import HOST_FACTORIES, HOST_PAYLOADS
 
@@ -144,7 +144,7 @@ def _sms_sent(app, db) -> Request:
     """A real SMS campaign send to a canary customer: the send keeps the number it used."""
     from crm_marketing import campaigns, segments, sending
 
-    from crm_host.customers.consent import record_consent
+    from crm_host.domain.customers.consent import record_consent
 
     with app.app_context():
         customer = db.scalars(sa.select(Customer).order_by(Customer.id)).first()
@@ -229,7 +229,7 @@ def test_the_detector_reads_every_form_and_passes_masked_values():
     import weasyprint
     from openpyxl import Workbook
 
-    from crm_host.sensitive import mask
+    from crm_host.security.sensitive import mask
     from crm_host.testing.canary import (
         ADDRESS_LINE1,
         CONTACT_PHONE,

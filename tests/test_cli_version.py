@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from crm_host import __version__
-from crm_host.cli import cli
+from crm_host.cli.main import cli
 
 
 def test_version_names_crm_host():

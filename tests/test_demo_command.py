@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from crm_host.cli import cli as crm
+from crm_host.cli.main import cli as crm
+from crm_host.core.host import get_host
+from crm_host.core.models import Tag
 from crm_host.demo.seed import seed_plugins
-from crm_host.host import get_host
-from crm_host.models import Tag
 from crm_host.testing.demo import DemoTemplate
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from crm_host import lifecycle
-from crm_host.cli import cli as crm
-from crm_host.db import Database
-from crm_host.directory import create_user
-from crm_host.models import Customer
+from crm_host.cli.main import cli as crm
+from crm_host.core.db import Database
+from crm_host.core.models import Customer
+from crm_host.domain import lifecycle
+from crm_host.domain.directory import create_user
 from crm_host.plugins.manager import Discovery, _fill_defaults
 from crm_host.testing import build_app, login, prepare_database
-from crm_host.web.scoped import kpis_for, menu_for, panels_for
+from crm_host.web._scoped import kpis_for, menu_for, panels_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plugins"
 
@@ -49,12 +49,12 @@ def scoped_app(monkeypatch, crm_databases, tmp_path):
 
 
 def users(app):
-    from crm_host.host import get_host
+    from crm_host.core.host import get_host
 
     session = get_host(app).session
     from sqlalchemy import select
 
-    from crm_host.models import User
+    from crm_host.core.models import User
 
     return {u.username: u for u in session.scalars(select(User))}
 
@@ -65,7 +65,7 @@ def users(app):
 def test_scoped_hooks_reach_only_users_whose_departments_have_the_plugin(scoped_app):
     with scoped_app.app_context():
         people = users(scoped_app)
-        from crm_host.host import get_host
+        from crm_host.core.host import get_host
 
         customer = get_host().session.query(Customer).one()
         assert [m.label for m in menu_for(people["seller"])] == ["Scoped"]
@@ -114,7 +114,7 @@ def test_builtin_route_gate_refuses_other_departments(
     example_distribution, crm_databases, tmp_path
 ):
     # Covered end to end by test_third_party_plugin; here: disabling keeps the data.
-    from crm_host.plugins import discover
+    from crm_host.plugins.facade import discover
 
     url = crm_databases.create("gate")
     prepare_database(url, [], {"sales": ("Sales", []), "service": ("Service Centre", [])})

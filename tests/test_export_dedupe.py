@@ -9,8 +9,8 @@ import json
 
 from openpyxl import load_workbook
 
-from crm_host.customers import dedupe, export, service
-from crm_host.customers.custom_fields import create_field
+from crm_host.domain.customers import dedupe, export, service
+from crm_host.domain.customers.custom_fields import create_field
 
 
 def seed(db):
@@ -143,7 +143,7 @@ def test_dedupe_finds_normalised_duplicates(app, db, cli, make_user, client_for)
 
 
 def test_an_export_with_a_stray_control_character_still_downloads(app, db, make_user, client_for):
-    from crm_host.customers import service
+    from crm_host.domain.customers import service
 
     customer = service.create_customer(
         db, {"code": "CC1", "name": "苏州电子", "kind": "organization"}

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from crm_host.customers import service
-from crm_host.directory import create_role
-from crm_host.models import AuditLog
+from crm_host.core.models import AuditLog
+from crm_host.domain.customers import service
+from crm_host.domain.directory import create_role
 
 PHONE, MASKED_PHONE = "+8613812345678", "+86*******5678"
 ID_NUMBER, MASKED_ID = "11010519491231002X", "110***********002X"
@@ -109,7 +109,7 @@ def test_the_cli_masks_unless_told_to_reveal(db, people, cli, tmp_path):
 
 def test_a_masked_value_coming_back_is_refused_not_stored(db):
     # A masked export imported again must not overwrite numbers with stars.
-    from crm_host.errors import ValidationFailed
+    from crm_host.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as refused:
         service.create_customer(

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from crm_host.directory import create_user
+from crm_host.domain.directory import create_user
 from crm_host.testing import login
 
 

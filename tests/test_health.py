@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_host.migrate import downgrade, upgrade
+from crm_host.core.migrate import downgrade, upgrade
 from crm_host.testing import build_app, prepare_database
 
 

@@ -179,13 +179,13 @@ def test_a_host_import_outside_the_sdk_is_reported_with_its_file_and_line(tmp_pa
         "from crm_host.sdk import get_host\n"
         "from crm_host.sdk.web import page\n"
         "def f():\n"
-        "    from crm_host.models import Customer\n"
+        "    from crm_host.core.models import Customer\n"
         "import crm_host.testing\n"
         "import crm_hostile\n"
         "import crm_host.sdkish\n"
     )
     assert list(host_violations([source], "a rule", tmp_path)) == [
         "module.py:1 imports crm_host: a rule",
-        "module.py:5 imports crm_host.models: a rule",
+        "module.py:5 imports crm_host.core.models: a rule",
         "module.py:8 imports crm_host.sdkish: a rule",
     ]

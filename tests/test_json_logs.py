@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from crm_host import logs
-from crm_host.permissions import public
+from crm_host.security.permissions import public
 from crm_host.testing import build_app, prepare_database
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.links_page import LinkHandlerRegistry
-from crm_host.plugins import PluginError
+from crm_host.links.page import LinkHandlerRegistry
+from crm_host.plugins.facade import PluginError
 
 
 @pytest.mark.hookspec("crm_register_link_handlers")
@@ -15,7 +15,7 @@ def test_an_unsubscribe_link_works_for_a_visitor_not_signed_in(app, db, make_cus
     from crm_marketing.models import Send
     from crm_marketing.sending import unsubscribe_token
 
-    from crm_host.customers.consent import current_consents, record_consent
+    from crm_host.domain.customers.consent import current_consents, record_consent
 
     customer = make_customer(city="苏州", email="visitor@example.cn")
     record_consent(db, customer, channel="email", granted=True, source="form")
@@ -103,7 +103,7 @@ def test_a_tracking_link_answers_its_own_response_on_get_and_post(app, db, make_
     from crm_marketing import campaigns, segments, tracking
     from crm_marketing.models import Send
 
-    from crm_host.customers.consent import record_consent
+    from crm_host.domain.customers.consent import record_consent
 
     reader = make_customer(city="苏州", email="reader@example.cn")
     record_consent(db, reader, channel="email", granted=True, source="form")

@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from crm_host.links import LinkError, make_token, read_token
+from crm_host.links.signing import LinkError, make_token, read_token
 
 SECRET = "link-test-secret"
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from crm_host.db import utcnow
-from crm_host.models import AuditLog, LoginThrottle
+from crm_host.core.db import utcnow
+from crm_host.core.models import AuditLog, LoginThrottle
 from crm_host.testing import TEST_PASSWORD
 
 
@@ -56,7 +56,7 @@ def test_unknown_users_count_too_and_reveal_nothing(app, db):
 
 
 def test_a_lockout_is_told_to_the_account_owner(app, db, make_user):
-    from crm_host.models import EmailMessage, Notification
+    from crm_host.core.models import EmailMessage, Notification
 
     user = make_user("lena", departments=["sales"])
     user.email = "lena@example.cn"
@@ -89,7 +89,7 @@ def test_signing_out_ends_the_session_everywhere(app, db, make_user):
 
 
 def test_a_new_password_ends_sessions_and_old_sessions_expire(app, db, make_user):
-    from crm_host.directory import set_password
+    from crm_host.domain.directory import set_password
 
     user = make_user("pia", departments=["sales"])
     client = app.test_client()

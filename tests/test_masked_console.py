@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from crm_host.customers import children, service
-from crm_host.directory import create_role
+from crm_host.domain.customers import children, service
+from crm_host.domain.directory import create_role
 
 
 def _clerk(db, make_user, client_for):

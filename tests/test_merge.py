@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host import timeline
-from crm_host.customers import children, service
-from crm_host.customers.merge import merge_customers
-from crm_host.errors import ValidationFailed
-from crm_host.models import AuditLog, Contact, Customer, Interaction
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.models import AuditLog, Contact, Customer, Interaction
+from crm_host.domain.customers import children, service
+from crm_host.domain.customers.merge import merge_customers
+from crm_host.records import timeline
 
 
 def two_customers(db):

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
 
-from crm_host.db import utcnow
-from crm_host.host import get_host
-from crm_host.models import Job, OutboxEvent, WorkerHeartbeat
+from crm_host.core.db import utcnow
+from crm_host.core.host import get_host
+from crm_host.core.models import Job, OutboxEvent, WorkerHeartbeat
 from crm_host.runtime import heartbeats
 from crm_host.runtime.gauges import RuntimeCollector
 
@@ -201,7 +201,7 @@ def test_a_beat_updates_one_row_and_a_clean_stop_removes_it(app, db):
 
 
 def test_a_worker_beats_while_it_runs(app, db, monkeypatch):
-    from crm_host.runtime.runner import Worker
+    from crm_host.runtime._runner import Worker
 
     forgotten = []
     monkeypatch.setattr(

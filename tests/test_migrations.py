@@ -15,18 +15,12 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.directory import create_department, create_user
-from crm_host.models import (
-    Address,
-    Consent,
-    Contact,
-    Customer,
-    Interaction,
-    Tag,
-)
-from crm_host.plugins import discover, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.core.models import Address, Consent, Contact, Customer, Interaction, Tag
+from crm_host.domain import lifecycle
+from crm_host.domain.directory import create_department, create_user
+from crm_host.plugins.facade import discover, order_plugins
 
 
 def seed(database: Database) -> None:
@@ -84,14 +78,16 @@ def counts(database: Database) -> dict[str, int]:
         }
 
 
-def dependents_of(manifests, host_revision: str) -> list[str]:
-    """The plugin branches with a revision that ``depends_on`` ``host_revision``."""
+def dependents_of(manifests, host_revision: str) -> list[tuple[str, str]]:
+    """``(branch, revision before it)`` of each plugin revision that ``depends_on``
+    ``host_revision``: where that branch must go down to before the host can."""
     script = ScriptDirectory.from_config(migrate.alembic_config(manifests))
     found = set()
     for revision in script.walk_revisions():
         needs = revision.dependencies or ()
         if host_revision in ((needs,) if isinstance(needs, str) else needs):
-            found |= set(revision.branch_labels) - {"host"}
+            for branch in set(revision.branch_labels) - {"host"}:
+                found.add((branch, revision.down_revision))
     return sorted(found)
 
 
@@ -140,8 +136,8 @@ def test_every_branch_round_trips_with_data(example_distribution, crm_databases)
     while host_current() != "host0002":
         # Plugin revisions converting their rows of a host table (typed timeline
         # references) depend on the host revision that added its columns: first down.
-        for branch in dependents_of(manifests, host_current()):
-            migrate.downgrade(database, manifests, f"{branch}@-1")
+        for branch, below in dependents_of(manifests, host_current()):
+            migrate.downgrade(database, manifests, f"{branch}@{below}")
         migrate.downgrade(database, manifests, "host@-1")
         assert counts(database) == {t: n for t, n in seeded.items() if t in counts(database)}
     with pytest.raises(migrate.MigrationError, match="would also downgrade example"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers.search import search_condition
-from crm_host.models import Customer
+from crm_host.core.models import Customer
+from crm_host.domain.customers.search import search_condition
 
 
 def test_two_character_search_uses_the_gram_index(db, crm_database_backend):

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from crm_host.models import EmailMessage
-from crm_host.notifications import SmtpSettings, notify, queue_email, send_pending_emails
+from crm_host.core.models import EmailMessage
+from crm_host.records.notifications import SmtpSettings, notify, queue_email, send_pending_emails
 from crm_host.testing.servers import free_port
 
 
@@ -75,7 +75,7 @@ def test_an_unreachable_server_counts_attempts_and_parks(app, db):
 
 
 def test_header_injection_is_refused(db):
-    from crm_host.errors import ValidationFailed
+    from crm_host.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
         queue_email(db, to="a@example.cn\nBcc: all@example.cn", subject="x", text="y")
@@ -84,8 +84,8 @@ def test_header_injection_is_refused(db):
 
 
 def test_many_emails_are_queued_at_once_by_the_same_rules(db):
-    from crm_host.errors import ValidationFailed
-    from crm_host.notifications import queue_emails
+    from crm_host.core.errors import ValidationFailed
+    from crm_host.records.notifications import queue_emails
 
     one = queue_email(db, to="one@example.cn", subject="单封", text="a")
     assert (

@@ -22,7 +22,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
-from crm_host.models import AuditLog, User
+from crm_host.core.models import AuditLog, User
 from crm_host.testing import build_app
 
 CLIENT_ID, CLIENT_SECRET = "crm-host", "s3cret"
@@ -104,7 +104,7 @@ def sso_app(provider, crm_installation, tmp_path, db):
         OIDC_LABEL="Grid SSO",
     )
     # The new app's sessions join the test's transaction, like the shared app's do.
-    from crm_host.host import get_host
+    from crm_host.core.host import get_host
 
     get_host(app).db.bind_to(db.get_bind())
     yield app

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from crm_host import passwords
-from crm_host.directory import create_user, set_password
-from crm_host.errors import ValidationFailed
+from crm_host.core.errors import ValidationFailed
+from crm_host.domain.directory import create_user, set_password
+from crm_host.security import passwords
 
 
 def _sha1(text: str) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers import service
-from crm_host.directory import create_role
-from crm_host.models import AuditLog
+from crm_host.core.models import AuditLog
+from crm_host.domain.customers import service
+from crm_host.domain.directory import create_role
 
 TYPED = ("13800138000", "+86 138 0013 8000", "0086-13800138000")
 

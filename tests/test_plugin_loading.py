@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crm_host.cli import cli as crm
-from crm_host.plugins import Manifest, PluginError, PluginManager, order_plugins
+from crm_host.cli.main import cli as crm
+from crm_host.plugins.facade import Manifest, PluginError, PluginManager, order_plugins
 from crm_host.plugins.manager import Discovery, _fill_defaults
 from crm_host.testing import build_app
 
@@ -132,7 +132,7 @@ def test_app_start_fails_on_a_broken_plugin_but_the_cli_still_works(
     fixture_plugins, monkeypatch, crm_databases, tmp_path
 ):
     from crm_host import app as app_module
-    from crm_host import lifecycle
+    from crm_host.domain import lifecycle
     from crm_host.testing import prepare_database
 
     discovery = fixture_plugins("crm_fx_unknown")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_host.db import pool_settings
+from crm_host.core.db import pool_settings
 
 
 def test_pool_settings_for_postgresql():

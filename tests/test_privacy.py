@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host import timeline
-from crm_host.customers import children, consent, privacy, service
-from crm_host.customers.merge import merge_customers
-from crm_host.directory import create_user
-from crm_host.host import get_host
-from crm_host.models import Customer
-from crm_host.notifications import notify
-from crm_host.plugins import order_plugins
+from crm_host.core.host import get_host
+from crm_host.core.models import Customer
+from crm_host.domain.customers import children, consent, privacy, service
+from crm_host.domain.customers.merge import merge_customers
+from crm_host.domain.directory import create_user
+from crm_host.plugins.facade import order_plugins
+from crm_host.records import timeline
+from crm_host.records.notifications import notify
 
 PERSONAL = [
     "张伟",
@@ -139,7 +139,7 @@ def test_every_installed_plugin_holding_customer_data_implements_the_export(app,
     with app.app_context():
         assert privacy.plugins_without_export(db, installed) == []
         # The control: a plugin with a customers foreign key and no export is caught.
-        from crm_host.plugins import Manifest
+        from crm_host.plugins.facade import Manifest
 
         lazy = Manifest(name="fx_lazy", slug="fxholder", label="Lazy", version="1.0")
         assert privacy.plugins_without_export(db, [lazy]) == ["fx_lazy"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.models import AuditLog, LoginThrottle
+from crm_host.core.models import AuditLog, LoginThrottle
 from crm_host.runtime.settings import SettingsError
 from crm_host.testing import build_app, prepare_database
 from crm_host.web import proxies

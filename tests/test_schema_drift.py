@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crm_host.db import Database
-from crm_host.migrate import schema_drift
-from crm_host.plugins import discover
+from crm_host.core.db import Database
+from crm_host.core.migrate import schema_drift
+from crm_host.plugins.facade import discover
 
 
 def test_migrated_schema_matches_the_models(crm_installation):
@@ -25,8 +25,8 @@ def test_migrated_schema_matches_the_models(crm_installation):
 
 
 def test_db_check_reports_pending_migrations_and_missing_indexes(crm_databases, tmp_path):
-    from crm_host.cli import cli as crm
-    from crm_host.migrate import downgrade
+    from crm_host.cli.main import cli as crm
+    from crm_host.core.migrate import downgrade
     from crm_host.testing import build_app, prepare_database
 
     url = crm_databases.create("dbcheck")
@@ -52,7 +52,7 @@ def test_db_check_reports_a_missing_name_search_index(
 ):
     if crm_database_backend != "postgresql":
         pytest.skip("the gram index exists on PostgreSQL only")
-    from crm_host.cli import cli as crm
+    from crm_host.cli.main import cli as crm
     from crm_host.testing import build_app, prepare_database
 
     url = crm_databases.create("gramcheck")

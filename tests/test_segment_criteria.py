@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from crm_host.segments import (
+from crm_host.domain.segments import (
     OPERATORS,
     Criterion,
     CriterionError,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host import keys, sensitive
-from crm_host.customers import dedupe
-from crm_host.importing import jobs as import_jobs
-from crm_host.models import AuditLog, Contact, Customer
-from crm_host.runtime import enqueue
+from crm_host.core.models import AuditLog, Contact, Customer
+from crm_host.domain.customers import dedupe
+from crm_host.domain.importing import jobs as import_jobs
+from crm_host.runtime.facade import enqueue
+from crm_host.security import keys, sensitive
 
 KEY_A = sensitive.generate_key("a")
 KEY_B = sensitive.generate_key("b")
@@ -165,7 +165,7 @@ def test_masking():
 
 
 def _database(app):
-    from crm_host.host import get_host
+    from crm_host.core.host import get_host
 
     return get_host(app).db
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crm_host.attachments import storage_for
-from crm_host.importing.uploads import upload_folder
+from crm_host.domain.importing.uploads import upload_folder
+from crm_host.records.attachments import storage_for
 from crm_host.testing import build_app, prepare_database
 
 

@@ -1,6 +1,6 @@
 """The application starts with the built-ins installed, and the gate follows departments."""
 
-from crm_host.host import get_host
+from crm_host.core.host import get_host
 
 
 def test_builtins_load_in_dependency_order(app):

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from crm_host.db import Base, status_type
-from crm_host.migration_ops import replace_status_check
+from crm_host.core.db import Base, status_type
+from crm_host.core.migration_ops import replace_status_check
 
 
 class Colour(enum.StrEnum):

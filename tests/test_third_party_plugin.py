@@ -7,10 +7,10 @@ import zipfile
 
 import sqlalchemy as sa
 
-from crm_host.cli import cli as crm
-from crm_host.db import Database
-from crm_host.directory import create_user
-from crm_host.models import Customer, PluginInstallation
+from crm_host.cli.main import cli as crm
+from crm_host.core.db import Database
+from crm_host.core.models import Customer, PluginInstallation
+from crm_host.domain.directory import create_user
 from crm_host.testing import build_app, login, prepare_database
 
 DEPARTMENTS = {"sales": ("Sales", []), "service": ("Service Centre", [])}

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from crm_host import timeline
-from crm_host.errors import ValidationFailed
-from crm_host.models import Interaction
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.models import Interaction
+from crm_host.records import timeline
 
 
 def _entries(db):

@@ -6,9 +6,9 @@ import importlib
 
 import sqlalchemy as sa
 
-from crm_host.cli import cli as crm
-from crm_host.db import Database
-from crm_host.models import PluginInstallation
+from crm_host.cli.main import cli as crm
+from crm_host.core.db import Database
+from crm_host.core.models import PluginInstallation
 from crm_host.plugins.manager import Discovery, _fill_defaults
 from crm_host.testing import build_app, prepare_database
 

@@ -11,13 +11,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
-from crm_host import attachments
-from crm_host.host import get_host
-from crm_host.models.attachments import Attachment
-from crm_host.permissions import require
+from crm_host.core.host import get_host
+from crm_host.core.models.attachments import Attachment
+from crm_host.records import attachments
+from crm_host.security.permissions import require
 from crm_host.sniffing import sniff_stream
+from crm_host.web._limits import accepts_body
 from crm_host.web.headers import DOWNLOAD_POLICY
-from crm_host.web.limits import accepts_body
 
 blp = Blueprint("attachments", __name__, description="Files attached to customers, tickets…")
 

@@ -11,13 +11,13 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_host.api.fields import Id
-from crm_host.api.pagination import PageArgs, newest_first, where_equal
 from crm_host.api.schemas import ObjectLinkOut
-from crm_host.host import get_host
-from crm_host.models import AuditLog
-from crm_host.objects.links import audit_links
-from crm_host.permissions import require
+from crm_host.core.fields import Id
+from crm_host.core.host import get_host
+from crm_host.core.models import AuditLog
+from crm_host.core.objects.links import audit_links
+from crm_host.core.pagination import PageArgs, newest_first, where_equal
+from crm_host.security.permissions import require
 
 blp = Blueprint("audit", __name__, description="The audit log")
 

@@ -9,10 +9,10 @@ from flask.views import MethodView
 from flask_login import current_user, logout_user
 from flask_smorest import Blueprint, abort
 
-from crm_host.auth import authenticate, end_sessions, start_session
-from crm_host.db import utcnow
-from crm_host.host import get_host
-from crm_host.permissions import public, signed_in
+from crm_host.core.db import utcnow
+from crm_host.core.host import get_host
+from crm_host.security.auth import authenticate, end_sessions, start_session
+from crm_host.security.permissions import public, signed_in
 from crm_host.web.gate import enabled_plugins, user_departments
 
 blp = Blueprint("auth", __name__, description="Sign in and out")

@@ -8,11 +8,11 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from crm_host import audit
-from crm_host.customers import custom_fields
-from crm_host.host import get_host
-from crm_host.models import CustomField
-from crm_host.permissions import require
+from crm_host.core.host import get_host
+from crm_host.core.models import CustomField
+from crm_host.domain.customers import custom_fields
+from crm_host.records import audit
+from crm_host.security.permissions import require
 
 blp = Blueprint("custom_fields", __name__, description="Admin-defined customer fields")
 

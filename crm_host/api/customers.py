@@ -11,8 +11,6 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_host import audit, timeline
-from crm_host.api.pagination import fetch_page, integer_key, timestamp_key
 from crm_host.api.schemas import (
     AddressSchema,
     ConsentIn,
@@ -34,18 +32,17 @@ from crm_host.api.schemas import (
     TimelinePage,
     TimelineQuery,
 )
-from crm_host.customers import children, consent, dedupe, export, merge, privacy, service
-from crm_host.customers.listing import SORT_KEYS, customer_query
-from crm_host.host import get_host, read_only
-from crm_host.models import (
-    Customer,
-    Interaction,
-)
-from crm_host.objects import check_object
-from crm_host.objects.links import link_of, object_links
-from crm_host.permissions import authorize, require
-from crm_host.sensitive import REVEAL_PERMISSION, may_reveal
-from crm_host.web.etags import check_if_match, documents_etag, documents_if_match, send_etag
+from crm_host.core.host import get_host, read_only
+from crm_host.core.models import Customer, Interaction
+from crm_host.core.objects import check_object
+from crm_host.core.objects.links import link_of, object_links
+from crm_host.core.pagination import fetch_page, integer_key, timestamp_key
+from crm_host.domain.customers import children, consent, dedupe, export, merge, privacy, service
+from crm_host.domain.customers.listing import SORT_KEYS, customer_query
+from crm_host.records import audit, timeline
+from crm_host.security.permissions import authorize, require
+from crm_host.security.sensitive import REVEAL_PERMISSION, may_reveal
+from crm_host.web._etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_host.web.gate import enabled_plugins
 
 blp = Blueprint("customers", __name__, description="Customers and what hangs off them")

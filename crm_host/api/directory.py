@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from crm_host import audit
-from crm_host import directory as service
-from crm_host.api.fields import Id
-from crm_host.errors import NotFound
-from crm_host.host import get_host
-from crm_host.models import Department, Role, User
-from crm_host.permissions import registry, require
+from crm_host.core.errors import NotFound
+from crm_host.core.fields import Id
+from crm_host.core.host import get_host
+from crm_host.core.models import Department, Role, User
+from crm_host.domain import directory as service
+from crm_host.records import audit
+from crm_host.security.permissions import registry, require
 
 blp = Blueprint("directory", __name__, description="Departments, users and roles")
 

@@ -10,11 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
-from crm_host.host import get_host
-from crm_host.importing import uploads
-from crm_host.importing.readers import FORMATS
-from crm_host.permissions import require
-from crm_host.web.limits import accepts_body
+from crm_host.core.host import get_host
+from crm_host.domain.importing import uploads
+from crm_host.domain.importing.readers import FORMATS
+from crm_host.security.permissions import require
+from crm_host.web._limits import accepts_body
 
 blp = Blueprint("imports", __name__, description="Customer imports")
 

@@ -9,12 +9,12 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_host import notifications
-from crm_host.api.pagination import PageArgs, newest_first
 from crm_host.api.schemas import ObjectLinkOut
-from crm_host.host import get_host
-from crm_host.models import Notification
-from crm_host.permissions import signed_in
+from crm_host.core.host import get_host
+from crm_host.core.models import Notification
+from crm_host.core.pagination import PageArgs, newest_first
+from crm_host.records import notifications
+from crm_host.security.permissions import signed_in
 
 blp = Blueprint("notifications", __name__, description="Your notifications")
 

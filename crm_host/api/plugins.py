@@ -8,9 +8,9 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from crm_host import lifecycle
-from crm_host.host import get_host
-from crm_host.permissions import require
+from crm_host.core.host import get_host
+from crm_host.domain import lifecycle
+from crm_host.security.permissions import require
 
 blp = Blueprint("plugins", __name__, description="Plugins and where they are enabled")
 

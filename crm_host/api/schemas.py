@@ -1,13 +1,13 @@
-"""Schemas of the host's API resources (the types; the domain rules live in crm_host.customers)."""
+"""Schemas of the host's API resources (the types; the domain rules live in crm_host.domain.customers)."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 
 from crm_host.api.fastdump import FastDump
-from crm_host.api.fields import Id, Masked
-from crm_host.api.pagination import PageArgs
-from crm_host.sensitive import shown
+from crm_host.core.fields import Id, Masked
+from crm_host.core.pagination import PageArgs
+from crm_host.security.sensitive import shown
 
 
 class TextField(ma.fields.String):

@@ -9,9 +9,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_host.host import get_host
-from crm_host.objects import search
-from crm_host.permissions import signed_in
+from crm_host.core.host import get_host
+from crm_host.core.objects import search
+from crm_host.security.permissions import signed_in
 
 blp = Blueprint("search", __name__, description="Global search")
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from crm_host.host import get_host
-from crm_host.models import Tag, customer_tags
-from crm_host.permissions import require
+from crm_host.core.host import get_host
+from crm_host.core.models import Tag, customer_tags
+from crm_host.security.permissions import require
 
 blp = Blueprint("tags", __name__, description="Tags")
 

@@ -10,11 +10,12 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_host import audit, tokens
-from crm_host.errors import NotFound
-from crm_host.host import get_host
-from crm_host.models import ApiToken
-from crm_host.permissions import can, signed_in
+from crm_host.core.errors import NotFound
+from crm_host.core.host import get_host
+from crm_host.core.models import ApiToken
+from crm_host.records import audit
+from crm_host.security import tokens
+from crm_host.security.permissions import can, signed_in
 
 blp = Blueprint("tokens", __name__, description="API tokens (Authorization: Bearer)")
 

@@ -40,7 +40,7 @@ from crm_host.authoring.scratch import run_database_checks
 from crm_host.authoring.sdkimports import file_warnings, sdk_import_warnings
 from crm_host.authoring.shape import shape_problems
 from crm_host.authoring.tables import foreign_table_findings
-from crm_host.plugins import Manifest, PluginError, discover, order_plugins
+from crm_host.plugins.facade import Manifest, PluginError, discover, order_plugins
 from crm_host.plugins.manager import ENTRY_POINT_GROUP, Discovery
 
 #: Calls whose string argument names a permission, and that argument's position.
@@ -132,7 +132,7 @@ def resolved(name: str) -> Iterator[tuple[Manifest, Discovery]]:
         raise CheckError(f"module {name} cannot be imported: {error}") from error
     manifest = getattr(module, "manifest", None)
     if not isinstance(manifest, Manifest):
-        raise CheckError(f"module {name} has no `manifest` (a crm_host.plugins.Manifest)")
+        raise CheckError(f"module {name} has no `manifest` (a crm_host.plugins.facade.Manifest)")
     if manifest.name in discovery.manifests:  # the package of a registered plugin
         yield discovery.manifests[manifest.name], discovery
         return
@@ -258,8 +258,8 @@ def _package_dir(manifest: Manifest) -> Path | None:
 def declared_permissions(manifest: Manifest, discovery: Discovery) -> set[str]:
     """The permissions the host declares and those the plugin and the plugins it requires
     or uses return from ``crm_register_permissions``, read without starting a host."""
-    from crm_host.permissions import HOST_PERMISSIONS
     from crm_host.runtime.permissions import RUNTIME_PERMISSIONS
+    from crm_host.security.permissions import HOST_PERMISSIONS
 
     names = {p.name for p in HOST_PERMISSIONS + RUNTIME_PERMISSIONS}
     for name in [manifest.name, *manifest.requires, *manifest.uses]:

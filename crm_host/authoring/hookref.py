@@ -112,7 +112,7 @@ def render(namespace: ModuleType = hookspecs) -> str:
         "",
         inspect.getdoc(namespace) or "",
         "",
-        "Implement a hook with `@crm_host.plugins.hookimpl` on a function of the same "
+        "Implement a hook with `@crm_host.plugins.facade.hookimpl` on a function of the same "
         "name in your plugin's `plugin.py`, taking any of the arguments listed, by name.",
         "",
         "| hook | kind |",

@@ -18,7 +18,8 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from packaging.version import Version
 
-from crm_host import __version__, migrate
+from crm_host import __version__
+from crm_host.core import migrate
 from crm_host.plugins.manifest import NAME_RE, RESERVED_SLUGS, SLUG_RE
 
 SKELETON = Path(__file__).parent / "skeleton"

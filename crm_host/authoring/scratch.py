@@ -20,15 +20,16 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Base, Database, utcnow
-from crm_host.models import Customer
-from crm_host.plugins import PluginError, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Base, Database, utcnow
+from crm_host.core.models import Customer
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import PluginError, order_plugins
 from crm_host.plugins.manager import Discovery
 from crm_host.plugins.manifest import Manifest
 from crm_host.web.api import API_PREFIX
 
-#: Access marks that name no permission (see :func:`crm_host.permissions.mark_access`).
+#: Access marks that name no permission (see :func:`crm_host.security.permissions.mark_access`).
 NOT_PERMISSIONS = frozenset({"public", "signed-in"})
 SEED_CODE = "CRM-CHECK-1"
 
@@ -166,7 +167,7 @@ def _round_trip(
         if connection.scalar(sa.select(Customer.id).where(Customer.id == customer_id)) is None:
             result.findings.append(
                 f"downgrading plugin {name}'s migrations deleted a customer: a table must "
-                "have been recreated with foreign keys on (see crm_host.migrate)"
+                "have been recreated with foreign keys on (see crm_host.core.migrate)"
             )
     try:
         migrate.upgrade(database, manifests, f"{branch}@head")
@@ -264,7 +265,7 @@ def _check_application(
 ) -> None:
     """Start an application with the plugin installed and look at its routes."""
     from crm_host.app import create_app
-    from crm_host.host import get_host
+    from crm_host.core.host import get_host
 
     settings = {
         "DATABASE_URL": database.engine.url.render_as_string(hide_password=False),
@@ -291,8 +292,8 @@ def _check_transaction_sources(
     app: Flask, host: Any, manifest: Manifest, result: ScratchResult
 ) -> None:
     """The plugin's ``crm_transaction_sources`` statements, against the columns and
-    types the host's ``UNION ALL`` needs (see :func:`crm_host.analytics.source_problems`)."""
-    from crm_host.analytics import source_problems
+    types the host's ``UNION ALL`` needs (see :func:`crm_host.domain.analytics.source_problems`)."""
+    from crm_host.domain.analytics import source_problems
 
     name = manifest.name
     try:
@@ -347,7 +348,7 @@ def _check_routes(
                 # Console views may check inside (authorize); API views say it up front.
                 result.findings.append(
                     f"plugin {name}'s API route {method} {rule.rule} checks no permission: "
-                    "decorate it with crm_host.permissions.require (or signed_in, or public)"
+                    "decorate it with crm_host.sdk.require (or signed_in, or public)"
                 )
             elif access and access not in NOT_PERMISSIONS:
                 result.route_permissions.setdefault(access, f"{method} {rule.rule}")

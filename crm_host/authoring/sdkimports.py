@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import warnings
 from functools import cache
 from pathlib import Path
 
@@ -37,8 +38,23 @@ def _sdk_names() -> dict[int, tuple[str, str]]:
     return found
 
 
+def sdk_address(found: object) -> str | None:
+    """The SDK address (``crm_host.sdk.customers.merge_customers``) of an object, or None."""
+    address = _sdk_names().get(id(found))
+    return None if address is None else f"{address[0]}.{address[1]}"
+
+
 def _host_object(module: str, name: str) -> object | None:
-    """``crm_host.<module>.<name>`` (an attribute or a submodule), or None if absent."""
+    """``crm_host.<module>.<name>`` (an attribute or a submodule), or None if absent.
+
+    An old path's shim would warn: the check names the replacement itself.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _lookup(module, name)
+
+
+def _lookup(module: str, name: str) -> object | None:
     try:
         parent = importlib.import_module(module)
         if hasattr(parent, name):

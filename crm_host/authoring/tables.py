@@ -26,7 +26,7 @@ from typing import Any
 
 import pluggy
 
-from crm_host.objects.registry import ObjectRegistry
+from crm_host.core.objects.registry import ObjectRegistry
 from crm_host.plugins.manager import PROJECT, Discovery
 from crm_host.plugins.manifest import Manifest
 
@@ -168,7 +168,7 @@ def _instead(owner: str, table: str, offered: tuple[dict[str, str], list[str]]) 
     objects, hooks = offered
     ways = []
     if table in objects:
-        ways.append(f"its registered object type {objects[table]} (crm_host.objects)")
+        ways.append(f"its registered object type {objects[table]} (crm_host.sdk.ObjectRegistry)")
     elif objects:
         ways.append(f"its registered object types ({', '.join(sorted(set(objects.values())))})")
     if hooks:

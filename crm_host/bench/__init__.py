@@ -1,30 +1,5 @@
-"""``crm bench``: the main jobs measured against a baseline run in the same process.
+"""Deprecated address of :mod:`crm_host.bench.facade`; plugins import from :mod:`crm_host.sdk`."""
 
-Each figure is a ratio against something a user could pick instead, measured in the
-same run, because shared machines are noisy and absolute times drift. Plugins add
-their benchmarks through ``crm_register_benchmarks(registry)``; what a benchmark
-needs is importable from here.
-"""
+from crm_host.deprecation import moved
 
-from crm_host.bench.figures import (
-    BENCH_EXTRA,
-    SIZES,
-    Figure,
-    baseline_library,
-    not_installed,
-    timer,
-)
-from crm_host.bench.loading import bulk_insert
-from crm_host.bench.runs import Databases, app_for
-
-__all__ = [
-    "BENCH_EXTRA",
-    "SIZES",
-    "Databases",
-    "Figure",
-    "app_for",
-    "baseline_library",
-    "bulk_insert",
-    "not_installed",
-    "timer",
-]
+__getattr__, __dir__ = moved(__name__, "crm_host.bench.facade")

@@ -39,11 +39,11 @@ def prepare(dbs: Any, url: sa.URL, workdir: Path, rows: int) -> str:
     ``rows`` generated customers, a quarter tagged ``vip`` and a quarter ``new``, a
     third in the Sales department, and an agent of that department holding the token.
     """
-    from crm_host.db import Database
-    from crm_host.directory import create_department, create_user, ensure_standard_roles
-    from crm_host.models import Department, Tag
-    from crm_host.models.customers import customer_departments, customer_tags
-    from crm_host.tokens import create_token
+    from crm_host.core.db import Database
+    from crm_host.core.models import Department, Tag
+    from crm_host.core.models.customers import customer_departments, customer_tags
+    from crm_host.domain.directory import create_department, create_user, ensure_standard_roles
+    from crm_host.security.tokens import create_token
 
     dbs.load_customers(url, workdir, rows)
     database = Database(url)
@@ -96,9 +96,9 @@ def prepare(dbs: Any, url: sa.URL, workdir: Path, rows: int) -> str:
 
 def start_cursors(url: sa.URL, connections: int) -> list[str | None]:
     """A cursor for each connection, spread evenly over the customers in name order."""
-    from crm_host.api.pagination import encode_cursor
-    from crm_host.db import create_engine
-    from crm_host.models import Customer
+    from crm_host.core.db import create_engine
+    from crm_host.core.models import Customer
+    from crm_host.core.pagination import encode_cursor
 
     engine = create_engine(url)
     try:

@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, abort, jsonify, request
 
-from crm_host.models import Address, Contact, Customer, Department, Tag
-from crm_host.models.customers import customer_departments, customer_tags
+from crm_host.core.models import Address, Contact, Customer, Department, Tag
+from crm_host.core.models.customers import customer_departments, customer_tags
 
 ENV_VAR = "CRM_BENCH_BARE_DATABASE_URL"
 

@@ -6,7 +6,7 @@ import csv
 import random
 from pathlib import Path
 
-from crm_host.customers.rules import FIELDS
+from crm_host.domain.customers.rules import FIELDS
 
 COLUMNS = [*FIELDS, "tags"]
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

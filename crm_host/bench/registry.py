@@ -2,7 +2,7 @@
 
 A benchmark is a function ``fn(size, databases, workdir) -> list[Figure]``: ``size``
 is ``S``, ``M`` or ``L``, ``databases`` hands out fresh empty databases of the
-chosen backend (:class:`crm_host.bench.runs.Databases`), ``workdir`` is a scratch
+chosen backend (:class:`crm_host.bench._runs.Databases`), ``workdir`` is a scratch
 directory removed after the run. Plugins register theirs through
 ``crm_register_benchmarks(registry)``, so the host never imports a plugin by name.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from crm_host.bench.figures import Figure
+from crm_host.plugins._registering import PluginRegistry, register_from_plugins
 from crm_host.plugins.manifest import PluginError
-from crm_host.plugins.registering import PluginRegistry, register_from_plugins
 
 BenchmarkFunction = Callable[[str, Any, Path], list[Figure]]
 

@@ -1,6 +1,6 @@
 """``crm bench search``: global search latency vs a plain ``LIKE`` over customer names.
 
-Ours is the whole of :func:`crm_host.objects.search.search` as a user with scope
+Ours is the whole of :func:`crm_host.core.objects.search.search` as a user with scope
 ``all`` runs it (gates, record rules, a count and the first hits per type, over
 every installed plugin's types); the baseline is what a hand-written search box
 would do: one ``LIKE '%q%'`` with a count and the first rows, on customers only.
@@ -40,7 +40,7 @@ def _baseline(connection: sa.Connection, q: str) -> tuple[int, list[int]]:
 
 
 def _ours(app: Any, user: Any, q: str) -> tuple[int, list[int]]:
-    from crm_host.objects.search import search
+    from crm_host.core.objects.search import search
 
     host = app.extensions["crm"]
     with host.db.session() as session:
@@ -52,7 +52,7 @@ def _ours(app: Any, user: Any, q: str) -> tuple[int, list[int]]:
 
 
 def _user(app: Any) -> Any:
-    from crm_host.directory import create_user
+    from crm_host.domain.directory import create_user
 
     host = app.extensions["crm"]
     with host.db.session() as session:

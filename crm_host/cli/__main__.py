@@ -1,5 +1,5 @@
 """``python -m crm_host.cli``: the ``crm`` command without its console script."""
 
-from crm_host.cli import main
+from crm_host.cli.main import main
 
 main()

@@ -9,8 +9,8 @@ import click
 from flask.cli import with_appcontext
 
 from crm_host.api.audit import search
-from crm_host.cli.common import host
-from crm_host.models import AuditLog
+from crm_host.cli._common import host
+from crm_host.core.models import AuditLog
 
 
 @click.command("audit")

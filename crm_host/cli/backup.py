@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from crm_host import backup as backups
-from crm_host.cli.common import host
+from crm_host.cli._common import host
 
 
 def attachments_dir() -> Path:

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from crm_host.bench import machine
+from crm_host.bench._runs import all_benchmarks, run
 from crm_host.bench.figures import SIZES
-from crm_host.bench.runs import all_benchmarks, run
 from crm_host.plugins.manifest import PluginError
 
 

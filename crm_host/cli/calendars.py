@@ -9,10 +9,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from crm_host.cli.common import host
-from crm_host.models import SlaCalendar
-from crm_host.sla import BusinessCalendar
-from crm_host.sla.store import calendar_row, save_calendar
+from crm_host.cli._common import host
+from crm_host.core.models import SlaCalendar
+from crm_host.domain.sla import BusinessCalendar
+from crm_host.domain.sla.store import calendar_row, save_calendar
 
 
 @click.group("calendars")

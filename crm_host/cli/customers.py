@@ -10,12 +10,12 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from crm_host.cli.common import host
+from crm_host.cli._common import host
 from crm_host.cli.importing import import_file, import_options
-from crm_host.customers import dedupe, export
-from crm_host.customers.merge import merge_customers
-from crm_host.errors import CrmError
-from crm_host.models import Customer
+from crm_host.core.errors import CrmError
+from crm_host.core.models import Customer
+from crm_host.domain.customers import dedupe, export
+from crm_host.domain.customers.merge import merge_customers
 
 
 @click.group("customers")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from crm_host import lifecycle, migrate
-from crm_host.cli.common import host
-from crm_host.objects.indexes import missing_search_indexes
+from crm_host.cli._common import host
+from crm_host.core import migrate
+from crm_host.core.objects.indexes import missing_search_indexes
+from crm_host.domain import lifecycle
 
 
 def _installed_manifests() -> list:

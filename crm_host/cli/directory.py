@@ -6,10 +6,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from crm_host import directory as service
-from crm_host.cli.common import fail, host
-from crm_host.errors import CrmError
-from crm_host.models import Department, User
+from crm_host.cli._common import fail, host
+from crm_host.core.errors import CrmError
+from crm_host.core.models import Department, User
+from crm_host.domain import directory as service
 
 
 @click.group("departments")

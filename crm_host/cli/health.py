@@ -7,7 +7,7 @@ import socket
 import click
 from flask.cli import with_appcontext
 
-from crm_host.cli.common import host
+from crm_host.cli._common import host
 from crm_host.runtime import heartbeats
 from crm_host.runtime.service import get_runtime
 

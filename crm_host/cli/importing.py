@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm_host.cli.common import fail, host
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.importing import jobs as import_jobs
-from crm_host.importing.readers import FORMATS, ImportFileError
-from crm_host.importing.registry import collect_importers
-from crm_host.models import Job
+from crm_host.cli._common import fail, host
+from crm_host.core.db import utcnow
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.models import Job
+from crm_host.domain.importing import jobs as import_jobs
+from crm_host.domain.importing.readers import FORMATS, ImportFileError
+from crm_host.domain.importing.registry import collect_importers
 
 
 def import_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -88,7 +88,7 @@ def import_file(
     importer_options: tuple[str, ...] = (),
 ) -> None:
     """Queue an import job for ``file`` and, unless ``queued``, run it here with a progress bar."""
-    from crm_host.runtime import enqueue
+    from crm_host.runtime.facade import enqueue
     from crm_host.runtime.queue import get_job
 
     current = host()
@@ -170,9 +170,9 @@ def run_in_foreground(job_id: int) -> None:
     A job left running by an import that was killed is taken over at once when its
     process is gone; a job another live process holds is only watched.
     """
+    from crm_host.runtime._runner import Runner
     from crm_host.runtime.queue import get_job
     from crm_host.runtime.reclaim import requeue_dead_local
-    from crm_host.runtime.runner import Runner
 
     app = current_app._get_current_object()
     database = host().db

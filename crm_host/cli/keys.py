@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from crm_host import keys, sensitive
-from crm_host.cli.common import host
+from crm_host.cli._common import host
+from crm_host.security import keys, sensitive
 
 
 @click.group("keys")

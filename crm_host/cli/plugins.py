@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm_host import lifecycle
-from crm_host.cli.common import host
-from crm_host.db import utcnow
-from crm_host.models import Department, PluginEnablement
-from crm_host.plugins import PluginError
+from crm_host.cli._common import host
+from crm_host.core.db import utcnow
+from crm_host.core.models import Department, PluginEnablement
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import PluginError
 
 
 def _enabled_map() -> dict[str, list[str]]:
@@ -72,7 +72,7 @@ def list_plugins(as_json: bool) -> None:
 
 
 def _ordered(discovery: lifecycle.Discovery) -> list:
-    from crm_host.plugins import order_plugins
+    from crm_host.plugins.facade import order_plugins
 
     # Order all present plugins; those whose requirements are absent go last.
     names = set(discovery.manifests)

@@ -8,11 +8,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm_host import lifecycle, migrate
-from crm_host.cli.common import fail, fail_if_broken, host
-from crm_host.directory import create_user, ensure_standard_roles
-from crm_host.errors import CrmError
-from crm_host.models import Setting
+from crm_host.cli._common import fail, fail_if_broken, host
+from crm_host.core import migrate
+from crm_host.core.errors import CrmError
+from crm_host.core.models import Setting
+from crm_host.domain import lifecycle
+from crm_host.domain.directory import create_user, ensure_standard_roles
 
 
 def initialise(admin_password: str | None, timezone: str) -> bool:

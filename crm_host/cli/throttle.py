@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from crm_host import throttle
-from crm_host.cli.common import host
-from crm_host.db import utcnow
+from crm_host.cli._common import host
+from crm_host.core.db import utcnow
+from crm_host.security import throttle
 
 
 @click.group("throttle")

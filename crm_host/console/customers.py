@@ -12,20 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from crm_host import timeline
-from crm_host.api.pagination import fetch_page
 from crm_host.api.schemas import AddressSchema, ContactSchema, CustomerQuery
-from crm_host.console.access import page
+from crm_host.console._access import page
+from crm_host.console._versions import CONFLICT_STATUS, stale_form
 from crm_host.console.forms import customer_data, field_errors, form_values, keep_masked, split_list
 from crm_host.console.labels import choices
-from crm_host.console.versions import CONFLICT_STATUS, stale_form
-from crm_host.customers import children, export, merge, service
-from crm_host.customers.custom_fields import definitions
-from crm_host.customers.listing import SORT_KEYS, customer_query
-from crm_host.customers.rules import GENDERS, LANGUAGES
-from crm_host.errors import CrmError, ValidationFailed
-from crm_host.host import get_host
-from crm_host.models import (
+from crm_host.core.errors import CrmError, ValidationFailed
+from crm_host.core.host import get_host
+from crm_host.core.models import (
     Customer,
     CustomerKind,
     Department,
@@ -33,11 +27,17 @@ from crm_host.models import (
     LifecycleStage,
     User,
 )
-from crm_host.objects.links import link_of, object_links
-from crm_host.permissions import authorize
-from crm_host.sensitive import may_reveal
+from crm_host.core.objects.links import link_of, object_links
+from crm_host.core.pagination import fetch_page
+from crm_host.domain.customers import children, export, merge, service
+from crm_host.domain.customers.custom_fields import definitions
+from crm_host.domain.customers.listing import SORT_KEYS, customer_query
+from crm_host.domain.customers.rules import GENDERS, LANGUAGES
+from crm_host.records import timeline
+from crm_host.security.permissions import authorize
+from crm_host.security.sensitive import may_reveal
+from crm_host.web._scoped import panels_for
 from crm_host.web.gate import enabled_plugins
-from crm_host.web.scoped import panels_for
 
 bp = Blueprint("customer_pages", __name__, url_prefix="/customers")
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from crm_host.customers import service
-from crm_host.customers.rules import FIELDS
-from crm_host.models import Customer, CustomField
-from crm_host.sensitive import SENSITIVE_FIELDS, shown
+from crm_host.core.models import Customer, CustomField
+from crm_host.domain.customers import service
+from crm_host.domain.customers.rules import FIELDS
+from crm_host.security.sensitive import SENSITIVE_FIELDS, shown
 
 _LIST_SEPARATORS = re.compile(r"[,;，；]")
 

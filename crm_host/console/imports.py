@@ -6,13 +6,13 @@ from flask import Blueprint, redirect, render_template, request, send_file, url_
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.forms import field_errors
-from crm_host.errors import ValidationFailed
-from crm_host.host import get_host
-from crm_host.importing import uploads
-from crm_host.importing.readers import FORMATS
-from crm_host.web.limits import accepts_body
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.host import get_host
+from crm_host.domain.importing import uploads
+from crm_host.domain.importing.readers import FORMATS
+from crm_host.web._limits import accepts_body
 
 bp = Blueprint("import_pages", __name__, url_prefix="/customers/imports")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from crm_host.errors import ValidationFailed
-from crm_host.host import get_host
-from crm_host.objects import search
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.host import get_host
+from crm_host.core.objects import search
 
 #: Hits shown per type on the page; the total says how many more there are.
 PAGE_PER_TYPE = 10

@@ -22,16 +22,17 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm_host import oidc
-from crm_host.auth import authenticate, end_sessions, start_session
-from crm_host.console import charts, search_page
-from crm_host.console.access import allowed, page
-from crm_host.db import utcnow
-from crm_host.host import get_host
+from crm_host.console import _charts as charts
+from crm_host.console import search_page
+from crm_host.console._access import allowed, page
+from crm_host.core.db import utcnow
+from crm_host.core.host import get_host
 from crm_host.i18n import LOCALES
+from crm_host.security import oidc
+from crm_host.security.auth import authenticate, end_sessions, start_session
+from crm_host.web._menu import MenuItem
+from crm_host.web._scoped import kpis_for, menu_for
 from crm_host.web.gate import enabled_plugins, user_departments
-from crm_host.web.menu import MenuItem
-from crm_host.web.scoped import kpis_for, menu_for
 
 bp = Blueprint("console", __name__, template_folder="../templates")
 

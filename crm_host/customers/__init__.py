@@ -1,1 +1,5 @@
-"""Customers: the rules a customer must satisfy, and the one service that writes them."""
+"""Deprecated address of :mod:`crm_host.domain.customers`; plugins import from :mod:`crm_host.sdk`."""
+
+from crm_host.deprecation import moved
+
+__getattr__, __dir__ = moved(__name__, "crm_host.domain.customers")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from crm_host import lifecycle
+from crm_host.core.host import get_host
+from crm_host.core.models import Address, Contact, Customer, Department, Tag
 from crm_host.demo.data import DemoCustomer, generate_customers
-from crm_host.directory import create_department, create_user, ensure_standard_roles
-from crm_host.host import get_host
-from crm_host.models import Address, Contact, Customer, Department, Tag
+from crm_host.domain import lifecycle
+from crm_host.domain.directory import create_department, create_user, ensure_standard_roles
 
 #: Department code → (name, plugins enabled for it).
 DEMO_DEPARTMENTS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -1,5 +1,5 @@
-"""The importer framework: readers for CSV / JSON Lines / XLSX, batch validation, rejects.
+"""Deprecated address of :mod:`crm_host.domain.importing`; plugins import from :mod:`crm_host.sdk`."""
 
-The host's customer importer is built on it, and plugins register importers for
-their own objects through ``crm_register_importers``.
-"""
+from crm_host.deprecation import moved
+
+__getattr__, __dir__ = moved(__name__, "crm_host.domain.importing")

@@ -1,13 +1,13 @@
 """The one Alembic environment of crm-host: the host's branch and one per plugin.
 
-It is driven by :mod:`crm_host.migrate`, which opens the connection and the
+It is driven by :mod:`crm_host.core.migrate`, which opens the connection and the
 transaction (and, on SQLite, switches foreign keys off around it); this file only
 runs the migrations on that connection.
 """
 
 from alembic import context
 
-from crm_host.db import Base
+from crm_host.core.db import Base
 
 config = context.config
 connection = config.attributes.get("connection")

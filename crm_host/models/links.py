@@ -1,20 +1,5 @@
-"""Single-use signed links already spent."""
+"""Deprecated address of :mod:`crm_host.core.models.links`; plugins import from :mod:`crm_host.sdk`."""
 
-from __future__ import annotations
+from crm_host.deprecation import moved
 
-from datetime import datetime
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
-
-from crm_host.db import Base
-
-
-class SignedLinkUse(Base):
-    """A single-use link that was used; its hash is unique, so a second use fails."""
-
-    __tablename__ = "signed_link_uses"
-
-    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    purpose: Mapped[str] = mapped_column(sa.String(64))
-    used_at: Mapped[datetime]
+__getattr__, __dir__ = moved(__name__, "crm_host.core.models.links")

@@ -1,19 +1,5 @@
-"""Company-wide settings kept in the database (timezone, default locale…)."""
+"""Deprecated address of :mod:`crm_host.core.models.settings`; plugins import from :mod:`crm_host.sdk`."""
 
-from __future__ import annotations
+from crm_host.deprecation import moved
 
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
-
-from crm_host.db import Base
-
-
-class Setting(Base):
-    """One company setting; the value is JSON so plugins can keep structured values."""
-
-    __tablename__ = "settings"
-
-    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    value: Mapped[Any] = mapped_column(sa.JSON)
+__getattr__, __dir__ = moved(__name__, "crm_host.core.models.settings")

@@ -1,35 +1,5 @@
-"""Registered object types and the one check of who may read or change an object.
+"""Deprecated address of :mod:`crm_host.core.objects`; plugins import from :mod:`crm_host.sdk`."""
 
-See :mod:`crm_host.objects.registry` (what a type declares) and
-:mod:`crm_host.objects.access` (the check every shared service asks).
-"""
+from crm_host.deprecation import moved
 
-from crm_host.objects.access import (
-    check_object,
-    enabled_plugins,
-    may_read,
-    object_registry,
-    object_type,
-    readable,
-)
-from crm_host.objects.registry import (
-    ObjectRegistry,
-    ObjectType,
-    RecordRule,
-    collect_objects,
-    where_rule,
-)
-
-__all__ = [
-    "ObjectRegistry",
-    "ObjectType",
-    "RecordRule",
-    "check_object",
-    "collect_objects",
-    "enabled_plugins",
-    "may_read",
-    "object_registry",
-    "object_type",
-    "readable",
-    "where_rule",
-]
+__getattr__, __dir__ = moved(__name__, "crm_host.core.objects")

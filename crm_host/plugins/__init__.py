@@ -1,22 +1,5 @@
-"""The plugin contract's machinery: manifests, discovery, ordering and loading."""
+"""Deprecated address of :mod:`crm_host.plugins.facade`; plugins import from :mod:`crm_host.sdk`."""
 
-from crm_host.plugins.manager import (
-    Plugin,
-    PluginManager,
-    discover,
-    hookimpl,
-    hookspec,
-    order_plugins,
-)
-from crm_host.plugins.manifest import Manifest, PluginError
+from crm_host.deprecation import moved
 
-__all__ = [
-    "Manifest",
-    "Plugin",
-    "PluginError",
-    "PluginManager",
-    "discover",
-    "hookimpl",
-    "hookspec",
-    "order_plugins",
-]
+__getattr__, __dir__ = moved(__name__, "crm_host.plugins.facade")

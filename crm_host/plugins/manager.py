@@ -94,7 +94,7 @@ def discover() -> Discovery:
             manifest = getattr(module, "manifest", None)
             if not isinstance(manifest, Manifest):
                 raise PluginError(
-                    f"module {entry_point.value} has no `manifest` (a crm_host.plugins.Manifest)"
+                    f"module {entry_point.value} has no `manifest` (a crm_host.plugins.facade.Manifest)"
                 )
             if manifest.name != name:
                 raise PluginError(f"entry point {name!r} loads a manifest named {manifest.name!r}")

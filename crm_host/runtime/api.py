@@ -10,14 +10,14 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
-from crm_host import audit
-from crm_host.api.fields import Id
-from crm_host.api.pagination import PageArgs, newest_first, where_equal
-from crm_host.host import get_host
-from crm_host.models import Job, WebhookSubscription
-from crm_host.models.runtime import JOB_STATUSES
-from crm_host.permissions import require
+from crm_host.core.fields import Id
+from crm_host.core.host import get_host
+from crm_host.core.models import Job, WebhookSubscription
+from crm_host.core.models.runtime import JOB_STATUSES
+from crm_host.core.pagination import PageArgs, newest_first, where_equal
+from crm_host.records import audit
 from crm_host.runtime import heartbeats, queue, webhooks
+from crm_host.security.permissions import require
 
 PREFIX = "/api/v1"
 jobs_blp = Blueprint("jobs", __name__, description="Background jobs, event deliveries, progress")

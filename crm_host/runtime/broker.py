@@ -9,7 +9,7 @@ backend. Celery only carries job ids:
   (:func:`crm_host.runtime.queue.take_for_dispatch`); it also requeues jobs whose
   worker stopped answering, as polling workers do;
 * ``crm worker`` is a Celery worker; its task claims the job by compare-and-set and
-  runs it with the same :class:`~crm_host.runtime.runner.Runner` as a polling worker.
+  runs it with the same :class:`~crm_host.runtime._runner.Runner` as a polling worker.
 
 Tasks are acknowledged late and rejected when their worker is lost, so a worker
 killed mid-job has the task delivered again; the redelivery finds the job claimed by
@@ -113,7 +113,7 @@ def run_delivered_job(app: Flask, job_id: int, *, redelivered: bool = False) -> 
     ``skipped`` when the job is not queued (done already, parked, or running in a live
     worker — a duplicate delivery), else the :meth:`Runner.run` outcome.
     """
-    from crm_host.runtime.runner import Runner
+    from crm_host.runtime._runner import Runner
 
     runner = Runner(app)
     factory = runner.db.session_factory
@@ -163,7 +163,7 @@ class _Heartbeat:
 
 def dispatch_due(app: Flask, celery: Any) -> list[int]:
     """Requeue abandoned jobs, then hand every due queued job to the broker."""
-    from crm_host.host import get_host
+    from crm_host.core.host import get_host
     from crm_host.runtime.service import get_runtime
 
     settings = get_runtime(app).settings

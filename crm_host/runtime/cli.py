@@ -11,14 +11,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm_host import audit
-from crm_host.cli.common import fail_if_broken, host
-from crm_host.errors import CrmError
-from crm_host.models import Job
-from crm_host.models.runtime import JOB_STATUSES
-from crm_host.runtime import enqueue as enqueue_job
+from crm_host.cli._common import fail_if_broken, host
+from crm_host.core.errors import CrmError
+from crm_host.core.models import Job
+from crm_host.core.models.runtime import JOB_STATUSES
+from crm_host.records import audit
 from crm_host.runtime import queue, webhooks
 from crm_host.runtime.api import job_query, shown_status
+from crm_host.runtime.facade import enqueue as enqueue_job
 from crm_host.runtime.service import get_runtime
 
 
@@ -63,7 +63,7 @@ def worker(until_idle: bool, concurrency: int, name: str | None) -> None:
     killed and started again takes back its running jobs at once, instead of after
     the heartbeat timeout.
     """
-    from crm_host.runtime.runner import Worker
+    from crm_host.runtime._runner import Worker
 
     fail_if_broken()
     runtime = get_runtime(_app())
@@ -145,9 +145,9 @@ def _beating(runtime: Any, kind: str, *, forking: bool = False) -> Any:
     from sqlalchemy.orm import sessionmaker
     from sqlalchemy.pool import NullPool
 
-    from crm_host.db import create_engine
+    from crm_host.core.db import create_engine
+    from crm_host.runtime._runner import default_worker_id
     from crm_host.runtime.heartbeats import Beating
-    from crm_host.runtime.runner import default_worker_id
 
     db = host().db
     factory = db.session_factory

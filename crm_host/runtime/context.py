@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from flask import Flask, g
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.models import Job
+from crm_host.core.db import utcnow
+from crm_host.core.models import Job
 from crm_host.runtime.queue import Claim, fence, to_json
 
 if TYPE_CHECKING:
-    from crm_host.runtime.runner import Runner
+    from crm_host.runtime._runner import Runner
 
 
 class Interrupted(Exception):
@@ -54,7 +54,7 @@ class JobContext:
 
     ``session`` is the job's transaction: it commits together with the job being
     marked done, and rolls back when the function raises (the attempt then counts
-    as failed). Inside the job, ``crm_host.host.get_host().session`` is this session.
+    as failed). Inside the job, ``crm_host.core.host.get_host().session`` is this session.
     """
 
     def __init__(self, runner: Runner, claim: Claim, session: Session) -> None:

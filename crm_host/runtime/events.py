@@ -17,9 +17,9 @@ import contextvars
 from dataclasses import dataclass
 from typing import Any
 
+from crm_host.core.models import OutboxEvent
 from crm_host.event_labels import EventLabel, label_of
-from crm_host.models import OutboxEvent
-from crm_host.plugins import PluginManager
+from crm_host.plugins.facade import PluginManager
 from crm_host.runtime.context import JobContext
 
 #: The host's own events (see :mod:`crm_host.hookspecs`).
@@ -143,7 +143,7 @@ def check_event(plugins: PluginManager, name: str) -> tuple[str, ...]:
 
 def deliver_event(job: JobContext) -> None:
     """The ``host.event`` job: call one plugin's implementation of one event."""
-    from crm_host.host import host_of
+    from crm_host.core.host import host_of
 
     plugins = host_of(job.session).plugins
     hook, function_name = job.args["hook"], job.args["function"]

@@ -15,8 +15,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.models import Job, OutboxEvent
+from crm_host.core.db import utcnow
+from crm_host.core.models import Job, OutboxEvent
 from crm_host.runtime import heartbeats
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.models.heartbeats import PROCESS_KINDS, WorkerHeartbeat
+from crm_host.core.db import utcnow
+from crm_host.core.models.heartbeats import PROCESS_KINDS, WorkerHeartbeat
 
 log = logging.getLogger("crm_host.runtime")
 

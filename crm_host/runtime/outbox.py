@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.models import Job, OutboxEvent, WebhookSubscription
+from crm_host.core.db import utcnow
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.models import Job, OutboxEvent, WebhookSubscription
 from crm_host.runtime.events import ABOUT_CUSTOMERS, CUSTOMER_IDS, EventError, check_event
 from crm_host.runtime.queue import job_row, to_json
 
@@ -34,7 +34,7 @@ def emit(session: Session, event_name: str, **payload: Any) -> int:
 
     ``payload`` must give exactly the hook's arguments, as JSON data (ids, strings;
     dates become ISO strings). Returns the event's id. Raises
-    :class:`~crm_host.errors.ValidationFailed` for an unknown event or a bad payload.
+    :class:`~crm_host.core.errors.ValidationFailed` for an unknown event or a bad payload.
     """
     from crm_host.runtime.service import runtime_of
 

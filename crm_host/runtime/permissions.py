@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_host.permissions import Permission
+from crm_host.security.permissions import Permission
 
 #: Declared by the host (``crm_register_permissions`` wiring is the host's).
 RUNTIME_PERMISSIONS = [

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.errors import Conflict, NotFound, ValidationFailed
-from crm_host.models import Job
+from crm_host.core.db import utcnow
+from crm_host.core.errors import Conflict, NotFound, ValidationFailed
+from crm_host.core.models import Job
 from crm_host.runtime.locks import retry_on_lock
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crm_host.db import utcnow
-from crm_host.models import Job
+from crm_host.core.db import utcnow
+from crm_host.core.models import Job
 from crm_host.runtime.locks import retry_on_lock
 from crm_host.runtime.queue import Claim, give_back
 

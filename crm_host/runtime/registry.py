@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from crm_host.plugins.manifest import PluginError
 
 if TYPE_CHECKING:
-    from crm_host.plugins import PluginManager
+    from crm_host.plugins.facade import PluginManager
     from crm_host.runtime.context import JobContext
 
 JobFunction = Callable[["JobContext"], Any]
@@ -62,7 +62,7 @@ class JobRegistry:
         return f"plugin {plugin}" if plugin else "the host"
 
     def job(self, name: str, fn: JobFunction, *, max_attempts: int | None = None) -> None:
-        """Register ``fn`` (called with a :class:`~crm_host.runtime.JobContext`) as job ``name``.
+        """Register ``fn`` (called with a :class:`~crm_host.runtime.facade.JobContext`) as job ``name``.
 
         ``name`` is ``<slug>.<job>``; ``max_attempts`` is how often it is tried before
         it is parked as failed.

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask
 
-from crm_host.db import utcnow
-from crm_host.host import get_host
-from crm_host.models import Department, PluginEnablement
+from crm_host.core.db import utcnow
+from crm_host.core.host import get_host
+from crm_host.core.models import Department, PluginEnablement
 from crm_host.runtime.locks import retry_on_lock
 from crm_host.runtime.queue import insert_job
 from crm_host.runtime.registry import ScheduleSpec

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.host import Host, get_host
-from crm_host.models import Job, OutboxEvent
+from crm_host.core.db import utcnow
+from crm_host.core.host import Host, get_host
+from crm_host.core.models import Job, OutboxEvent
 from crm_host.runtime import outbox
 from crm_host.runtime.context import JobContext
 from crm_host.runtime.events import deliver_event
@@ -65,7 +65,7 @@ class Runtime:
         Re-entrant calls (a handler whose own events commit) leave the work to the
         outer call, which keeps going until nothing is due.
         """
-        from crm_host.runtime.runner import Runner
+        from crm_host.runtime._runner import Runner
 
         if getattr(self._local, "delivering", False):
             return 0
@@ -81,7 +81,7 @@ class Runtime:
 
     def start_worker_thread(self) -> Any:
         """Start (once) a daemon thread working the queue and the schedules in this process."""
-        from crm_host.runtime.runner import Worker
+        from crm_host.runtime._runner import Worker
 
         with self._starting:
             if self.worker is None:
@@ -124,9 +124,9 @@ class Runtime:
 
 def register_host_jobs(registry: JobRegistry) -> None:
     """The host's own jobs: event and webhook deliveries, pruning the queue, imports."""
-    from crm_host import notifications
-    from crm_host.importing import cleanup as import_cleanup
-    from crm_host.importing import jobs as import_jobs
+    from crm_host.domain.importing import cleanup as import_cleanup
+    from crm_host.domain.importing import jobs as import_jobs
+    from crm_host.records import notifications
 
     registry.job(outbox.EVENT_JOB, deliver_event)
     registry.job(outbox.WEBHOOK_JOB, deliver_webhook)
@@ -158,7 +158,7 @@ def prune(job: JobContext) -> None:
 
 def scrub_outbox(session: Session, secrets: set[str]) -> None:
     """Erasure: take a customer's personal values out of event payloads and job arguments."""
-    from crm_host.customers.privacy import scrub_json_column
+    from crm_host.domain.customers.privacy import scrub_json_column
 
     events, jobs = OutboxEvent.__table__, Job.__table__
     scrub_json_column(session, events.c.payload, events.c.id, secrets)
@@ -168,7 +168,7 @@ def scrub_outbox(session: Session, secrets: set[str]) -> None:
 def init_app(app: Flask) -> Runtime:
     """Build the runtime of ``app``: settings, the job registry of the loaded plugins.
 
-    Raises :class:`~crm_host.plugins.PluginError` naming the plugin whose jobs are bad,
+    Raises :class:`~crm_host.plugins.facade.PluginError` naming the plugin whose jobs are bad,
     and :class:`~crm_host.runtime.settings.SettingsError` for a bad setting.
     """
     host = get_host(app)
@@ -182,7 +182,7 @@ def init_app(app: Flask) -> Runtime:
     # Sessions copy the database's info: code holding a session finds the runtime.
     host.db.info["crm_runtime"] = runtime
     host.scrubbers.append(scrub_outbox)
-    from crm_host.notifications import scrub_notifications
+    from crm_host.records.notifications import scrub_notifications
 
     host.scrubbers.append(scrub_notifications)
     outbox.install_listeners()

@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host import __version__
-from crm_host.errors import NotFound, ValidationFailed
-from crm_host.models import OutboxEvent, WebhookSubscription
+from crm_host.core.errors import NotFound, ValidationFailed
+from crm_host.core.models import OutboxEvent, WebhookSubscription
 from crm_host.runtime.context import JobContext
 from crm_host.runtime.events import event_names
 from crm_host.runtime.webhook_targets import AllowList, TargetRefused, check_target, post_to_address
@@ -104,7 +104,7 @@ def _check_url(url: Any, allowed: AllowList) -> str:
 
 
 def _check_events(session: Session, events: Any) -> list[str]:
-    from crm_host.host import host_of
+    from crm_host.core.host import host_of
 
     if isinstance(events, str):
         events = [e.strip() for e in events.split(",") if e.strip()]

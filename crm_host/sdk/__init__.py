@@ -30,15 +30,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 # Imports in module order; ``__all__`` below groups the names by topic.
-from crm_host import attachments, audit, notifications, timeline
-from crm_host.audit import jsonable
-from crm_host.company_time import DEFAULT as DEFAULT_TIMEZONE
-from crm_host.company_time import company_timezone, company_today
-from crm_host.db import Base, UTCDateTime, status_type, utcnow
-from crm_host.errors import Conflict, CrmError, NotFound, ValidationFailed
-from crm_host.host import get_host, host_of
-from crm_host.links import LinkError, make_token, read_token
-from crm_host.models import (
+from crm_host.core.company_time import DEFAULT as DEFAULT_TIMEZONE
+from crm_host.core.company_time import company_timezone, company_today
+from crm_host.core.db import Base, UTCDateTime, status_type, utcnow
+from crm_host.core.errors import Conflict, CrmError, NotFound, ValidationFailed
+from crm_host.core.host import get_host, host_of
+from crm_host.core.models import (
     AuditLog,
     Consent,
     Contact,
@@ -55,20 +52,20 @@ from crm_host.models import (
     Tag,
     User,
 )
-from crm_host.models.customers import customer_tags
-from crm_host.notifications import notify, queue_email, queue_emails
-from crm_host.objects import ObjectRegistry, where_rule
-from crm_host.permissions import (
-    Permission,
-    authorize,
-    can,
-    record_filter,
-    require,
-    scope_of,
-)
-from crm_host.plugins import Manifest, PluginError, hookimpl, hookspec
-from crm_host.plugins.registering import PluginRegistry
-from crm_host.runtime import (
+from crm_host.core.models.customers import customer_tags
+from crm_host.core.objects import ObjectRegistry, where_rule
+from crm_host.core.text import normalize_phone
+from crm_host.domain.sla import BusinessCalendar, ClockStatus
+from crm_host.domain.sla import store as clocks
+from crm_host.links.signing import LinkError, make_token, read_token
+from crm_host.plugins._registering import PluginRegistry
+from crm_host.plugins.facade import Manifest, PluginError, hookimpl, hookspec
+from crm_host.records import attachments, audit, notifications, timeline
+from crm_host.records.audit import jsonable
+from crm_host.records.notifications import notify, queue_email, queue_emails
+from crm_host.records.versioning import Versioned, bump_version
+from crm_host.runtime._runner import Runner
+from crm_host.runtime.facade import (
     Batch,
     CustomerEvent,
     JobContext,
@@ -78,19 +75,22 @@ from crm_host.runtime import (
     enqueue,
     event_label,
 )
-from crm_host.runtime.runner import Runner
-from crm_host.sensitive import blind_phones, mask, may_reveal, shown
-from crm_host.sla import BusinessCalendar, ClockStatus
-from crm_host.sla import store as clocks
-from crm_host.text import normalize_phone
-from crm_host.versioning import Versioned, bump_version
+from crm_host.security.permissions import (
+    Permission,
+    authorize,
+    can,
+    record_filter,
+    require,
+    scope_of,
+)
+from crm_host.security.sensitive import blind_phones, mask, may_reveal, shown
 
 if TYPE_CHECKING:
-    from crm_host.cli.common import fail
+    from crm_host.cli._common import fail
 
 #: Names loaded on first use. ``fail`` lives with the commands, and importing every
 #: command with it would add a second to the import of each plugin module.
-_LAZY = {"fail": "crm_host.cli.common"}
+_LAZY = {"fail": "crm_host.cli._common"}
 
 
 def __getattr__(name: str) -> object:

@@ -7,7 +7,7 @@ changes only by deprecation.
 
 from __future__ import annotations
 
-from crm_host.bench import (
+from crm_host.bench.facade import (
     BENCH_EXTRA,
     SIZES,
     Databases,

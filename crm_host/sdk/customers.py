@@ -7,19 +7,19 @@ changes only by deprecation.
 
 from __future__ import annotations
 
-from crm_host.analytics import sources, transactions
-from crm_host.customers import children as customer_children
-from crm_host.customers import service as customer_service
-from crm_host.customers.consent import CHANNELS as CONSENT_CHANNELS
-from crm_host.customers.consent import current_consents, record_consent
-from crm_host.customers.merge import merge_customers
-from crm_host.customers.privacy import erase_customer, export_customer, scrub_json_column
-from crm_host.customers.rules import PHONE_NOISE
-from crm_host.customers.service import AUDITED_FIELDS
-from crm_host.importing.readers import ImportFileError, Record, detect_format, read_records
-from crm_host.importing.registry import ImporterRegistry
-from crm_host.importing.results import BatchResult, Reject
-from crm_host.segments import (
+from crm_host.domain.analytics import sources, transactions
+from crm_host.domain.customers import children as customer_children
+from crm_host.domain.customers import service as customer_service
+from crm_host.domain.customers.consent import CHANNELS as CONSENT_CHANNELS
+from crm_host.domain.customers.consent import current_consents, record_consent
+from crm_host.domain.customers.merge import merge_customers
+from crm_host.domain.customers.privacy import erase_customer, export_customer, scrub_json_column
+from crm_host.domain.customers.rules import PHONE_NOISE
+from crm_host.domain.customers.service import AUDITED_FIELDS
+from crm_host.domain.importing.readers import ImportFileError, Record, detect_format, read_records
+from crm_host.domain.importing.registry import ImporterRegistry
+from crm_host.domain.importing.results import BatchResult, Reject
+from crm_host.domain.segments import (
     NO_VALUE,
     OPERATORS,
     Build,

@@ -8,8 +8,8 @@ plugin's models, so that it keeps meaning what it meant when it was written.
 
 from __future__ import annotations
 
-from crm_host.db import UTCDateTime
-from crm_host.migration_ops import (
+from crm_host.core.db import UTCDateTime
+from crm_host.core.migration_ops import (
     add_version_columns,
     create_trigram_indexes,
     drop_trigram_indexes,

@@ -8,25 +8,14 @@ changes only by deprecation. Domain modules of a plugin never import this module
 
 from __future__ import annotations
 
-from crm_host.api.fields import MAX_ID, Id, Masked
-from crm_host.api.pagination import (
-    PageArgs,
-    fetch_page,
-    integer_key,
-    newest_first,
-    where_equal,
-)
-from crm_host.console.access import allowed, page
-from crm_host.console.charts import Chart, chart_json
-from crm_host.console.versions import CONFLICT_STATUS, check_form_version, stale_form
-from crm_host.web.etags import (
-    check_if_match,
-    documents_etag,
-    documents_if_match,
-    send_etag,
-)
-from crm_host.web.limits import accepts_body
-from crm_host.web.menu import MenuItem, Panel
+from crm_host.console._access import allowed, page
+from crm_host.console._charts import Chart, chart_json
+from crm_host.console._versions import CONFLICT_STATUS, check_form_version, stale_form
+from crm_host.core.fields import MAX_ID, Id, Masked
+from crm_host.core.pagination import PageArgs, fetch_page, integer_key, newest_first, where_equal
+from crm_host.web._etags import check_if_match, documents_etag, documents_if_match, send_etag
+from crm_host.web._limits import accepts_body
+from crm_host.web._menu import MenuItem, Panel
 
 __all__ = [
     # API fields: ids, masked sensitive values

@@ -1,19 +1,5 @@
-"""The SLA clock engine's pure core: business calendars and named clocks.
+"""Deprecated address of :mod:`crm_host.domain.sla`; plugins import from :mod:`crm_host.sdk`."""
 
-No database here: :class:`BusinessCalendar` answers "how much working time lies
-between two instants, and when will so much have passed", and :class:`ClockState`
-is one named clock (first response, resolution, …) that can be paused, resumed
-and stopped. Persistence and scheduling build on these.
-"""
+from crm_host.deprecation import moved
 
-from crm_host.sla.calendar import WEEKDAY_NAMES, BusinessCalendar, Interval, WeeklyHours
-from crm_host.sla.clock import ClockState, ClockStatus
-
-__all__ = [
-    "WEEKDAY_NAMES",
-    "BusinessCalendar",
-    "ClockState",
-    "ClockStatus",
-    "Interval",
-    "WeeklyHours",
-]
+__getattr__, __dir__ = moved(__name__, "crm_host.domain.sla")

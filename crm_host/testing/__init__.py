@@ -30,13 +30,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Base, Database
-from crm_host.directory import create_department, create_user, ensure_standard_roles
-from crm_host.host import get_host
-from crm_host.models import Customer, User
-from crm_host.plugins import discover
-from crm_host.runtime import get_runtime
+from crm_host.core import migrate
+from crm_host.core.db import Base, Database
+from crm_host.core.host import get_host
+from crm_host.core.models import Customer, User
+from crm_host.domain import lifecycle
+from crm_host.domain.directory import create_department, create_user, ensure_standard_roles
+from crm_host.plugins.facade import discover
+from crm_host.runtime.facade import get_runtime
 from crm_host.testing.console import (  # noqa: F401 - fixtures
     browser_page,
     chromium,
@@ -326,7 +327,7 @@ def make_customer(db: sa.orm.Session) -> Callable[..., Customer]:
 
     Codes run ``T00001``, ``T00002``…; any field of the API can be given.
     """
-    from crm_host.customers.service import create_customer
+    from crm_host.domain.customers.service import create_customer
 
     counter = iter(range(1, 1_000_000))
 
@@ -342,7 +343,7 @@ def make_customer(db: sa.orm.Session) -> Callable[..., Customer]:
 
 def login(client: FlaskClient, user: User) -> FlaskClient:
     """Sign ``client`` in as ``user`` without going through the password check."""
-    from crm_host.db import utcnow
+    from crm_host.core.db import utcnow
 
     # The epoch as the database has it now: a sign-out elsewhere may have moved it on.
     with get_host(client.application).db.session_factory() as session:
@@ -367,7 +368,7 @@ def client_for(app: Flask) -> Callable[[User], FlaskClient]:
 @pytest.fixture
 def cli(app: Flask) -> Callable[..., Any]:
     """Run a ``crm`` command against the test app: ``cli("plugins", "list")``."""
-    from crm_host.cli import cli as crm
+    from crm_host.cli.main import cli as crm
 
     runner: FlaskCliRunner = app.test_cli_runner()
 

@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from crm_host.host import get_host
-from crm_host.models import Address, Contact, Customer, User
+from crm_host.core.host import get_host
+from crm_host.core.models import Address, Contact, Customer, User
 from crm_host.testing.matrix import Factory, ObjectRef, Payload, PermissionMatrix, Route
 
 #: A customer's own phone number (stored as typed, found by blind index).

@@ -288,7 +288,7 @@ def make_committed_user(
     password: str = "correct horse battery",
 ) -> int:
     """Create a user on the ``committed_db`` tier (for browsers and servers); returns its id."""
-    from crm_host.directory import create_user
+    from crm_host.domain.directory import create_user
 
     with database.session() as session:
         user = create_user(

@@ -33,7 +33,7 @@ class DemoTemplate:
 
 def run_demo(url: sa.URL, instance: Path, customers: int = DEMO_CUSTOMERS) -> str:
     """Run ``crm demo --no-serve`` into the database at ``url``; returns its output."""
-    from crm_host.cli import cli as crm
+    from crm_host.cli.main import cli as crm
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CRM_DATABASE_URL", url.render_as_string(hide_password=False))

@@ -12,12 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.customers import children, service
-from crm_host.directory import create_user
-from crm_host.models import Customer, Department, User
+from crm_host.core.models import Customer, Department, User
+from crm_host.domain.customers import children, service
+from crm_host.domain.directory import create_user
+from crm_host.security.tokens import create_token
 from crm_host.testing.matrix import ObjectRef
 from crm_host.testing.runtime_objects import RUNTIME_FACTORIES, RUNTIME_PAYLOADS
-from crm_host.tokens import create_token
 
 
 def make_customer(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
@@ -60,7 +60,7 @@ def plugin_name(session: Session, objects: dict[str, ObjectRef], user: User) -> 
 
 def make_notification(session: Session, objects: dict[str, ObjectRef], user: User) -> ObjectRef:
     """A notification of the calling user (the route reads one's own)."""
-    from crm_host.notifications import notify
+    from crm_host.records.notifications import notify
 
     return ObjectRef(
         notify(session, user, kind="test", title="你有一条新消息").id, owner_id=user.id
@@ -89,7 +89,7 @@ def make_attachment(session: Session, objects: dict[str, ObjectRef], user: User)
     attachments folder; changing it follows that customer's record rule."""
     from flask import current_app
 
-    from crm_host.attachments import attach, storage_for
+    from crm_host.records.attachments import attach, storage_for
 
     customer = shared_customer(session)
     row = attach(
@@ -108,9 +108,9 @@ def make_import(session: Session, objects: dict[str, ObjectRef], user: User) -> 
     """A queued import job of a small file (with one rejected row recorded)."""
     from flask import current_app
 
-    from crm_host.importing import jobs as import_jobs
-    from crm_host.models import ImportReject
-    from crm_host.runtime import enqueue
+    from crm_host.core.models import ImportReject
+    from crm_host.domain.importing import jobs as import_jobs
+    from crm_host.runtime.facade import enqueue
 
     serial = session.info.setdefault("matrix_imports", [0])
     serial[0] += 1

@@ -23,9 +23,9 @@ from typing import Any
 from flask import Flask, g
 from sqlalchemy.orm import Session
 
-from crm_host.host import get_host
-from crm_host.models import Department, User
-from crm_host.permissions import Scope, can, held_permissions
+from crm_host.core.host import get_host
+from crm_host.core.models import Department, User
+from crm_host.security.permissions import Scope, can, held_permissions
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 #: URL arguments in the order they appear (``rule.arguments`` is an unordered set).
@@ -240,7 +240,7 @@ def matrix_users(
     session: Session, roles: Iterable[str] = ("manager", "agent", "viewer")
 ) -> dict[str, User]:
     """A user for every department × role, an administrator, and a user in no department."""
-    from crm_host.directory import create_user
+    from crm_host.domain.directory import create_user
 
     users: dict[str, User] = {}
     departments = list(session.query(Department).order_by(Department.code))

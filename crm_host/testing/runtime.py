@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from crm_host.db import utcnow
+from crm_host.core.db import utcnow
+from crm_host.runtime._runner import Runner
 from crm_host.runtime.outbox import DELIVERY_JOBS
-from crm_host.runtime.runner import Runner
 
 
 def run_due_jobs(

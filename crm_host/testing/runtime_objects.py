@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm_host.db import utcnow
-from crm_host.models import Job, User
-from crm_host.runtime import enqueue
+from crm_host.core.db import utcnow
+from crm_host.core.models import Job, User
+from crm_host.runtime.facade import enqueue
 from crm_host.runtime.webhooks import add_subscription
 from crm_host.testing.matrix import ObjectRef
 

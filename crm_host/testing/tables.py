@@ -7,6 +7,6 @@ attaches through :mod:`crm_host.sdk`); its tests may check what landed in them.
 
 from __future__ import annotations
 
-from crm_host.models import Attachment, Job, Notification, OutboxEvent
+from crm_host.core.models import Attachment, Job, Notification, OutboxEvent
 
 __all__ = ["Attachment", "Job", "Notification", "OutboxEvent"]

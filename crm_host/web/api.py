@@ -14,10 +14,17 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from crm_host import __version__, audit
-from crm_host.errors import Conflict, CrmError, NotVisible, PreconditionFailed, ValidationFailed
-from crm_host.host import get_host
-from crm_host.web import limits
+from crm_host import __version__
+from crm_host.core.errors import (
+    Conflict,
+    CrmError,
+    NotVisible,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from crm_host.core.host import get_host
+from crm_host.records import audit
+from crm_host.web import _limits as limits
 
 API_PREFIX = "/api/v1"
 

@@ -3,7 +3,7 @@
 Two of waitress' defaults would take decisions the app makes on its own terms:
 
 * it reads a whole body before the app sees it, so it is told the largest body any
-  route takes (``crm_host.web.limits``) and refuses bigger ones before buffering them;
+  route takes (``crm_host.web._limits``) and refuses bigger ones before buffering them;
 * it removes forwarded headers it was not told to trust. The app trusts them only from
   its configured proxies (``crm_host.web.proxies``) and must *see* them otherwise —
   ``/metrics`` refuses a request a local proxy forwarded — so they are passed through.
@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from crm_host.web.limits import largest_limit
+from crm_host.web._limits import largest_limit
 
 
 def server_options(app: Flask) -> dict[str, Any]:

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask import g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from crm_host import audit
-from crm_host.host import get_host
-from crm_host.models import Department, Membership, PluginEnablement, User
+from crm_host.core.host import get_host
+from crm_host.core.models import Department, Membership, PluginEnablement, User
+from crm_host.records import audit
 
 
 def user_departments(user: User) -> list[Department]:

@@ -16,8 +16,8 @@ from flask import Blueprint, Flask, g, jsonify, request
 from werkzeug.wrappers import Response
 
 from crm_host import logs
-from crm_host.host import get_host
-from crm_host.permissions import public
+from crm_host.core.host import get_host
+from crm_host.security.permissions import public
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("crm_host.requests")
@@ -35,8 +35,9 @@ def healthz() -> Response:
 @public
 def readyz() -> tuple[Response, int]:
     """Readiness: the database answers and every installed branch is migrated."""
-    from crm_host import lifecycle, migrate
-    from crm_host.plugins import order_plugins
+    from crm_host.core import migrate
+    from crm_host.domain import lifecycle
+    from crm_host.plugins.facade import order_plugins
 
     host = get_host()
     try:

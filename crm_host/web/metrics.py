@@ -33,10 +33,10 @@ from prometheus_client import (
 )
 from werkzeug.wrappers import Response
 
-from crm_host.host import get_host
-from crm_host.permissions import public
+from crm_host.core.host import get_host
 from crm_host.runtime import heartbeats
 from crm_host.runtime.gauges import RuntimeCollector
+from crm_host.security.permissions import public
 
 bp = Blueprint("metrics", __name__)
 _EXTENSION = "crm_metrics"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask_smorest import Blueprint as ApiBlueprint
 
-from crm_host.host import Host
-from crm_host.plugins import PluginError
+from crm_host.core.host import Host
+from crm_host.plugins.facade import PluginError
 from crm_host.web.api import API_PREFIX, Api
 from crm_host.web.gate import make_gate
 

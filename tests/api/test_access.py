@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from crm_host import audit as audit_module
-from crm_host import timeline
-from crm_host.customers import service
-from crm_host.db import utcnow
-from crm_host.models import ApiToken, AuditLog, Customer
-from crm_host.tokens import create_token
+from crm_host.core.db import utcnow
+from crm_host.core.models import ApiToken, AuditLog, Customer
+from crm_host.domain.customers import service
+from crm_host.records import audit as audit_module
+from crm_host.records import timeline
+from crm_host.security.tokens import create_token
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "plugins"
 
@@ -171,8 +171,8 @@ def test_a_plugin_guard_vetoes_the_write_naming_the_plugin(app, db, monkeypatch)
 
 @pytest.mark.hookspec("crm_register_permissions")
 def test_plugins_declare_permissions_checked_for_names_and_duplicates():
-    from crm_host.permissions import Permission, PermissionRegistry
-    from crm_host.plugins import PluginError
+    from crm_host.plugins.facade import PluginError
+    from crm_host.security.permissions import Permission, PermissionRegistry
 
     registry = PermissionRegistry()
     registry.add("plugin sales", "sales", [Permission("sales.leads.read", "See leads")])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_host.models import AuditLog, Customer
+from crm_host.core.models import AuditLog, Customer
 
 
 @pytest.fixture

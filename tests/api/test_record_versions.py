@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm_host.customers import service
-from crm_host.importing.customers import CustomerImporter
-from crm_host.importing.readers import Record
-from crm_host.models import Customer
+from crm_host.core.models import Customer
+from crm_host.domain.customers import service
+from crm_host.domain.importing.customers import CustomerImporter
+from crm_host.domain.importing.readers import Record
 from crm_host.testing.versions import assert_delete_if_match, assert_if_match_protocol
 
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from crm_host.customers import service
-from crm_host.db import utcnow
-from crm_host.directory import create_user
-from crm_host.models import ApiToken
-from crm_host.permissions import Permission, PermissionRegistry
-from crm_host.tokens import LAST_USED_RESOLUTION, create_token, record_use
+from crm_host.core.db import utcnow
+from crm_host.core.models import ApiToken
+from crm_host.domain.customers import service
+from crm_host.domain.directory import create_user
+from crm_host.security.permissions import Permission, PermissionRegistry
+from crm_host.security.tokens import LAST_USED_RESOLUTION, create_token, record_use
 
 
 def test_a_token_notes_its_use_at_most_once_a_minute(app, db, make_user):

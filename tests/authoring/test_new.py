@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from crm_host.authoring import scaffold
-from crm_host.cli import cli as crm
+from crm_host.cli.main import cli as crm
 
 from .conftest import pip_install_target, run_with
 

@@ -22,7 +22,6 @@ BUILT_INS = {
     "marketing": ROOT / "plugins" / "marketing" / "crm_marketing",
     "industry_power": ROOT / "plugins" / "industry_power" / "crm_industry_power",
 }
-RESHAPED_SEPARATELY = pytest.mark.xfail(strict=False, reason="reshaped separately")
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +37,7 @@ def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     [
         pytest.param(EXAMPLE, id="example"),
         pytest.param("scaffolded", id="scaffold"),
-        *(
-            pytest.param(path, id=name, marks=RESHAPED_SEPARATELY)
-            for name, path in BUILT_INS.items()
-        ),
+        *(pytest.param(path, id=name) for name, path in BUILT_INS.items()),
     ],
 )
 def test_the_plugin_has_the_shape(package, request):

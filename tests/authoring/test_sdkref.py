@@ -35,7 +35,7 @@ def test_the_core_sdk_loads_fail_with_the_commands_only_when_asked():
         "import sys, crm_host.sdk as sdk\n"
         "assert 'crm_host.cli' not in sys.modules\n"
         "from crm_host.sdk import fail\n"
-        "from crm_host.cli.common import fail as original\n"
+        "from crm_host.cli._common import fail as original\n"
         "assert fail is original and sdk.fail is original\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True)
@@ -54,10 +54,10 @@ def test_every_name_is_documented_under_a_section():
 
 
 def test_the_sdk_re_exports_the_hosts_own_objects():
-    from crm_host import audit
-    from crm_host.console.access import page
-    from crm_host.host import get_host
-    from crm_host.migration_ops import add_version_columns
+    from crm_host.console._access import page
+    from crm_host.core.host import get_host
+    from crm_host.core.migration_ops import add_version_columns
+    from crm_host.records import audit
     from crm_host.sdk import audit as sdk_audit
     from crm_host.sdk import get_host as sdk_get_host
     from crm_host.sdk.migrations import add_version_columns as sdk_add_version_columns

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from crm_host.authoring.check import check_plugin
 from crm_host.authoring.tables import owner_of, table_references
-from crm_host.cli import cli as crm
-from crm_host.plugins import discover
+from crm_host.cli.main import cli as crm
+from crm_host.plugins.facade import discover
 
 ROOT = Path(__file__).parents[2]
 #: Files of the built-ins that read another plugin's tables by name, and the table
@@ -24,7 +24,7 @@ def test_a_plugin_reading_another_plugins_table_fails_with_one_line(fixture_plug
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "plugin fx_peek names table sales_opportunities of plugin sales (crm_fx_peek.py:15): "
-        "use its registered object type sales.opportunity (crm_host.objects) or the hooks "
+        "use its registered object type sales.opportunity (crm_host.sdk.ObjectRegistry) or the hooks "
         "it publishes (crm_sales_lead_converted, crm_sales_opportunity_won) instead of its "
         "tables"
     ]

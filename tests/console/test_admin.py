@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from crm_host import audit
-from crm_host.db import Database
-from crm_host.directory import create_user
-from crm_host.models import (
+from crm_host.core.db import Database
+from crm_host.core.models import (
     ApiToken,
     AuditLog,
     CustomField,
@@ -25,9 +23,11 @@ from crm_host.models import (
     Role,
     User,
 )
+from crm_host.domain.directory import create_user
+from crm_host.records import audit
 from crm_host.runtime import queue
+from crm_host.security.tokens import find_token
 from crm_host.testing import build_app, login, prepare_database
-from crm_host.tokens import find_token
 
 PAGES = [
     "/admin/plugins",

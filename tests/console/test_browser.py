@@ -7,9 +7,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from crm_host.customers import service
-from crm_host.host import get_host
-from crm_host.models import Customer
+from crm_host.core.host import get_host
+from crm_host.core.models import Customer
+from crm_host.domain.customers import service
 from crm_host.testing import TEST_PASSWORD
 from crm_host.testing.console import make_committed_user, sign_in
 
@@ -130,7 +130,7 @@ def test_chinese_console_and_offline_charts(browser_page, committed_db):
 def test_import_progress_updates_itself_until_done(
     browser_page, committed_app, committed_db, tmp_path
 ):
-    from crm_host.runtime import get_runtime
+    from crm_host.runtime.facade import get_runtime
 
     make_committed_user(committed_db, "ivan", departments=["sales"])
     upload = tmp_path / "people.csv"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from crm_host import timeline
-from crm_host.customers import children, service
 from crm_host.demo.seed import DEMO_USERS
+from crm_host.domain.customers import children, service
+from crm_host.records import timeline
 from crm_host.testing.console import crawl
 
 

@@ -9,8 +9,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers import service
-from crm_host.models import Customer, Interaction
+from crm_host.core.models import Customer, Interaction
+from crm_host.domain.customers import service
 
 
 @pytest.fixture
@@ -243,7 +243,7 @@ def test_charts_answer_json(db, browser):
 def test_dates_follow_the_language_and_the_company_timezone(db, browser, admin):
     from datetime import UTC, datetime
 
-    from crm_host import timeline
+    from crm_host.records import timeline
 
     customer = _customer(db, "T1")
     # 02:00 UTC is 10:00 in Asia/Shanghai, the company's timezone.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_host.plugins import discover
+from crm_host.plugins.facade import discover
 from crm_host.testing.translations import literal_texts, translation_problems
 
 PACKAGES = ["crm_host", *sorted(m.package for m in discover().manifests.values() if m.package)]

@@ -18,7 +18,7 @@ def crm_command(args: list[str]) -> tuple[str, dict[str, Any]]:
     A command or an option that does not exist raises :class:`click.UsageError`, as
     ``crm`` itself would refuse it at start-up.
     """
-    from crm_host.cli import cli
+    from crm_host.cli.main import cli
 
     context = click.Context(cli, info_name="crm")
     group: click.Command = cli

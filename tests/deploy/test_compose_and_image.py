@@ -129,7 +129,7 @@ def test_nginx_forwards_the_client_and_outwaits_gunicorn(example_env):
 
 
 def test_nginx_lets_through_the_largest_body_the_app_takes():
-    limits = pytest.importorskip("crm_host.web.limits")
+    limits = pytest.importorskip("crm_host.web._limits")
     conf = (DEPLOY / "nginx" / "crm.conf").read_text()
     app = Flask("t", instance_path="/nonexistent")
     app.config["SECRET_KEY"] = "x"  # keeps load_config from writing a key file

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.cli import cli as crm
-from crm_host.models import User
+from crm_host.cli.main import cli as crm
+from crm_host.core.models import User
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from crm_host.host import get_host
-from crm_host.models import User
+from crm_host.core.host import get_host
+from crm_host.core.models import User
+from crm_host.security.tokens import create_token
 from crm_host.testing import build_app
 from crm_host.testing.demo import DemoTemplate
-from crm_host.tokens import create_token
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 
-from crm_host.host import get_host
+from crm_host.core.host import get_host
 from crm_host.testing.fuzz import fuzz_api, fuzz_links
 
 #: Examples per operation when CRM_FUZZ_EXAMPLES is not set: the suite's short run.

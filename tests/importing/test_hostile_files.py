@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from crm_host.cli import cli as crm
-from crm_host.importing.readers import ImportFileError, read_records
-from crm_host.models import Customer, Job
+from crm_host.cli.main import cli as crm
+from crm_host.core.models import Customer, Job
+from crm_host.domain.importing.readers import ImportFileError, read_records
 
 
 def _records(path, fmt=None):

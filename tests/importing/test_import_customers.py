@@ -12,8 +12,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from crm_host.cli import cli as crm
-from crm_host.models import AuditLog, Customer, Job
+from crm_host.cli.main import cli as crm
+from crm_host.core.models import AuditLog, Customer, Job
 
 MALFORMED = ("missing name", "invalid email", "unknown kind", "wrong column count")
 

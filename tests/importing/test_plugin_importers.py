@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from crm_host.cli import cli as crm
-from crm_host.importing.registry import ImporterRegistry
-from crm_host.models import Tag
-from crm_host.plugins import PluginError
+from crm_host.cli.main import cli as crm
+from crm_host.core.models import Tag
+from crm_host.domain.importing.registry import ImporterRegistry
+from crm_host.plugins.facade import PluginError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "plugins"
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from crm_host.customers import service
-from crm_host.errors import CrmError
-from crm_host.importing.customers import CustomerImporter
-from crm_host.importing.readers import ImportFileError, Record, detect_encoding, read_records
+from crm_host.core.errors import CrmError
+from crm_host.domain.customers import service
+from crm_host.domain.importing.customers import CustomerImporter
+from crm_host.domain.importing.readers import ImportFileError, Record, detect_encoding, read_records
 
 HEADER = "code,name,kind,email,phone,city\r\n"
 

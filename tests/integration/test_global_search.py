@@ -83,7 +83,7 @@ def test_the_ticket_record_rule_filters_before_counting(db, planted, make_user, 
     """An agent with scope ``own`` on tickets counts only the tickets assigned to them."""
     from crm_service.tickets import open_ticket
 
-    from crm_host.models import Role, RolePermission
+    from crm_host.core.models import Role, RolePermission
 
     own = make_user("own", departments=["service"], role="agent")
     # Agents read everything (``all``); narrow their reading to what is assigned to them.

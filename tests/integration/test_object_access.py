@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from crm_host.models import AuditLog
+from crm_host.core.models import AuditLog
 
 
 def _denials(db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_host import audit, notifications, timeline
+from crm_host.records import audit, notifications, timeline
 
 
 @pytest.fixture
@@ -132,8 +132,8 @@ def test_the_audit_log_links_rows_to_registered_objects(db, ticket, make_user, c
 
 
 def test_audit_entity_names_map_to_registered_types(app):
-    from crm_host.host import get_host
-    from crm_host.objects.links import audit_object_type
+    from crm_host.core.host import get_host
+    from crm_host.core.objects.links import audit_object_type
 
     registry = get_host(app).objects
     named = {

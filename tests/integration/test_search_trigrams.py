@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.host import get_host
-from crm_host.objects.indexes import expected_search_indexes, missing_search_indexes
+from crm_host.core.host import get_host
+from crm_host.core.objects.indexes import expected_search_indexes, missing_search_indexes
 
 EXPECTED = {
     "ix_contacts_name_trgm": ("contacts", "name"),

@@ -24,13 +24,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from crm_host.attachments import attach, storage_for
-from crm_host.db import utcnow
+from crm_host.core.db import utcnow
+from crm_host.core.host import get_host
+from crm_host.core.models import AuditLog, Department
 from crm_host.demo.seed import DEMO_USERS
-from crm_host.directory import create_role, create_user
-from crm_host.host import get_host
-from crm_host.models import AuditLog, Department
-from crm_host.notifications import notify
+from crm_host.domain.directory import create_role, create_user
+from crm_host.records.attachments import attach, storage_for
+from crm_host.records.notifications import notify
 
 #: What each role grants, as (read scope, write scope); ``None``: not at all.
 ROLE_SCOPES = {
@@ -143,7 +143,7 @@ def _things(db, people: dict[str, Person]) -> list[Thing]:
     from crm_sales.models import Activity, Lead, Opportunity, Order, PriceList, Quote, Stage
     from crm_service.models import Article, Ticket, TicketType
 
-    from crm_host.customers import children, service
+    from crm_host.domain.customers import children, service
 
     dept = {d.code: d.id for d in db.scalars(sa.select(Department))}
     uid = {name: p.id for name, p in people.items()}
@@ -286,7 +286,7 @@ class Calls:
         self.clients = {name: login(app.test_client(), self._user(p)) for name, p in people.items()}
 
     def _user(self, person):
-        from crm_host.models import User
+        from crm_host.core.models import User
 
         return self.db.get(User, person.id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crm_industry_power import bills
 from crm_sales import orders
 
-from crm_host.analytics import source_problems
+from crm_host.domain.analytics import source_problems
 
 
 def test_the_built_in_sources_fit_the_contract():

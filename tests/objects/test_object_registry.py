@@ -7,12 +7,12 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from crm_host.host import get_host
-from crm_host.models import AuditLog, Customer, Tag
-from crm_host.objects import ObjectRegistry, collect_objects
-from crm_host.objects.host_types import register_host_types
-from crm_host.permissions import PermissionRegistry
-from crm_host.plugins import PluginError
+from crm_host.core.host import get_host
+from crm_host.core.models import AuditLog, Customer, Tag
+from crm_host.core.objects import ObjectRegistry, collect_objects
+from crm_host.core.objects.host_types import register_host_types
+from crm_host.plugins.facade import PluginError
+from crm_host.security.permissions import PermissionRegistry
 
 
 @pytest.mark.hookspec("crm_register_objects")
@@ -53,7 +53,7 @@ def _plugins(register):
 
 
 def _permissions():
-    from crm_host.permissions import HOST_PERMISSIONS, Permission
+    from crm_host.security.permissions import HOST_PERMISSIONS, Permission
 
     registry = PermissionRegistry()
     registry.add("the host", "host", HOST_PERMISSIONS)

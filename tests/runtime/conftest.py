@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_host.plugins import discover
+from crm_host.plugins.facade import discover
 from crm_host.plugins.manager import Discovery, _fill_defaults
 from crm_host.testing import build_app, prepare_database
 

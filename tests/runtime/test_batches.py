@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from crm_host.customers.service import create_customer
-from crm_host.models import Interaction, Job
-from crm_host.runtime import enqueue
+from crm_host.core.models import Interaction, Job
+from crm_host.domain.customers.service import create_customer
+from crm_host.runtime.facade import enqueue
 
 
 def entries(session, job_id):

@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers.service import create_customer
-from crm_host.importing import jobs as import_jobs
-from crm_host.models import Customer, Interaction, Job
-from crm_host.runtime import enqueue
+from crm_host.core.models import Customer, Interaction, Job
+from crm_host.domain.customers.service import create_customer
+from crm_host.domain.importing import jobs as import_jobs
+from crm_host.runtime._runner import Runner
 from crm_host.runtime.broker import dispatch_due, make_celery
-from crm_host.runtime.runner import Runner
+from crm_host.runtime.facade import enqueue
 from crm_host.runtime.settings import RuntimeSettings
 
 from .conftest import FIXTURES
@@ -93,7 +93,7 @@ def start_worker(env, output: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-c",
-            "from crm_host.cli import main; main()",
+            "from crm_host.cli.main import main; main()",
             "worker",
             "--concurrency",
             "1",
@@ -236,8 +236,8 @@ def test_a_campaign_send_gives_the_same_rows_on_the_database_queue_and_on_celery
     from crm_marketing import campaigns, segments
     from crm_marketing.models import Send
 
-    from crm_host.customers.consent import record_consent
-    from crm_host.models import EmailMessage
+    from crm_host.core.models import EmailMessage
+    from crm_host.domain.customers.consent import record_consent
 
     broker_url, celery, queue = broker
     with committed_db.session() as session:
@@ -319,7 +319,7 @@ def test_a_readings_import_gives_the_same_rows_on_the_database_queue_and_on_cele
 ):
     from crm_industry_power.models import ReadingDay
 
-    from crm_host.models import ImportReject
+    from crm_host.core.models import ImportReject
 
     broker_url, celery, queue = broker
     with committed_db.session() as session:

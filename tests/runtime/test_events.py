@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers.service import create_customer
-from crm_host.errors import ValidationFailed
-from crm_host.models import Customer, Interaction, Job, OutboxEvent
-from crm_host.runtime import emit
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.models import Customer, Interaction, Job, OutboxEvent
+from crm_host.domain.customers.service import create_customer
+from crm_host.runtime.facade import emit
 from crm_host.testing.runtime import run_due_jobs
 
 

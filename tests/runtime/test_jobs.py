@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from crm_host import lifecycle
-from crm_host.db import Database, utcnow
-from crm_host.errors import ValidationFailed
-from crm_host.models import Job
-from crm_host.plugins import PluginError, PluginManager
-from crm_host.runtime import enqueue, get_runtime
+from crm_host.core.db import Database, utcnow
+from crm_host.core.errors import ValidationFailed
+from crm_host.core.models import Job
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import PluginError, PluginManager
 from crm_host.runtime import queue as q
+from crm_host.runtime.facade import enqueue, get_runtime
 from crm_host.runtime.registry import collect_jobs
 from crm_host.runtime.service import register_host_jobs
 from crm_host.runtime.settings import RuntimeSettings, SettingsError

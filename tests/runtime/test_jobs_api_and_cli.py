@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers.privacy import erase_customer
-from crm_host.customers.service import create_customer
-from crm_host.db import utcnow
-from crm_host.models import Job, OutboxEvent
-from crm_host.runtime import emit, enqueue, get_runtime
+from crm_host.core.db import utcnow
+from crm_host.core.models import Job, OutboxEvent
+from crm_host.domain.customers.privacy import erase_customer
+from crm_host.domain.customers.service import create_customer
+from crm_host.runtime.facade import emit, enqueue, get_runtime
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from crm_host import db as host_db
-from crm_host.directory import create_user
-from crm_host.models import Customer, Job
-from crm_host.runtime import enqueue, get_runtime
+from crm_host.core import db as host_db
+from crm_host.core.models import Customer, Job
+from crm_host.domain.directory import create_user
+from crm_host.runtime.facade import enqueue, get_runtime
 from crm_host.testing import login
 
 ROWS = 1500

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host import migrate
-from crm_host.db import Database
+from crm_host.core import migrate
+from crm_host.core.db import Database
 
 
 def schema(database: Database) -> dict[str, object]:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from crm_host import lifecycle
-from crm_host.host import get_host
-from crm_host.models import Department, Job
+from crm_host.core.host import get_host
+from crm_host.core.models import Department, Job
+from crm_host.domain import lifecycle
 from crm_host.runtime.scheduler import slot_start, tick
 
 T = datetime(2026, 11, 23, 10, 15, 42, tzinfo=UTC)

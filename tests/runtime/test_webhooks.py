@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from crm_host.models import Job
-from crm_host.runtime import emit, get_runtime
+from crm_host.core.models import Job
+from crm_host.runtime.facade import emit, get_runtime
 from crm_host.runtime.webhooks import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,

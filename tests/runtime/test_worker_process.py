@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from crm_host.customers.service import create_customer
-from crm_host.models import Interaction, Job
-from crm_host.runtime import enqueue
+from crm_host.core.models import Interaction, Job
+from crm_host.domain.customers.service import create_customer
+from crm_host.runtime.facade import enqueue
 
 from .conftest import FIXTURES, FX_PLUGINS
 
@@ -43,7 +43,7 @@ def plugin_site(folder: Path) -> Path:
 
 def start_worker(env: dict[str, str], output: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", "from crm_host.cli import main; main()", "worker"],
+        [sys.executable, "-c", "from crm_host.cli.main import main; main()", "worker"],
         env=env,
         cwd=output.parent,
         stdout=output.open("w"),

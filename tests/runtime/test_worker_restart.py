@@ -13,11 +13,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from crm_host.models import Job
-from crm_host.runtime import enqueue, get_runtime, locks
+from crm_host.core.models import Job
+from crm_host.runtime import locks
 from crm_host.runtime import queue as q
+from crm_host.runtime._runner import LIVE_WORKERS, Worker
+from crm_host.runtime.facade import enqueue, get_runtime
 from crm_host.runtime.reclaim import WorkerId, parse_worker_id, reclaim_own
-from crm_host.runtime.runner import LIVE_WORKERS, Worker
 
 HOST = socket.gethostname()
 

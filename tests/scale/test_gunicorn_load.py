@@ -6,11 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from crm_host.customers import service
 from crm_host.demo.data import generate_customers
-from crm_host.directory import create_user
+from crm_host.domain.customers import service
+from crm_host.domain.directory import create_user
+from crm_host.security.tokens import create_token
 from crm_host.testing.servers import gunicorn
-from crm_host.tokens import create_token
 
 REQUESTS = 400
 CLIENTS = 8

@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 import sqlalchemy as sa
 
-from crm_host.directory import create_user
-from crm_host.models import Customer
+from crm_host.core.models import Customer
+from crm_host.domain.directory import create_user
+from crm_host.security.tokens import create_token
 from crm_host.testing.servers import gunicorn
-from crm_host.tokens import create_token
 
 CLIENTS = 50
 SECONDS = float(os.environ.get("CRM_LOAD_SECONDS", "30"))

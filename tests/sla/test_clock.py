@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm_host.sla import BusinessCalendar, ClockState, ClockStatus
+from crm_host.domain.sla import BusinessCalendar, ClockState, ClockStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OFFICE_HOURS = [["08:30", "12:00"], ["13:30", "17:30"]]

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm_host.errors import Conflict
-from crm_host.sla import BusinessCalendar
-from crm_host.sla.store import (
+from crm_host.core.errors import Conflict
+from crm_host.domain.sla import BusinessCalendar
+from crm_host.domain.sla.store import (
     clock_state,
     detect_breaches,
     pause_clock,

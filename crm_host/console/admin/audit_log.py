@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from crm_host.api.audit import AuditQuery
 from crm_host.api.audit import search as audit_search
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import filtered_page, status_code
-from crm_host.host import get_host
-from crm_host.models import AuditLog
-from crm_host.objects.links import audit_links
+from crm_host.core.host import get_host
+from crm_host.core.models import AuditLog
+from crm_host.core.objects.links import audit_links
 
 AUDIT_FILTERS = ("actor", "object_type", "object_id", "action")
 

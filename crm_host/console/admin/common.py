@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import gettext as _
 
-from crm_host.api.pagination import newest_first
 from crm_host.console.forms import field_errors
-from crm_host.errors import CrmError, ValidationFailed
-from crm_host.host import get_host
-from crm_host.models import Department, Role
+from crm_host.core.errors import CrmError, ValidationFailed
+from crm_host.core.host import get_host
+from crm_host.core.models import Department, Role
+from crm_host.core.pagination import newest_first
 
 T = TypeVar("T")
 Errors = dict[str, list[str]]

@@ -7,10 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from crm_host import audit, lifecycle
-from crm_host import directory as people
 from crm_host.api.directory import DepartmentSchema
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import (
     Errors,
@@ -20,8 +18,11 @@ from crm_host.console.admin.common import (
     posted,
     status_code,
 )
-from crm_host.host import get_host
-from crm_host.models import Department, Membership
+from crm_host.core.host import get_host
+from crm_host.core.models import Department, Membership
+from crm_host.domain import directory as people
+from crm_host.domain import lifecycle
+from crm_host.records import audit
 
 
 @bp.route("/departments", methods=["GET", "POST"])

@@ -9,15 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from crm_host import audit
 from crm_host.api.custom_fields import CustomFieldSchema
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import Errors, attempt, load, posted, status_code
 from crm_host.console.forms import split_list
-from crm_host.customers import custom_fields
-from crm_host.host import get_host
-from crm_host.models import FieldType
+from crm_host.core.host import get_host
+from crm_host.core.models import FieldType
+from crm_host.domain.customers import custom_fields
+from crm_host.records import audit
 
 #: How custom field types read in the console.
 FIELD_TYPE_LABELS = {

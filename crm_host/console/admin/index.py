@@ -7,7 +7,7 @@ from typing import NamedTuple
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from crm_host.console.access import allowed, page
+from crm_host.console._access import allowed, page
 from crm_host.console.admin import bp
 
 

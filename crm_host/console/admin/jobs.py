@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from crm_host import audit
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import attempt, filtered_page, status_code
-from crm_host.host import get_host
-from crm_host.models import Job
-from crm_host.models.runtime import JOB_STATUSES
+from crm_host.core.host import get_host
+from crm_host.core.models import Job
+from crm_host.core.models.runtime import JOB_STATUSES
+from crm_host.records import audit
 from crm_host.runtime import queue
 from crm_host.runtime.api import JobQuery, job_query
 

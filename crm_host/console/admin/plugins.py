@@ -12,15 +12,16 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from crm_host import audit, lifecycle
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import Errors, all_departments, attempt, status_code
-from crm_host.db import utcnow
-from crm_host.errors import NotFound
-from crm_host.host import get_host
-from crm_host.migrate import MigrationError
-from crm_host.plugins import PluginError
+from crm_host.core.db import utcnow
+from crm_host.core.errors import NotFound
+from crm_host.core.host import get_host
+from crm_host.core.migrate import MigrationError
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import PluginError
+from crm_host.records import audit
 
 
 def _plugin_rows() -> list[dict[str, Any]]:

@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from crm_host import directory as people
 from crm_host.api.directory import RoleSchema
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import Errors, all_roles, attempt, load, posted, status_code
-from crm_host.host import get_host
-from crm_host.models import Role
+from crm_host.core.host import get_host
+from crm_host.core.models import Role
+from crm_host.domain import directory as people
 
 
 def _grants(text: str) -> list[dict[str, str]]:

@@ -11,15 +11,16 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from crm_host import audit, tokens
 from crm_host.api.tokens import TokenIn
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import Errors, attempt, load, posted, status_code
 from crm_host.console.forms import split_list
-from crm_host.errors import NotFound
-from crm_host.host import get_host
-from crm_host.models import ApiToken
+from crm_host.core.errors import NotFound
+from crm_host.core.host import get_host
+from crm_host.core.models import ApiToken
+from crm_host.records import audit
+from crm_host.security import tokens
 
 #: What the token form proposes: the API's default lifetime.
 TOKEN_DAYS = str(TokenIn().fields["expires_in_days"].load_default)

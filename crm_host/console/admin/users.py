@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from crm_host import directory as people
 from crm_host.api.directory import UserIn, UserPatch
-from crm_host.console.access import page
+from crm_host.console._access import page
 from crm_host.console.admin import bp
 from crm_host.console.admin.common import (
     Errors,
@@ -22,9 +21,10 @@ from crm_host.console.admin.common import (
     posted,
     status_code,
 )
-from crm_host.errors import NotFound
-from crm_host.host import get_host
-from crm_host.models import Membership, User
+from crm_host.core.errors import NotFound
+from crm_host.core.host import get_host
+from crm_host.core.models import Membership, User
+from crm_host.domain import directory as people
 
 
 def _membership_errors(errors: Errors) -> Errors:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from crm_host.text import normalize_name
+from crm_host.core.text import normalize_name
 
 revision: str = "host0002"
 down_revision: str | Sequence[str] | None = "host0001"

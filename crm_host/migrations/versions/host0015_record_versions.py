@@ -7,7 +7,7 @@ Create Date: 2026-12-07
 
 from collections.abc import Sequence
 
-from crm_host.migration_ops import add_version_columns, drop_version_columns
+from crm_host.core.migration_ops import add_version_columns, drop_version_columns
 
 revision: str = "host0015"
 down_revision: str | Sequence[str] | None = "host0014"

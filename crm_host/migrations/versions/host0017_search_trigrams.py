@@ -11,7 +11,7 @@ and scans, which is fine at the embedded default's size.
 
 from collections.abc import Sequence
 
-from crm_host.migration_ops import create_trigram_indexes, drop_trigram_indexes
+from crm_host.core.migration_ops import create_trigram_indexes, drop_trigram_indexes
 
 revision: str = "host0017"
 down_revision: str | Sequence[str] | None = "host0016"

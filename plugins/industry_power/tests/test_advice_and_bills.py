@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from crm_industry_power import advice, bills
 from crm_industry_power.models import Advice
 
-from crm_host import analytics
+from crm_host.domain import analytics
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 2)

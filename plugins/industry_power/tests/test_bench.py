@@ -11,7 +11,7 @@ import os
 import polars
 from crm_industry_power import bench
 
-from crm_host.bench.runs import all_benchmarks, run
+from crm_host.bench._runs import all_benchmarks, run
 
 SERVER = os.environ.get("CRM_TEST_DATABASE_URL")
 BACKEND = "postgresql" if SERVER else "sqlite"

@@ -55,8 +55,8 @@ def test_the_level_over_the_api_and_on_the_360_view(app, db, api, make_account, 
     assert stored["level"] == "key" and stored["computed_at"] is not None
     from flask_login import login_user
 
-    from crm_host.auth import LoginUser
-    from crm_host.web.scoped import panels_for
+    from crm_host.security.auth import LoginUser
+    from crm_host.web._scoped import panels_for
 
     with app.test_request_context():
         login_user(LoginUser(power_user))

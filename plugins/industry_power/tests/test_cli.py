@@ -31,7 +31,7 @@ def test_import_curve_advice_and_bill_from_the_shell(
 
 def _invoke(app, *args):
     """Run a command, catching its failure (the ``cli`` fixture lets exceptions through)."""
-    from crm_host.cli import cli as crm
+    from crm_host.cli.main import cli as crm
 
     return app.test_cli_runner().invoke(crm, list(args))
 

@@ -12,8 +12,8 @@ from crm_industry_power import advice, profiles
 from crm_industry_power.models import Fault
 from flask_login import login_user
 
-from crm_host.auth import LoginUser
-from crm_host.web.scoped import kpis_for, menu_for, panels_for
+from crm_host.security.auth import LoginUser
+from crm_host.web._scoped import kpis_for, menu_for, panels_for
 
 DAY = date(2026, 11, 2)
 

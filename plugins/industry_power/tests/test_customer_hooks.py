@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm_industry_power import bills, faults
 from crm_industry_power.models import Account, Bill, Fault
 
-from crm_host.customers import merge, privacy
+from crm_host.domain.customers import merge, privacy
 from crm_host.sdk import Customer, get_host
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from crm_industry_power import faults, profiles
 from crm_industry_power.models import Fault
 
-from crm_host.directory import create_user
+from crm_host.domain.directory import create_user
 from crm_host.sdk import Interaction, get_host
 from crm_host.sdk.customers import customer_service as customers
 from crm_host.testing import build_app, login, prepare_database

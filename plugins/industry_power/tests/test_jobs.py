@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from crm_industry_power.jobs import ADVICE_JOB, BILLS_JOB
 from crm_industry_power.models import Advice, Bill
 
-from crm_host.runtime import get_runtime
+from crm_host.runtime.facade import get_runtime
 from crm_host.sdk import enqueue
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from crm_industry_power import profiles, readings, storage, tariffs
 from crm_industry_power.models import ReadingDay
 
-from crm_host.cli import cli as crm
+from crm_host.cli.main import cli as crm
 from crm_host.sdk.customers import customer_service as customers
 from crm_host.sdk.customers import read_records
 

@@ -1,5 +1,5 @@
 """Where the segment benchmark writes its transactions: the table behind one of the
-host's transaction sources, found through the union (``crm_host.analytics.sources``)
+host's transaction sources, found through the union (``crm_host.sdk.customers.sources``)
 and never named here.
 
 A source qualifies when it reads one table and its ``customer_id``, ``occurred_at``,

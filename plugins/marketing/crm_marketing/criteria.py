@@ -1,6 +1,6 @@
 """Marketing's own segment criteria: demographic, geographic, value and behaviour.
 
-The :class:`~crm_host.segments.Criterion` contract is the host's; plugins offer
+The :class:`~crm_host.sdk.customers.Criterion` contract is the host's; plugins offer
 theirs through the host's ``crm_segment_criteria`` hook, and marketing offers these
 the same way (see :mod:`crm_marketing.registry` for the collecting).
 """

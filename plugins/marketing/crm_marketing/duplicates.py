@@ -18,7 +18,7 @@ def normalised(consent: str, address: sa.ColumnElement[str | None]) -> sa.Column
     """The address as compared for duplicates, by the kind of address the channel's
     consent says it is: an email trimmed and in lower case; a phone number without
     spaces, hyphens, dots and ``+``, and without a leading 86 / 0086, as the host's
-    :func:`crm_host.text.normalize_phone` keys duplicates; anything else trimmed."""
+    :func:`crm_host.sdk.normalize_phone` keys duplicates; anything else trimmed."""
     if consent == "email":
         return sa.func.lower(sa.func.trim(address))
     if consent not in ("sms", "phone"):

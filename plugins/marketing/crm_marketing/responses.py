@@ -80,7 +80,7 @@ def unsubscribe(session: Session, token: str) -> Send:
 
     Records the decision in the host's consent history (newest wins) and the
     response on the timeline; opening the link again changes nothing.
-    Raises :class:`crm_host.links.LinkError` for a bad or expired token.
+    Raises :class:`crm_host.sdk.LinkError` for a bad or expired token.
     """
     payload = read_token(UNSUBSCRIBE, token)
     send = session.get(Send, payload.get("send")) if isinstance(payload.get("send"), int) else None

@@ -3,9 +3,9 @@
 Any event whose hookspec declares ``customer_ids`` can start a journey: the host
 delivers every such event to marketing's ``crm_event_about_customers`` with its
 customers, and lists them with the label the publishing plugin gave the hookspec
-(:func:`crm_host.runtime.customer_events`). Marketing names none of them; a plugin
+(:func:`crm_host.sdk.customer_events`). Marketing names none of them; a plugin
 publishes a new trigger by declaring ``customer_ids`` on its event and labelling it
-with ``crm_host.runtime.event_label``.
+with ``crm_host.sdk.event_label``.
 
 Two host events say which customers they concern differently and carry something
 worth choosing on, so they keep a row of their own here: a customer change (of a

@@ -12,7 +12,7 @@ import numpy
 import sqlalchemy as sa
 from crm_marketing import bench, bench_sources
 
-from crm_host.bench.runs import all_benchmarks, run
+from crm_host.bench._runs import all_benchmarks, run
 from crm_host.sdk.bench import Databases
 
 SERVER = os.environ.get("CRM_TEST_DATABASE_URL")

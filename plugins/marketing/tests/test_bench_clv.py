@@ -10,7 +10,7 @@ import pandas
 import pytest
 from crm_marketing import bench_clv
 
-from crm_host.bench.runs import all_benchmarks
+from crm_host.bench._runs import all_benchmarks
 
 
 def test_the_benchmark_is_registered_once_by_the_plugin():

@@ -308,8 +308,8 @@ def walkers(db, journey):
 def test_host_events_enrol_their_customers_once(db, make_customer):
     """Each host event, emitted by the host's own services and delivered after commit,
     enrols the customers it names — only those meeting the journey's chosen value."""
-    from crm_host.customers.service import update_customer
-    from crm_host.importing.customers import CustomerImporter
+    from crm_host.domain.customers.service import update_customer
+    from crm_host.domain.importing.customers import CustomerImporter
     from crm_host.sdk import emit
     from crm_host.sdk.customers import Record
 
@@ -415,7 +415,7 @@ def test_paused_journeys_and_other_events_enrol_nobody(db, make_customer):
 def test_a_goal_takes_customers_out_as_converted(db, make_customer):
     """Customers meeting the goal leave at the next run, wherever they wait; the others
     walk on."""
-    from crm_host.customers.service import update_customer
+    from crm_host.domain.customers.service import update_customer
 
     goal = {"all": [{"field": "lifecycle_stage", "op": "eq", "value": "customer"}]}
     journey = event_journey(db, "促成交", "crm_customers_created", goal=goal)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from crm_marketing import segments
 from crm_marketing.rules import compile_rules
 
-from crm_host.db import Database
+from crm_host.core.db import Database
 from crm_host.sdk import Customer, get_host, utcnow
 from crm_host.testing import build_app, prepare_database
 

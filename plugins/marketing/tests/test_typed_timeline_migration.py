@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from crm_marketing import responses
 from crm_marketing.models import Campaign, Segment, Send
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.plugins import discover, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import discover, order_plugins
 from crm_host.sdk import Customer, Interaction
 
 

@@ -1,6 +1,6 @@
 """Hooks the sales plugin publishes (through ``crm_addhooks``) for other plugins.
 
-Events are emitted with ``crm_host.runtime.emit`` in the transaction of the change
+Events are emitted with ``crm_host.sdk.emit`` in the transaction of the change
 and delivered after commit, at least once, to each implementation separately.
 """
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from crm_sales import activities, pipeline
 from crm_sales.models import Activity
 
-from crm_host.runtime import get_runtime
+from crm_host.runtime.facade import get_runtime
 from crm_host.sdk import Interaction
 from crm_host.testing.tables import Notification
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from crm_sales import bench
 from crm_sales.crosssell import Rule
 
-from crm_host.bench.runs import all_benchmarks, run
+from crm_host.bench._runs import all_benchmarks, run
 
 
 def test_the_benchmark_is_registered_by_the_plugin():

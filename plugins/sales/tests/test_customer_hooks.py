@@ -94,7 +94,7 @@ def test_the_export_lists_what_sales_holds(app, db, make_customer):
 
 
 def test_nothing_is_left_pointing_at_a_merged_customer(db, make_customer):
-    from crm_host.customers.merge import remaining_references
+    from crm_host.domain.customers.merge import remaining_references
 
     merged, *_ = converted_customer(db, make_customer)
     survivor = make_customer()

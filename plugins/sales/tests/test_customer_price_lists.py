@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from crm_sales import customer_prices, orders, pricing, quotes
 from crm_sales.models import CustomerPriceList
 
-from crm_host.customers import merge
+from crm_host.domain.customers import merge
 from crm_host.sdk import AuditLog
 
 TODAY = date(2026, 12, 1)

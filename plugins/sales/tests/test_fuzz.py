@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from crm_host.security.tokens import create_token
 from crm_host.testing.fuzz import fuzz_api, under
-from crm_host.tokens import create_token
 
 
 def test_no_server_errors_in_the_sales_api(app, db, make_user, make_customer):

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from crm_sales import scoring
 from crm_sales.models import Lead
 
-from crm_host.cli import cli as crm
-from crm_host.directory import create_user
+from crm_host.cli.main import cli as crm
+from crm_host.domain.directory import create_user
 from crm_host.sdk import AuditLog
 
 

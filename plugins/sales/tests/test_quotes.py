@@ -13,7 +13,7 @@ from crm_sales import orders, pricing, quotes
 from crm_sales.jobs import EXPIRE_QUOTES
 from crm_sales.models import Order, Quote, QuoteStatus
 
-from crm_host.runtime import get_runtime
+from crm_host.runtime.facade import get_runtime
 from crm_host.sdk import Conflict, ValidationFailed, company_today, enqueue
 
 

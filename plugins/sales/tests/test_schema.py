@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from crm_sales.models import Stage
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.plugins import discover
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import discover
 
 
 def test_default_stages_are_seeded_in_board_order(db):

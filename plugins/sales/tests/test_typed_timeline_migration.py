@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.plugins import discover, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import discover, order_plugins
 from crm_host.sdk import Customer
 
 OLD = {

@@ -1,6 +1,6 @@
 """Breached SLA clocks become escalations: a higher priority, a notification, an event.
 
-The host's :func:`crm_host.sla.store.detect_breaches` marks each overdue clock
+The host's :func:`crm_host.domain.sla.store.detect_breaches` marks each overdue clock
 exactly once (compare-and-set), so running the check twice — or on two schedulers
 at once — escalates a ticket once per breached clock. When admins define an
 escalation chain (:mod:`crm_service.chain`), its steps replace that one escalation:
@@ -10,7 +10,6 @@ each step applies once per ticket as the ticket stays overdue.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,9 +17,8 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import Membership, Role, User, audit, clocks, emit, notify, utcnow
 from crm_service import chain, sla, workflow
 from crm_service.models import PRIORITIES, EscalationStep, Ticket
-from crm_service.tickets import OBJECT, PLUGIN, _on_timeline, assign, snapshot
-
-JOB = "service.check_sla"
+from crm_service.records import OBJECT, PLUGIN, on_timeline, snapshot
+from crm_service.tickets import assign
 
 
 def raised(priority: str) -> str:
@@ -123,7 +121,7 @@ def apply_step(session: Session, ticket: Ticket, step: EscalationStep, *, at: da
         after={**snapshot(ticket), "step": step.name},
         plugin=PLUGIN,
     )
-    _on_timeline(
+    on_timeline(
         session,
         ticket,
         f"Escalation step {step.name!r}; priority {ticket.priority}",
@@ -158,7 +156,7 @@ def escalate(session: Session, ticket: Ticket, clock: str, *, at: datetime) -> N
     audit.record(
         session, "escalate", OBJECT, ticket.id, before=before, after=snapshot(ticket), plugin=PLUGIN
     )
-    _on_timeline(
+    on_timeline(
         session, ticket, f"SLA {clock} breached; escalated to {ticket.priority}", actor=None, at=at
     )
     for user in _recipients(session, ticket):
@@ -172,9 +170,3 @@ def escalate(session: Session, ticket: Ticket, clock: str, *, at: datetime) -> N
             plugin=PLUGIN,
             about=(OBJECT, ticket.id),
         )
-
-
-def check_sla_job(job: Any) -> None:
-    """The ``service.check_sla`` job; ``job.args["now"]`` (ISO) replays a moment in tests."""
-    now = datetime.fromisoformat(job.args["now"]) if job.args.get("now") else None
-    check_sla(job.session, now)

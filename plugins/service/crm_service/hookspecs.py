@@ -33,8 +33,8 @@ class ServiceHooks:
         ``None`` otherwise. ``ticket_type`` is a type code (``fault_repair``);
         ``sla_policy`` names a policy, or ``None`` for the best match by type and
         priority; ``source`` names the caller (its plugin name). The ticket is written
-        in the caller's session — ``crm_host.host.get_host().session`` — and commits
-        with it. Bad arguments raise :class:`crm_host.errors.ValidationFailed`.
+        in the caller's session — ``crm_host.sdk.get_host().session`` — and commits
+        with it. Bad arguments raise :class:`crm_host.sdk.ValidationFailed`.
         """
 
     @hookspec

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import click
@@ -10,7 +9,7 @@ import pluggy
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import ObjectRegistry, Permission, get_host, hookimpl
-from crm_service import escalation, mailjobs, objects, privacy, tickets
+from crm_service import objects, permissions, privacy, tickets
 from crm_service.hookspecs import ServiceHooks
 
 
@@ -54,16 +53,7 @@ def crm_service_open_ticket(
 @hookimpl
 def crm_register_permissions() -> list[Permission]:
     """The service permissions: ``*.read``/``*.write`` roles reach the first three."""
-    return [
-        Permission("service.tickets.read", "See tickets, their messages and SLA clocks"),
-        Permission(
-            "service.tickets.write",
-            "Open, change, claim, assign and answer tickets",
-            record_rules=True,
-        ),
-        Permission("service.lookup.read", "Look up callers by phone number"),
-        Permission("service.settings.manage", "Define ticket types and SLA policies"),
-    ]
+    return list(permissions.PERMISSIONS)
 
 
 @hookimpl
@@ -75,21 +65,17 @@ def crm_register_objects(registry: ObjectRegistry) -> None:
 @hookimpl
 def crm_register_blueprints() -> list[Any]:
     """The REST API (``/api/v1/service/…``) and the console pages (``/service/…``)."""
-    from crm_service import api, views, views_escalation  # noqa: F401 - adds its pages to views.bp
+    from crm_service import api, views
 
     return [*api.blueprints(), views.bp]
 
 
 @hookimpl
 def crm_register_jobs(registry: Any) -> None:
-    """The SLA check, every minute over all queues (breaches are marked once anyway),
-    and the mail intake every two minutes."""
-    registry.job(escalation.JOB, escalation.check_sla_job, max_attempts=3)
-    registry.schedule(escalation.JOB, every=timedelta(minutes=1), per_department=False)
-    # Mail waits a few minutes at most; the job does nothing unless a folder or a
-    # mailbox is configured.
-    registry.job(mailjobs.JOB, mailjobs.fetch_mail_job, max_attempts=3)
-    registry.schedule(mailjobs.JOB, every=timedelta(minutes=2), per_department=False)
+    """The SLA check every minute and the mail intake every two minutes."""
+    from crm_service import jobs
+
+    jobs.register(registry)
 
 
 @hookimpl
@@ -134,33 +120,34 @@ def crm_register_link_handlers(registry: Any) -> None:
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     """``crm service tickets …``, ``crm service sla …`` and ``crm service mail …``."""
-    from crm_service import cli as commands
+    from crm_service.cli import service
 
-    commands.register(cli)
+    for command in service.commands.values():
+        cli.add_command(command)
 
 
 @hookimpl
 def crm_menu_items(user: Any, departments: list[Any]) -> list[Any]:
     """The ticket queue in the console navigation."""
-    from crm_service import views
+    from crm_service.views import console
 
-    return views.menu_items()
+    return console.menu_items()
 
 
 @hookimpl
 def crm_customer_panels(customer: Any, user: Any, departments: list[Any]) -> list[Any]:
     """The customer's recent tickets in the 360° view."""
-    from crm_service import views
+    from crm_service.views import console
 
-    return views.customer_panels(customer)
+    return console.customer_panels(customer)
 
 
 @hookimpl
 def crm_dashboard_kpis(user: Any, departments: list[Any]) -> list[dict[str, Any]]:
     """Open and breached tickets."""
-    from crm_service import views
+    from crm_service.views import console
 
-    return views.dashboard_kpis()
+    return console.dashboard_kpis()
 
 
 @hookimpl

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.sdk import Customer, LinkError, ValidationFailed, make_token, queue_email, read_token
 from crm_service import tickets, types
+from crm_service.labels import STATUS_LABELS
 from crm_service.models import CUSTOMER_KIND, Ticket, TicketMessage, TicketType
 
 NEW = "service.portal"
@@ -127,8 +128,6 @@ def follow_context(session: Session, token: str) -> dict[str, Any]:
         )
         .order_by(TicketMessage.created_at, TicketMessage.id)
     ).all()
-    from crm_service.views import STATUS_LABELS
-
     return {
         "portal_ticket": ticket,
         "portal_status": STATUS_LABELS.get(ticket.status, ticket.status),

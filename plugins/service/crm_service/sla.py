@@ -1,6 +1,6 @@
 """SLA policies and the two clocks every ticket under a policy carries.
 
-The clocks live on the host's engine (:mod:`crm_host.sla.store`) as object type
+The clocks live on the host's engine (:mod:`crm_host.sdk.clocks`) as object type
 ``service.ticket``: ``first_response`` (stopped by the first public reply) and
 ``resolution`` (stopped on resolve). Both pause while the ticket waits on the
 customer. A reopened ticket gets a fresh resolution clock, ``resolution_2`` and on.
@@ -190,4 +190,11 @@ def restart_resolution(session: Session, ticket: Ticket, at: datetime) -> None:
         target=timedelta(minutes=policy.resolution_minutes),
         calendar=policy.calendar,
         at=at,
+    )
+
+
+def breached_ids() -> sa.Select[Any]:
+    """Ids (as text, the clock table's type) of tickets with a breached clock."""
+    return sa.select(SlaClock.object_id).where(
+        SlaClock.object_type == OBJECT_TYPE, SlaClock.breached_at.is_not(None)
     )

@@ -14,8 +14,8 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import NotFound, User, ValidationFailed, audit, utcnow
-from crm_service import tickets
 from crm_service.models import VISIT_OUTCOMES, ReturnVisit, Ticket
+from crm_service.records import PLUGIN, get_ticket, on_timeline
 
 DEFAULT_HOURS = 24
 NOTE_MAX = 2000
@@ -94,10 +94,10 @@ def record(
         before=before,
         after={"outcome": outcome, "note": note},
         actor=actor,
-        plugin=tickets.PLUGIN,
+        plugin=PLUGIN,
     )
-    ticket = tickets.get_ticket(session, visit.ticket_id)
-    tickets._on_timeline(
+    ticket = get_ticket(session, visit.ticket_id)
+    on_timeline(
         session,
         ticket,
         f"Return visit: {outcome.replace('_', ' ')}",

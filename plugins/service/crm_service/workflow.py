@@ -7,9 +7,24 @@ rules read (and test) as a table.
 
 from __future__ import annotations
 
+import enum
+
 from crm_host.sdk import Conflict, ValidationFailed
 
-STATUSES = ("new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed")
+
+class TicketStatus(enum.StrEnum):
+    """Where a ticket stands; stored by value (``crm_host.sdk.status_type``)."""
+
+    NEW = "new"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+#: The statuses as plain codes, in flow order (what forms, options and messages list).
+STATUSES = tuple(status.value for status in TicketStatus)
 #: Statuses in which a ticket still needs work (shown in queues, counted as open).
 OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_on_customer")
 DONE_STATUSES = ("resolved", "closed")

@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 from crm_service.models import Ticket
 
-from crm_host.customers.service import create_customer
+from crm_host.domain.customers.service import create_customer
 from crm_host.sdk import User
 from crm_host.testing import TEST_PASSWORD
 from crm_host.testing.console import make_committed_user, sign_in

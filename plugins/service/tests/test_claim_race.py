@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from crm_service import tickets
 from crm_service.models import Ticket
 
-from crm_host.directory import create_user
+from crm_host.domain.directory import create_user
 from crm_host.sdk import Interaction, User
 from crm_host.sdk.customers import customer_service as customers
 

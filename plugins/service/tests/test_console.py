@@ -8,8 +8,8 @@ from crm_service import escalation, tickets
 from crm_service.models import Ticket
 from flask_login import login_user
 
-from crm_host.auth import LoginUser
-from crm_host.web.scoped import kpis_for, menu_for, panels_for
+from crm_host.security.auth import LoginUser
+from crm_host.web._scoped import kpis_for, menu_for, panels_for
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from crm_service import mail, mailbox, mailfolder
 from crm_service.models import MailMessage, Ticket, TicketMessage
 
-from crm_host.attachments import LocalStorage
-from crm_host.customers.children import add_child
+from crm_host.domain.customers.children import add_child
+from crm_host.records.attachments import LocalStorage
 from crm_host.sdk import Interaction
 from crm_host.testing.tables import Attachment
 
@@ -258,12 +258,12 @@ def test_the_cli_imports_a_folder(cli, li_ming, inbox):
 
 
 def test_the_schedule_reads_the_configured_folder(app, db, li_ming, inbox, tmp_path):
-    from crm_service import mailjobs
+    from crm_service import jobs
 
     folder = inbox("meter_fault.eml")
     app.config.update(SERVICE_MAIL_DIR=str(folder), ATTACHMENTS_DIR=str(tmp_path / "files"))
     try:
-        lines = mailjobs.fetch_mail(db, app)
+        lines = jobs.fetch_mail(db, app)
     finally:
         app.config.pop("SERVICE_MAIL_DIR")
     assert len(lines) == 1 and lines[0].startswith("meter_fault.eml: created ticket #")

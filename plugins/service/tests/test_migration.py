@@ -3,12 +3,15 @@ on first use."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
+from crm_service.models import Ticket
 from crm_service.types import ensure_defaults
 
-from crm_host import lifecycle, migrate
-from crm_host.db import Database
-from crm_host.plugins import discover, order_plugins
+from crm_host.core import migrate
+from crm_host.core.db import Database
+from crm_host.domain import lifecycle
+from crm_host.plugins.facade import discover, order_plugins
 
 TABLES = {
     "service_ticket_types",
@@ -59,3 +62,21 @@ def test_the_branch_installs_seeds_and_round_trips(crm_databases):
         assert [d for d in drift if "service_" in d] == []
     finally:
         database.dispose()
+
+
+def test_the_ticket_status_is_checked_by_the_database(db, customer):
+    from crm_service import tickets
+
+    checks = {
+        c["name"] for c in sa.inspect(db.connection()).get_check_constraints("service_tickets")
+    }
+    assert "ck_service_tickets_status" in checks
+    ticket = tickets.open_ticket(db, customer_id=customer.id, ticket_type="inquiry", subject="x")
+    db.commit()
+    with pytest.raises(sa.exc.IntegrityError), db.begin_nested():
+        db.execute(
+            sa.text("UPDATE service_tickets SET status = 'lost' WHERE id = :id"),
+            {"id": ticket.id},
+        )
+    db.rollback()
+    assert db.get(Ticket, ticket.id).status == "new"

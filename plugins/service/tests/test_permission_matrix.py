@@ -150,7 +150,7 @@ def test_the_record_rule_keeps_agents_to_their_queue(app, db, client_for, make_u
     other = Department(code="hotline", name="Hotline")
     db.add(other)
     db.flush()
-    from crm_host import lifecycle
+    from crm_host.domain import lifecycle
     from crm_host.sdk import get_host
 
     lifecycle.enable(db, get_host(app).discovery, "service", ["hotline"])

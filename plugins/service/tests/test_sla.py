@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from crm_service import escalation, tickets
+from crm_service import escalation, jobs, tickets
 from crm_service.sla import save_policy
 
+from crm_host.domain.sla.store import save_calendar
 from crm_host.sdk import BusinessCalendar, SlaClock, enqueue
-from crm_host.sla.store import save_calendar
 from crm_host.testing.tables import Notification, OutboxEvent
 
 DAY = [["09:00", "12:00"], ["13:00", "18:00"]]
@@ -132,9 +132,9 @@ def test_the_scheduled_job_runs_the_same_check(app, db, customer, office_policy,
     )
     db.commit()
     for n in range(2):
-        enqueue(db, escalation.JOB, {"now": utc(2026, 1, 6, 0).isoformat()}, key=f"check-{n}")
+        enqueue(db, jobs.CHECK_SLA, {"now": utc(2026, 1, 6, 0).isoformat()}, key=f"check-{n}")
         db.commit()
-        run_jobs(names=[escalation.JOB])
+        run_jobs(names=[jobs.CHECK_SLA])
     db.refresh(ticket)
     # Both clocks were overdue on Tuesday morning: two escalations, in the one first run.
     assert ticket.priority == "urgent" and ticket.escalation_level == 2
@@ -142,9 +142,9 @@ def test_the_scheduled_job_runs_the_same_check(app, db, customer, office_policy,
 
 
 def test_the_job_is_scheduled_every_minute(app):
-    from crm_host.runtime import get_runtime
+    from crm_host.runtime.facade import get_runtime
 
-    schedule = get_runtime(app).jobs.schedules[escalation.JOB]
+    schedule = get_runtime(app).jobs.schedules[jobs.CHECK_SLA]
     assert schedule.every == timedelta(minutes=1) and not schedule.per_department
 
 

@@ -20,7 +20,7 @@ def shown_strings() -> set[str]:
             "jinja2.ext:babel_extract", template, keywords={"_": None}
         ):
             found.add(message)
-    for module in PACKAGE.glob("*.py"):
+    for module in PACKAGE.rglob("*.py"):
         for _line, message, _comments, _context in extract_from_file(
             "python", module, keywords={"_l": None}
         ):

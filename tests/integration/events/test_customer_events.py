@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.db import utcnow
-from crm_host.models import Job, OutboxEvent
-from crm_host.runtime import ABOUT_CUSTOMERS, EventLabel, customer_events, emit
+from crm_host.core.db import utcnow
+from crm_host.core.models import Job, OutboxEvent
+from crm_host.runtime.facade import ABOUT_CUSTOMERS, EventLabel, customer_events, emit
 from crm_host.runtime.outbox import EVENT_JOB
 from crm_host.runtime.queue import job_row
 

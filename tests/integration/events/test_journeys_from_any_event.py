@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from crm_host.db import Base
-from crm_host.objects.access import object_registry
-from crm_host.runtime import emit
+from crm_host.core.db import Base
+from crm_host.core.objects.access import object_registry
+from crm_host.runtime.facade import emit
 
 
 def _journey(db, name, event, value=None):

@@ -1,0 +1,1 @@
+"""Customers: the rules a customer must satisfy, and the one service that writes them."""

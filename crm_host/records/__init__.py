@@ -1,0 +1,1 @@
+"""Shared services on records: audit, timeline, notifications, attachments and versions."""
