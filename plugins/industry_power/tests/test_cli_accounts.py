@@ -9,7 +9,7 @@ from crm_industry_power.models import Account, Equipment, Meter
 
 
 def _invoke(app, *args):
-    from crm_host.cli import cli as crm
+    from crm_host.cli.main import cli as crm
 
     return app.test_cli_runner().invoke(crm, list(args))
 
