@@ -25,9 +25,12 @@ def test_bench_import_small_writes_json(tmp_path):
     report = json.loads(target.read_text())
     assert report["size"] == "S" and report["database"] == "sqlite"
     assert report["machine"]["cores"] >= 1 and len(report["commit"]) in (40, 7)
-    [figure] = report["figures"]
+    figure, phones = report["figures"]
     assert figure["unit"] == "rows/s" and figure["ours"] > 0 and figure["baseline"] > 0
     assert "10,000 rows" in figure["figure"]
+    # Phone normalisation is reported on its own line.
+    assert phones["unit"] == "numbers/s" and phones["ours"] > 0 and phones["baseline"] > 0
+    assert "E.164 (10,000" in phones["figure"]
 
 
 def test_postgresql_bench_needs_a_server(monkeypatch):

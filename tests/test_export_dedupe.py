@@ -129,7 +129,7 @@ def test_dedupe_finds_normalised_duplicates(app, db, cli, make_user, client_for)
     groups = {(g.key, g.value): len(g.customer_ids) for g in dedupe.find_duplicates(db)}
     assert groups == {
         ("email", "wang.fang@example.cn"): 2,
-        ("phone", "13812345678"): 2,
+        ("phone", "+8613812345678"): 2,
         ("name", "王芳"): 2,
         ("name", "lina"): 2,
         ("code", "d4"): 2,
@@ -138,7 +138,7 @@ def test_dedupe_finds_normalised_duplicates(app, db, cli, make_user, client_for)
     assert "wang.fang@example.cn" in printed and "D1, D2" in printed
     manager = client_for(make_user("m", departments=["sales"], role="manager"))
     api = manager.get("/api/v1/customers/duplicates?by=phone").json
-    assert [g["value"] for g in api] == ["13812345678"]
+    assert [g["value"] for g in api] == ["+8613812345678"]
     assert manager.get("/api/v1/customers/duplicates?by=shoe").status_code == 422
 
 

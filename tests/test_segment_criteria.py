@@ -3,6 +3,7 @@ for every plugin that offers a criterion."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,10 +14,12 @@ from crm_host.domain.segments import (
     Criterion,
     CriterionError,
     compare,
+    date_value,
     number_value,
     text_value,
     text_values,
     whole_days,
+    window_value,
 )
 
 rows = sa.table("rows", sa.column("id", sa.Integer), sa.column("city", sa.String), sa.column("n"))
@@ -52,6 +55,34 @@ def test_number_operators():
     assert matching(compare(rows.c.n, "lte", "5")) == [1]
     assert matching(compare(rows.c.n, "between", [5, 10])) == [1, 2]
     assert matching(compare(rows.c.n, "eq", 10)) == [2]
+    assert matching(compare(rows.c.n, "gt", 5)) == [2]
+    assert matching(compare(rows.c.n, "lt", "10")) == [1]
+    assert matching(compare(rows.c.n, "gt", 10)) == []
+
+
+def test_date_operators_compare_calendar_days():
+    day = sa.column("day", sa.Date)
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE days (id INTEGER, day DATE)"))
+        connection.execute(
+            sa.text("INSERT INTO days VALUES (1, '2026-12-06'), (2, '2026-12-07'), (3, NULL)")
+        )
+        table = sa.table("days", sa.column("id", sa.Integer), day)
+
+        def ids(op, value):
+            condition = compare(day, op, value, kind="date")
+            query = sa.select(table.c.id).where(condition).order_by(table.c.id)
+            return [r for (r,) in connection.execute(query)]
+
+        assert ids("gt", "2026-12-06") == [2]
+        assert ids("gte", "2026-12-06") == [1, 2]
+        assert ids("lt", "2026-12-07") == [1]
+        assert ids("lte", "2026-12-05") == []
+        assert ids("eq", "2026-12-07") == [2]
+        assert ids("between", ["2026-12-01", "2026-12-06"]) == [1]
+    with pytest.raises(CriterionError, match="first day is after the last"):
+        compare(day, "between", ["2026-12-07", "2026-12-01"], kind="date")
 
 
 @pytest.mark.parametrize(
@@ -67,14 +98,24 @@ def test_number_operators():
         (number_value, 10**15, "Needs a finite number below 10^15."),
         (whole_days, 1.5, "Needs a whole number of days from 0 to 36500."),
         (whole_days, -1, "Needs a whole number of days from 0 to 36500."),
+        (date_value, "07/12/2026", "Needs a date as YYYY-MM-DD."),
+        (date_value, 20261207, "Needs a date as YYYY-MM-DD."),
+        (window_value, 3, 'Needs {"days": N, "value": number or [lowest, highest]}.'),
+        (window_value, {"days": 30}, 'Needs {"days": N, "value": number or [lowest, highest]}.'),
+        (window_value, {"days": 30, "value": "x"}, "Needs a number."),
     ],
 )
 def test_bad_values_are_refused_saying_what_is_needed(check, value, message):
-    with pytest.raises(CriterionError, match=message.replace("^", r"\^")):
+    with pytest.raises(CriterionError, match=re.escape(message)):
         check(value)
 
 
 def test_good_values_come_back_clean():
+    from datetime import date
+
+    assert date_value(" 2026-12-07") == date(2026, 12, 7)
+    assert window_value({"days": 30, "value": "2"}) == (30, Decimal(2))
+    assert window_value({"days": 7, "value": [1, 3]}) == (7, [Decimal(1), Decimal(3)])
     assert text_value(" 苏州 ") == "苏州"
     assert text_values(["a", " b"]) == ["a", "b"]
     assert number_value("12.50") == Decimal("12.50")

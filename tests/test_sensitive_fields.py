@@ -114,7 +114,7 @@ def test_rotation_moves_every_value_to_the_new_key(db, app, manager_and_viewer):
     assert done["customers.phone"] >= 1 and done["addresses.line1"] >= 1
     with sensitive.using(KEY_B):  # the old key is gone: everything still reads and is found
         db.expire_all()
-        assert db.get(Customer, customer_id).phone == "13700000000"
+        assert db.get(Customer, customer_id).phone == "+8613700000000"  # stored in E.164
         assert db.get(Customer, customer_id).addresses[0].line1 == "长安街 1 号"
         found = manager.get("/api/v1/customers", query_string={"q": "13700000000"}).json["items"]
         assert [c["code"] for c in found] == ["R1"]
@@ -127,7 +127,7 @@ def test_rotation_moves_every_value_to_the_new_key(db, app, manager_and_viewer):
     # And back to clear text, for a company that gives encryption up.
     with sensitive.using(KEY_B) as current:
         keys.rotate(_database(app), current, decrypt=True)
-    assert stored(db, "customers", "phone", customer_id) == "13700000000"
+    assert stored(db, "customers", "phone", customer_id) == "+8613700000000"
 
 
 def test_clear_values_get_encrypted_by_rotate(db, app, make_user):

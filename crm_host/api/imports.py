@@ -12,7 +12,7 @@ from flask_smorest.fields import Upload
 
 from crm_host.core.host import get_host
 from crm_host.domain.importing import uploads
-from crm_host.domain.importing.readers import FORMATS
+from crm_host.domain.importing.readers import ENCODINGS, FORMATS
 from crm_host.security.permissions import require
 from crm_host.web._limits import accepts_body
 
@@ -21,6 +21,11 @@ blp = Blueprint("imports", __name__, description="Customer imports")
 
 class ImportIn(ma.Schema):
     format = ma.fields.String(validate=ma.validate.OneOf(FORMATS), load_default=None)
+    encoding = ma.fields.String(
+        validate=ma.validate.OneOf(ENCODINGS),
+        load_default=None,
+        metadata={"description": "Default: detected (UTF-8 or GB18030)"},
+    )
     batch_size = ma.fields.Integer(
         load_default=1000, validate=ma.validate.Range(min=1, max=100_000)
     )
@@ -51,7 +56,11 @@ class Imports(MethodView):
         """Upload a customers file (CSV, JSON Lines, XLSX) and queue its import."""
         session = get_host().session
         job_id = uploads.queue_upload(
-            session, files["file"], fmt=options["format"], batch_size=options["batch_size"]
+            session,
+            files["file"],
+            fmt=options["format"],
+            encoding=options["encoding"],
+            batch_size=options["batch_size"],
         )
         session.commit()
         return uploads.describe(get_host().session, job_id)

@@ -20,6 +20,7 @@ SDK_MODULES = (
     "crm_host.sdk",
     "crm_host.sdk.customers",
     "crm_host.sdk.web",
+    "crm_host.sdk.validation",
     "crm_host.sdk.migrations",
     "crm_host.sdk.bench",
 )

@@ -76,7 +76,7 @@ def _names_in_call(node: ast.Call) -> Iterator[str]:
         text = _text(node.args[0])
         if text:
             yield text
-    elif called in SQL_CALLS:
+    elif called in SQL_CALLS and not _is_text_rule(node):
         for argument in arguments:
             text = _text(argument) or ""
             bare = DOTTED.fullmatch(text.strip())  # text("sales_orders") in a select_from
@@ -92,6 +92,12 @@ def _names_in_call(node: ast.Call) -> Iterator[str]:
         text = _text(node.args[0])  # metadata.tables.get("sales_orders")
         if text:
             yield text
+
+
+def _is_text_rule(node: ast.Call) -> bool:
+    """``validation.text(value, "service_point", errors, max_length=200)``: the SDK's
+    text rule (its ``max_length`` is required), whose strings are field names, not SQL."""
+    return _called(node) == "text" and any(k.arg == "max_length" for k in node.keywords)
 
 
 def _is_path_or_string(func: ast.expr) -> bool:

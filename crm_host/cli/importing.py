@@ -19,7 +19,7 @@ from crm_host.core.db import utcnow
 from crm_host.core.errors import ValidationFailed
 from crm_host.core.models import Job
 from crm_host.domain.importing import jobs as import_jobs
-from crm_host.domain.importing.readers import FORMATS, ImportFileError
+from crm_host.domain.importing.readers import ENCODINGS, FORMATS, ImportFileError
 from crm_host.domain.importing.registry import collect_importers
 
 
@@ -31,7 +31,7 @@ def import_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--format", "fmt", type=click.Choice(FORMATS), help="Default: from the extension."
         ),
         click.option(
-            "--encoding", type=click.Choice(["utf-8-sig", "gb18030"]), help="Default: detected."
+            "--encoding", type=click.Choice(ENCODINGS), help="Default: detected (UTF-8 or GB18030)."
         ),
         click.option(
             "--rejects",

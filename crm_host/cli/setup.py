@@ -10,10 +10,13 @@ from flask.cli import with_appcontext
 
 from crm_host.cli._common import fail, fail_if_broken, host
 from crm_host.core import migrate
-from crm_host.core.errors import CrmError
+from crm_host.core.errors import CrmError, ValidationFailed
 from crm_host.core.models import Setting
 from crm_host.domain import lifecycle
 from crm_host.domain.directory import create_user, ensure_standard_roles
+from crm_host.security import passwords
+
+ADMIN = "admin"
 
 
 def initialise(admin_password: str | None, timezone: str) -> bool:
@@ -22,6 +25,9 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
     Returns whether the database was new. Creates the ``admin`` user when a
     password is given and no such user exists.
     """
+    if admin_password:
+        # Checked before anything is created: a refused password leaves no tables behind.
+        check_admin_password(admin_password)
     current = host()
     fresh = not lifecycle.installed_names(current.db) and not _has_host_tables()
     # The installed plugins' branches too: their revisions are in the version table,
@@ -37,7 +43,7 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
         try:
             create_user(
                 session,
-                username="admin",
+                username=ADMIN,
                 password=admin_password,
                 name="Administrator",
                 is_admin=True,
@@ -47,6 +53,13 @@ def initialise(admin_password: str | None, timezone: str) -> bool:
                 raise fail(error) from error
     session.commit()
     return fresh
+
+
+def check_admin_password(password: str) -> None:
+    """Refuse the admin password, with the field's problems, before the database is touched."""
+    refused = passwords.problems(password, username=ADMIN)
+    if refused:
+        raise fail(ValidationFailed("the user is not valid", details={"password": refused}))
 
 
 def _has_host_tables() -> bool:

@@ -11,7 +11,7 @@ from crm_host.console.forms import field_errors
 from crm_host.core.errors import ValidationFailed
 from crm_host.core.host import get_host
 from crm_host.domain.importing import uploads
-from crm_host.domain.importing.readers import FORMATS
+from crm_host.domain.importing.readers import ENCODINGS, FORMATS
 from crm_host.web._limits import accepts_body
 
 bp = Blueprint("import_pages", __name__, url_prefix="/customers/imports")
@@ -28,21 +28,28 @@ def upload() -> str | Response:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         fmt = request.form.get("format") or None
+        encoding = request.form.get("encoding") or None
         if fmt is not None and fmt not in FORMATS:
             errors["format"] = [_("Unknown format.")]
+        elif encoding is not None and encoding not in ENCODINGS:
+            errors["encoding"] = [_("Unknown encoding.")]
         elif "file" not in request.files:
             errors["file"] = [_("Choose a file.")]
         else:
             session = get_host().session
             try:
-                job_id = uploads.queue_upload(session, request.files["file"], fmt=fmt)
+                job_id = uploads.queue_upload(
+                    session, request.files["file"], fmt=fmt, encoding=encoding
+                )
                 session.commit()
             except ValidationFailed as error:
                 session.rollback()
                 errors = field_errors(error.details)
             else:
                 return redirect(url_for("import_pages.progress", job_id=job_id))
-    return render_template("crm/imports/upload.html", errors=errors, formats=FORMATS)
+    return render_template(
+        "crm/imports/upload.html", errors=errors, formats=FORMATS, encodings=ENCODINGS
+    )
 
 
 @bp.route("/<id:job_id>")

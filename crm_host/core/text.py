@@ -1,12 +1,14 @@
-"""Normalisation of names, emails and phone numbers for search and duplicate detection."""
+"""Normalisation of names, emails, phone numbers and line breaks."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from crm_host.phones import phone_key
+
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_NOT_DIGIT = re.compile(r"\D+")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 def normalize_name(name: str) -> str:
@@ -17,9 +19,23 @@ def normalize_name(name: str) -> str:
 
 
 def normalize_phone(phone: str) -> str:
-    """Digits only, without a leading +86 / 0086, so local and international forms meet."""
-    digits = _NOT_DIGIT.sub("", phone)
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
-            return digits[len(prefix) :]
-    return digits
+    """The number's E.164 form (read in the company's region), so local, national and
+    international forms meet; digits only for text that is no possible number."""
+    return phone_key(phone)
+
+
+def has_line_break(text: str) -> bool:
+    """Whether ``text`` holds a line break (LF or CR)."""
+    return "\n" in text or "\r" in text
+
+
+def fold_lines(text: str) -> str:
+    """``text`` on one line: each run of line breaks (CRLF, LF, CR, blank lines) becomes
+    one space. A name typed with Alt+Enter in a spreadsheet cell is one name."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def normalise_line_breaks(text: str) -> str:
+    """``text`` with every CRLF or lone CR written as LF: an address keeps its lines,
+    in one form whichever system typed them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,10 +30,21 @@ from crm_host.core.models import Customer
 #: Value kinds and the operators each accepts.
 OPERATORS: dict[str, tuple[str, ...]] = {
     "text": ("eq", "ne", "in", "not_in", "is_set", "is_not_set"),
-    "number": ("eq", "gte", "lte", "between"),
+    "number": ("eq", "gt", "gte", "lt", "lte", "between"),
+    "date": ("eq", "gt", "gte", "lt", "lte", "between"),
     "tags": ("any", "all", "none"),
     "days": ("within", "not_within"),
     "band": ("in",),
+    #: A number over the last N days: ``{"days": N, "value": number or [low, high]}``.
+    "window": ("eq", "gt", "gte", "lt", "lte", "between"),
+}
+#: How each comparing operator tests a column against a value.
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": lambda column, value: column == value,
+    "gt": lambda column, value: column > value,
+    "gte": lambda column, value: column >= value,
+    "lt": lambda column, value: column < value,
+    "lte": lambda column, value: column <= value,
 }
 #: Operators that take no value.
 NO_VALUE = ("is_set", "is_not_set")
@@ -140,6 +152,28 @@ def number_value(value: Any) -> Decimal:
     return number
 
 
+def date_value(value: Any) -> date:
+    """``value`` as a calendar date from ISO text (``2026-12-07``), or :class:`CriterionError`."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise CriterionError("Needs a date as YYYY-MM-DD.")
+
+
+def window_value(value: Any) -> tuple[int, Any]:
+    """A ``window`` value ``{"days": N, "value": …}`` as ``(days, number)`` or ``(days,
+    [low, high])`` of decimals, or :class:`CriterionError`."""
+    if not isinstance(value, dict) or set(value) != {"days", "value"}:
+        raise CriterionError('Needs {"days": N, "value": number or [lowest, highest]}.')
+    inner = value["value"]
+    numbers = [number_value(v) for v in inner] if isinstance(inner, list) else None
+    return whole_days(value["days"]), numbers if numbers is not None else number_value(inner)
+
+
 def whole_days(value: Any) -> int:
     """``value`` as a whole number of days from 0 to 36500, or :class:`CriterionError`."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36_500:
@@ -150,12 +184,17 @@ def whole_days(value: Any) -> int:
 # --- condition builders --------------------------------------------------------------------
 
 
-def compare(column: sa.ColumnElement[Any], op: str, value: Any) -> sa.ColumnElement[bool]:
-    """``column`` against ``value`` under a text or number operator.
+def compare(
+    column: sa.ColumnElement[Any], op: str, value: Any, *, kind: str = "number"
+) -> sa.ColumnElement[bool]:
+    """``column`` against ``value`` under a text, number or (``kind="date"``) date operator.
 
     ``ne`` and ``not_in`` keep rows where the column is NULL: "not gold" includes
-    customers with no tier.
+    customers with no tier. Dates compare as calendar days: a timestamp column is
+    cut to its (UTC) date first.
     """
+    if kind == "date":
+        return _compare_dates(column, op, value)
     if op == "is_set":
         return column.is_not(None)
     if op == "is_not_set":
@@ -173,8 +212,27 @@ def compare(column: sa.ColumnElement[Any], op: str, value: Any) -> sa.ColumnElem
         if low > high:
             raise CriterionError("The lowest value is above the highest.")
         return column.between(low, high)
-    number = number_value(value)
-    return {"eq": column == number, "gte": column >= number, "lte": column <= number}[op]
+    return COMPARISONS[op](column, number_value(value))
+
+
+def _compare_dates(column: sa.ColumnElement[Any], op: str, value: Any) -> sa.ColumnElement[bool]:
+    kind = column.type
+    while isinstance(kind, sa.types.TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, sa.DateTime):
+        # The column's UTC calendar day: a date on PostgreSQL, ISO text on SQLite, both
+        # of which compare with a bound date as days do.
+        column = sa.func.date(column, type_=sa.Date)
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise CriterionError("Needs [first day, last day].")
+        first, last = date_value(value[0]), date_value(value[1])
+        if first > last:
+            raise CriterionError("The first day is after the last.")
+        return column.between(first, last)
+    if op not in COMPARISONS:
+        raise CriterionError(f"{op} does not compare dates.")
+    return COMPARISONS[op](column, date_value(value))
 
 
 def text_field(column: sa.ColumnElement[Any]) -> Build:

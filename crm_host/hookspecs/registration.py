@@ -185,9 +185,9 @@ def crm_segment_criteria() -> list[Any]:
 
     Called by the plugin that builds segments (marketing) when rules are validated or
     compiled and when the segment builder lists its fields — not only at start-up, so
-    keep it cheap and free of queries. Each criterion names a field, a kind
-    (``text``, ``number``, ``tags``, ``days`` or ``band``; the kind fixes the
-    operators, see ``crm_host.domain.segments.OPERATORS``) and ``build(session, op, value)``,
+    keep it cheap and free of queries. Each criterion names a field, a kind (``text``,
+    ``number``, ``date``, ``tags``, ``days``, ``window`` or ``band``; the kind fixes
+    the operators, see ``crm_host.domain.segments.OPERATORS``) and ``build(session, op, value)``,
     which returns a SQLAlchemy condition on ``customers`` — a correlated ``EXISTS`` or
     ``IN`` over the plugin's own tables — so a whole segment stays one SQL query; it
     raises ``crm_host.domain.segments.CriterionError`` for a value it cannot use, and the

@@ -146,6 +146,9 @@ class Runner:
                 base=settings.jobs_backoff,
                 cap=settings.jobs_backoff_max,
                 now=now,
+                # An error that says so (an unreadable import file) fails the same way
+                # every time: the job is parked now rather than retried in vain.
+                final=not getattr(error, "retryable", True),
             )
         finally:
             session.close()

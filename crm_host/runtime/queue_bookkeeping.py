@@ -36,8 +36,10 @@ def fail(
     base: float,
     cap: float,
     now: datetime | None = None,
+    final: bool = False,
 ) -> str:
-    """Record a failed attempt: requeue with backoff, or park as failed after the last one.
+    """Record a failed attempt: requeue with backoff, or park as failed after the last one
+    (or at once when ``final``: an error that another attempt would only meet again).
 
     Returns the job's new status (``queued`` or ``failed``), or ``lost`` when the claim
     had already gone.
@@ -45,7 +47,7 @@ def fail(
     now = now or utcnow()
     error = error[-4000:]
     with session_factory() as session, session.begin():
-        if claim.attempt >= claim.max_attempts:
+        if final or claim.attempt >= claim.max_attempts:
             values: dict[str, Any] = {"status": "failed", "finished_at": now}
         else:
             values = {"status": "queued", "run_after": now + backoff(claim.attempt, base, cap)}

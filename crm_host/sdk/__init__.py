@@ -19,6 +19,9 @@ The surface, by address:
   timeline, notifications, attachments, links, sensitive fields, SLA clocks);
 - ``crm_host.sdk.customers`` — customer services, consent, privacy, segments,
   importing and the analytics transaction sources;
+- ``crm_host.sdk.validation`` — the validation vocabulary: rules for the domain layer
+  (text, money, decimal, choice, date, customer reference, phone, e-mail) and the
+  marshmallow fields that call them;
 - ``crm_host.sdk.web`` — API fields, pagination, ETags, menus and the console;
 - ``crm_host.sdk.migrations`` — what a plugin's Alembic migrations use;
 - ``crm_host.sdk.bench`` — what a plugin's ``crm bench`` figures use.

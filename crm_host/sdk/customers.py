@@ -27,10 +27,12 @@ from crm_host.domain.segments import (
     CriterionError,
     Grouped,
     compare,
+    date_value,
     grouped_members,
     text_field,
     text_values,
     whole_days,
+    window_value,
 )
 
 __all__ = [
@@ -55,10 +57,12 @@ __all__ = [
     "NO_VALUE",
     "OPERATORS",
     "compare",
+    "date_value",
     "grouped_members",
     "text_field",
     "text_values",
     "whole_days",
+    "window_value",
     # Importing
     "ImporterRegistry",
     "ImportFileError",

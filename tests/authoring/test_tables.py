@@ -62,6 +62,7 @@ def test_table_names_are_read_from_every_kind_of_sql(tmp_path):
         "k = sa.select(x).select_from(text('sales_orders')).join(sa.table('sales_leads'))\n"
         "m = os.path.join('sales_export', 'x.csv') + ', '.join(['sales_quotes'])\n"
         "n = query.join('service_tickets')\n"
+        "p = validation.text(value, 'service_point', errors, max_length=200)\n"
     )
     found = sorted((r.line, r.table) for r in table_references(source))
     assert found == [

@@ -34,3 +34,18 @@ def test_init_creates_the_admin_once(init, committed_db):
     with committed_db.session() as session:
         admins = session.scalars(sa.select(User).where(User.username == "admin")).all()
         assert [(u.username, u.is_admin) for u in admins] == [("admin", True)]
+
+
+def test_a_refused_admin_password_creates_no_tables(tmp_path):
+    from crm_host.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    app = create_app({"DATABASE_URL": url, "TESTING": True}, instance_path=str(tmp_path))
+    result = app.test_cli_runner().invoke(crm, ["init", "--admin-password", "short"])
+    assert result.exit_code == 1
+    assert result.output == "Error: the user is not valid\n  password: At least 8 characters.\n"
+    engine = sa.create_engine(url)
+    try:
+        assert sa.inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()

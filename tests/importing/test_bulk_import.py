@@ -232,7 +232,7 @@ def test_bulk_rows_are_encrypted_like_the_service_s(db):
         assert raw.phone_blind == sensitive.blind_phone("13900000002")
         customer = db.scalar(sa.select(Customer).where(Customer.code == "ENC1"))
         db.refresh(customer)
-        assert (customer.phone, customer.id_number) == ("13900000002", "110101199001310021")
+        assert (customer.phone, customer.id_number) == ("+8613900000002", "110101199001310021")
 
 
 def _secret():

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crm_host.core.errors import Conflict, ValidationFailed
 from crm_host.core.models import CustomField, FieldType
+from crm_host.core.text import normalise_line_breaks
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_TEXT = 1000
@@ -28,7 +29,8 @@ def _check_value(field: CustomField, value: Any) -> Any:
     if kind is FieldType.TEXT:
         if not isinstance(value, str) or len(value) > MAX_TEXT:
             raise ValueError(f"Must be text of at most {MAX_TEXT} characters.")
-        return value.strip()
+        # Free text may run over lines (an address, a note): kept, as LF.
+        return normalise_line_breaks(value.strip())
     if kind is FieldType.NUMBER:
         if isinstance(value, bool):
             raise ValueError("Must be a number.")

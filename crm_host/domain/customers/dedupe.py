@@ -1,8 +1,8 @@
 """Finding duplicate customers: the same email, phone, code or folded name.
 
 Keys are normalised the way people mistype them: emails case-folded, phone numbers
-reduced to their digits without a Chinese country prefix, codes without case and
-punctuation, names folded (full-width, case, spaces).
+in E.164 (read in the company's region), codes without case and punctuation, names
+folded (full-width, case, spaces).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def phone_key(phone: str) -> str:
-    """Digits only, without a leading +86 / 0086 so local and international forms meet."""
+    """The number in E.164, so local, national and international forms meet."""
     return normalize_phone(phone)
 
 

@@ -11,53 +11,78 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from crm_host.core.text import fold_lines, has_line_break, normalise_line_breaks
+
+# PHONE_NOISE is kept importable from here (rules re-exports it to the search and SDK).
+from crm_host.phones import PHONE_NOISE as PHONE_NOISE
+from crm_host.phones import PhoneError, company_region, to_e164
+
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the
 # mail server's business; this catches the typos people actually make.
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
-PHONE_NOISE = str.maketrans("", "", " -().\u00a0")
 # Control characters other than tab; a regex runs in C, a per-character loop would
-# cost more than the rest of a row's checks on a million-row import.
+# cost more than the rest of a row's checks on a million-row import. Line breaks are
+# no control characters to refuse but data: a single-line field folds them into a
+# space first, a multi-line one keeps them (as LF), and only then is this searched.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+#: The same for multi-line text, whose line breaks are LF by then.
+MULTILINE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class RuleError(ValueError):
     """A value broke a rule; the message is meant for the person who typed it."""
 
 
-def text_check(max_length: int) -> Callable[[Any], str]:
-    """A check of text: stripped, at most ``max_length`` characters, no control characters."""
+def _lines(value: str, multiline: bool) -> str:
+    """A stripped value's line breaks as the field's kind wants them."""
+    if not has_line_break(value):
+        return value
+    return normalise_line_breaks(value) if multiline else fold_lines(value)
+
+
+def text_check(max_length: int, *, multiline: bool = False) -> Callable[[Any], str]:
+    """A check of text: stripped, its line breaks folded into spaces or (for
+    ``multiline`` fields, addresses and notes) kept as LF, at most ``max_length``
+    characters, no other control character."""
+    controls = MULTILINE_CONTROL_RE if multiline else CONTROL_RE
 
     def check(value: Any) -> str:
         if not isinstance(value, str):
             raise RuleError("Must be text.")
-        value = value.strip()
+        value = _lines(value.strip(), multiline)
         if len(value) > max_length:
             raise RuleError(f"At most {max_length} characters.")
-        if CONTROL_RE.search(value):
+        if controls.search(value):
             raise RuleError("Control characters are not allowed.")
         return value
 
     return check
 
 
-def text_column(max_length: int) -> Callable[[list[str]], list[str] | None]:
+def text_column(
+    max_length: int, *, multiline: bool = False
+) -> Callable[[list[str]], list[str] | None]:
     """:func:`text_check` over a column of non-empty strings: the checked values, or
     ``None`` when one of them breaks the rule (the caller then finds which, value by
     value).
 
     The control check runs once over the column joined into one string, in C: a
     value at a time in Python would cost more than the rest of a bulk import's row.
-    Only a column that is not all printable (a tab, a control character) needs the
-    search at all.
+    Only a column that is not all printable (a tab, a line break, a control character)
+    needs the search at all.
     """
+    controls = MULTILINE_CONTROL_RE if multiline else CONTROL_RE
 
     def column(values: list[str]) -> list[str] | None:
         values = [v.strip() for v in values]
         joined = " ".join(values)
-        if not joined.isprintable() and CONTROL_RE.search(joined):
-            return None
+        if not joined.isprintable():
+            if has_line_break(joined):
+                values = [_lines(v, multiline) for v in values]
+                joined = " ".join(values)
+            if controls.search(joined):
+                return None
         if max(map(len, values), default=0) > max_length:
             return None
         return values
@@ -169,14 +194,28 @@ email_column = _matching(_TEXT_320_COLUMN, EMAIL_RE, str.lower)
 
 
 def check_phone(value: Any) -> str:
-    """A phone number without spaces, dashes, dots and brackets."""
-    value = _TEXT_40(value).translate(PHONE_NOISE)
-    if not PHONE_RE.match(value):
-        raise RuleError("Not a valid phone number: digits, optionally starting with +.")
-    return value
+    """A phone number in E.164 (see :mod:`crm_host.phones`), read in the company's region."""
+    try:
+        return to_e164(_TEXT_40(value))
+    except PhoneError:
+        raise RuleError("Not a valid phone number: digits, optionally starting with +.") from None
 
 
-phone_column = _matching(_TEXT_40_COLUMN, PHONE_RE, lambda text: text.translate(PHONE_NOISE))
+def phone_column(values: list[str]) -> list[str] | None:
+    """:func:`check_phone` over a column; each distinct number is parsed once, and one
+    already in E.164 not at all."""
+    checked = _TEXT_40_COLUMN(values)
+    if checked is None:
+        return None
+    region = company_region()
+    numbers: dict[str, str] = {}
+    try:
+        for text in set(checked):
+            numbers[text] = to_e164(text, region)
+    except PhoneError:
+        return None
+    return [numbers[text] for text in checked]
+
 
 ID_NUMBER_RE = re.compile(r"^[0-9A-Z-]{4,32}$")
 

@@ -26,7 +26,7 @@ from crm_host.core.text import normalize_name, normalize_phone
 from crm_host.domain.customers.custom_fields import clean_custom, definitions
 from crm_host.domain.customers.rules import FIELDS, LINK_COLUMNS, RULES, clean_customers
 from crm_host.domain.customers.service import run_guards
-from crm_host.domain.importing import bulk
+from crm_host.domain.importing import bulk, protect
 from crm_host.domain.importing.readers import ImportFileError, Record
 from crm_host.domain.importing.results import BatchResult, Reject
 from crm_host.records import audit
@@ -94,8 +94,19 @@ def _split_once(value: Any, memo: dict[Any, set[str]]) -> set[str]:
     return found
 
 
-def _describe(errors: dict[str, list[str]]) -> str:
-    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+#: Fields whose refused value a reject's reason quotes (a phone number in a reason
+#: has its digits masked like the row's own values).
+QUOTED = frozenset({"phone"})
+
+
+def _describe(errors: dict[str, list[str]], values: dict[str, Any] | None = None) -> str:
+    def reason(name: str, messages: list[str]) -> str:
+        text = f"{name}: {' '.join(messages)}"
+        if values and name in QUOTED and values.get(name) not in (None, ""):
+            text += f" Typed: {protect.mask_numbers(repr(str(values[name])))}."
+        return text
+
+    return "; ".join(reason(name, messages) for name, messages in errors.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +215,7 @@ class CustomerImporter:
             if code and code in self.seen and not errors:
                 errors["code"] = [f"Repeats the code of line {self.seen[code]}."]
             if errors:
-                rejects.append(Reject(record.line, _describe(errors), record.raw))
+                rejects.append(Reject(record.line, _describe(errors, values), record.raw))
                 continue
             self.seen[code] = record.line
             clean["custom"] = custom

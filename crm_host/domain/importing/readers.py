@@ -17,6 +17,8 @@ from typing import Any
 
 CHUNK = 1 << 20
 FORMATS = ("csv", "jsonl", "xlsx")
+#: The encodings an import file may be read with, and tried when the one given fails.
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "big5", "utf-16", "latin-1")
 #: A field larger than this is refused (a runaway quote would otherwise swallow the file).
 MAX_FIELD = 1 << 20
 #: An XLSX file is a zip archive: one that expands past this, or by more than
@@ -27,6 +29,9 @@ MAX_XLSX_RATIO = 100
 
 class ImportFileError(Exception):
     """The file cannot be read at all (encoding, format, header); nothing was imported."""
+
+    #: Reading the same file again fails again: a job stops at once, without retries.
+    retryable = False
 
 
 @dataclass(frozen=True)
@@ -43,19 +48,99 @@ def detect_encoding(path: Path) -> str:
     """``utf-8-sig`` or ``gb18030``: the first that decodes the whole file strictly."""
     failures = []
     for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        offset = 0
-        try:
-            with path.open("rb") as stream:
-                while chunk := stream.read(CHUNK):
-                    decoder.decode(chunk)
-                    offset += len(chunk)
-                decoder.decode(b"", final=True)
+        problem = first_undecodable(path, encoding)
+        if problem is None:
             return encoding
-        except UnicodeDecodeError as error:
-            failures.append(f"{encoding} fails at byte {offset + error.start}")
+        failures.append(f"{encoding} fails at byte {problem[1]}, line {problem[0]}")
+    working = working_encodings(path)
+    advice = f"; it decodes whole as {', '.join(working)}" if working else ""
     raise ImportFileError(
-        "the file is neither UTF-8 nor GB18030 (" + "; ".join(failures) + "); save it as UTF-8"
+        "the file is neither UTF-8 nor GB18030 ("
+        + "; ".join(failures)
+        + ")"
+        + advice
+        + ": save it as UTF-8, or name its encoding"
+    )
+
+
+def first_undecodable(path: Path, encoding: str) -> tuple[int, int, str] | None:
+    """Where ``encoding`` first fails on the file: (line, byte offset, reason), or ``None``
+    when it decodes the whole file. The line counts from 1, the offset from 0."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    with path.open("rb") as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            # Bytes the decoder holds back from the last chunk (a character cut in two).
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                position = offset - pending + error.start
+                return _line_at(path, position), position, error.reason
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def _line_at(path: Path, position: int) -> int:
+    """The physical line (from 1) the byte at ``position`` is on."""
+    lines, read = 1, 0
+    with path.open("rb") as stream:
+        while read < position and (chunk := stream.read(min(CHUNK, position - read))):
+            lines += chunk.count(b"\n")
+            read += len(chunk)
+    return lines
+
+
+def working_encodings(path: Path) -> list[str]:
+    """The encodings of :data:`ENCODINGS` that decode the whole file.
+
+    UTF-16 counts only with its byte-order mark (without one, almost any file of even
+    length decodes as UTF-16 nonsense); UTF-8 with a mark is ``utf-8-sig``.
+    """
+    with path.open("rb") as stream:
+        start = stream.read(4)
+    found = []
+    for encoding in ENCODINGS:
+        if encoding == "utf-16" and not start.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        ):
+            continue
+        if encoding == "utf-8" and start.startswith(codecs.BOM_UTF8):
+            continue
+        if encoding == "utf-8-sig" and not start.startswith(codecs.BOM_UTF8):
+            continue
+        if first_undecodable(path, encoding) is None:
+            found.append(encoding)
+    return found
+
+
+def check_encoding(path: Path, encoding: str) -> str:
+    """``encoding`` when it decodes the whole file; else an :class:`ImportFileError`
+    naming the line and byte offset where it fails and the encodings that would work.
+
+    The whole file is checked before anything is imported: a wrong encoding found on
+    row 5,000 would otherwise stop the import after its first batches were written.
+    """
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ImportFileError(
+            f"unknown encoding {encoding!r}: use one of {', '.join(ENCODINGS)}"
+        ) from None
+    problem = first_undecodable(path, encoding)
+    if problem is None:
+        return encoding
+    line, position, reason = problem
+    working = working_encodings(path)
+    advice = (
+        f"the whole file decodes as {', '.join(working)}"
+        if working
+        else "none of " + ", ".join(ENCODINGS) + " decodes the whole file"
+    )
+    raise ImportFileError(
+        f"line {line}, byte offset {position}: not {encoding} ({reason}); {advice}"
     )
 
 
@@ -80,15 +165,20 @@ def read_records(
     """
     fmt = fmt or detect_format(path)
     if fmt == "csv":
-        records = _csv(path, encoding or detect_encoding(path))
+        records = _csv(path, _encoding(path, encoding))
     elif fmt == "jsonl":
-        records = _jsonl(path, encoding or detect_encoding(path))
+        records = _jsonl(path, _encoding(path, encoding))
     elif fmt == "xlsx":
         records = _xlsx(path)
     else:
         raise ImportFileError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     header = next(records)
     return header, records
+
+
+def _encoding(path: Path, encoding: str | None) -> str:
+    """The encoding to read ``path`` with: the one given, checked, or the one detected."""
+    return check_encoding(path, encoding) if encoding else detect_encoding(path)
 
 
 def count_lines(path: Path) -> int:

@@ -24,13 +24,13 @@ from crm_host.sdk import (
     NotFound,
     SlaClock,
     User,
-    ValidationFailed,
     audit,
     clocks,
     host_of,
     timeline,
     utcnow,
 )
+from crm_host.sdk import validation as check
 from crm_industry_power.models import AREAS, Account, Fault
 
 PLUGIN = "industry_power"
@@ -66,18 +66,18 @@ def report_fault(
 ) -> Fault:
     """Record a fault at the account's service point, start its arrival clock and, with
     service, open its ticket. ``settings``: the application's configuration."""
-    description = str(data.get("description") or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not 1 <= len(description) <= 4000:
-        errors["description"] = ["1–4000 characters."]
-    phone = data.get("contact_phone")
-    if phone is not None and not 1 <= len(str(phone)) <= 32:
-        errors["contact_phone"] = ["At most 32 characters."]
-    area = data.get("area") or "urban"
-    if area not in AREAS:
-        errors["area"] = [f"One of {', '.join(AREAS)}."]
-    if errors:
-        raise ValidationFailed("the fault report is not valid", details=errors)
+    errors: check.Errors = {}
+    description = check.text(
+        data.get("description"),
+        "description",
+        errors,
+        max_length=4000,
+        required=True,
+        multiline=True,
+    )
+    phone = check.text(data.get("contact_phone"), "contact_phone", errors, max_length=32)
+    area = check.choice(data.get("area") or "urban", "area", errors, AREAS)
+    check.fail_if(errors, "the fault report is not valid")
     at = at or utcnow()
     fault = Fault(
         area=area,

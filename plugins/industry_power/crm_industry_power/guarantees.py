@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from crm_host.sdk import (
     clocks,
     utcnow,
 )
+from crm_host.sdk import validation as check
 from crm_industry_power import auditing
 from crm_industry_power.models import (
     GUARANTEE_KINDS,
@@ -80,18 +81,6 @@ def _check_calendar(session: Session, merged: dict[str, Any], errors: dict[str, 
             errors["calendar"] = ["Its make-up weekday has no working hours to count days by."]
 
 
-def _checked_credit(merged: dict[str, Any], errors: dict[str, list[str]]) -> Decimal | None:
-    """The credit owed on a breach, to the cent; ``None`` (and an error) when it is not one."""
-    try:
-        credit = Decimal(str(merged.get("credit_amount")))
-        if not credit.is_finite() or not 0 <= credit < MAX_CREDIT:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors["credit_amount"] = [f"An amount from 0 to less than {MAX_CREDIT}."]
-        return None
-    return credit.quantize(Decimal("0.01"))
-
-
 def save_type(
     session: Session, data: dict[str, Any], row: GuaranteeType | None = None
 ) -> GuaranteeType:
@@ -112,26 +101,24 @@ def save_type(
         sa.select(GuaranteeType.id).where(GuaranteeType.code == code)
     ):
         raise Conflict(f"guarantee type {code} exists", details={"code": ["Taken."]})
-    name = str(merged.get("name") or "").strip()
-    if not 1 <= len(name) <= 100:
-        errors["name"] = ["1–100 characters."]
-    if merged.get("kind") not in GUARANTEE_KINDS:
-        errors["kind"] = [f"One of {', '.join(GUARANTEE_KINDS)}."]
-    if merged.get("target_unit") not in GUARANTEE_UNITS:
-        errors["target_unit"] = [f"One of {', '.join(GUARANTEE_UNITS)}."]
-    elif merged.get("kind") == "before_event" and merged["target_unit"] == "working_days":
+    name = check.text(merged.get("name"), "name", errors, max_length=100, required=True)
+    check.choice(merged.get("kind"), "kind", errors, GUARANTEE_KINDS, required=True)
+    unit = check.choice(
+        merged.get("target_unit"), "target_unit", errors, GUARANTEE_UNITS, required=True
+    )
+    if unit == "working_days" and merged.get("kind") == "before_event":
         errors["target_unit"] = ["A lead before an event is counted in calendar time."]
     value = merged.get("target_value")
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TARGET:
         errors["target_value"] = [f"A whole number from 0 to {MAX_TARGET}."]
     calendar = merged.get("calendar")
     _check_calendar(session, merged, errors)
-    credit = _checked_credit(merged, errors)
-    currency = merged.get("currency")
-    if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-        errors["currency"] = ["Three capital letters (ISO 4217)."]
-    if errors:
-        raise ValidationFailed("the guarantee type is not valid", details=errors)
+    # The credit owed on a breach, to the cent, below MAX_CREDIT.
+    credit = check.money(
+        merged.get("credit_amount"), "credit_amount", errors, maximum=MAX_CREDIT - check.CENT
+    )
+    currency = check.currency(merged.get("currency"), "currency", errors)
+    check.fail_if(errors, "the guarantee type is not valid")
     before = auditing.snapshot(row) if row else None
     if row is None:
         row = GuaranteeType()

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import NotFound, User, ValidationFailed, audit, notifications
+from crm_host.sdk import validation as check
 from crm_industry_power import auditing
 from crm_industry_power.models import (
     INSPECTION_KINDS,
@@ -76,8 +77,7 @@ def save_plan(
     interval = merged.get("interval_days")
     if not isinstance(interval, int) or not 1 <= interval <= MAX_INTERVAL_DAYS:
         errors["interval_days"] = [f"Whole days from 1 to {MAX_INTERVAL_DAYS}."]
-    if not isinstance(merged.get("next_due"), date):
-        errors["next_due"] = ["A date."]
+    merged["next_due"] = check.date(merged.get("next_due"), "next_due", errors, required=True)
     responsible = _user(session, merged.get("responsible_id"), "responsible_id", errors)
     if errors:
         raise ValidationFailed("the inspection plan is not valid", details=errors)
@@ -134,34 +134,25 @@ def record(
     ``today`` is the company's local date: an inspection cannot be recorded in the future.
     """
     errors: dict[str, list[str]] = {}
-    kind = data.get("kind") or "patrol"
-    if kind not in INSPECTION_KINDS:
-        errors["kind"] = [f"One of {', '.join(INSPECTION_KINDS)}."]
-    result = data.get("result")
-    if result not in INSPECTION_RESULTS:
-        errors["result"] = [f"One of {', '.join(INSPECTION_RESULTS)}."]
-    inspected_on = data.get("inspected_on")
-    if not isinstance(inspected_on, date):
-        errors["inspected_on"] = ["A date."]
-    elif inspected_on > today:
+    kind = check.choice(data.get("kind") or "patrol", "kind", errors, INSPECTION_KINDS)
+    result = check.choice(data.get("result"), "result", errors, INSPECTION_RESULTS, required=True)
+    inspected_on = check.date(data.get("inspected_on"), "inspected_on", errors, required=True)
+    if inspected_on is not None and inspected_on > today:
         errors["inspected_on"] = [f"Not after today ({today.isoformat()})."]
     inspector = _user(session, data.get("inspector_id"), "inspector_id", errors)
-    findings = str(data.get("findings") or "").strip()
-    if len(findings) > 4000:
-        errors["findings"] = ["At most 4000 characters."]
-    follow_up = (str(data["follow_up"]).strip() or None) if data.get("follow_up") else None
-    if follow_up is not None and len(follow_up) > 4000:
-        errors["follow_up"] = ["At most 4000 characters."]
+    findings = check.text(data.get("findings"), "findings", errors, max_length=4000, multiline=True)
+    follow_up = check.text(
+        data.get("follow_up"), "follow_up", errors, max_length=4000, multiline=True
+    )
     if result == "defect" and not findings:
         errors["findings"] = ["Describe the defect found."]
-    if errors:
-        raise ValidationFailed("the inspection record is not valid", details=errors)
+    check.fail_if(errors, "the inspection record is not valid")
     row = InspectionRecord(
         plan_id=plan.id,
         kind=kind,
         inspected_on=inspected_on,
         inspector_id=inspector,
-        findings=findings,
+        findings=findings or "",
         result=result,
         follow_up=follow_up,
     )

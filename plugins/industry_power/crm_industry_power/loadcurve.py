@@ -93,7 +93,11 @@ def account_curves(
     rows = session.execute(
         sa.select(ReadingDay.day, ReadingDay.interval_minutes, ReadingDay.values)
         .join(Meter, Meter.id == ReadingDay.meter_id)
-        .where(Meter.account_id == account.id, ReadingDay.day.between(first, last))
+        .where(
+            Meter.account_id == account.id,
+            Meter.quantity == "active",  # reactive meters make no load curve
+            ReadingDay.day.between(first, last),
+        )
         .order_by(ReadingDay.day, ReadingDay.meter_id)
     )
     by_day: dict[date, list[tuple[int, list[int]]]] = defaultdict(list)
@@ -152,7 +156,7 @@ def daily_table(
     query = (
         sa.select(Meter.account_id, ReadingDay.day, ReadingDay.interval_minutes, ReadingDay.values)
         .join(Meter, Meter.id == ReadingDay.meter_id)
-        .where(ReadingDay.day.between(first, last))
+        .where(ReadingDay.day.between(first, last), Meter.quantity == "active")
         .order_by(Meter.account_id, ReadingDay.day, ReadingDay.meter_id)
     )
     if account_ids is not None:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import Conflict, Customer, NotFound, ValidationFailed
+from crm_host.sdk import Conflict, NotFound, ValidationFailed
+from crm_host.sdk import validation as check
 from crm_industry_power import auditing
 from crm_industry_power.models import (
+    CAPACITY_CAPS,
     CATEGORIES,
+    DISPLAY_UNITS,
     EQUIPMENT_KINDS,
+    QUANTITIES,
     VOLTAGE_LEVELS,
     Account,
     Equipment,
@@ -23,27 +26,24 @@ from crm_industry_power.models import (
 from crm_industry_power.tariffs import tariff_by_code
 
 NUMBER_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
-MAX_KVA = Decimal("10000000")
+#: The largest rating of a piece of equipment, and of any account (the largest cap).
+MAX_KVA = Decimal(max(CAPACITY_CAPS.values())) + 1
+#: The rules of a capacity in kVA and of a meter's multiplier (both above 0).
+KVA = {"places": 1, "minimum": 0, "maximum": MAX_KVA, "min_exclusive": True, "max_exclusive": True}
+MULTIPLIER = {
+    "places": 3,
+    "minimum": 0,
+    "maximum": 1000000,
+    "min_exclusive": True,
+    "max_exclusive": True,
+}
 
 
-def _decimal(
-    value: Any,
-    field: str,
-    errors: dict[str, list[str]],
-    *,
-    low: Decimal,
-    high: Decimal,
-    places: str,
-) -> Decimal | None:
+def _is_number(value: Any) -> bool:
     try:
-        number = Decimal(str(value))
+        return Decimal(str(value)).is_finite()
     except (InvalidOperation, ValueError):
-        errors[field] = ["A number."]
-        return None
-    if not number.is_finite() or not low < number < high:
-        errors[field] = [f"Greater than {low} and less than {high}."]
-        return None
-    return number.quantize(Decimal(places))
+        return False
 
 
 def _number(
@@ -96,38 +96,53 @@ def _check_place(
 ) -> None:
     """Whose account it is and where: the customer and the service point."""
     if _given(data, "customer_id"):
-        customer = session.get(Customer, data["customer_id"])
-        if customer is None:
-            errors["customer_id"] = ["Unknown customer."]
-        values["customer_id"] = data["customer_id"]
+        values["customer_id"] = check.customer_ref(
+            session, data["customer_id"], "customer_id", errors
+        )
     if _given(data, "service_point"):
-        point = str(data["service_point"]).strip()
-        if not 1 <= len(point) <= 200:
-            errors["service_point"] = ["1–200 characters."]
-        values["service_point"] = point
+        values["service_point"] = check.text(
+            data["service_point"], "service_point", errors, max_length=200, required=True
+        )
 
 
 def _check_supply(
-    data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]
+    data: dict[str, Any],
+    errors: dict[str, list[str]],
+    values: dict[str, Any],
+    row: Account | None = None,
 ) -> None:
-    """How it is supplied: category, voltage level and contracted capacity."""
+    """How it is supplied: category, voltage level and contracted capacity, which is
+    capped by the category (the new one, or the account's own when it keeps it)."""
     if _given(data, "category"):
-        if data["category"] not in CATEGORIES:
-            errors["category"] = [f"One of {', '.join(CATEGORIES)}."]
-        values["category"] = data["category"]
+        values["category"] = check.choice(data["category"], "category", errors, CATEGORIES)
     if _given(data, "voltage_level"):
-        if data["voltage_level"] not in VOLTAGE_LEVELS:
-            errors["voltage_level"] = [f"One of {', '.join(VOLTAGE_LEVELS)}."]
-        values["voltage_level"] = data["voltage_level"]
-    if _given(data, "contracted_kva"):
-        values["contracted_kva"] = _decimal(
-            data["contracted_kva"],
-            "contracted_kva",
-            errors,
-            low=Decimal(0),
-            high=MAX_KVA,
-            places="0.1",
+        values["voltage_level"] = check.choice(
+            data["voltage_level"], "voltage_level", errors, VOLTAGE_LEVELS
         )
+    _check_capacity(data, errors, values, row)
+
+
+def _check_capacity(
+    data: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any], row: Account | None
+) -> None:
+    """The contracted capacity, at most the cap of the account's category."""
+    category = values.get("category") or (row.category if row is not None else None)
+    cap = Decimal(CAPACITY_CAPS.get(str(category), max(CAPACITY_CAPS.values())))
+    kva = data.get("contracted_kva") if _given(data, "contracted_kva") else None
+    if kva is None and row is not None and "category" in values:
+        kva = row.contracted_kva  # a new category must still hold the capacity
+    if kva is None:
+        return
+    rules = {**KVA, "maximum": cap, "max_exclusive": False}
+    values["contracted_kva"] = check.decimal(kva, "contracted_kva", errors, **rules)
+    if values["contracted_kva"] is not None:
+        return
+    if not _is_number(kva):
+        errors["contracted_kva"] = ["A number."]
+    elif category in CAPACITY_CAPS:
+        errors["contracted_kva"] = [
+            f"Greater than 0 and at most {cap:,} kVA for a {category} account."
+        ]
 
 
 def _check_terms(
@@ -144,6 +159,12 @@ def _check_terms(
                 errors.update(error.details)
     if "key_customer" in data and data["key_customer"] is not None:
         values["key_customer"] = bool(data["key_customer"])
+    if "refuse_overload" in data and data["refuse_overload"] is not None:
+        values["refuse_overload"] = bool(data["refuse_overload"])
+    if _given(data, "display_unit"):
+        if data["display_unit"] not in DISPLAY_UNITS:
+            errors["display_unit"] = [f"One of {', '.join(DISPLAY_UNITS)}."]
+        values["display_unit"] = data["display_unit"]
 
 
 def save_account(session: Session, data: dict[str, Any], row: Account | None = None) -> Account:
@@ -152,13 +173,13 @@ def save_account(session: Session, data: dict[str, Any], row: Account | None = N
     values: dict[str, Any] = {}
     _check_identity(session, data, row, errors, values)
     _check_place(session, data, errors, values)
-    _check_supply(data, errors, values)
+    _check_supply(data, errors, values, row)
     _check_terms(session, data, errors, values)
     if errors:
         raise ValidationFailed("the account is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)
     if row is None:
-        row = Account(key_customer=False)
+        row = Account(key_customer=False, refuse_overload=False, display_unit="kW")
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
@@ -201,21 +222,18 @@ def save_meter(session: Session, data: dict[str, Any], row: Meter | None = None)
             errors["account_id"] = ["Unknown account."]
         values["account_id"] = data["account_id"]
     if data.get("multiplier") not in (None, ""):
-        values["multiplier"] = _decimal(
-            data["multiplier"],
-            "multiplier",
-            errors,
-            low=Decimal(0),
-            high=Decimal(1000000),
-            places="0.001",
-        )
+        values["multiplier"] = check.decimal(data["multiplier"], "multiplier", errors, **MULTIPLIER)
     if "active" in data and data["active"] is not None:
         values["active"] = bool(data["active"])
+    if _given(data, "quantity"):
+        if data["quantity"] not in QUANTITIES:
+            errors["quantity"] = [f"One of {', '.join(QUANTITIES)}."]
+        values["quantity"] = data["quantity"]
     if errors:
         raise ValidationFailed("the meter is not valid", details=errors)
     before = None if row is None else auditing.snapshot(row)
     if row is None:
-        row = Meter(multiplier=Decimal(1), active=True)
+        row = Meter(multiplier=Decimal(1), active=True, quantity="active")
         session.add(row)
     for key, value in values.items():
         setattr(row, key, value)
@@ -235,27 +253,15 @@ def get_meter(session: Session, meter_id: int) -> Meter:
 def add_equipment(session: Session, account: Account, data: dict[str, Any]) -> Equipment:
     """Record a transformer, motor or other equipment at the account's service point."""
     errors: dict[str, list[str]] = {}
-    if data.get("kind") not in EQUIPMENT_KINDS:
-        errors["kind"] = [f"One of {', '.join(EQUIPMENT_KINDS)}."]
-    name = str(data.get("name") or "").strip()
-    if not 1 <= len(name) <= 100:
-        errors["name"] = ["1–100 characters."]
-    rated = None
-    if data.get("rated_kva") not in (None, ""):
-        rated = _decimal(
-            data["rated_kva"], "rated_kva", errors, low=Decimal(0), high=MAX_KVA, places="0.1"
-        )
-    installed = data.get("installed_on")
-    if installed is not None and not isinstance(installed, date):
-        errors["installed_on"] = ["A date."]
-    model = data.get("model")
-    if model is not None and len(str(model)) > 100:
-        errors["model"] = ["At most 100 characters."]
-    if errors:
-        raise ValidationFailed("the equipment is not valid", details=errors)
+    kind = check.choice(data.get("kind"), "kind", errors, EQUIPMENT_KINDS, required=True)
+    name = check.text(data.get("name"), "name", errors, max_length=100, required=True)
+    rated = check.decimal(data.get("rated_kva"), "rated_kva", errors, **KVA)
+    installed = check.date(data.get("installed_on"), "installed_on", errors)
+    model = check.text(data.get("model"), "model", errors, max_length=100)
+    check.fail_if(errors, "the equipment is not valid")
     row = Equipment(
         account_id=account.id,
-        kind=data["kind"],
+        kind=kind,
         name=name,
         model=model,
         rated_kva=rated,

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import Customer
-from crm_industry_power import advice, loadcurve
+from crm_industry_power import advice, figures, loadcurve
 from crm_industry_power.bills import month_bounds
 from crm_industry_power.models import Account
 
@@ -34,6 +34,12 @@ class AccountReport:
     summary: loadcurve.PeriodSummary
     chart: Markup
     findings: list[advice.Finding]
+
+    @property
+    def daily_figures(self) -> list[tuple[date, list[figures.Figure]]]:
+        """Every day's metric set in the account's unit: the set every surface shows."""
+        unit = self.account.display_unit
+        return [(m.day, figures.figures(m, unit)) for m in self.summary.daily]
 
 
 @dataclass

@@ -144,3 +144,18 @@ def api(client_for: Callable[[User], Any], power_user: User) -> Any:
 def meter_id(db: sa.orm.Session, number: str) -> int:
     """The id of meter ``number``."""
     return db.scalar(sa.select(Meter.id).where(Meter.number == number))
+
+
+@pytest.fixture
+def company_zone(app: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """``company_zone("Europe/London")``: the company's timezone for the rest of the test
+    (an application context is pushed, so readers outside a request see it)."""
+
+    def set_zone(name: str) -> ZoneInfo:
+        monkeypatch.setitem(app.config, "TIMEZONE", name)
+        context = app.app_context()
+        context.push()
+        request.addfinalizer(context.pop)
+        return ZoneInfo(name)
+
+    return set_zone

@@ -84,7 +84,8 @@ def test_an_hourly_file(db, make_account, import_text):
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def test_a_day_the_clocks_go_back_has_25_hours(db, make_account, import_text):
+def test_a_day_the_clocks_go_back_has_25_hours(db, make_account, import_text, company_zone):
+    company_zone("Europe/Berlin")  # a Berlin company: the day stored is Berlin's
     account = make_account("A4", meters=("M4",))
     day = date(2026, 10, 25)  # CEST → CET at 03:00: 02:00–03:00 happens twice
     hours = [0, 1, 2, 2, *range(3, 24)]
@@ -103,7 +104,8 @@ def test_a_day_the_clocks_go_back_has_25_hours(db, make_account, import_text):
     assert m.max_at == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)  # 02:00 CET, the second one
 
 
-def test_a_day_the_clocks_go_forward_has_23_hours(db, make_account, import_text):
+def test_a_day_the_clocks_go_forward_has_23_hours(db, make_account, import_text, company_zone):
+    company_zone("Europe/Berlin")  # a Berlin company: the day stored is Berlin's
     account = make_account("A5", meters=("M5",))
     rows = ["meter,timestamp,value"] + [f"M5,2026-03-29 {h:02d}:00,10" for h in range(24)]
     report = import_text("\n".join(rows), interval=60, tz=BERLIN)

@@ -38,7 +38,8 @@ M1,2026-11-01 01:30,99999
 def test_each_problem_is_reported_with_its_line_and_good_rows_are_kept(
     db, make_account, import_text
 ):
-    make_account("A1", meters=("M1", "M2"))
+    # An account that refuses overloads: line 13's 99999 kWh is refused, not noticed.
+    make_account("A1", meters=("M1", "M2"), refuse_overload=True)
     report = import_text(PROBLEMS)
     assert report.rows == 12
     assert [(p.line, p.meter, p.reason) for p in report.rejects] == [
@@ -169,13 +170,16 @@ def _everything(db, report):
     ("unit", "limit", "over"), [("kWh", "1.5", "1.500001"), ("kW", "6", "6.000001")]
 )
 def test_rows_read_as_arrays_get_the_verdicts_of_rows_read_one_by_one(
-    db, make_account, import_text, monkeypatch, unit, limit, over
+    db, make_account, import_text, monkeypatch, company_zone, unit, limit, over
 ):
     from crm_industry_power.readings import columns as readings_columns
     from crm_industry_power.readings import rows
 
+    # A Berlin company: its days, 25 hours long on 2026-10-25, are the days stored.
+    company_zone("Europe/Berlin")
     make_account("A1", meters=("M1",))
-    make_account("A2", meters=("M2",), kva="1")
+    # A2 refuses overloads, so its value over 3× the capacity is refused, not noticed.
+    make_account("A2", meters=("M2",), kva="1", refuse_overload=True)
     db.scalar(sa.select(Meter).where(Meter.number == "M2")).multiplier = Decimal("0.5")
     db.commit()
     text = MIXED.format(limit=limit, over=over)

@@ -47,6 +47,8 @@ def seed_meters(database) -> None:
                 "voltage_level": "10kV",
                 "contracted_kva": "1000",
                 "tariff": "job-tou",
+                # Refusing overloads: the file's 99999 kWh (line 13) is a refusal.
+                "refuse_overload": True,
             },
         )
         for number in ("M1", "M2"):
@@ -111,7 +113,7 @@ def test_options_are_checked_before_anything_is_queued(committed_app, committed_
     )
     assert bad.exit_code != 0
     assert "interval: One of 15, 30, 60 minutes." in bad.output
-    assert "unit: kWh (interval energy) or kW (demand)." in bad.output
+    assert "unit: One of kWh, kW, MWh, MW, kvarh, kvar, Mvarh, Mvar" in bad.output
     unknown = runner.invoke(
         crm,
         ["import", "power.readings", str(source), "-o", "interval=15", "-o", "unit=kWh",
@@ -129,7 +131,7 @@ def test_options_are_checked_before_anything_is_queued(committed_app, committed_
 def test_a_resumed_import_judges_the_rest_as_if_it_had_never_stopped(
     db, make_account, tmp_path: Path
 ):
-    make_account("A1", meters=("M1", "M2"))
+    make_account("A1", meters=("M1", "M2"), refuse_overload=True)
     source = tmp_path / "readings.csv"
     source.write_text(PROBLEMS, encoding="utf-8")
     _header, records = read_records(source, "csv")

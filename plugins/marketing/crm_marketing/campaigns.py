@@ -18,6 +18,7 @@ from crm_host.sdk import (
     enqueue,
     utcnow,
 )
+from crm_host.sdk import validation as check
 from crm_marketing import channels, templates_engine, variants
 
 # Who a campaign reaches and what it achieved live in their own modules; their names
@@ -50,11 +51,16 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
     return campaign
 
 
-def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) -> None:
+def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) -> dict[str, Any]:
+    """Every rule of a campaign at once; the cost fields given, cleaned."""
     errors: dict[str, list[str]] = {}
-    name = data.get("name", campaign.name if campaign else None)
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        errors["name"] = ["Required, at most 200 characters."]
+    check.text(
+        data.get("name", campaign.name if campaign else None),
+        "name",
+        errors,
+        max_length=200,
+        required=True,
+    )
     channel = data.get("channel", campaign.channel if campaign else None)
     offered = channels.available(session)
     if channel not in offered:
@@ -70,21 +76,19 @@ def _check(session: Session, data: dict[str, Any], campaign: Campaign | None) ->
             if channel == "email"
             else f"A message on {channel} needs a subject."
         ]
-    if "\n" in subject or "\r" in subject:
-        errors["subject"] = ["One line only."]
+    check.text(subject, "subject", errors, max_length=300)
     body = data.get("body", campaign.body if campaign else None)
-    if not isinstance(body, str) or not body.strip():
-        errors["body"] = ["Required."]
-    errors.update(_cost_errors(data, campaign))
+    check.text(body, "body", errors, max_length=50_000, required=True, multiline=True)
+    costs = _costs(data, campaign, errors)
     share = data.get("test_share", campaign.test_share if campaign else None)
     if share is not None and (
         isinstance(share, bool) or not isinstance(share, int) or not 1 <= share <= 99
     ):
         errors["test_share"] = ["A whole percentage from 1 to 99, or none."]
-    if errors:
-        raise ValidationFailed("the campaign is not valid", details=errors)
+    check.fail_if(errors, "the campaign is not valid")
     templates_engine.check(subject, "subject")
     templates_engine.check(body, "body")
+    return costs
 
 
 def _check_test(campaign: Campaign, cleaned: list[Any], share: Any = ...) -> None:
@@ -101,49 +105,36 @@ def _with_subject(session: Session, channel: Any) -> bool:
     return channel in offered and offered[channel].subject
 
 
-def _money(value: Any) -> Decimal | None:
-    # Checked to two places by _cost_errors; stored as entered, shown as money.
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+#: The largest cost a Numeric(18, 2) column holds.
+MAX_COST = Decimal("9999999999999999.99")
 
 
-def _cost_errors(data: dict[str, Any], campaign: Campaign | None) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _costs(data: dict[str, Any], campaign: Campaign | None, errors: check.Errors) -> dict[str, Any]:
+    """The cost and its currency as they will be stored, of those ``data`` gives."""
     cost = data.get("cost", campaign.cost if campaign else None)
     currency = data.get("cost_currency", campaign.cost_currency if campaign else None)
-    if cost is not None:
-        try:
-            amount = Decimal(str(cost))
-        except ArithmeticError:
-            amount = Decimal(-1)
-        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e16"):
-            errors["cost"] = ["A non-negative amount below 10^16."]
-        elif amount != amount.quantize(Decimal("0.01")):
-            errors["cost"] = ["At most two decimal places."]
+    cleaned = {
+        "cost": check.money(cost, "cost", errors, required=False, maximum=MAX_COST),
+        "cost_currency": check.currency(currency, "cost_currency", errors, required=False),
+    }
     if (cost is None) != (currency is None):
         errors["cost_currency" if currency is None else "cost"] = [
             "A cost and its currency go together."
         ]
-    if currency is not None and (
-        not isinstance(currency, str)
-        or len(currency) != 3
-        or not currency.isalpha()
-        or not currency.isupper()
-    ):
-        errors["cost_currency"] = ["A three-letter ISO 4217 code such as CNY."]
-    return errors
+    return {key: value for key, value in cleaned.items() if key in data}
 
 
 def create_campaign(
     session: Session, data: dict[str, Any], *, actor: User | None = None
 ) -> Campaign:
     """Draft a campaign; audited."""
-    _check(session, data, None)
+    costs = _check(session, data, None)
     cleaned = variants.check(data.get("variants"), _with_subject(session, data.get("channel")))
     campaign = Campaign(
         **{k: data.get(k) for k in EDITABLE if k != "subject"},
         subject=data.get("subject") or "",
-        cost=_money(data.get("cost")),
-        cost_currency=data.get("cost_currency"),
+        cost=costs.get("cost"),
+        cost_currency=costs.get("cost_currency"),
         status="draft",
         created_by_id=actor.id if actor else None,
     )
@@ -177,7 +168,7 @@ def update_campaign(
                 "status": [f"The campaign is {campaign.status}."],
             },
         )
-    _check(session, data, campaign)
+    costs = _check(session, data, campaign)
     cleaned = None
     if "variants" in data:
         channel = data.get("channel", campaign.channel)
@@ -199,8 +190,8 @@ def update_campaign(
             value = data[key]
             if key == "subject":
                 value = value or ""
-            elif key == "cost":
-                value = _money(value)
+            elif key in costs:
+                value = costs[key]
             setattr(campaign, key, value)
     if cleaned is not None:
         variants.replace(session, campaign, cleaned)

@@ -24,6 +24,7 @@ from crm_host.sdk.customers import (
     text_values,
     transactions,
     whole_days,
+    window_value,
 )
 from crm_marketing.i18n import _l
 from crm_marketing.models import CustomerValue, RfmScore
@@ -111,6 +112,63 @@ SPEND = Grouped("transactions", transactions, lambda tx: sa.func.sum(tx.c.amount
 PURCHASES = Grouped("transactions", transactions, lambda tx: sa.func.count())
 
 
+def last_purchase(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
+    """Customers with (``within``) or without (``not_within``) a purchase in the last N
+    days: transactions only, so a service ticket or an e-mail does not count."""
+    since = utcnow() - timedelta(days=whole_days(value))
+    tx = transactions(session)
+    recent = Customer.id.in_(
+        sa.select(tx.c.customer_id).where(tx.c.customer_id.is_not(None), tx.c.occurred_at >= since)
+    )
+    return recent if op == "within" else ~recent
+
+
+def last_purchase_date(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
+    """Customers whose latest purchase fell on, before or after a calendar day (UTC);
+    customers who never bought never match."""
+    tx = transactions(session)
+    latest = sa.select(tx.c.customer_id).where(tx.c.customer_id.is_not(None))
+    latest = latest.group_by(tx.c.customer_id).having(
+        compare(sa.func.max(tx.c.occurred_at), op, value, kind="date")
+    )
+    return Customer.id.in_(latest)
+
+
+def windowed(measure: Any) -> Build:
+    """A ``window`` criterion: ``measure(transactions)`` over each customer's purchases
+    of the last N days, compared with the value.
+
+    A customer with no purchase in the window has a count and a spend of 0, and
+    matches exactly when 0 passes the test ("fewer than 2 purchases in 30 days"
+    includes those who bought nothing).
+    """
+
+    def build(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
+        days, inner = window_value(value)
+        since = utcnow() - timedelta(days=days)
+        tx = transactions(session)
+        in_window = sa.select(tx.c.customer_id).where(
+            tx.c.customer_id.is_not(None), tx.c.occurred_at >= since
+        )
+        test = compare(measure(tx), op, inner)
+        passing = Customer.id.in_(in_window.group_by(tx.c.customer_id).having(test))
+        if not _zero_passes(op, inner):
+            return passing
+        return sa.or_(passing, Customer.id.not_in(in_window))
+
+    return build
+
+
+def _zero_passes(op: str, value: Any) -> bool:
+    """Whether a measure of 0 passes ``op`` against the (already checked) ``value``."""
+    if op == "between":
+        return float(value[0]) <= 0 <= float(value[1])
+    number = float(value)
+    return {"eq": number == 0, "gt": number < 0, "gte": number <= 0, "lt": number > 0}.get(
+        op, number >= 0
+    )
+
+
 def last_interaction(session: Session, op: str, value: Any) -> sa.ColumnElement[bool]:
     """Customers with (``within``) or without (``not_within``) a touchpoint in the last N days."""
     since = utcnow() - timedelta(days=whole_days(value))
@@ -127,6 +185,12 @@ def builtin_criteria() -> list[Criterion]:
     return [
         Criterion("gender", _l("Gender"), "text", text_field(Customer.gender), ("female", "male")),
         Criterion("age_band", _l("Age band"), "band", age_band, tuple(AGE_BANDS)),
+        Criterion(
+            "birth_date",
+            _l("Birth date"),
+            "date",
+            lambda session, op, value: compare(Customer.birth_date, op, value, kind="date"),
+        ),
         Criterion("occupation", _l("Occupation"), "text", text_field(Customer.occupation)),
         Criterion("education", _l("Education"), "text", text_field(Customer.education)),
         Criterion("region", _l("Region"), "text", text_field(Customer.region)),
@@ -183,4 +247,27 @@ def builtin_criteria() -> list[Criterion]:
             "purchases", _l("Number of purchases"), "number", PURCHASES.build, grouped=PURCHASES
         ),
         Criterion("last_interaction", _l("Last interaction"), "days", last_interaction),
+        *purchase_criteria(),
+    ]
+
+
+def purchase_criteria() -> list[Criterion]:
+    """Recency, frequency and spend of the transaction union over a window of days."""
+    return [
+        Criterion("last_purchase", _l("Last purchase"), "days", last_purchase),
+        Criterion(
+            "last_purchase_date", _l("Date of the last purchase"), "date", last_purchase_date
+        ),
+        Criterion(
+            "recent_purchases",
+            _l("Purchases in the last N days"),
+            "window",
+            windowed(lambda tx: sa.func.count()),
+        ),
+        Criterion(
+            "recent_spend",
+            _l("Spend in the last N days"),
+            "window",
+            windowed(lambda tx: sa.func.sum(tx.c.amount)),
+        ),
     ]

@@ -21,6 +21,12 @@ LIST_OPERATORS = ("in", "not_in", "any", "all", "none")
 def _typed(criterion: Criterion | None, op: str, text: str) -> Any:
     if op in NO_VALUE:
         return None
+    if criterion is not None and criterion.kind == "window":
+        # "30: 3" is 3 over the last 30 days; "30: 1, 5" between 1 and 5.
+        days, _, rest = text.partition(":")
+        days = days.strip()
+        value = _typed(None, op, rest) if rest.strip() else ""
+        return {"days": int(days) if days.isdigit() else days, "value": value}
     if op in LIST_OPERATORS:
         return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
     if op == "between":
@@ -68,10 +74,16 @@ def rows_of(tree: Any) -> tuple[str, list[dict[str, str]], str]:
         if flat:
             rows = []
             for child in children:
-                value = child.get("value")
-                text = ", ".join(map(str, value)) if isinstance(value, list) else value
+                text = _text(child.get("value"))
                 rows.append(
                     {"field": child["field"], "op": child.get("op", ""), "value": text or ""}
                 )
             return match, rows, ""
     return "all", [], json.dumps(tree, ensure_ascii=False, indent=2) if tree else ""
+
+
+def _text(value: Any) -> Any:
+    """A stored value as the builder's text box shows it (the reverse of ``_typed``)."""
+    if isinstance(value, dict) and set(value) == {"days", "value"}:
+        return f"{value['days']}: {_text(value['value'])}"
+    return ", ".join(map(str, value)) if isinstance(value, list) else value

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import ValidationFailed
+from crm_host.sdk import ValidationFailed, validation
 from crm_marketing import triggers
 from crm_marketing.models import JOURNEY_STATUSES, Campaign, Journey, Segment
 from crm_marketing.rules import compile_rules
@@ -50,8 +50,7 @@ def _check_steps(session: Session, steps: Any, errors: dict[str, list[str]]) -> 
                 errors[f"{path}.send.campaign_id"] = ["No such campaign."]
         else:
             name = body.get("name")
-            if not isinstance(name, str) or not name.strip() or len(name) > 100:
-                errors[f"{path}.tag.name"] = ["Needs a tag name of 1 to 100 characters."]
+            validation.text(name, f"{path}.tag.name", errors, max_length=100, required=True)
 
 
 def _check_event(
@@ -77,9 +76,7 @@ def check(session: Session, data: dict[str, Any], journey: Journey | None) -> No
     naming each bad field or step by its path."""
     errors: dict[str, list[str]] = {}
     name = data.get("name", journey.name if journey else None)
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        errors["name"] = ["Required, at most 200 characters."]
-    elif session.scalar(
+    if validation.text(name, "name", errors, max_length=200, required=True) and session.scalar(
         sa.select(Journey.id).where(
             Journey.name == name, Journey.id != (journey.id if journey else 0)
         )

@@ -10,7 +10,6 @@ parameters in ``marketing_value_models``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,11 +22,11 @@ from sqlalchemy.orm import Session
 from crm_host.sdk import CrmError, audit, utcnow
 from crm_host.sdk.customers import transactions
 from crm_marketing.models import CustomerValue, ValueModel
+from crm_marketing.purchase_history import WEEK, Summaries, split, summarise
 
 JOB = "marketing.refresh_value"
 DEFAULT_CURRENCY = "CNY"
 DEFAULT_HORIZON_DAYS = 365
-WEEK = 7.0
 #: P(alive) below which a customer counts as at high / medium churn risk.
 HIGH_RISK_BELOW = 0.3
 MEDIUM_RISK_BELOW = 0.7
@@ -38,18 +37,6 @@ class HistoryError(CrmError):
     """The purchase history cannot support the models (too few buyers or repeat buyers)."""
 
     status = 409
-
-
-@dataclass
-class Summaries:
-    """Per-customer purchase summaries, as parallel arrays (weeks, money per day)."""
-
-    customer_ids: list[int]
-    frequency: np.ndarray
-    recency: np.ndarray
-    age: np.ndarray
-    #: Mean spend of the repeat purchase days; 0 for customers without one.
-    average_spend: np.ndarray
 
 
 def horizon_days() -> int:
@@ -72,11 +59,9 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def summaries(session: Session, currency: str, now: datetime) -> Summaries:
-    """Frequency, recency and age in weeks of every buyer in ``currency``, up to ``now``.
-
-    One query sums the spend per customer and purchase day; days are UTC calendar days.
-    """
+def purchase_days(session: Session, currency: str, now: datetime) -> list[tuple[int, date, Any]]:
+    """Each buyer's spend per purchase day in ``currency`` up to ``now``, sorted by
+    customer and day: one query; days are UTC calendar days."""
     tx = transactions(session)
     day = sa.func.date(tx.c.occurred_at)
     rows = session.execute(
@@ -89,44 +74,12 @@ def summaries(session: Session, currency: str, now: datetime) -> Summaries:
         .group_by(tx.c.customer_id, day)
         .order_by(tx.c.customer_id, day)
     )
-    today = now.date()
-    ids: list[int] = []
-    frequency: list[int] = []
-    recency: list[float] = []
-    age: list[float] = []
-    spend: list[float] = []
-    current: int | None = None
-    first = last = today
-    repeat_total = 0.0
-    count = 0
+    return [(customer_id, _day(raw), amount) for customer_id, raw, amount in rows]
 
-    def close() -> None:
-        ids.append(current)  # type: ignore[arg-type]
-        frequency.append(count - 1)
-        recency.append((last - first).days / WEEK)
-        age.append((today - first).days / WEEK)
-        spend.append(repeat_total / (count - 1) if count > 1 else 0.0)
 
-    for customer_id, raw_day, amount in rows:
-        when = _day(raw_day)
-        if customer_id != current:
-            if current is not None:
-                close()
-            current, first, repeat_total, count = customer_id, when, 0.0, 0
-        else:
-            # The first purchase day is not a repeat: its spend stays out of the mean.
-            repeat_total += float(amount or 0)
-        last = when
-        count += 1
-    if current is not None:
-        close()
-    return Summaries(
-        ids,
-        np.array(frequency, dtype=float),
-        np.array(recency, dtype=float),
-        np.array(age, dtype=float),
-        np.array(spend, dtype=float),
-    )
+def summaries(session: Session, currency: str, now: datetime) -> Summaries:
+    """Frequency, recency and age in weeks of every buyer in ``currency``, up to ``now``."""
+    return summarise(purchase_days(session, currency, now), now.date())
 
 
 def _model(
@@ -152,22 +105,30 @@ def _model(
 
 
 def refresh(
-    session: Session, currency: str = DEFAULT_CURRENCY, horizon: int | None = None
+    session: Session,
+    currency: str = DEFAULT_CURRENCY,
+    horizon: int | None = None,
+    discount_rate: float | None = None,
 ) -> ValueModel:
     """Fit the models over every buyer and rebuild every customer's value, in the caller's
     transaction; returns the stored model.
 
-    Raises :class:`HistoryError` (nothing changed) when the history cannot support
-    BG/NBD; without enough repeat buyers for Gamma-Gamma the expected values are left
-    empty and the rest is stored.
+    The expected value is discounted at ``discount_rate`` a year (the setting
+    ``MARKETING_VALUE_DISCOUNT_RATE``, else 10 %), weekly; see
+    :mod:`crm_marketing.value_models`. The stored model also compares BG/NBD with
+    Pareto/NBD on the same history. Raises :class:`HistoryError` (nothing changed)
+    when the history cannot support BG/NBD; without enough repeat buyers for
+    Gamma-Gamma the expected values are left empty and the rest is stored.
     """
     # Imported here: scipy.optimize takes over half a second to load, and every worker
     # starting the app would pay it, though only the nightly refit fits anything.
-    from crm_marketing import clv
+    from crm_marketing import clv, value_models
 
     days = horizon or horizon_days()
+    rate = value_models.discount_rate() if discount_rate is None else discount_rate
     now = utcnow()
-    data = summaries(session, currency, now)
+    history = purchase_days(session, currency, now)
+    data = summarise(history, now.date())
     try:
         bgnbd = clv.fit_bgnbd(data.frequency, data.recency, data.age)
     except clv.FitError as error:
@@ -180,12 +141,10 @@ def refresh(
         spend_model = None
     p_alive = bgnbd.p_alive(data.frequency, data.recency, data.age)
     purchases = bgnbd.expected_purchases(days / WEEK, data.frequency, data.recency, data.age)
-    value = (
-        purchases * spend_model.expected_spend(data.frequency, data.average_spend)
-        if spend_model is not None
-        else None
-    )
+    value = _value(bgnbd, spend_model, days, data, rate)
     model = _model(currency, days, data, bgnbd, spend_model, now)
+    model.discount_rate = rate
+    model.comparison = value_models.compare(data, split(history, now.date()), {"bgnbd": bgnbd})
     session.add(model)
     session.execute(sa.delete(CustomerValue))
     rows = [
@@ -220,6 +179,16 @@ def refresh(
     return model
 
 
+def _value(bgnbd: Any, spend_model: Any, days: int, data: Summaries, rate: float) -> Any:
+    """Each customer's discounted expected value, or ``None`` without a spend model."""
+    from crm_marketing import value_models
+
+    if spend_model is None:
+        return None
+    spend = spend_model.expected_spend(data.frequency, data.average_spend)
+    return value_models.discounted_value(bgnbd, days / WEEK, data, spend, rate)
+
+
 def _money(value: float) -> Decimal:
     return Decimal(f"{value:.2f}")
 
@@ -235,6 +204,7 @@ def refresh_job(job: Any) -> None:
             job.session,
             job.args.get("currency") or DEFAULT_CURRENCY,
             job.args.get("horizon_days"),
+            job.args.get("discount_rate"),
         )
     except HistoryError:
         return

@@ -147,7 +147,9 @@ class _Compiler:
             return None
         op = node.get("op")
         if op not in criterion.operators:
-            self.fail(f"{path}.op", "Must be one of: " + ", ".join(criterion.operators) + ".")
+            self.fail(
+                f"{path}.op", f"{name}: Must be one of: " + ", ".join(criterion.operators) + "."
+            )
             return None
         if op in NO_VALUE:
             if node.get("value") is not None:
@@ -165,5 +167,6 @@ class _Compiler:
             relation = self.relations[grouped.key]
             return _GroupTest(grouped.key, relation, grouped.test(relation, op, node.get("value")))
         except CriterionError as error:
-            self.fail(f"{path}.value", str(error))
+            # Named, so a message read away from the builder still says which rule.
+            self.fail(f"{path}.value", f"{name}: {error}")
             return None

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import Conflict, Customer, NotFound, User, ValidationFailed, audit
+from crm_host.sdk import validation as check
 from crm_marketing.models import SEGMENT_KINDS, Campaign, Segment, SegmentMember
 from crm_marketing.rules import compile_rules
 
@@ -81,10 +82,9 @@ def _check(session: Session, data: dict[str, Any], segment: Segment | None) -> N
         compile_rules(session, rules)
     name = data.get("name")
     if segment is None or "name" in data:
-        if not isinstance(name, str) or not name.strip() or len(name) > 200:
-            raise ValidationFailed(
-                "a segment needs a name", details={"name": ["Required, at most 200 characters."]}
-            )
+        errors: check.Errors = {}
+        check.text(name, "name", errors, max_length=200, required=True)
+        check.fail_if(errors, "a segment needs a name")
         clash = session.scalar(
             sa.select(Segment.id).where(
                 Segment.name == name, Segment.id != (segment.id if segment else -1)

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import ValidationFailed
+from crm_host.sdk import ValidationFailed, validation
 from crm_host.sdk.customers import transactions
 from crm_marketing import templates_engine
 from crm_marketing.attribution import attribution_end
@@ -89,14 +89,13 @@ def check(data: Any, subject: bool) -> list[dict[str, Any]]:
         subject = item.get("subject") or ""
         body = item.get("body")
         weight = item.get("weight")
-        if name not in NAMES:
-            errors[f"variants.{i}.name"] = ["One of: " + ", ".join(NAMES) + "."]
-        if not isinstance(body, str) or not body.strip():
-            errors[f"variants.{i}.body"] = ["Required."]
+        validation.choice(name, f"variants.{i}.name", errors, NAMES)
+        validation.text(
+            body, f"variants.{i}.body", errors, max_length=50_000, required=True, multiline=True
+        )
         if needs_subject and not str(subject).strip():
             errors[f"variants.{i}.subject"] = ["An email needs a subject."]
-        if "\n" in subject or "\r" in subject:
-            errors[f"variants.{i}.subject"] = ["One line only."]
+        validation.text(subject, f"variants.{i}.subject", errors, max_length=300)
         if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
             errors[f"variants.{i}.weight"] = ["A whole percentage from 1 to 99."]
         cleaned.append({"name": name, "subject": subject, "body": body, "weight": weight})

@@ -149,7 +149,7 @@ def test_sms_goes_to_its_outbox_and_needs_sms_consent(db, audience, make_custome
     db.commit()
     run_jobs(names=[campaigns.SEND_JOB])
     rows = db.scalars(sa.select(SmsMessage)).all()
-    assert [r.to_number for r in rows] == ["13800138000"]
+    assert [r.to_number for r in rows] == ["+8613800138000"]  # stored, and sent to, in E.164
     assert rows[0].text.startswith(texter.name)
 
 

@@ -219,7 +219,11 @@ def test_sms_duplicates_ignore_spaces_and_hyphens(db, segment, make_customer, ru
     campaigns.launch(db, campaign)
     db.commit()
     run_jobs(names=[campaigns.SEND_JOB])
-    assert sorted(db.scalars(sa.select(SmsMessage.to_number))) == ["13800138000", "13900139000"]
+    # Numbers are stored, and so sent to, in E.164.
+    assert sorted(db.scalars(sa.select(SmsMessage.to_number))) == [
+        "+8613800138000",
+        "+8613900139000",
+    ]
     assert campaigns.statistics(db, campaign) == {"sent": 2, "duplicates": 2}
     # A journey's single send sees the address is taken too.
     later = make_customer(city="苏州", phone="13800138000", consent=["sms"])

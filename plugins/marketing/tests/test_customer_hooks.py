@@ -53,8 +53,8 @@ def test_erasure_takes_them_off_every_list_and_blanks_the_outbox(app, db, reache
         exported = export_customer(db, one.id)
     mine = exported["plugins"]["marketing"] if "plugins" in exported else exported["marketing"]
     assert [r["segment_id"] for r in mine["segment_memberships"]] == [listed.id]
-    assert mine["sends"][0]["address"] == "13800000001" and mine["rfm"][0]["frequency"] == 1
-    assert mine["sms"][0]["to_number"] == "13800000001"
+    assert mine["sends"][0]["address"] == "+8613800000001" and mine["rfm"][0]["frequency"] == 1
+    assert mine["sms"][0]["to_number"] == "+8613800000001"
     erase_customer(db, one)
     erase_customer(db, one)  # twice is harmless
     db.commit()

@@ -68,7 +68,8 @@ def test_summaries_are_counted_in_purchase_days_and_weeks(db, buyers):
 
 
 def test_refresh_stores_each_customers_predictions(db, buyers):
-    model = lifetime_value.refresh(db, "CNY", 182)
+    # Undiscounted (rate 0): the value is expected purchases times expected spend.
+    model = lifetime_value.refresh(db, "CNY", 182, discount_rate=0)
     db.commit()
     data = lifetime_value.summaries(db, "CNY", model.computed_at)
     bgnbd = clv.fit_bgnbd(data.frequency, data.recency, data.age)
@@ -142,8 +143,17 @@ def test_api_and_cli(db, buyers, api, cli, run_jobs):
     out = cli("marketing", "analytics", "clv", "--horizon-days", "365").output
     assert out.startswith("10 customers (7 bought again), CNY, 365-day horizon")
     assert "BG/NBD r=" in out and "Gamma-Gamma p=" in out
+    assert "Pareto/NBD r=" in out
     summary = api.get("/api/v1/marketing/value").get_json()
     assert summary["model"]["customers"] == 10
+    assert summary["model"]["discount_rate"] == 0.1
+    compared = summary["model"]["comparison"]
+    assert set(compared["models"]) == {"bgnbd", "pareto_nbd"}
+    assert compared["models"]["bgnbd"]["log_likelihood"] == pytest.approx(
+        summary["model"]["bgnbd_log_likelihood"]
+    )
+    page_text = api.get("/marketing/value").get_data(as_text=True)
+    assert "Pareto/NBD" in page_text and "Mean absolute error" in page_text
     assert sum(summary["churn_risk"].values()) == 10
     one = api.get(f"/api/v1/marketing/value/customers/{buyers[0].id}").get_json()
     assert one["frequency"] == 2 and one["average_spend"] == "65.00"

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import NotFound, User, ValidationFailed, notify, timeline, utcnow
+from crm_host.sdk import validation as check
 from crm_sales import checks
 from crm_sales.models import Activity, ActivityKind, Lead, Opportunity
 
@@ -36,13 +37,13 @@ def create_activity(
     session: Session, data: Mapping[str, Any], *, actor: User | None = None
 ) -> Activity:
     """Plan an activity; it needs a kind, a subject, a due time and what it is about."""
-    errors: checks.Errors = {}
+    errors: check.Errors = {}
     try:
         kind = ActivityKind(data.get("kind"))
     except ValueError:
         errors["kind"] = ["One of: " + ", ".join(k.value for k in ActivityKind) + "."]
         kind = ActivityKind.TASK
-    subject = checks.text(data.get("subject"), "subject", errors, max_length=300, required=True)
+    subject = check.text(data.get("subject"), "subject", errors, max_length=300, required=True)
     notes = data.get("notes")
     if notes is not None and len(str(notes)) > 10_000:
         errors["notes"] = ["At most 10,000 characters."]
@@ -65,11 +66,11 @@ def create_activity(
         else:
             customer_id = customer_id or lead.customer_id
     if customer_id is not None:
-        checks.customer_id(session, customer_id, "customer_id", errors)
+        check.customer_ref(session, customer_id, "customer_id", errors)
     if customer_id is None and lead_id is None:
         errors["customer_id"] = ["Say which customer, lead or opportunity it is about."]
     owner_id = checks.user_id(session, data.get("owner_id"), "owner_id", errors)
-    checks.fail_if(errors, "the activity is not valid")
+    check.fail_if(errors, "the activity is not valid")
     activity = Activity(
         kind=kind,
         subject=subject or "",

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_sales.checks import CENT
+from crm_host.sdk.validation import CENT
 from crm_sales.models import Opportunity, OpportunityStatus, Stage
 
 

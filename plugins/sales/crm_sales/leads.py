@@ -27,6 +27,7 @@ from crm_host.sdk import (
     timeline,
     utcnow,
 )
+from crm_host.sdk import validation as check
 from crm_host.sdk.customers import customer_children as children
 from crm_host.sdk.customers import customer_service as customers
 from crm_sales import assignment, checks, pipeline, scoring
@@ -59,13 +60,13 @@ def get_lead(session: Session, lead_id: int) -> Lead:
 
 
 def _clean(session: Session, data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    errors: checks.Errors = {}
+    errors: check.Errors = {}
     clean: dict[str, Any] = {}
     limits = {"name": 200, "company": 200, "email": 320, "phone": 32, "source": 64}
     limits["campaign"] = 100
     for field, limit in limits.items():
         if field in data or (field == "name" and not partial):
-            clean[field] = checks.text(
+            clean[field] = check.text(
                 data.get(field), field, errors, max_length=limit, required=field == "name"
             )
     email = clean.get("email")
@@ -77,7 +78,7 @@ def _clean(session: Session, data: Mapping[str, Any], *, partial: bool) -> dict[
         clean["department_id"] = checks.department_id(
             session, data["department"], "department", errors
         )
-    checks.fail_if(errors, "the lead is not valid")
+    check.fail_if(errors, "the lead is not valid")
     return clean
 
 
@@ -164,11 +165,11 @@ def set_status(
             f"a {lead.status.value} lead cannot become {target.value}",
             details={"status": [f"From {lead.status.value}: " + _allowed(lead.status)]},
         )
-    errors: checks.Errors = {}
-    cleaned_reason = checks.text(reason, "reason", errors, max_length=300)
+    errors: check.Errors = {}
+    cleaned_reason = check.text(reason, "reason", errors, max_length=300)
     if target is LeadStatus.DISQUALIFIED and not cleaned_reason:
         errors["reason"] = ["Say why the lead is disqualified."]
-    checks.fail_if(errors, "the status change is not valid")
+    check.fail_if(errors, "the status change is not valid")
     before = snapshot(lead)
     lead.status = target
     lead.disqualified_reason = cleaned_reason if target is LeadStatus.DISQUALIFIED else None

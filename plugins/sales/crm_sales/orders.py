@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import Conflict, NotFound, User, audit, timeline, utcnow
-from crm_sales import checks, pricing
+from crm_host.sdk import validation as check
+from crm_sales import pricing
 from crm_sales.models import Opportunity, Order, OrderLine, Product
 
 MAX_QUANTITY = Decimal("999999999.999")
@@ -31,12 +32,12 @@ def get_order(session: Session, order_id: int) -> Order:
 
 def create_product(session: Session, data: Mapping[str, Any]) -> Product:
     """Add a product; ``Conflict`` when its code is taken."""
-    errors: checks.Errors = {}
-    code = checks.text(data.get("code"), "code", errors, max_length=64, required=True)
-    name = checks.text(data.get("name"), "name", errors, max_length=200, required=True)
-    price = checks.money(data.get("unit_price", 0), "unit_price", errors)
-    currency = checks.currency(data.get("currency") or "CNY", errors)
-    checks.fail_if(errors, "the product is not valid")
+    errors: check.Errors = {}
+    code = check.text(data.get("code"), "code", errors, max_length=64, required=True)
+    name = check.text(data.get("name"), "name", errors, max_length=200, required=True)
+    price = check.money(data.get("unit_price", 0), "unit_price", errors)
+    currency = check.currency(data.get("currency") or "CNY", "currency", errors)
+    check.fail_if(errors, "the product is not valid")
     if session.scalar(sa.select(Product.id).where(Product.code == code)) is not None:
         raise Conflict(
             f"a product with code {code!r} exists already", details={"code": ["Already used."]}
@@ -48,7 +49,7 @@ def create_product(session: Session, data: Mapping[str, Any]) -> Product:
 
 
 def _line(
-    session: Session, raw: Mapping[str, Any], n: int, currency: str, errors: checks.Errors
+    session: Session, raw: Mapping[str, Any], n: int, currency: str, errors: check.Errors
 ) -> OrderLine | None:
     field = f"lines.{n}"
     product = None
@@ -63,44 +64,49 @@ def _line(
             errors[f"{field}.product_id"] = [
                 f"Priced in {product.currency}, the order is in {currency}."
             ]
-    description = checks.text(
+    description = check.text(
         raw.get("description") or (product.name if product else None),
         f"{field}.description",
         errors,
         max_length=200,
         required=True,
     )
-    try:
-        quantity = Decimal(str(raw.get("quantity", 1)))
-        if not quantity.is_finite() or not 0 < quantity <= MAX_QUANTITY:
-            raise ValueError
-    except (ArithmeticError, ValueError):
-        errors[f"{field}.quantity"] = [f"More than 0, at most {MAX_QUANTITY}."]
-        return None
+    quantity = check.decimal(
+        raw.get("quantity", 1),
+        f"{field}.quantity",
+        errors,
+        places=3,
+        minimum=0,
+        min_exclusive=True,
+        maximum=MAX_QUANTITY,
+        required=True,
+    )
     if raw.get("unit_price") is not None:
-        price = checks.money(raw["unit_price"], f"{field}.unit_price", errors)
+        price = check.money(raw["unit_price"], f"{field}.unit_price", errors)
     elif product is not None:
         price = product.unit_price
     else:
         errors[f"{field}.unit_price"] = ["Required without a product."]
         return None
-    try:
-        discount = Decimal(str(raw.get("discount_percent") or 0))
-        if not discount.is_finite() or not 0 <= discount <= 100:
-            raise ValueError
-    except (ArithmeticError, ValueError):
-        errors[f"{field}.discount_percent"] = ["A percentage from 0 to 100."]
+    discount = check.decimal(
+        raw.get("discount_percent") or 0,
+        f"{field}.discount_percent",
+        errors,
+        places=2,
+        minimum=0,
+        maximum=100,
+    )
+    if quantity is None or price is None or discount is None:
         return None
-    discount = discount.quantize(checks.CENT)
     # The same rounding as a quote's line, so an accepted quote's order has its totals.
     figures = pricing.line_figures(quantity, price, discount)
     amount = figures.net
-    if figures.gross > checks.MAX_AMOUNT:
+    if figures.gross > check.MAX_AMOUNT:
         errors[f"{field}.quantity"] = ["The line's amount is too large."]
     return OrderLine(
         product_id=product.id if product else None,
         description=description or "",
-        quantity=quantity.quantize(Decimal("0.001")),
+        quantity=quantity,
         unit_price=price,
         discount_percent=discount,
         amount=amount,
@@ -114,9 +120,9 @@ def create_order(session: Session, data: Mapping[str, Any], *, actor: User | Non
     or gives ``description`` and ``unit_price``, and may take a ``discount_percent``.
     Recorded on the customer's timeline.
     """
-    errors: checks.Errors = {}
-    customer_id = checks.customer_id(session, data.get("customer_id"), "customer_id", errors)
-    currency = checks.currency(data.get("currency") or "CNY", errors)
+    errors: check.Errors = {}
+    customer_id = check.customer_ref(session, data.get("customer_id"), "customer_id", errors)
+    currency = check.currency(data.get("currency") or "CNY", "currency", errors)
     opportunity_id = data.get("opportunity_id")
     if opportunity_id is not None:
         opportunity = session.get(Opportunity, opportunity_id)
@@ -130,15 +136,15 @@ def create_order(session: Session, data: Mapping[str, Any], *, actor: User | Non
     elif len(raw_lines) > 500:
         errors["lines"] = ["At most 500 lines."]
     lines = [_line(session, raw, n, currency, errors) for n, raw in enumerate(raw_lines[:500])]
-    number = checks.text(data.get("number"), "number", errors, max_length=32)
-    checks.fail_if(errors, "the order is not valid")
+    number = check.text(data.get("number"), "number", errors, max_length=32)
+    check.fail_if(errors, "the order is not valid")
     if number and session.scalar(sa.select(Order.id).where(Order.number == number)):
         raise Conflict(
             f"an order numbered {number!r} exists already", details={"number": ["Already used."]}
         )
     total = sum((line.amount for line in lines if line is not None), Decimal("0"))
-    if total > checks.MAX_AMOUNT:
-        checks.fail_if({"lines": ["The order's total is too large."]}, "the order is not valid")
+    if total > check.MAX_AMOUNT:
+        check.fail_if({"lines": ["The order's total is too large."]}, "the order is not valid")
     order = Order(
         # A placeholder unique until the id is known: SO + the id, zero-padded.
         number=number or uuid.uuid4().hex,

@@ -9,13 +9,14 @@ emits ``crm_sales_opportunity_won`` in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import NotFound, User, ValidationFailed, audit, emit, utcnow
+from crm_host.sdk import validation as check
 from crm_sales import checks
 from crm_sales.models import Opportunity, OpportunityStatus, Stage, StageChange
 
@@ -75,30 +76,27 @@ def get_opportunity(session: Session, opportunity_id: int) -> Opportunity:
 
 
 def _clean(session: Session, data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    errors: checks.Errors = {}
+    errors: check.Errors = {}
     clean: dict[str, Any] = {}
     if "name" in data or not partial:
-        clean["name"] = checks.text(data.get("name"), "name", errors, max_length=200, required=True)
+        clean["name"] = check.text(data.get("name"), "name", errors, max_length=200, required=True)
     if "customer_id" in data or not partial:
-        clean["customer_id"] = checks.customer_id(
+        clean["customer_id"] = check.customer_ref(
             session, data.get("customer_id"), "customer_id", errors
         )
     if "amount" in data:
-        clean["amount"] = checks.money(data["amount"], "amount", errors)
+        clean["amount"] = check.money(data["amount"], "amount", errors)
     if "currency" in data:
-        clean["currency"] = checks.currency(data["currency"], errors)
+        clean["currency"] = check.currency(data["currency"], "currency", errors)
     if "expected_close" in data:
-        value = data["expected_close"]
-        if value is not None and not isinstance(value, date):
-            errors["expected_close"] = ["A date."]
-        clean["expected_close"] = value
+        clean["expected_close"] = check.date(data["expected_close"], "expected_close", errors)
     if "owner_id" in data:
         clean["owner_id"] = checks.user_id(session, data["owner_id"], "owner_id", errors)
     if "department" in data:
         clean["department_id"] = checks.department_id(
             session, data["department"], "department", errors
         )
-    checks.fail_if(errors, "the opportunity is not valid")
+    check.fail_if(errors, "the opportunity is not valid")
     return clean
 
 
@@ -200,11 +198,11 @@ def change_stage(
     """
     if stage.id == opportunity.stage_id:
         return opportunity
-    errors: checks.Errors = {}
-    reason = checks.text(lost_reason, "lost_reason", errors, max_length=300)
+    errors: check.Errors = {}
+    reason = check.text(lost_reason, "lost_reason", errors, max_length=300)
     if stage.is_lost and not reason:
         errors["lost_reason"] = ["Say why the deal was lost."]
-    checks.fail_if(errors, "the stage change is not valid")
+    check.fail_if(errors, "the stage change is not valid")
     before = snapshot(opportunity)
     now = at or utcnow()
     session.add(

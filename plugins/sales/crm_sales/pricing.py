@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import Conflict, NotFound, ValidationFailed
-from crm_sales import checks, customer_prices
+from crm_host.sdk import validation as check
+from crm_sales import customer_prices
 from crm_sales.models import PriceList, PriceListItem, Product
 
 HUNDRED = Decimal("100")
@@ -31,8 +32,8 @@ class LineFigures(NamedTuple):
 
 def line_figures(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> LineFigures:
     """Quantity × price rounded to the cent, less the discount rounded half up to the cent."""
-    gross = (quantity * unit_price).quantize(checks.CENT, rounding=ROUND_HALF_UP)
-    discount = (gross * discount_percent / HUNDRED).quantize(checks.CENT, rounding=ROUND_HALF_UP)
+    gross = (quantity * unit_price).quantize(check.CENT, rounding=ROUND_HALF_UP)
+    discount = (gross * discount_percent / HUNDRED).quantize(check.CENT, rounding=ROUND_HALF_UP)
     return LineFigures(gross, discount, gross - discount)
 
 
@@ -49,29 +50,17 @@ def default_price_list(session: Session) -> PriceList | None:
     return session.scalar(sa.select(PriceList).where(PriceList.is_default.is_(True)))
 
 
-def _date(value: Any, field: str, errors: checks.Errors) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = ["A date such as 2026-12-31."]
-        return None
-
-
 def create_price_list(session: Session, data: Mapping[str, Any]) -> PriceList:
     """Add a price list; making it the default takes the flag from the previous default."""
-    errors: checks.Errors = {}
-    code = checks.text(data.get("code"), "code", errors, max_length=32, required=True)
-    name = checks.text(data.get("name"), "name", errors, max_length=100, required=True)
-    currency = checks.currency(data.get("currency") or "CNY", errors)
-    valid_from = _date(data.get("valid_from"), "valid_from", errors)
-    valid_to = _date(data.get("valid_to"), "valid_to", errors)
+    errors: check.Errors = {}
+    code = check.text(data.get("code"), "code", errors, max_length=32, required=True)
+    name = check.text(data.get("name"), "name", errors, max_length=100, required=True)
+    currency = check.currency(data.get("currency") or "CNY", "currency", errors)
+    valid_from = check.date(data.get("valid_from"), "valid_from", errors)
+    valid_to = check.date(data.get("valid_to"), "valid_to", errors)
     if valid_from and valid_to and valid_to < valid_from:
         errors["valid_to"] = ["Before valid_from."]
-    checks.fail_if(errors, "the price list is not valid")
+    check.fail_if(errors, "the price list is not valid")
     if session.scalar(sa.select(PriceList.id).where(PriceList.code == code)) is not None:
         raise Conflict(
             f"a price list with code {code!r} exists already", details={"code": ["Already used."]}
@@ -96,12 +85,12 @@ def set_price(
     session: Session, price_list: PriceList, product_id: Any, unit_price: Any
 ) -> PriceListItem:
     """Put a product on the list at this unit price, or change the price it has there."""
-    errors: checks.Errors = {}
+    errors: check.Errors = {}
     product = session.get(Product, product_id) if product_id is not None else None
     if product is None:
         errors["product_id"] = [f"No product with id {product_id}."]
-    price = checks.money(unit_price, "unit_price", errors)
-    checks.fail_if(errors, "the price is not valid")
+    price = check.money(unit_price, "unit_price", errors)
+    check.fail_if(errors, "the price is not valid")
     item = session.scalar(
         sa.select(PriceListItem).where(
             PriceListItem.price_list_id == price_list.id, PriceListItem.product_id == product_id

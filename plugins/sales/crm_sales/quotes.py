@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import Conflict, NotFound, User, ValidationFailed, audit, company_today, timeline
-from crm_sales import checks, orders, pricing
+from crm_host.sdk import validation as check
+from crm_sales import orders, pricing
 from crm_sales.models import Opportunity, Order, Product, Quote, QuoteLine, QuoteStatus
 
 MAX_LINES = 200
@@ -37,24 +38,13 @@ def get_quote(session: Session, quote_id: int) -> Quote:
     return quote
 
 
-def _decimal(value: Any, field: str, errors: checks.Errors, low: Decimal, high: Decimal) -> Decimal:
-    try:
-        number = Decimal(str(value))
-        if not number.is_finite() or not low <= number <= high:
-            raise ValueError
-    except (ArithmeticError, ValueError):
-        errors[field] = [f"A number from {low} to {high}."]
-        return Decimal("0")
-    return number
-
-
 def _line(
     raw: Mapping[str, Any],
     n: int,
     products: dict[int, Product],
     prices: dict[int, Decimal],
     list_code: str,
-    errors: checks.Errors,
+    errors: check.Errors,
 ) -> QuoteLine | None:
     field = f"lines.{n}"
     product = products.get(raw.get("product_id"))  # type: ignore[arg-type]
@@ -64,24 +54,32 @@ def _line(
     if product.id not in prices:
         errors[f"{field}.product_id"] = [f"{product.code} has no price on price list {list_code}."]
         return None
-    quantity = _decimal(
-        raw.get("quantity", 1), f"{field}.quantity", errors, Decimal("0.001"), MAX_QUANTITY
+    quantity = check.decimal(
+        raw.get("quantity", 1),
+        f"{field}.quantity",
+        errors,
+        places=3,
+        minimum=Decimal("0.001"),
+        maximum=MAX_QUANTITY,
+        required=True,
     )
-    discount = _decimal(
+    discount = check.decimal(
         raw.get("discount_percent", 0),
         f"{field}.discount_percent",
         errors,
-        Decimal(0),
-        Decimal(100),
+        places=2,
+        minimum=0,
+        maximum=100,
+        required=True,
     )
-    quantity = quantity.quantize(Decimal("0.001"))
-    discount = discount.quantize(checks.CENT)
+    if quantity is None or discount is None:
+        return None
     figures = pricing.line_figures(quantity, prices[product.id], discount)
-    if figures.gross > checks.MAX_AMOUNT:
+    if figures.gross > check.MAX_AMOUNT:
         errors[f"{field}.quantity"] = ["The line's amount is too large."]
     return QuoteLine(
         product_id=product.id,
-        description=checks.text(
+        description=check.text(
             raw.get("description") or product.name,
             f"{field}.description",
             errors,
@@ -119,8 +117,8 @@ def create_quote(
     its unit price is the product's price on the list. Every problem is reported at once.
     """
     today = today or company_today()
-    errors: checks.Errors = {}
-    customer_id = checks.customer_id(session, data.get("customer_id"), "customer_id", errors)
+    errors: check.Errors = {}
+    customer_id = check.customer_ref(session, data.get("customer_id"), "customer_id", errors)
     opportunity_id = data.get("opportunity_id")
     if opportunity_id is not None:
         opportunity = session.get(Opportunity, opportunity_id)
@@ -128,7 +126,7 @@ def create_quote(
             errors["opportunity_id"] = [f"No opportunity with id {opportunity_id}."]
         elif opportunity.customer_id != customer_id:
             errors["opportunity_id"] = ["The opportunity is another customer's."]
-    valid_until = pricing._date(data.get("valid_until"), "valid_until", errors)
+    valid_until = check.date(data.get("valid_until"), "valid_until", errors)
     if valid_until is not None and valid_until < today:
         errors["valid_until"] = [f"Already past ({today})."]
     raw_lines = list(data.get("lines") or [])
@@ -152,11 +150,11 @@ def create_quote(
             _line(raw, n, products, prices, price_list.code, errors)
             for n, raw in enumerate(raw_lines[:MAX_LINES])
         ]
-    checks.fail_if(errors, "the quote is not valid")
+    check.fail_if(errors, "the quote is not valid")
     kept = [line for line in lines if line is not None]
     subtotal, discount, total = totals(kept)
-    if subtotal > checks.MAX_AMOUNT:
-        checks.fail_if({"lines": ["The quote's total is too large."]}, "the quote is not valid")
+    if subtotal > check.MAX_AMOUNT:
+        check.fail_if({"lines": ["The quote's total is too large."]}, "the quote is not valid")
     assert price_list is not None  # no errors, so a list was found
     quote = Quote(
         # A placeholder unique until the id is known: QT + the id, zero-padded.

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_sales.checks import Errors, fail_if, text
+from crm_host.sdk.validation import Errors, fail_if, text
 from crm_sales.models import Lead, ScoringRule
 
 FIELDS = ("source", "campaign", "company", "email", "phone", "name")

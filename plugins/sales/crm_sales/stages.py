@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import Conflict, NotFound, User, audit
-from crm_sales import checks
+from crm_host.sdk import validation as check
 from crm_sales.models import Stage
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -30,13 +30,13 @@ def get_stage(session: Session, stage_id: int) -> Stage:
     return stage
 
 
-def _apply(stage: Stage, data: Mapping[str, Any], errors: checks.Errors) -> None:
+def _apply(stage: Stage, data: Mapping[str, Any], errors: check.Errors) -> None:
     if "code" in data:
         if not isinstance(data["code"], str) or not CODE_RE.match(data["code"]):
             errors["code"] = ["2–32 lower-case letters, digits or _, starting with a letter."]
         stage.code = data["code"]
     if "name" in data:
-        stage.name = checks.text(data["name"], "name", errors, max_length=100, required=True) or ""
+        stage.name = check.text(data["name"], "name", errors, max_length=100, required=True) or ""
     for field, low, high in (("position", 0, 10_000), ("probability", 0, 100)):
         if field in data:
             value = data[field]
@@ -62,13 +62,13 @@ def _snapshot(stage: Stage) -> dict[str, Any]:
 def create_stage(session: Session, data: Mapping[str, Any], *, actor: User | None = None) -> Stage:
     """Add a stage; ``Conflict`` when its code is taken."""
     stage = Stage(position=0, probability=0, is_won=False, is_lost=False)
-    errors: checks.Errors = {}
+    errors: check.Errors = {}
     if "code" not in data:
         errors["code"] = ["Required."]
     if "name" not in data:
         errors["name"] = ["Required."]
     _apply(stage, data, errors)
-    checks.fail_if(errors, "the stage is not valid")
+    check.fail_if(errors, "the stage is not valid")
     if session.scalar(sa.select(Stage.id).where(Stage.code == stage.code)) is not None:
         raise Conflict(
             f"a stage with code {stage.code!r} exists already", details={"code": ["Already used."]}
@@ -92,12 +92,12 @@ def update_stage(
 ) -> Stage:
     """Rename, reorder or re-weigh a stage (its code stays: scripts and history use it)."""
     before = _snapshot(stage)
-    errors: checks.Errors = {}
+    errors: check.Errors = {}
     with session.no_autoflush:
         _apply(stage, {k: v for k, v in data.items() if k != "code"}, errors)
     if errors:
         session.expire(stage)
-        checks.fail_if(errors, "the stage is not valid")
+        check.fail_if(errors, "the stage is not valid")
     session.flush()
     old, new = audit.changes(before, _snapshot(stage))
     if new:

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from crm_host.sdk import ValidationFailed, require
 from crm_host.sdk.customers import ImportFileError
 from crm_host.sdk.web import accepts_body
-from crm_industry_power import loadcurve, profiles, readings
+from crm_industry_power import figures, loadcurve, profiles, readings
 from crm_industry_power import permissions as p
 from crm_industry_power.api.blueprint import blp, current_session
 from crm_industry_power.schemas import readings as s
@@ -92,8 +92,11 @@ class LoadCurve(MethodView):
                 "interval": None,
                 "points": [],
                 "metrics": None,
+                "display_unit": account.display_unit,
+                "figures": [],
             }
         periods = loadcurve.periods_of(curve, account.tariff, tz)
+        metrics = loadcurve.metrics(curve, account.tariff, account.contracted_kva, tz)
         return {
             "account_id": account.id,
             "day": curve.day,
@@ -102,7 +105,9 @@ class LoadCurve(MethodView):
                 {"start": start, "kw": kw, "period": period}
                 for start, kw, period in zip(curve.starts, curve.kw, periods, strict=True)
             ],
-            "metrics": loadcurve.metrics(curve, account.tariff, account.contracted_kva, tz),
+            "metrics": metrics,
+            "display_unit": account.display_unit,
+            "figures": figures.figures(metrics, account.display_unit),
         }
 
 

@@ -1,4 +1,4 @@
-"""``crm power …``: readings, curves, advice, bills, faults, inspections and guarantees
+"""``crm power …``: accounts, meters and equipment, readings, curves, advice, bills, faults, inspections and guarantees
 from the shell.
 
 Every command is defined at module level in the module of its feature; this package
@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import click
 
-from crm_industry_power.cli import advice, demo, faults, guarantees, inspections, readings, report
+from crm_industry_power.cli import (
+    accounts,
+    advice,
+    demo,
+    faults,
+    guarantees,
+    inspections,
+    readings,
+    report,
+)
 
 #: The commands and sub-groups of ``crm power``, in the order they were added.
 COMMANDS: tuple[click.Command, ...] = (
@@ -24,6 +33,9 @@ COMMANDS: tuple[click.Command, ...] = (
     advice.classify_command,
     faults.report_fault,
     faults.arrive,
+    accounts.accounts_group,
+    accounts.meters_group,
+    accounts.equipment_group,
 )
 
 

@@ -11,8 +11,11 @@ onto a host model.
 from __future__ import annotations
 
 from crm_industry_power.models.accounts import (
+    CAPACITY_CAPS,
     CATEGORIES,
+    DISPLAY_UNITS,
     EQUIPMENT_KINDS,
+    QUANTITIES,
     SERVICE_LEVELS,
     VOLTAGE_LEVELS,
     Account,
@@ -41,7 +44,9 @@ from crm_industry_power.models.tariffs import PERIODS, Tariff, TariffPeriod
 
 __all__ = [
     "AREAS",
+    "CAPACITY_CAPS",
     "CATEGORIES",
+    "DISPLAY_UNITS",
     "ENERGY",
     "EQUIPMENT_KINDS",
     "FAULT_STATUSES",
@@ -52,6 +57,7 @@ __all__ = [
     "MONEY",
     "PERIODS",
     "PRICE",
+    "QUANTITIES",
     "SERVICE_LEVELS",
     "VOLTAGE_LEVELS",
     "Account",

@@ -16,13 +16,31 @@ from crm_industry_power.models.columns import ENERGY
 if TYPE_CHECKING:
     from crm_industry_power.models.tariffs import Tariff
 
-#: Customer categories of the Chinese tariff catalogue: code → (English, Chinese).
+#: Customer categories of the Chinese tariff catalogue, and the grid's own supply
+#: points (bulk supply to another utility, a substation's feeders): code → (English,
+#: Chinese).
 CATEGORIES: dict[str, tuple[str, str]] = {
     "large_industry": ("Large industry", "大工业"),
     "commercial": ("Commercial and general industry", "一般工商业"),
     "residential": ("Residential", "居民"),
     "agricultural": ("Agricultural", "农业"),
+    "bulk_supply": ("Bulk supply point", "趸售"),
+    "substation": ("Substation", "变电站"),
 }
+#: The largest contracted capacity (kVA) of an account of each category: a house is
+#: not a steel works, and a substation carries what a thousand steel works draw.
+CAPACITY_CAPS: dict[str, int] = {
+    "residential": 1_000,
+    "agricultural": 10_000,
+    "commercial": 100_000,
+    "large_industry": 9_999_999,
+    "bulk_supply": 99_999_999,
+    "substation": 99_999_999,
+}
+#: How an account's demand and energy are shown: its own unit of active power.
+DISPLAY_UNITS = ("kW", "MW")
+#: What a meter measures: active power (kW, kWh) or reactive power (kvar, kvarh).
+QUANTITIES = ("active", "reactive")
 #: Supply voltage levels, lowest first.
 VOLTAGE_LEVELS = ("0.22kV", "0.4kV", "10kV", "20kV", "35kV", "110kV", "220kV")
 EQUIPMENT_KINDS = ("transformer", "motor", "capacitor", "switchgear", "generator", "other")
@@ -46,6 +64,10 @@ class Account(Versioned, Base):
         sa.ForeignKey("power_tariffs.id", ondelete="RESTRICT"), index=True
     )
     key_customer: Mapped[bool] = mapped_column(default=False)
+    #: The unit its curves and metrics are shown in (stored values are kW / kWh).
+    display_unit: Mapped[str] = mapped_column(sa.String(8), default="kW", server_default="kW")
+    #: Refuse readings over 3× the capacity instead of reporting them as notices.
+    refuse_overload: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tariff: Mapped[Tariff | None] = relationship()
@@ -64,6 +86,8 @@ class Meter(Base):
     )
     multiplier: Mapped[Decimal] = mapped_column(sa.Numeric(12, 3), default=Decimal(1))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Active (kW, kWh) or reactive (kvar, kvarh); only active meters make load curves.
+    quantity: Mapped[str] = mapped_column(sa.String(8), default="active", server_default="active")
 
     account: Mapped[Account] = relationship(back_populates="meters")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -17,31 +17,37 @@ from sqlalchemy.orm import Session
 
 from crm_host.sdk import ValidationFailed, audit, utcnow
 from crm_host.sdk.customers import BatchResult, Record, Reject, detect_format, read_records
-from crm_industry_power import auditing, storage
+from crm_industry_power import auditing
 from crm_industry_power.models import ReadingDay
 from crm_industry_power.readings import columns as readings_columns
 from crm_industry_power.readings import order
 from crm_industry_power.readings import rows as row_checks
-from crm_industry_power.readings.options import check_header, check_options
+from crm_industry_power.readings.options import check_header, check_options, resolve_unit
+from crm_industry_power.readings.places import EPOCH, NOT_UNIFORM, Places
 from crm_industry_power.readings.report import ImportReport, Problem
-from crm_industry_power.readings.rows import Good, MeterInfo
+from crm_industry_power.readings.rows import VALUE, Good, MeterInfo
 from crm_industry_power.readings.store import Readings, store
-from crm_industry_power.zones import timezone_named
+from crm_industry_power.readings.units import UNITS, Unit, value_column
+from crm_industry_power.zones import company_timezone, timezone_named
 
 #: Day rows fetched and written per statement.
 CHUNK = 500
-#: The offset stored for a day whose UTC offset changes (or that is not in the file).
-NOT_UNIFORM = np.iinfo(np.int64).min + 1
 _LARGEST = 2**62
-EPOCH = date(1970, 1, 1)
 
 
 def import_file(
-    session: Session, path: Path, *, interval: int, unit: str, tz: ZoneInfo, fmt: str | None = None
+    session: Session,
+    path: Path,
+    *,
+    interval: int,
+    unit: str | None,
+    tz: ZoneInfo,
+    fmt: str | None = None,
 ) -> ImportReport:
     """Import a readings file in one transaction; the caller commits. Raises
     ``ImportFileError`` for a file that cannot be read at all and ``ValidationFailed``
-    for bad options. Big files go through the host's import job instead
+    for bad options. ``unit`` may be left to the value column's header (``value_MWh``).
+    Big files go through the host's import job instead
     (``crm import industry_power.readings FILE -o interval=15 -o unit=kWh``): batches
     that each commit, resumable after a crash, on any queue backend."""
     check_options(interval, unit)
@@ -49,22 +55,38 @@ def import_file(
     data = readings_columns.plain_csv(path) if (fmt or detect_format(path)) == "csv" else None
     header, records = read_records(path, fmt, "utf-8-sig" if data is not None else None)
     check_header(header)
+    declared = resolve_unit(unit, header)
     if data is None:
-        return import_records(session, records, interval=interval, unit=unit, tz=tz)
+        return import_records(session, records, interval=interval, unit=declared.name, tz=tz)
     records.close()
-    columns = readings_columns.read_csv(data, header)
-    importer = ReadingsImporter(session, interval=interval, unit=unit, tz=tz)
+    columns = readings_columns.read_csv(data, [_plain_name(c) for c in header])
+    importer = ReadingsImporter(session, interval=interval, unit=declared.name, tz=tz)
     importer.single_batch = True
     return importer.import_report(session, columns)
 
 
 def import_records(
-    session: Session, records: Iterable[Record], *, interval: int, unit: str, tz: ZoneInfo
+    session: Session, records: Iterable[Record], *, interval: int, unit: str | None, tz: ZoneInfo
 ) -> ImportReport:
     """Validate and store ``records`` as one batch; see the module's docstring for the rules."""
     importer = ReadingsImporter(session, interval=interval, unit=unit, tz=tz)
     importer.single_batch = True
     return importer.import_report(session, list(records))
+
+
+def _plain_name(column: str) -> str:
+    """A column as the rules read it: a value header with its unit is ``value``."""
+    found = value_column([column])
+    return VALUE if found else column
+
+
+def _renamed(records: Iterable[Record], column: str) -> Iterator[Record]:
+    """``records`` with their ``column`` (a value header with a unit) named ``value``."""
+    for record in records:
+        values = dict(record.values)
+        if column in values:
+            values[VALUE] = values.pop(column)
+        yield Record(record.line, values, record.error, raw=record.raw)
 
 
 class ReadingsImporter:
@@ -119,13 +141,19 @@ class ReadingsImporter:
         session: Session,
         *,
         interval: int,
-        unit: str,
+        unit: str | None,
         timezone: str | None = None,
         tz: ZoneInfo | None = None,
     ) -> None:
         check_options(interval, unit)
-        self.interval, self.unit = interval, unit
+        self.interval = interval
+        #: The unit: the option's, or the one the value header declares (first batch).
+        self.unit: Unit | None = UNITS[unit] if unit else None
+        #: The zone the file's wall-clock times are read in (``--timezone``) …
         self.tz = tz or timezone_named(timezone)
+        #: … and the zone whose days the readings are filed under, as every reader reads
+        #: them. A timestamp is converted once, file zone → UTC → company day and slot.
+        self.company = company_timezone()
         self.meters: dict[str, MeterInfo | None] = {}
         #: The line of every interval read so far, by meter id and UTC start (seconds).
         self.seen: dict[tuple[int, int], int] = {}
@@ -137,7 +165,7 @@ class ReadingsImporter:
         #: Set when no batch follows, so the intervals seen need not be kept.
         self.single_batch = False
         self.now = utcnow()
-        self._day_offsets: dict[int, int] = {}
+        self.places = Places(self.tz, self.company, interval)
         self._session = session
 
     def remember(self, records: Iterable[Record]) -> None:
@@ -160,7 +188,10 @@ class ReadingsImporter:
             updated_count=report.changed,
             unchanged=report.unchanged,
             rejects=[Reject(p.line, p.text, raw.get(p.line)) for p in report.rejects],
-            notices=[Reject(p.line, p.text) for p in report.gaps],
+            notices=[
+                Reject(p.line, p.text)
+                for p in sorted(report.gaps + report.overloads, key=lambda p: p.line)
+            ],
         )
 
     def import_report(
@@ -172,7 +203,7 @@ class ReadingsImporter:
             report, good = self._check_columns(session, records)
         else:
             report, good = self._check(session, records)
-        outcome = store(session, good, self.interval, self.tz, self._is_uniform)
+        outcome = store(session, good, self.interval, self.company, self.places.is_uniform)
         report.new, report.changed, report.unchanged = (
             outcome.new,
             outcome.changed,
@@ -190,7 +221,7 @@ class ReadingsImporter:
             None,
             after={
                 "interval": self.interval,
-                "unit": self.unit,
+                "unit": self.unit.name if self.unit else None,
                 "rows": report.rows,
                 "new": report.new,
                 "changed": report.changed,
@@ -203,6 +234,12 @@ class ReadingsImporter:
         return report
 
     def _check(self, session: Session, records: list[Record]) -> tuple[ImportReport, Readings]:
+        keys = next((r.values for r in records if not r.error and r.values), {})
+        found = value_column(keys)
+        if self.unit is None:
+            self.unit = resolve_unit(None, keys)
+        if found and found[0] != VALUE:
+            records = list(_renamed(records, found[0]))
         return self._check_columns(session, readings_columns.from_records(records))
 
     def _check_columns(
@@ -232,14 +269,18 @@ class ReadingsImporter:
                 number,
                 self.meters,
                 self.interval,
-                self.unit,
+                self._unit,
                 self.tz,
                 self.folds,
                 self.now,
             )
+            if not isinstance(verdict, str):
+                verdict = self.places.placed(verdict)
             if isinstance(verdict, str):
                 report.rejects.append(Problem(record.line, verdict, number))
             else:
+                if verdict.overload:
+                    report.overloads.append(Problem(record.line, verdict.overload, number))
                 goods.append(verdict)
                 numbers[verdict.meter_id] = verdict.meter
         good = order.dedupe(
@@ -275,14 +316,16 @@ class ReadingsImporter:
         ok = columns.plain_time & columns.plain_value
         day, second, micro = columns.day, columns.second, columns.micro
         ok &= ~unknown & (limits[codes] >= 0)
-        low, offsets = self._offsets(day[ok])
+        low, offsets = self.places.offsets(day[ok], self.tz)
         offset = offsets[np.clip(day - low, 0, len(offsets) - 1)]
         moment = day * 86_400 + second - offset
         ok &= (offset != NOT_UNIFORM) & (day >= low) & (day < low + len(offsets))
         ok &= (second % (self.interval * 60) == 0) & (moment <= self.now.timestamp())
         ok &= micro <= limits[codes]
+        filed_day, filed_second, filed = self.places.company_places(moment, day, second, ok)
+        ok &= filed
         # mWh = round-half-even(value in millionths × multiplier in thousandths × F / D).
-        factor, divisor = (1, 1000) if self.unit == "kWh" else (self.interval, 60_000)
+        factor, divisor = self._unit.fast_terms(self.interval)
         numerator = micro * scaled[codes] * factor
         quotient, remainder = np.divmod(numerator, divisor)
         up = (2 * remainder > divisor) | ((2 * remainder == divisor) & (quotient % 2 == 1))
@@ -292,8 +335,8 @@ class ReadingsImporter:
             meter_ids[codes[rows]],
             moment[rows],
             (quotient + up)[rows],
-            day[rows],
-            second[rows] // (self.interval * 60),
+            filed_day[rows],
+            filed_second[rows] // (self.interval * 60),
         )
         slow = [columns.record(int(i)) for i in np.flatnonzero(~ok & ~unknown)]
         return fast, numbers, slow
@@ -301,43 +344,31 @@ class ReadingsImporter:
     def _fast_terms(self, info: MeterInfo | None) -> tuple[int, int]:
         """A meter's multiplier in thousandths and the largest value (in millionths)
         within its capacity, both exact; a limit of -1 sends its rows one by one."""
-        if info is None:
+        if info is None or info.quantity != self._unit.quantity:
             return 0, -1
         scaled = info.multiplier * 1000
         if scaled != scaled.to_integral_value() or scaled <= 0:
             return 0, -1
-        # Over capacity when value × multiplier × 60 / interval (kWh) or value ×
-        # multiplier (kW) exceeds the maximum demand.
-        most = Fraction(info.max_kw) * 1_000_000_000 / int(scaled)
-        if self.unit == "kWh":
+        # Over capacity when the value as canonical demand (× multiplier, × the unit's
+        # scale, and × 60 / interval for energy) exceeds the maximum demand: such a
+        # row goes one by one, to be reported as an overload or refused.
+        factor, _divisor = self._unit.fast_terms(self.interval)
+        most = Fraction(info.max_kw) * 1_000_000_000 / int(scaled) / self._unit.scale
+        if self._unit.energy:
             most = most * self.interval / 60
-        return int(scaled), min(math.floor(most), _LARGEST)
+        # And the arithmetic of the array path stays inside 64 bits.
+        return int(scaled), min(math.floor(most), _LARGEST // (int(scaled) * factor), _LARGEST)
 
-    def _offsets(self, days: np.ndarray) -> tuple[int, np.ndarray]:
-        """The first of ``days`` and the UTC offset (seconds) of every local day from it
-        to the last, :data:`NOT_UNIFORM` for a day whose offset changes (or absent)."""
-        if not days.size:
-            return 0, np.full(1, NOT_UNIFORM, dtype=np.int64)
-        low, high = int(days.min()), int(days.max())
-        table = np.full(high - low + 1, NOT_UNIFORM, dtype=np.int64)
-        present = np.zeros(high - low + 1, dtype=bool)
-        present[days - low] = True
-        for index in np.flatnonzero(present).tolist():
-            table[index] = self._offset_of(low + index)
-        return low, table
-
-    def _offset_of(self, day: int) -> int:
-        if day not in self._day_offsets:
-            self._day_offsets[day] = day_offset(day, self.tz)
-        return self._day_offsets[day]
-
-    def _is_uniform(self, day: int) -> bool:
-        """Whether the local ``day`` follows one UTC offset all day long."""
-        return self._offset_of(day) != NOT_UNIFORM
+    @property
+    def _unit(self) -> Unit:
+        """The unit, once known (checking a batch resolves it first)."""
+        if self.unit is None:  # pragma: no cover - _check resolves it before any use
+            raise ValidationFailed("say the unit", details={"unit": ["Required."]})
+        return self.unit
 
     def _readings_of(self, goods: list[Good]) -> Readings:
         """The readings judged one by one, as arrays."""
-        places = [storage.slot_of(g.moment, self.tz, self.interval) for g in goods]
+        places = [g.place for g in goods]
         return Readings(
             np.array([g.line for g in goods], dtype=np.int64),
             np.array([g.meter_id for g in goods], dtype=np.int64),
@@ -346,20 +377,3 @@ class ReadingsImporter:
             np.array([(day - EPOCH).days for day, _slot in places], dtype=np.int64),
             np.array([slot for _day, slot in places], dtype=np.int64),
         )
-
-
-def day_offset(day: int, tz: ZoneInfo) -> int:
-    """The UTC offset (seconds) of the local ``day`` when it is the same all day long —
-    no clock change, so no time in it is missing or repeated — else ``NOT_UNIFORM``."""
-    midnight = datetime.combine(EPOCH + timedelta(days=day), datetime.min.time())
-    offsets = set()
-    # Every hour, both folds: a change of clocks makes a time that occurs twice or
-    # never, which gives two offsets, and the offset after it differs from the one before.
-    for hours in range(25):
-        local = midnight + timedelta(hours=hours)
-        for fold in (0, 1):
-            offset = local.replace(tzinfo=tz, fold=fold).utcoffset()
-            offsets.add(offset.total_seconds() if offset is not None else None)
-    if len(offsets) != 1 or None in offsets:
-        return int(NOT_UNIFORM)
-    return int(offsets.pop())

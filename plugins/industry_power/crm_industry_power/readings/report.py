@@ -24,7 +24,8 @@ class Problem:
 
 @dataclass
 class ImportReport:
-    """What an import did: readings new, changed or unchanged; refused rows; gaps."""
+    """What an import did: readings new, changed or unchanged; refused rows; gaps;
+    overloads."""
 
     rows: int = 0
     new: int = 0
@@ -32,6 +33,8 @@ class ImportReport:
     unchanged: int = 0
     rejects: list[Problem] = field(default_factory=list)
     gaps: list[Problem] = field(default_factory=list)
+    #: Readings stored though over 3× the contracted capacity: line, value, capacity.
+    overloads: list[Problem] = field(default_factory=list)
 
     @property
     def stored(self) -> int:

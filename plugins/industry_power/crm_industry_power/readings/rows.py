@@ -4,7 +4,7 @@ reason it is refused (the rows the array path cannot clear come here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -14,19 +14,26 @@ from sqlalchemy.orm import Session
 from crm_host.sdk.customers import Record
 from crm_industry_power import storage
 from crm_industry_power.models import Account, Meter
+from crm_industry_power.readings.units import Unit
 
-#: A reading implying more demand than this many times the contracted capacity is not
-#: physically possible on that connection (transformers carry brief overloads, not 3×).
+#: A reading implying more demand than this many times the contracted capacity is an
+#: overload: reported (transformers carry brief overloads, seldom 3×), or refused
+#: where the account says so.
 MAX_OVERLOAD = 3
+#: The value column as the rules read it (a header with a unit is renamed to it).
+VALUE = "value"
 
 
 @dataclass(frozen=True)
 class MeterInfo:
-    """A meter as the rules need it: its id, multiplier and largest possible demand."""
+    """A meter as the rules need it: its id, multiplier, the demand over which a reading
+    is an overload, what it measures and whether its account refuses overloads."""
 
     id: int
     multiplier: Decimal
     max_kw: Decimal
+    quantity: str = "active"
+    refuse_overload: bool = False
 
 
 @dataclass
@@ -38,6 +45,10 @@ class Good:
     meter_id: int
     moment: datetime
     mwh: int
+    #: Why the reading is an overload, when it is one (stored all the same).
+    overload: str | None = None
+    #: The company day and slot it is filed under (set once the zone is applied).
+    place: tuple[date, int] = (date.min, 0)
 
 
 def meter_info(
@@ -46,12 +57,24 @@ def meter_info(
     """The meter numbered ``number`` (``None``: unknown), looked up once per import."""
     if number not in cache:
         row = session.execute(
-            sa.select(Meter.id, Meter.multiplier, Account.contracted_kva)
+            sa.select(
+                Meter.id,
+                Meter.multiplier,
+                Meter.quantity,
+                Account.contracted_kva,
+                Account.refuse_overload,
+            )
             .join(Account, Account.id == Meter.account_id)
             .where(Meter.number == number)
         ).first()
         cache[number] = (
-            MeterInfo(row.id, Decimal(row.multiplier), Decimal(row.contracted_kva) * MAX_OVERLOAD)
+            MeterInfo(
+                row.id,
+                Decimal(row.multiplier),
+                Decimal(row.contracted_kva) * MAX_OVERLOAD,
+                row.quantity,
+                bool(row.refuse_overload),
+            )
             if row
             else None
         )
@@ -95,7 +118,7 @@ def check_row(
     number: str,
     meters: dict[str, MeterInfo | None],
     interval: int,
-    unit: str,
+    unit: Unit,
     tz: ZoneInfo,
     folds: dict[tuple[int, datetime], int],
     now: datetime,
@@ -107,6 +130,8 @@ def check_row(
     meter = meter_info(session, number, meters)
     if meter is None:
         return f"unknown meter {number}"
+    if meter.quantity != unit.quantity:
+        return f"the meter measures {meter.quantity} power, not {unit.name}"
     try:
         moment = parse_timestamp(str(record.values.get("timestamp") or ""), tz, folds, meter.id)
     except ValueError as error:
@@ -116,7 +141,7 @@ def check_row(
         return f"{local:%Y-%m-%d %H:%M:%S} is not on a {interval}-minute boundary"
     if moment > now:
         return f"{local:%Y-%m-%d %H:%M} is in the future"
-    raw = str(record.values.get("value") or "").strip()
+    raw = str(record.values.get(VALUE) or "").strip()
     try:
         value = Decimal(raw)
     except (InvalidOperation, ValueError):
@@ -125,13 +150,14 @@ def check_row(
         return f"value {raw} is not a number"
     if value < 0:
         return f"negative value {raw}"
-    kwh = value if unit == "kWh" else value * interval / 60
-    kwh *= meter.multiplier
+    kwh = unit.energy_of(value, interval) * meter.multiplier
     demand = kwh * 60 / interval
+    overload = None
     if demand > meter.max_kw:
-        return (
-            f"impossible value {raw} {unit}: {demand:.1f} kW is over {MAX_OVERLOAD}× "
-            f"the contracted capacity ({meter.max_kw / MAX_OVERLOAD:.0f} kVA)"
-        )
+        base = unit.canonical.rstrip("h")
+        limit = f"{MAX_OVERLOAD}× the contracted capacity ({meter.max_kw / MAX_OVERLOAD:.0f} kVA)"
+        if meter.refuse_overload:
+            return f"impossible value {raw} {unit.name}: {demand:.1f} {base} is over {limit}"
+        overload = f"overload: value {raw} {unit.name} is {demand:.1f} {base}, over {limit}"
     mwh = int((kwh * 1000 * 1000).to_integral_value(ROUND_HALF_EVEN))
-    return Good(record.line, number, meter.id, moment, mwh)
+    return Good(record.line, number, meter.id, moment, mwh, overload)

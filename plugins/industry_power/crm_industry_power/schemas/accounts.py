@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id
-from crm_industry_power.models import CATEGORIES, EQUIPMENT_KINDS, VOLTAGE_LEVELS
-from crm_industry_power.schemas.fields import day_field, number_field
+from crm_industry_power.models import (
+    CATEGORIES,
+    DISPLAY_UNITS,
+    EQUIPMENT_KINDS,
+    QUANTITIES,
+    VOLTAGE_LEVELS,
+)
+from crm_industry_power.profiles import KVA, MULTIPLIER
+from crm_industry_power.schemas.fields import day_field
 
 
 class AccountIn(ma.Schema):
     number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     customer_id = Id()
-    service_point = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    category = ma.fields.String(validate=ma.validate.OneOf(list(CATEGORIES)))
-    voltage_level = ma.fields.String(validate=ma.validate.OneOf(VOLTAGE_LEVELS))
-    contracted_kva = number_field(9999999)
+    service_point = check.Text(200, allow_blank=False, allow_none=False)
+    category = check.Choice(CATEGORIES)
+    voltage_level = check.Choice(VOLTAGE_LEVELS)
+    contracted_kva = check.Decimal(**KVA, as_string=True, metadata={"example": 630})
     tariff = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
     key_customer = ma.fields.Boolean()
+    display_unit = ma.fields.String(validate=ma.validate.OneOf(DISPLAY_UNITS))
+    refuse_overload = ma.fields.Boolean()
 
 
 class AccountQuery(ma.Schema):
@@ -36,14 +46,17 @@ class AccountOut(ma.Schema):
     contracted_kva = ma.fields.Decimal(as_string=True)
     tariff = ma.fields.Function(lambda a: a.tariff.code if a.tariff else None)
     key_customer = ma.fields.Boolean()
+    display_unit = ma.fields.String()
+    refuse_overload = ma.fields.Boolean()
     created_at = ma.fields.DateTime()
 
 
 class MeterIn(ma.Schema):
     number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     account_id = Id()
-    multiplier = number_field(999999)
+    multiplier = check.Decimal(**MULTIPLIER, as_string=True, metadata={"example": 40})
     active = ma.fields.Boolean()
+    quantity = ma.fields.String(validate=ma.validate.OneOf(QUANTITIES))
 
 
 class MeterQuery(ma.Schema):
@@ -57,13 +70,14 @@ class MeterOut(ma.Schema):
     account_id = ma.fields.Integer()
     multiplier = ma.fields.Decimal(as_string=True)
     active = ma.fields.Boolean()
+    quantity = ma.fields.String()
 
 
 class EquipmentIn(ma.Schema):
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(EQUIPMENT_KINDS))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    model = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
-    rated_kva = number_field(9999999, allow_none=True)
+    kind = check.Choice(EQUIPMENT_KINDS, required=True)
+    name = check.Text(100, required=True, allow_blank=False, allow_none=False)
+    model = check.Text(100)
+    rated_kva = check.Decimal(**KVA, as_string=True, allow_none=True)
     installed_on = day_field(allow_none=True)
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id
 from crm_industry_power.models import AREAS
 
 
 class FaultIn(ma.Schema):
-    description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
-    area = ma.fields.String(load_default="urban", validate=ma.validate.OneOf(AREAS))
-    contact_phone = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=32))
+    description = check.Text(
+        4000, multiline=True, required=True, allow_blank=False, allow_none=False
+    )
+    area = check.Choice(AREAS, load_default="urban")
+    contact_phone = check.Text(32)
 
 
 class FaultQuery(ma.Schema):

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id
+from crm_industry_power.guarantees import MAX_CREDIT
 from crm_industry_power.models import GUARANTEE_KINDS, GUARANTEE_UNITS
-from crm_industry_power.schemas.fields import EARLIEST, LATEST, price_field, query_id_field
+from crm_industry_power.schemas.fields import EARLIEST, LATEST, query_id_field
 
 
 class GuaranteeTypeIn(ma.Schema):
     code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(GUARANTEE_KINDS))
+    name = check.Text(100, required=True, allow_blank=False, allow_none=False)
+    kind = check.Choice(GUARANTEE_KINDS, required=True)
     target_value = ma.fields.Integer(
         required=True, strict=True, validate=ma.validate.Range(min=0, max=100_000)
     )
-    target_unit = ma.fields.String(required=True, validate=ma.validate.OneOf(GUARANTEE_UNITS))
+    target_unit = check.Choice(GUARANTEE_UNITS, required=True)
     calendar = ma.fields.String(
         validate=ma.validate.Length(min=1, max=100),
         metadata={"description": "A business calendar's name (crm calendars list), or 24x7"},
     )
-    credit_amount = price_field(required=True)
-    currency = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Z]{3}$"))
+    credit_amount = check.Money(maximum=MAX_CREDIT - check.CENT, as_string=True, required=True)
+    currency = check.Currency()
     active = ma.fields.Boolean()
 
 

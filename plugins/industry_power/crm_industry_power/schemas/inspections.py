@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from crm_host.sdk import utcnow
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id
 from crm_industry_power.inspections import MAX_INTERVAL_DAYS, is_overdue
 from crm_industry_power.models import INSPECTION_KINDS, INSPECTION_RESULTS
@@ -47,12 +48,12 @@ class InspectionPlanOut(ma.Schema):
 
 
 class InspectionRecordIn(ma.Schema):
-    kind = ma.fields.String(load_default="patrol", validate=ma.validate.OneOf(INSPECTION_KINDS))
+    kind = check.Choice(INSPECTION_KINDS, load_default="patrol")
     inspected_on = day_field(required=True)
     inspector_id = Id(allow_none=True)
-    findings = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
-    result = ma.fields.String(required=True, validate=ma.validate.OneOf(INSPECTION_RESULTS))
-    follow_up = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))
+    findings = check.Text(4000, multiline=True, load_default="", allow_none=False)
+    result = check.Choice(INSPECTION_RESULTS, required=True)
+    follow_up = check.Text(4000, multiline=True)
 
 
 class InspectionRecordOut(ma.Schema):

@@ -12,7 +12,11 @@ from crm_industry_power.storage import INTERVALS
 
 class ReadingsImportIn(ma.Schema):
     interval = ma.fields.Integer(required=True, validate=ma.validate.OneOf(INTERVALS))
-    unit = ma.fields.String(required=True, validate=ma.validate.OneOf(UNITS))
+    unit = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.OneOf(UNITS),
+        metadata={"description": "The file's unit; may be said by the value header instead"},
+    )
     timezone = ma.fields.String(
         load_default=None,
         validate=ma.validate.Length(max=64),
@@ -37,6 +41,7 @@ class ImportReportOut(ma.Schema):
     unchanged = ma.fields.Integer()
     rejects = ma.fields.List(ma.fields.Nested(ProblemOut))
     gaps = ma.fields.List(ma.fields.Nested(ProblemOut))
+    overloads = ma.fields.List(ma.fields.Nested(ProblemOut))
 
 
 class DayQuery(ma.Schema):
@@ -79,12 +84,22 @@ class PointOut(ma.Schema):
     period = ma.fields.String()
 
 
+class FigureOut(ma.Schema):
+    key = ma.fields.String()
+    label = ma.fields.String()
+    value = ma.fields.Float(allow_none=True)
+    unit = ma.fields.String()
+
+
 class LoadCurveOut(ma.Schema):
     account_id = ma.fields.Integer()
     day = ma.fields.Date()
     interval = ma.fields.Integer(allow_none=True)
     points = ma.fields.List(ma.fields.Nested(PointOut))
     metrics = ma.fields.Nested(MetricsOut, allow_none=True)
+    #: The metric set every surface shows, in the account's display unit.
+    display_unit = ma.fields.String()
+    figures = ma.fields.List(ma.fields.Nested(FigureOut))
 
 
 class SummaryOut(ma.Schema):

@@ -12,9 +12,10 @@ from werkzeug.wrappers import Response
 
 from crm_host.sdk import CrmError, Customer, can, get_host
 from crm_host.sdk.web import Chart, allowed, chart_json, page
-from crm_industry_power import advice, bills, faults, loadcurve, storage
+from crm_industry_power import advice, bills, faults, figures, loadcurve, storage
 from crm_industry_power import permissions as p
 from crm_industry_power.models import CATEGORIES, Account, Equipment, Fault, Meter, ServiceClass
+from crm_industry_power.readings.units import in_display_unit
 from crm_industry_power.views.blueprint import bp
 from crm_industry_power.views.labels import LIMIT, PERIOD_LABELS, labels
 from crm_industry_power.zones import company_timezone
@@ -64,24 +65,34 @@ def account(account_id: int) -> str:
     tz = company_timezone()
     user = current_user.user
     metrics = chart = None
+    metric_figures: list[figures.Figure] = []
     extra_charts: list[Chart] = []
     if can(session, user, p.READINGS_READ):
         curve = loadcurve.day_curve(session, row, day, tz)
         if curve is not None:
             metrics = loadcurve.metrics(curve, row.tariff, row.contracted_kva, tz)
+            metric_figures = figures.figures(metrics, row.display_unit)
         chart = Chart(
-            _("Load curve on %(day)s (kW)", day=day.isoformat()),
+            _("Load curve on %(day)s (%(unit)s)", day=day.isoformat(), unit=row.display_unit),
             url_for(".curve", account_id=row.id, day=day.isoformat()),
             kind="line",
         )
         extra_charts = [
             Chart(
-                _("Typical day of the 30 days to %(day)s (kW)", day=day.isoformat()),
+                _(
+                    "Typical day of the 30 days to %(day)s (%(unit)s)",
+                    day=day.isoformat(),
+                    unit=row.display_unit,
+                ),
                 url_for(".typical", account_id=row.id, day=day.isoformat()),
                 kind="line",
             ),
             Chart(
-                _("Energy per day in %(month)s (kWh)", month=day.strftime("%Y-%m")),
+                _(
+                    "Energy per day in %(month)s (%(unit)s)",
+                    month=day.strftime("%Y-%m"),
+                    unit=f"{row.display_unit}h",
+                ),
                 url_for(".month", account_id=row.id, day=day.isoformat()),
                 kind="bar",
             ),
@@ -113,6 +124,7 @@ def account(account_id: int) -> str:
         chart=chart,
         extra_charts=extra_charts,
         metrics=metrics,
+        figures=metric_figures,
         advice_rows=advice_rows,
         fault_rows=fault_rows,
         can_report=allowed(p.FAULTS_WRITE),
@@ -125,18 +137,24 @@ def account(account_id: int) -> str:
 @bp.route("/accounts/<int:account_id>/curve.json")
 @page(p.READINGS_READ)
 def curve(account_id: int) -> Response:
-    """The chart data of the account's load curve on ``day``: kW per interval."""
+    """The chart data of the account's load curve on ``day``: demand per interval, in
+    the account's unit."""
     session = get_host().session
     row = session.get(Account, account_id)
     if row is None:
         abort(404)
     tz = company_timezone()
     day_curve = loadcurve.day_curve(session, row, _day_arg(), tz)
+    unit = row.display_unit
     if day_curve is None:
-        return chart_json([], {_("Demand"): []}, unit="kW")
+        return chart_json([], {_("Demand"): []}, unit=unit)
     labels = [f"{start.astimezone(tz):%H:%M}" for start in day_curve.starts]
-    values = [None if v is None else round(v, 3) for v in day_curve.kw]
-    return chart_json(labels, {_("Demand"): values}, unit="kW")  # type: ignore[dict-item]
+    values = [_rounded(in_display_unit(v, unit)) for v in day_curve.kw]
+    return chart_json(labels, {_("Demand"): values}, unit=unit)  # type: ignore[dict-item]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _account_or_404(account_id: int) -> Account:
@@ -157,8 +175,9 @@ def typical(account_id: int) -> Response:
     values = loadcurve.typical_day(curves)
     interval = loadcurve.typical_interval(curves) or 60
     labels = [f"{i * interval // 60:02d}:{i * interval % 60:02d}" for i in range(len(values))]
-    rounded = [None if v is None else round(v, 3) for v in values]
-    return chart_json(labels, {_("Demand"): rounded}, unit="kW")  # type: ignore[dict-item]
+    unit = row.display_unit
+    rounded = [_rounded(in_display_unit(v, unit)) for v in values]
+    return chart_json(labels, {_("Demand"): rounded}, unit=unit)  # type: ignore[dict-item]
 
 
 @bp.route("/accounts/<int:account_id>/month.json")
@@ -168,13 +187,16 @@ def month(account_id: int) -> Response:
     row = _account_or_404(account_id)
     first, last = bills.month_bounds(_day_arg())
     days = loadcurve.monthly_profile(get_host().session, row, first, last, company_timezone())
+    unit = row.display_unit
     return chart_json(
         [d.day.strftime("%m-%d") for d in days],
         {
-            str(PERIOD_LABELS[period]): [float(d.energy_by_period[period]) for d in days]
+            str(PERIOD_LABELS[period]): [
+                in_display_unit(float(d.energy_by_period[period]), unit) for d in days
+            ]
             for period in ("peak", "flat", "valley")
         },
-        unit="kWh",
+        unit=f"{unit}h",
     )
 
 

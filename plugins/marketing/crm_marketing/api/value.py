@@ -83,6 +83,8 @@ class ValueRefresh(MethodView):
         args: dict[str, Any] = {"currency": data["currency"]}
         if data.get("horizon_days"):
             args["horizon_days"] = data["horizon_days"]
+        if data.get("discount_rate") is not None:
+            args["discount_rate"] = data["discount_rate"]
         job_id = enqueue(session, lifetime_value.JOB, args)
         session.commit()
         return {"job_id": job_id}

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from crm_host.sdk import CrmError, fail, get_host
 from crm_marketing import lifetime_value, rfm, segments, winback
+from crm_marketing.cli import value_report
 
 
 @click.group("analytics", cls=AppGroup)
@@ -21,11 +22,28 @@ def analytics_group() -> None:
     type=click.IntRange(1, 3650),
     help="Days of expected value (MARKETING_VALUE_HORIZON_DAYS, else 365).",
 )
-def clv(currency: str, horizon_days: int | None) -> None:
-    """Refit BG/NBD and Gamma-Gamma over every buyer and store each customer's value."""
+@click.option(
+    "--discount-rate",
+    type=click.FloatRange(0, 10, max_open=True),
+    help="Annual discount rate as a fraction (MARKETING_VALUE_DISCOUNT_RATE, else 0.10).",
+)
+@click.option(
+    "--from-file",
+    "path",
+    type=click.Path(dir_okay=False),
+    help="Fit a CSV instead (an RFM or CDNOW summary, or customer_id,date,amount); stores nothing.",
+)
+def clv(
+    currency: str, horizon_days: int | None, discount_rate: float | None, path: str | None
+) -> None:
+    """Refit BG/NBD and Gamma-Gamma over every buyer and store each customer's value;
+    compare BG/NBD with Pareto/NBD. With --from-file, fit a reference data set."""
+    if path is not None:
+        value_report.report_file(path)
+        return
     session = get_host().session
     try:
-        model = lifetime_value.refresh(session, currency.upper(), horizon_days)
+        model = lifetime_value.refresh(session, currency.upper(), horizon_days, discount_rate)
     except CrmError as error:
         raise fail(error) from None
     session.commit()
@@ -41,6 +59,8 @@ def clv(currency: str, horizon_days: int | None) -> None:
         click.echo("Gamma-Gamma: too few repeat buyers; expected values left empty")
     else:
         click.echo(f"Gamma-Gamma p={model.p:.4g} q={model.q:.4g} v={model.v:.4g}")
+    if model.comparison:
+        value_report.echo_comparison(model.comparison)
     counts = lifetime_value.churn_counts(session)
     click.echo("churn risk: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -68,6 +69,10 @@ class ValueModel(Base):
     q: Mapped[float | None]
     v: Mapped[float | None]
     gamma_gamma_log_likelihood: Mapped[float | None]
+    #: The annual rate the expected values were discounted at (a fraction).
+    discount_rate: Mapped[float | None]
+    #: BG/NBD against Pareto/NBD on the same history: see ``value_models.compare``.
+    comparison: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

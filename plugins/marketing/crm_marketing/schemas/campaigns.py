@@ -6,8 +6,10 @@ import marshmallow as ma
 import sqlalchemy as sa
 
 from crm_host.sdk import shown
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id, PageArgs
 from crm_marketing import variants
+from crm_marketing.campaigns import MAX_COST
 from crm_marketing.models import CAMPAIGN_STATUSES, RESPONSES
 from crm_marketing.schemas.common import text
 
@@ -15,13 +17,14 @@ from crm_marketing.schemas.common import text
 class VariantIn(ma.Schema):
     name = ma.fields.String(validate=ma.validate.OneOf(variants.NAMES))
     subject = text(300, allow_none=True)
-    body = text(50_000, 1, required=True)
+    body = text(50_000, 1, multiline=True, required=True)
     weight = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(1, 99))
 
 
 def _cost() -> ma.fields.Decimal:
-    return ma.fields.Decimal(
+    return check.Money(
         allow_none=True,
+        maximum=MAX_COST,
         metadata={"description": "What the campaign cost; editable after launch too."},
     )
 
@@ -40,14 +43,15 @@ class CampaignIn(ma.Schema):
     channel = _channel(required=True)
     segment_id = Id(required=True)
     subject = text(300, allow_none=True)
-    body = text(50_000, 1, required=True)
+    body = text(50_000, 1, multiline=True, required=True)
     scheduled_at = ma.fields.AwareDateTime(allow_none=True)
     variants = ma.fields.List(
         ma.fields.Nested(VariantIn),
         metadata={"description": "None, or 2–5 A/B variants whose weights add up to 100."},
     )
     cost = _cost()
-    cost_currency = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=3))
+    # Checked by the service with the cost (the SDK's currency rule): the two go together.
+    cost_currency = ma.fields.String(allow_none=True, metadata={"example": "CNY"})
     test_share = ma.fields.Integer(
         allow_none=True,
         strict=True,
@@ -61,11 +65,12 @@ class CampaignPatch(ma.Schema):
     channel = _channel()
     segment_id = Id()
     subject = text(300, allow_none=True)
-    body = text(50_000, 1)
+    body = text(50_000, 1, multiline=True)
     scheduled_at = ma.fields.AwareDateTime(allow_none=True)
     variants = ma.fields.List(ma.fields.Nested(VariantIn))
     cost = _cost()
-    cost_currency = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=3))
+    # Checked by the service with the cost (the SDK's currency rule): the two go together.
+    cost_currency = ma.fields.String(allow_none=True, metadata={"example": "CNY"})
     test_share = ma.fields.Integer(
         allow_none=True,
         strict=True,

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
-
-def no_nul(value: str) -> None:
-    """Refuse text with a NUL character."""
-    # PostgreSQL refuses NUL in text; say so as a 422 rather than fail in the database.
-    if "\x00" in value:
-        raise ma.ValidationError("Must not contain NUL characters.")
+from crm_host.sdk import validation as check
 
 
-def text(max_length: int, min_length: int = 0, **kwargs) -> ma.fields.String:
-    """A string field of bounded length, without NUL characters."""
-    return ma.fields.String(
-        validate=[ma.validate.Length(min=min_length, max=max_length), no_nul], **kwargs
-    )
+def text(
+    max_length: int, min_length: int = 0, *, multiline: bool = False, **kwargs: Any
+) -> ma.fields.String:
+    """Text of at most ``max_length`` characters by the SDK's text rule (no NUL or other
+    control characters; line breaks only when ``multiline``); ``min_length=1`` refuses
+    blank text. ``null`` only when ``allow_none=True`` is given."""
+    kwargs.setdefault("allow_none", False)
+    return check.Text(max_length, multiline=multiline, allow_blank=min_length < 1, **kwargs)
 
 
 class RulesField(ma.fields.Dict):

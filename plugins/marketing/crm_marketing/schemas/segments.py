@@ -11,14 +11,14 @@ from crm_marketing.schemas.common import RulesField, text
 
 class SegmentIn(ma.Schema):
     name = text(200, 1, required=True)
-    description = text(1000, allow_none=True)
+    description = text(1000, multiline=True, allow_none=True)
     kind = ma.fields.String(validate=ma.validate.OneOf(SEGMENT_KINDS), load_default="rules")
     rules = RulesField(allow_none=True)
 
 
 class SegmentPatch(ma.Schema):
     name = text(200, 1)
-    description = text(1000, allow_none=True)
+    description = text(1000, multiline=True, allow_none=True)
     rules = RulesField()
 
 

@@ -22,6 +22,15 @@ class ValueModelOut(ma.Schema):
     q = ma.fields.Float(allow_none=True)
     v = ma.fields.Float(allow_none=True)
     gamma_gamma_log_likelihood = ma.fields.Float(allow_none=True)
+    discount_rate = ma.fields.Float(allow_none=True)
+    comparison = ma.fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "BG/NBD and Pareto/NBD on the same history: per model its "
+            "params and log_likelihood, and on the calibration / holdout split "
+            "holdout_predicted, holdout_actual and holdout_error (mean absolute error)."
+        },
+    )
     computed_at = ma.fields.DateTime()
 
 
@@ -56,6 +65,10 @@ class CustomerValueQuery(PageArgs):
 class ValueRefreshIn(RefreshIn):
     horizon_days = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=3650), metadata={"example": 365}
+    )
+    discount_rate = ma.fields.Float(
+        validate=ma.validate.Range(min=0, max=10, max_inclusive=False),
+        metadata={"example": 0.1, "description": "Annual, as a fraction; discounted weekly."},
     )
 
 

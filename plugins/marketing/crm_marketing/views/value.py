@@ -44,6 +44,7 @@ def value() -> str:
         tier_labels=TIER_LABELS,
         quadrant_labels=QUADRANT_LABELS,
         risk_labels=RISK_LABELS,
+        model_labels={"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD"},
         pyramid_chart=Chart(_("Customer pyramid"), url_for(".pyramid_chart")),
         risk_chart=Chart(_("Customers per churn risk"), url_for(".churn_chart"), kind="pie"),
     )

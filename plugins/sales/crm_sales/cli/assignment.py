@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from crm_host.sdk import CrmError, User, fail, get_host
+from crm_host.sdk import validation as check
 from crm_sales import assignment, checks
 
 
@@ -18,7 +19,7 @@ def assignment_group() -> None:
 
 def _department(session: Session, value: str) -> int:
     """The id of the department given by id, code or name; the command stops if none."""
-    errors: checks.Errors = {}
+    errors: check.Errors = {}
     found = checks.department_id(session, value, "department", errors)
     if found is None:
         raise click.ClickException(f"no department {value!r}")

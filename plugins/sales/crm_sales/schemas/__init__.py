@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from crm_sales.schemas.activities import ActivityIn, ActivityOut, ActivityPage, ActivityQuery
 from crm_sales.schemas.assignment import AssignmentIn, AssignmentOut, CapacityIn, SellerLoadOut
-from crm_sales.schemas.common import CURRENCY
 from crm_sales.schemas.crosssell import RecommendationOut, RuleOut, RulesQuery
 from crm_sales.schemas.leads import (
     LEAD_STATUSES,
@@ -71,7 +70,6 @@ from crm_sales.schemas.quotes import (
 from crm_sales.schemas.scoring import ScoringRuleIn, ScoringRuleOut
 
 __all__ = [
-    "CURRENCY",
     "LEAD_STATUSES",
     "QUOTE_STATUSES",
     "ActivityIn",

@@ -10,7 +10,7 @@ from crm_sales.schemas.common import query_id_field, text_field
 
 class ActivityIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(["call", "meeting", "task"]))
-    subject = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    subject = text_field(300, required=True, allow_none=False, allow_blank=False)
     notes = text_field(10_000)
     due_at = ma.fields.AwareDateTime(required=True)
     customer_id = Id(allow_none=True)

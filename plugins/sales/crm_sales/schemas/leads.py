@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id, PageArgs
-from crm_sales.schemas.common import CURRENCY, amount_field, query_id_field, text_field
+from crm_sales.schemas.common import amount_field, currency_field, query_id_field, text_field
 from crm_sales.schemas.pipeline import OpportunityOut
 
 LEAD_STATUSES = ["new", "contacted", "qualified", "converted", "disqualified"]
 
 
 class LeadIn(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = text_field(200, required=True, allow_none=False, allow_blank=False)
     company = text_field(200)
     email = text_field(320)
     phone = text_field(32)
@@ -65,8 +66,8 @@ class ConvertIn(ma.Schema):
     customer_code = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
     opportunity_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     amount = amount_field()
-    currency = ma.fields.String(**CURRENCY)
-    expected_close = ma.fields.Date(allow_none=True)
+    currency = currency_field()
+    expected_close = check.Date(allow_none=True)
     stage = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
 
 

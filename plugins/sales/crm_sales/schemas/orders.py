@@ -6,8 +6,8 @@ import marshmallow as ma
 
 from crm_host.sdk.web import Id, PageArgs
 from crm_sales.schemas.common import (
-    CURRENCY,
     amount_field,
+    currency_field,
     percent_field,
     query_id_field,
     text_field,
@@ -15,10 +15,10 @@ from crm_sales.schemas.common import (
 
 
 class ProductIn(ma.Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    code = text_field(64, required=True, allow_none=False, allow_blank=False)
+    name = text_field(200, required=True, allow_none=False, allow_blank=False)
     unit_price = amount_field(required=True)
-    currency = ma.fields.String(**CURRENCY)
+    currency = currency_field()
 
 
 class ProductOut(ma.Schema):
@@ -46,8 +46,8 @@ class OrderLineIn(ma.Schema):
 class OrderIn(ma.Schema):
     customer_id = Id(required=True)
     opportunity_id = Id(allow_none=True)
-    number = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
-    currency = ma.fields.String(**CURRENCY)
+    number = text_field(32, allow_none=False, allow_blank=False)
+    currency = currency_field()
     ordered_at = ma.fields.AwareDateTime(default_timezone=None)
     lines = ma.fields.List(
         ma.fields.Nested(OrderLineIn), required=True, validate=ma.validate.Length(min=1, max=500)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id, PageArgs
-from crm_sales.schemas.common import CURRENCY, amount_field, query_id_field, text_field
+from crm_sales.schemas.common import amount_field, currency_field, query_id_field, text_field
 
 
 class StageOut(ma.Schema):
@@ -19,21 +20,21 @@ class StageOut(ma.Schema):
 
 
 class OpportunityIn(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = text_field(200, required=True, allow_none=False, allow_blank=False)
     customer_id = Id(required=True)
     amount = amount_field()
-    currency = ma.fields.String(**CURRENCY)
-    expected_close = ma.fields.Date(allow_none=True)
+    currency = currency_field()
+    expected_close = check.Date(allow_none=True)
     stage = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     owner_id = Id(allow_none=True)
     department = text_field(200)
 
 
 class OpportunityPatch(ma.Schema):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name = text_field(200, allow_none=False, allow_blank=False)
     amount = amount_field()
-    currency = ma.fields.String(**CURRENCY)
-    expected_close = ma.fields.Date(allow_none=True)
+    currency = currency_field()
+    expected_close = check.Date(allow_none=True)
     owner_id = Id(allow_none=True)
     department = text_field(200)
 
@@ -104,7 +105,7 @@ class ForecastRowOut(ma.Schema):
 
 class StageIn(ma.Schema):
     code = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=32))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    name = text_field(100, required=True, allow_none=False, allow_blank=False)
     position = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=10_000))
     probability = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=100))
     is_won = ma.fields.Boolean()
@@ -112,7 +113,7 @@ class StageIn(ma.Schema):
 
 
 class StagePatch(ma.Schema):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    name = text_field(100, allow_none=False, allow_blank=False)
     position = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=10_000))
     probability = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=0, max=100))
     is_won = ma.fields.Boolean()

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id
-from crm_sales.schemas.common import CURRENCY, amount_field
+from crm_sales.schemas.common import amount_field, currency_field, text_field
 
 
 class PriceListIn(ma.Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    currency = ma.fields.String(**CURRENCY)
-    valid_from = ma.fields.Date(allow_none=True)
-    valid_to = ma.fields.Date(allow_none=True)
+    code = text_field(32, required=True, allow_none=False, allow_blank=False)
+    name = text_field(100, required=True, allow_none=False, allow_blank=False)
+    currency = currency_field()
+    valid_from = check.Date(allow_none=True)
+    valid_to = check.Date(allow_none=True)
     is_default = ma.fields.Boolean(load_default=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import Id, PageArgs
 from crm_sales.schemas.common import percent_field, quantity_field, query_id_field, text_field
 
@@ -21,7 +22,7 @@ class QuoteIn(ma.Schema):
     customer_id = Id(required=True)
     opportunity_id = Id(allow_none=True)
     price_list_id = Id(allow_none=True, metadata={"description": "The default list if not given"})
-    valid_until = ma.fields.Date(allow_none=True)
+    valid_until = check.Date(allow_none=True)
     lines = ma.fields.List(
         ma.fields.Nested(QuoteLineIn), required=True, validate=ma.validate.Length(min=1, max=200)
     )
