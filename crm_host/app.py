@@ -18,7 +18,8 @@ from crm_host.core.fields import IdConverter
 from crm_host.core.host import Host, get_host
 from crm_host.core.objects import collect_objects
 from crm_host.core.objects.host_types import register_host_types
-from crm_host.domain import lifecycle
+from crm_host.domain import directory, lifecycle
+from crm_host.domain.jobs import register_domain_jobs
 from crm_host.links import page as links_page
 from crm_host.plugins.facade import PluginError, PluginManager, discover
 from crm_host.runtime import api as runtime_api
@@ -71,7 +72,7 @@ def create_app(
     auth.init_app(app)
     # Who may see phone and ID numbers in full (crm_host.security.sensitive.may_reveal asks).
     app.extensions["crm_reveal_check"] = signed_in_may_reveal
-    host_runtime.init_app(app)
+    host_runtime.init_app(app, host_jobs=[register_domain_jobs], app_factory=create_app)
 
     app.url_map.converters["id"] = IdConverter
     prefixes = {p.manifest.package: p.manifest.slug.capitalize() for p in plugins.plugins.values()}
@@ -79,7 +80,7 @@ def create_app(
     host_api.register(api)
     runtime_api.register(api)
     console.init_app(app)
-    oidc.init_app(app)
+    oidc.init_app(app, create_user=directory.create_user)
     links_page.init_app(app)
     i18n.init_app(app, [p.manifest.package for p in plugins.plugins.values()])
     health.init_app(app)
