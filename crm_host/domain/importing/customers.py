@@ -22,7 +22,9 @@ from crm_host.core.db import utcnow
 from crm_host.core.errors import ValidationFailed
 from crm_host.core.host import host_of
 from crm_host.core.models import Customer, Department, Tag, customer_departments, customer_tags
+from crm_host.core.sensitive import blind, blind_id_number, blind_phone
 from crm_host.core.text import normalize_name, normalize_phone
+from crm_host.core.versioning import bump_version
 from crm_host.domain.customers.custom_fields import clean_custom, definitions
 from crm_host.domain.customers.rules import FIELDS, LINK_COLUMNS, RULES, clean_customers
 from crm_host.domain.customers.service import run_guards
@@ -30,8 +32,6 @@ from crm_host.domain.importing import bulk
 from crm_host.domain.importing.readers import ImportFileError, Record
 from crm_host.domain.importing.results import BatchResult, Reject
 from crm_host.records import audit
-from crm_host.records.versioning import bump_version
-from crm_host.security.sensitive import blind, blind_id_number, blind_phone
 
 LIST_SEPARATOR = ";"
 #: Columns besides the rule-checked fields and ``custom.<name>``.
