@@ -4,7 +4,8 @@ Every import counts, at module level and inside functions: a function-level impo
 still a dependency, it only runs later. Imports under ``if TYPE_CHECKING:`` are exempt,
 because they never run (with ``from __future__ import annotations`` the names they
 bring are only read by type checkers); a module that needs a higher layer's type for a
-hint imports it there.
+hint imports it there. The hook specifications are the main user: they name in hints
+the registries of every layer their hooks receive.
 
 The layers, lowest first (``LAYERS``); a module may import its own layer and any layer
 below it, never one above:
@@ -14,27 +15,32 @@ below it, never one above:
 2. ``contract``: the hook specifications and the plugin manager. Plugins are found and
    called through them by every other layer, and they need nothing of the host but the
    event labels, so they sit under the core (the core's host object holds the manager).
-3. ``core``: database, errors, the company clock, the host object, models, the object
-   registry, fields, paging, migrations — what everything else is built on.
-4. ``records``: audit, timeline, notifications, attachments, versions — written by the
-   security and domain layers, so below them.
-5. ``security``: sign-in, tokens, keys, sensitive fields, permissions; it audits (so
-   sits on records) and is asked by links, runtime, domain and web.
+3. ``core``: database, errors, the company clock, the host object, the models and what
+   they are built of (row versions, encrypted sensitive fields), permission scopes and
+   the object registry's access check, fields, paging, migrations.
+4. ``records``: audit, timeline, notifications, attachments — written by the security
+   and domain layers, so below them.
+5. ``security``: sign-in, tokens, keys, single sign-on, throttling, permissions; it
+   audits (so sits on records). Single sign-on gets the directory's ``create_user``
+   handed in by the app.
 6. ``links``: signed links and their page (signed with keys, checked with permissions).
 7. ``runtime``: jobs, events, queue, webhooks, schedules — the machinery that domain
-   code hands work to; the domain jobs it runs are registered with it from above,
-   never imported by it.
+   code hands work to. The domain's jobs and the app factory a Celery worker needs are
+   handed to it by the app; its modules find the runtime in ``runtime.current``.
 8. ``domain``: customers, importing, SLA clocks, segments, analytics, lifecycle, the
-   directory.
+   directory, the host's object types and jobs.
 9. ``web``: the Flask glue shared by the API and the console (gates, health, metrics).
 10. ``api`` then ``console``: the console's pages call the API's schemas.
 11. ``app``: the application factory, the WSGI entry and the production checks — it
-    wires every layer below together.
+    wires every layer below together, handing down what they need from above.
 12. ``tools``: bench, authoring, backup, the demo data — each drives a whole app.
-13. ``cli``: the ``crm`` command, over the tools.
+13. ``cli``: the ``crm`` command, over the tools, with the runtime's job commands
+    (``crm_host.runtime.cli``: commands, whatever package they live in).
 14. ``sdk``: the plugins' facade, re-exporting names from every layer.
 15. ``compat``: :mod:`crm_host.deprecation` and every shim at an old path, which
     resolves names through the SDK.
+
+The same order is written out for authors in ``docs/authors/deprecations.md``.
 
 ``KNOWN_DEBT`` lists upward imports not yet broken, each with the reason; the test fails
 on any upward import not in it, and on a listed one that has gone (so the list only
