@@ -18,8 +18,8 @@ from crm_host.core.models.runtime import JOB_STATUSES
 from crm_host.records import audit
 from crm_host.runtime import queue, webhooks
 from crm_host.runtime.api import job_query, shown_status
+from crm_host.runtime.current import get_runtime
 from crm_host.runtime.facade import enqueue as enqueue_job
-from crm_host.runtime.service import get_runtime
 
 
 def _app() -> Any:

@@ -20,7 +20,9 @@ from crm_host.core.db import utcnow
 from crm_host.core.errors import ValidationFailed
 from crm_host.core.host import host_of
 from crm_host.core.models import Customer, Department, Tag, customer_departments, customer_tags
+from crm_host.core.sensitive import blind, blind_id_number, blind_phone
 from crm_host.core.text import normalize_name, normalize_phone
+from crm_host.core.versioning import bump_version
 from crm_host.domain.customers.custom_fields import clean_custom, definitions
 from crm_host.domain.customers.rules import FIELDS, RULES, clean_customers
 from crm_host.domain.customers.service import run_guards
@@ -37,8 +39,6 @@ from crm_host.domain.importing.customer_rows import (
 from crm_host.domain.importing.readers import Record
 from crm_host.domain.importing.results import BatchResult, Reject
 from crm_host.records import audit
-from crm_host.records.versioning import bump_version
-from crm_host.security.sensitive import blind, blind_id_number, blind_phone
 
 _CUSTOMERS = Customer.__table__
 _STAGE = FIELDS.index("lifecycle_stage")
