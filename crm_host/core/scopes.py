@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import enum
 import fnmatch
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import Session
 
 from crm_host.core.models import Membership, RolePermission, User
-
-if TYPE_CHECKING:
-    from crm_host.security.permissions import PermissionRegistry
+from crm_host.core.permission_registry import PermissionRegistry
 
 
 class Scope(enum.IntEnum):

@@ -10,10 +10,8 @@ their departments; administrators hold every permission with scope ``all``.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -22,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from crm_host.core.errors import Forbidden
 from crm_host.core.models import User
+from crm_host.core.permission_registry import Permission as Permission
+from crm_host.core.permission_registry import PermissionRegistry as PermissionRegistry
 from crm_host.core.scopes import Scope, scope_of
 
 # Read through the old path crm_host.permissions by plugins written before the SDK.
@@ -30,16 +30,6 @@ from crm_host.core.scopes import registry as registry
 from crm_host.core.sensitive import REVEAL_PERMISSION
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class Permission:
-    """A permission a plugin (or the host) declares."""
-
-    name: str
-    label: str
-    #: Whether record rules apply (the object has an owner and departments).
-    record_rules: bool = False
 
 
 #: The host's own permissions. ``.manage`` permissions are administrative: the
@@ -82,49 +72,6 @@ STANDARD_ROLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ),
     "viewer": ("Viewer", [("*.read", "all")]),
 }
-
-
-class PermissionRegistry:
-    """Every permission declared by the host and the loaded plugins."""
-
-    def __init__(self) -> None:
-        self.permissions: dict[str, Permission] = {}
-        self.owners: dict[str, str] = {}
-        #: Pattern → matching names; every request resolves its user's role patterns.
-        self._matches: dict[str, list[str]] = {}
-
-    def add(self, owner: str, prefix: str, permissions: Iterable[Permission]) -> None:
-        """Declare ``permissions`` for ``owner``; names must start with ``prefix.``.
-
-        A duplicate or misnamed permission fails start-up naming the owner.
-        """
-        from crm_host.plugins.facade import PluginError
-
-        for permission in permissions:
-            if not isinstance(permission, Permission):
-                raise PluginError(
-                    f"{owner}: {permission!r} is not a crm_host.security.permissions.Permission"
-                )
-            if not permission.name.startswith(prefix + ".") or permission.name.count(".") != 2:
-                raise PluginError(
-                    f"{owner}: permission {permission.name!r} must be named {prefix}.<object>.<action>"
-                )
-            if permission.name in self.permissions:
-                raise PluginError(
-                    f"{owner}: permission {permission.name} is declared by "
-                    f"{self.owners[permission.name]} already"
-                )
-            self.permissions[permission.name] = permission
-            self.owners[permission.name] = owner
-        self._matches.clear()
-
-    def matching(self, pattern: str) -> list[str]:
-        """Declared permission names matching a pattern (``*.read``, ``sales.*``)."""
-        if pattern not in self._matches:
-            self._matches[pattern] = [
-                name for name in self.permissions if fnmatch.fnmatchcase(name, pattern)
-            ]
-        return list(self._matches[pattern])
 
 
 def can(
