@@ -13,18 +13,20 @@ from flask.cli import AppGroup
 from crm_host import api as host_api
 from crm_host import console, i18n
 from crm_host.config import load_config
+from crm_host.core import sensitive
 from crm_host.core.db import Database, pool_settings
 from crm_host.core.fields import IdConverter
 from crm_host.core.host import Host, get_host
 from crm_host.core.objects import collect_objects
-from crm_host.core.objects.host_types import register_host_types
-from crm_host.domain import lifecycle
+from crm_host.domain import directory, lifecycle
+from crm_host.domain.host_types import register_host_types
+from crm_host.domain.jobs import register_domain_jobs
 from crm_host.links import page as links_page
 from crm_host.plugins.facade import PluginError, PluginManager, discover
 from crm_host.runtime import api as runtime_api
 from crm_host.runtime import facade as host_runtime
 from crm_host.runtime.permissions import RUNTIME_PERMISSIONS
-from crm_host.security import auth, oidc, sensitive
+from crm_host.security import auth, oidc
 from crm_host.security.permissions import HOST_PERMISSIONS, PermissionRegistry, signed_in_may_reveal
 from crm_host.web import _limits as limits
 from crm_host.web import headers, health, metrics, proxies
@@ -69,9 +71,9 @@ def create_app(
     host.objects = collect_objects(plugins, host.permissions, register_host_types)
     host.init_app(app)
     auth.init_app(app)
-    # Who may see phone and ID numbers in full (crm_host.security.sensitive.may_reveal asks).
+    # Who may see phone and ID numbers in full (crm_host.core.sensitive.may_reveal asks).
     app.extensions["crm_reveal_check"] = signed_in_may_reveal
-    host_runtime.init_app(app)
+    host_runtime.init_app(app, host_jobs=[register_domain_jobs], app_factory=create_app)
 
     app.url_map.converters["id"] = IdConverter
     prefixes = {p.manifest.package: p.manifest.slug.capitalize() for p in plugins.plugins.values()}
@@ -79,7 +81,7 @@ def create_app(
     host_api.register(api)
     runtime_api.register(api)
     console.init_app(app)
-    oidc.init_app(app)
+    oidc.init_app(app, create_user=directory.create_user)
     links_page.init_app(app)
     i18n.init_app(app, [p.manifest.package for p in plugins.plugins.values()])
     health.init_app(app)

@@ -26,12 +26,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from crm_host import __version__, backup_keys
-from crm_host.core import migrate
+from crm_host.core import migrate, sensitive
 from crm_host.core.db import Base, Database, utcnow
+from crm_host.core.sensitive import Encrypted
 from crm_host.domain import lifecycle
 from crm_host.plugins.manager import Discovery, order_plugins
-from crm_host.security import sensitive
-from crm_host.security.sensitive import Encrypted
 
 FORMAT = 1
 _TYPE = "__crm_type__"

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crm_host.core.db import Base
-from crm_host.security.sensitive import PREFIX, Encrypted, FieldCipher, FieldKeyError
+from crm_host.core.sensitive import PREFIX, Encrypted, FieldCipher, FieldKeyError
 
 #: How the manifest names a value no configured key (or no key at all) could identify.
 UNIDENTIFIED = "?"

@@ -31,7 +31,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.update(
         DATABASE_URL=f"sqlite:///{instance / 'crm.sqlite3'}",
         TIMEZONE="Asia/Shanghai",
-        # Where a phone number typed without its country code is (crm_host.phones).
+        # Where a phone number typed without its country code is (crm_host.core.phones).
         PHONE_REGION="CN",
         ARCHIVE_DIR=str(instance / "archives"),
         SESSION_COOKIE_HTTPONLY=True,

@@ -229,7 +229,7 @@ def test_the_detector_reads_every_form_and_passes_masked_values():
     import weasyprint
     from openpyxl import Workbook
 
-    from crm_host.security.sensitive import mask
+    from crm_host.core.sensitive import mask
     from crm_host.testing.canary import (
         ADDRESS_LINE1,
         CONTACT_PHONE,

@@ -10,11 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from crm_host.backup import BackupError, backup, restore
+from crm_host.core import sensitive
 from crm_host.core.db import Database
 from crm_host.core.host import get_host
 from crm_host.core.models import Contact, Customer
 from crm_host.plugins.facade import discover
-from crm_host.security import keys, sensitive
+from crm_host.security import keys
 
 KEY_OLD = sensitive.generate_key("old")
 KEY_NEW = sensitive.generate_key("new")

@@ -7,10 +7,9 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from crm_host.core import migrate
+from crm_host.core import migrate, sensitive
 from crm_host.core.db import Database
 from crm_host.core.models import Contact, Customer
-from crm_host.security import sensitive
 
 #: (code, phone as stored before host0019); the first three are one number.
 OLD = [

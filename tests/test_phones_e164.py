@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from crm_host.cli.main import cli as crm
 from crm_host.core.models import Customer
+from crm_host.core.phones import to_e164
 from crm_host.domain.customers import dedupe
-from crm_host.phones import to_e164
 
 #: The same mobile number as people type it: international, national, with the trunk 0.
 FORMS = ("+86 138-0013-8000", "13800138000", "013800138000")

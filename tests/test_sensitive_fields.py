@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from crm_host.core import sensitive
 from crm_host.core.models import AuditLog, Contact, Customer
 from crm_host.domain.customers import dedupe
 from crm_host.domain.importing import jobs as import_jobs
 from crm_host.runtime.facade import enqueue
-from crm_host.security import keys, sensitive
+from crm_host.security import keys
 
 KEY_A = sensitive.generate_key("a")
 KEY_B = sensitive.generate_key("b")

@@ -37,11 +37,11 @@ from crm_host.core.models import Customer, Interaction
 from crm_host.core.objects import check_object
 from crm_host.core.objects.links import link_of, object_links
 from crm_host.core.pagination import fetch_page, integer_key, timestamp_key
+from crm_host.core.sensitive import REVEAL_PERMISSION, may_reveal
 from crm_host.domain.customers import children, consent, dedupe, export, merge, privacy, service
 from crm_host.domain.customers.listing import SORT_KEYS, customer_query
 from crm_host.records import audit, timeline
 from crm_host.security.permissions import authorize, require
-from crm_host.security.sensitive import REVEAL_PERMISSION, may_reveal
 from crm_host.web._etags import check_if_match, documents_etag, documents_if_match, send_etag
 from crm_host.web.gate import enabled_plugins
 

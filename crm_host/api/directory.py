@@ -13,9 +13,10 @@ from crm_host.core.errors import NotFound
 from crm_host.core.fields import Id
 from crm_host.core.host import get_host
 from crm_host.core.models import Department, Role, User
+from crm_host.core.scopes import registry
 from crm_host.domain import directory as service
 from crm_host.records import audit
-from crm_host.security.permissions import registry, require
+from crm_host.security.permissions import require
 
 blp = Blueprint("directory", __name__, description="Departments, users and roles")
 

@@ -7,7 +7,7 @@ import marshmallow as ma
 from crm_host.api.fastdump import FastDump
 from crm_host.core.fields import Id, Masked
 from crm_host.core.pagination import PageArgs
-from crm_host.security.sensitive import shown
+from crm_host.core.sensitive import shown
 
 
 class TextField(ma.fields.String):

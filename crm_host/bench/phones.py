@@ -17,8 +17,8 @@ def bench_phone_normalisation(rows: int) -> Figure:
     parsing every value with phonenumbers."""
     import phonenumbers
 
+    from crm_host.core.phones import DEFAULT_REGION
     from crm_host.domain.customers.rules import RULES
-    from crm_host.phones import DEFAULT_REGION
 
     typed = typed_phones(rows)
     check = RULES["phone"].column

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from crm_host.cli._common import host
 from crm_host.runtime import heartbeats
-from crm_host.runtime.service import get_runtime
+from crm_host.runtime.current import get_runtime
 
 
 @click.group("health")

@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from crm_host.cli._common import host
-from crm_host.security import keys, sensitive
+from crm_host.core import sensitive
+from crm_host.security import keys
 
 
 @click.group("keys")

@@ -12,7 +12,7 @@ from flask import Flask
 from crm_host.console import _charts as charts
 from crm_host.console import _versions as versions
 from crm_host.console import admin, customers, imports, labels, shell
-from crm_host.security.sensitive import shown
+from crm_host.core.sensitive import shown
 
 
 def init_app(app: Flask) -> None:

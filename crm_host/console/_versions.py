@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from crm_host.core.errors import Conflict
-from crm_host.records.versioning import VERSION_COLUMN
+from crm_host.core.versioning import VERSION_COLUMN
 
 #: The answer a view gives with the re-rendered form (409 Conflict).
 CONFLICT_STATUS = 409

@@ -29,13 +29,13 @@ from crm_host.core.models import (
 )
 from crm_host.core.objects.links import link_of, object_links
 from crm_host.core.pagination import fetch_page
+from crm_host.core.sensitive import may_reveal
 from crm_host.domain.customers import children, export, merge, service
 from crm_host.domain.customers.custom_fields import definitions
 from crm_host.domain.customers.listing import SORT_KEYS, customer_query
 from crm_host.domain.customers.rules import GENDERS, LANGUAGES
 from crm_host.records import timeline
 from crm_host.security.permissions import authorize
-from crm_host.security.sensitive import may_reveal
 from crm_host.web._scoped import panels_for
 from crm_host.web.gate import enabled_plugins
 

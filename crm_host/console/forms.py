@@ -13,9 +13,9 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from crm_host.core.models import Customer, CustomField
+from crm_host.core.sensitive import SENSITIVE_FIELDS, shown
 from crm_host.domain.customers import service
 from crm_host.domain.customers.rules import FIELDS
-from crm_host.security.sensitive import SENSITIVE_FIELDS, shown
 
 _LIST_SEPARATORS = re.compile(r"[,;，；]")
 

@@ -1,2 +1,3 @@
-"""The host's base: the database, errors, the company clock, the models, the object registry,
+"""The host's base: the database, errors, the company clock, the models and what they are
+built of (versions, encrypted sensitive fields), permission scopes, the object registry,
 the host object, migrations and paging."""

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow.utils import ensure_text_type
 from werkzeug.routing import IntegerConverter
 
-from crm_host.security.sensitive import shown
+from crm_host.core.sensitive import shown
 
 #: The largest value a 64-bit signed integer column holds.
 MAX_ID = 2**63 - 1

@@ -1,7 +1,7 @@
 """Operations the host's and the plugins' migrations share, so each revision says *what*.
 
 A migration of a plugin imports these instead of writing the steps again: a version
-counter for ETag / If-Match (:mod:`crm_host.records.versioning`), and the pg_trgm indexes global
+counter for ETag / If-Match (:mod:`crm_host.core.versioning`), and the pg_trgm indexes global
 search reads (their names end in ``_trgm``, which ``crm db check`` knows).
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from crm_host.phones import phone_key
+from crm_host.core.phones import phone_key
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _LINE_BREAKS = re.compile(r"[\r\n]+")

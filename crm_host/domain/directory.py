@@ -233,7 +233,7 @@ def create_role(
 
     Every pattern must match a declared permission, so a typo cannot grant nothing.
     """
-    from crm_host.security.permissions import registry
+    from crm_host.core.scopes import registry
 
     if session.scalar(sa.select(Role.id).where(Role.name == name)):
         raise Conflict(f"a role named {name!r} exists already", details={"name": ["Taken."]})

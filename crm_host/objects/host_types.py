@@ -1,5 +1,5 @@
-"""Deprecated address of :mod:`crm_host.core.objects.host_types`; plugins import from :mod:`crm_host.sdk`."""
+"""Deprecated address of :mod:`crm_host.domain.host_types`; plugins import from :mod:`crm_host.sdk`."""
 
 from crm_host.deprecation import moved
 
-__getattr__, __dir__ = moved(__name__, "crm_host.core.objects.host_types")
+__getattr__, __dir__ = moved(__name__, "crm_host.domain.host_types")

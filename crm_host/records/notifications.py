@@ -297,7 +297,7 @@ def send_email_job(job: Any) -> None:
 
 def scrub_notifications(session: Session, secrets: set[str]) -> None:
     """Erasure: take a customer's personal values out of notifications and emails."""
-    from crm_host.domain.customers.privacy import scrub_json_column
+    from crm_host.core.scrubbing import scrub_json_column
 
     for table, columns in (
         (Notification.__table__, ("title", "body")),

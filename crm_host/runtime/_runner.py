@@ -51,7 +51,7 @@ class Runner:
     def __init__(
         self, app: Flask, *, worker_id: str | None = None, stopping: threading.Event | None = None
     ) -> None:
-        from crm_host.runtime.service import get_runtime
+        from crm_host.runtime.current import get_runtime
 
         self.app = app
         self.runtime = get_runtime(app)
@@ -213,7 +213,7 @@ class Worker:
         until_idle: bool = False,
         name: str | None = None,
     ) -> None:
-        from crm_host.runtime.service import get_runtime
+        from crm_host.runtime.current import get_runtime
 
         self.stopping = threading.Event()
         #: The stable part of the worker's id: a restart under it takes back its jobs.

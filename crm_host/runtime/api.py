@@ -39,7 +39,7 @@ class ProgressOut(ma.Schema):
 
 def shown_status(job: Job) -> str:
     """``running`` only while the job's worker beats; ``stalled`` once it went silent."""
-    from crm_host.runtime.service import get_runtime
+    from crm_host.runtime.current import get_runtime
 
     timeout = get_runtime(current_app).settings.jobs_heartbeat_timeout
     return heartbeats.shown_status(job.status, job.heartbeat_at, timeout)

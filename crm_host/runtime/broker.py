@@ -60,8 +60,9 @@ def _import_celery(broker_url: str | None) -> Any:
 def make_celery(settings: RuntimeSettings, app_factory: Any = None) -> Any:
     """A Celery application on ``settings.broker_url`` with the host's one task.
 
-    ``app_factory`` builds the Flask application a worker process runs jobs in
-    (``crm_host.app.create_app`` by default), once per process. Raises
+    ``app_factory`` builds the Flask application a worker process runs jobs in, once
+    per process (the runtime passes ``crm_host.app.create_app``, handed to it by the
+    app: the runtime does not import the app). Raises
     :class:`CeleryMissing` when the ``celery`` extra is not installed.
     """
     Celery = _import_celery(settings.broker_url)
@@ -85,12 +86,9 @@ def make_celery(settings: RuntimeSettings, app_factory: Any = None) -> Any:
 
     def flask_app() -> Flask:
         if "app" not in state:
-            factory = app_factory
-            if factory is None:
-                from crm_host.app import create_app
-
-                factory = create_app
-            state["app"] = factory()
+            if app_factory is None:
+                raise RuntimeError("this Celery application was made without an app factory")
+            state["app"] = app_factory()
         return state["app"]
 
     @celery.task(name=TASK_NAME, bind=True)
@@ -164,7 +162,7 @@ class _Heartbeat:
 def dispatch_due(app: Flask, celery: Any) -> list[int]:
     """Requeue abandoned jobs, then hand every due queued job to the broker."""
     from crm_host.core.host import get_host
-    from crm_host.runtime.service import get_runtime
+    from crm_host.runtime.current import get_runtime
 
     settings = get_runtime(app).settings
     factory = get_host(app).db.session_factory

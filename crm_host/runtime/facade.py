@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from crm_host.core.errors import ValidationFailed
 from crm_host.event_labels import EventLabel, event_label
 from crm_host.runtime.context import Batch, Interrupted, JobContext
+from crm_host.runtime.current import get_runtime, runtime_of
 from crm_host.runtime.events import (
     ABOUT_CUSTOMERS,
     HOST_EVENTS,
@@ -33,7 +34,7 @@ from crm_host.runtime.events import (
 )
 from crm_host.runtime.outbox import emit
 from crm_host.runtime.registry import JobRegistry
-from crm_host.runtime.service import Runtime, get_runtime, init_app, runtime_of
+from crm_host.runtime.service import Runtime, init_app
 
 
 def enqueue(

@@ -36,7 +36,7 @@ def emit(session: Session, event_name: str, **payload: Any) -> int:
     dates become ISO strings). Returns the event's id. Raises
     :class:`~crm_host.core.errors.ValidationFailed` for an unknown event or a bad payload.
     """
-    from crm_host.runtime.service import runtime_of
+    from crm_host.runtime.current import runtime_of
 
     runtime = runtime_of(session)
     plugins = runtime.host.plugins

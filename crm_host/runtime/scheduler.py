@@ -48,7 +48,7 @@ def tick(app: Flask, now: datetime | None = None) -> list[int]:
 
     Tried again from the start when it meets a lock: the slot keys make that safe.
     """
-    from crm_host.runtime.service import get_runtime
+    from crm_host.runtime.current import get_runtime
 
     runtime = get_runtime(app)
     now = now or utcnow()

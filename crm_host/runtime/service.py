@@ -12,12 +12,13 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from crm_host.core.db import utcnow
@@ -25,13 +26,13 @@ from crm_host.core.host import Host, get_host
 from crm_host.core.models import Job, OutboxEvent
 from crm_host.runtime import outbox
 from crm_host.runtime.context import JobContext
+from crm_host.runtime.current import EXTENSION, runtime_of
 from crm_host.runtime.events import deliver_event
 from crm_host.runtime.registry import JobRegistry, collect_jobs
 from crm_host.runtime.settings import RuntimeSettings
 from crm_host.runtime.webhooks import deliver_webhook
 
 log = logging.getLogger("crm_host.runtime")
-EXTENSION = "crm_runtime"
 PRUNE_JOB = "host.prune"
 
 
@@ -51,6 +52,8 @@ class Runtime:
     _local: threading.local = field(default_factory=threading.local)
     _starting: threading.Lock = field(default_factory=threading.Lock)
     _celery: Any = None
+    #: Builds the app a Celery worker runs jobs in (``crm_host.app.create_app``).
+    app_factory: Callable[[], Flask] | None = None
 
     def events_committed(self) -> None:
         """Called after a transaction that emitted events committed."""
@@ -108,7 +111,7 @@ class Runtime:
         if self._celery is None:
             from crm_host.runtime.broker import make_celery
 
-            self._celery = make_celery(self.settings)
+            self._celery = make_celery(self.settings, self.app_factory)
         return self._celery
 
     @property
@@ -123,18 +126,17 @@ class Runtime:
 
 
 def register_host_jobs(registry: JobRegistry) -> None:
-    """The host's own jobs: event and webhook deliveries, pruning the queue, imports."""
-    from crm_host.domain.importing import cleanup as import_cleanup
-    from crm_host.domain.importing import jobs as import_jobs
+    """The runtime's own jobs: event and webhook deliveries, pruning the queue, emails.
+
+    The domain's jobs (imports) come from :func:`crm_host.domain.jobs.register_domain_jobs`,
+    handed to :func:`init_app` by the app: the runtime sits below the domain.
+    """
     from crm_host.records import notifications
 
     registry.job(outbox.EVENT_JOB, deliver_event)
     registry.job(outbox.WEBHOOK_JOB, deliver_webhook)
     registry.job(PRUNE_JOB, prune)
     registry.schedule(PRUNE_JOB, every=timedelta(days=1), per_department=False)
-    registry.job(import_jobs.JOB_NAME, import_jobs.run_import)
-    registry.job(import_cleanup.JOB_NAME, import_cleanup.cleanup)
-    registry.schedule(import_cleanup.JOB_NAME, every=timedelta(hours=1), per_department=False)
     registry.job(notifications.SEND_JOB, notifications.send_email_job)
     registry.schedule(notifications.SEND_JOB, every=timedelta(minutes=1), per_department=False)
 
@@ -158,15 +160,25 @@ def prune(job: JobContext) -> None:
 
 def scrub_outbox(session: Session, secrets: set[str]) -> None:
     """Erasure: take a customer's personal values out of event payloads and job arguments."""
-    from crm_host.domain.customers.privacy import scrub_json_column
+    from crm_host.core.scrubbing import scrub_json_column
 
     events, jobs = OutboxEvent.__table__, Job.__table__
     scrub_json_column(session, events.c.payload, events.c.id, secrets)
     scrub_json_column(session, jobs.c.args, jobs.c.id, secrets)
 
 
-def init_app(app: Flask) -> Runtime:
+def init_app(
+    app: Flask,
+    *,
+    host_jobs: Sequence[Callable[[JobRegistry], None]] = (),
+    app_factory: Callable[[], Flask] | None = None,
+) -> Runtime:
     """Build the runtime of ``app``: settings, the job registry of the loaded plugins.
+
+    ``host_jobs`` register the host's jobs of higher layers (the domain's) after the
+    runtime's own; ``app_factory`` builds the app a Celery worker process runs jobs in.
+    Both are handed in by :func:`crm_host.app.create_app`, which the runtime must not
+    import.
 
     Raises :class:`~crm_host.plugins.facade.PluginError` naming the plugin whose jobs are bad,
     and :class:`~crm_host.runtime.settings.SettingsError` for a bad setting.
@@ -176,7 +188,8 @@ def init_app(app: Flask) -> Runtime:
         app=app,
         host=host,
         settings=RuntimeSettings.from_config(app.config),
-        jobs=collect_jobs(host.plugins, register_host_jobs),
+        jobs=collect_jobs(host.plugins, _all_host_jobs(host_jobs)),
+        app_factory=app_factory,
     )
     app.extensions[EXTENSION] = runtime
     # Sessions copy the database's info: code holding a session finds the runtime.
@@ -195,12 +208,14 @@ def init_app(app: Flask) -> Runtime:
     return runtime
 
 
-def get_runtime(app: Flask | None = None) -> Runtime:
-    """The runtime of ``app`` (or of the current application)."""
-    return (app or current_app).extensions[EXTENSION]
+def _all_host_jobs(
+    more: Sequence[Callable[[JobRegistry], None]],
+) -> Callable[[JobRegistry], None]:
+    """The runtime's jobs, then ``more``, as the one host registrar ``collect_jobs`` takes."""
 
+    def register(registry: JobRegistry) -> None:
+        register_host_jobs(registry)
+        for registrar in more:
+            registrar(registry)
 
-def runtime_of(session: Session) -> Runtime:
-    """The runtime of the application a session belongs to."""
-    runtime = session.info.get("crm_runtime")
-    return runtime if runtime is not None else get_runtime()
+    return register

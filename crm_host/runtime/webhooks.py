@@ -70,7 +70,7 @@ def verify_signature(
 
 def allow_list(session: Session) -> AllowList:
     """The hosts and networks the admin lets webhooks reach although they are internal."""
-    from crm_host.runtime.service import runtime_of
+    from crm_host.runtime.current import runtime_of
 
     return AllowList.parse(runtime_of(session).settings.webhook_allowed_hosts)
 
@@ -209,7 +209,7 @@ def body_of(event: OutboxEvent) -> bytes:
 
 def deliver_webhook(job: JobContext) -> None:
     """The ``host.webhook`` job: POST one event to one subscription, signed."""
-    from crm_host.runtime.service import runtime_of
+    from crm_host.runtime.current import runtime_of
 
     settings = runtime_of(job.session).settings
     allowed = AllowList.parse(settings.webhook_allowed_hosts)

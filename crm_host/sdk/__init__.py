@@ -57,7 +57,10 @@ from crm_host.core.models import (
 )
 from crm_host.core.models.customers import customer_tags
 from crm_host.core.objects import ObjectRegistry, where_rule
+from crm_host.core.scopes import scope_of
+from crm_host.core.sensitive import blind_phones, mask, may_reveal, shown
 from crm_host.core.text import normalize_phone
+from crm_host.core.versioning import Versioned, bump_version
 from crm_host.domain.sla import BusinessCalendar, ClockStatus
 from crm_host.domain.sla import store as clocks
 from crm_host.links.signing import LinkError, make_token, read_token
@@ -66,7 +69,6 @@ from crm_host.plugins.facade import Manifest, PluginError, hookimpl, hookspec
 from crm_host.records import attachments, audit, notifications, timeline
 from crm_host.records.audit import jsonable
 from crm_host.records.notifications import notify, queue_email, queue_emails
-from crm_host.records.versioning import Versioned, bump_version
 from crm_host.runtime._runner import Runner
 from crm_host.runtime.facade import (
     Batch,
@@ -84,9 +86,7 @@ from crm_host.security.permissions import (
     can,
     record_filter,
     require,
-    scope_of,
 )
-from crm_host.security.sensitive import blind_phones, mask, may_reveal, shown
 
 if TYPE_CHECKING:
     from crm_host.cli._common import fail

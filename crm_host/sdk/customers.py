@@ -7,13 +7,14 @@ changes only by deprecation.
 
 from __future__ import annotations
 
+from crm_host.core.scrubbing import scrub_json_column
 from crm_host.domain.analytics import sources, transactions
 from crm_host.domain.customers import children as customer_children
 from crm_host.domain.customers import service as customer_service
 from crm_host.domain.customers.consent import CHANNELS as CONSENT_CHANNELS
 from crm_host.domain.customers.consent import current_consents, record_consent
 from crm_host.domain.customers.merge import merge_customers
-from crm_host.domain.customers.privacy import erase_customer, export_customer, scrub_json_column
+from crm_host.domain.customers.privacy import erase_customer, export_customer
 from crm_host.domain.customers.rules import PHONE_NOISE
 from crm_host.domain.customers.service import AUDITED_FIELDS
 from crm_host.domain.importing.readers import ImportFileError, Record, detect_format, read_records

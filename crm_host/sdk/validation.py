@@ -13,7 +13,7 @@ changes only by deprecation.
 
 from __future__ import annotations
 
-from crm_host.validation import (
+from crm_host.domain.validation import (
     CENT,
     MAX_AMOUNT,
     MAX_ID,
@@ -31,7 +31,7 @@ from crm_host.validation import (
     reference_id,
     text,
 )
-from crm_host.validation_fields import (
+from crm_host.domain.validation_fields import (
     Choice,
     Currency,
     CustomerRef,

@@ -1,2 +1,2 @@
-"""Who may do what: sign-in, passwords, API tokens, keys, sensitive fields, single
-sign-on, throttling and permissions."""
+"""Who may do what: sign-in, passwords, API tokens, keys, single sign-on, throttling and
+permissions (the scopes they read are :mod:`crm_host.core.scopes`)."""

@@ -184,7 +184,7 @@ def _unauthorized() -> object:
     # The API answers 401 in JSON; the console sends people to the sign-in page.
     from flask import jsonify, redirect, request, url_for
 
-    from crm_host.web.api import is_api_request
+    from crm_host.core.requests import is_api_request
 
     if is_api_request():
         from flask import g
@@ -206,7 +206,7 @@ def init_app(app: Flask) -> None:
     """
     from flask import request
 
-    from crm_host.web.api import is_api_request
+    from crm_host.core.requests import is_api_request
 
     login_manager.init_app(app)
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from crm_host.core.db import Database
-from crm_host.security.sensitive import FieldCipher, blind_id_number, blind_phone
+from crm_host.core.sensitive import FieldCipher, blind_id_number, blind_phone
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ departments, so they see nothing until an admin gives them some.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -26,7 +27,6 @@ from werkzeug.wrappers import Response
 from crm_host.core.db import utcnow
 from crm_host.core.host import get_host
 from crm_host.core.models import User
-from crm_host.domain.directory import create_user
 from crm_host.records import audit
 from crm_host.security.auth import start_session
 
@@ -52,8 +52,13 @@ def enabled(app: Flask | None = None) -> bool:
     return bool((app or current_app).config.get("OIDC_ISSUER"))
 
 
-def init_app(app: Flask) -> None:
-    """Register the provider and the sign-on routes when ``CRM_OIDC_ISSUER`` is set."""
+def init_app(app: Flask, *, create_user: Callable[..., User]) -> None:
+    """Register the provider and the sign-on routes when ``CRM_OIDC_ISSUER`` is set.
+
+    ``create_user`` (:func:`crm_host.domain.directory.create_user`, handed in by the
+    app: security sits below the domain) makes the user a first sign-on brings, when
+    ``CRM_OIDC_CREATE_USERS`` allows it.
+    """
     if not enabled(app):
         return
     issuer = str(app.config["OIDC_ISSUER"]).rstrip("/")
@@ -69,6 +74,7 @@ def init_app(app: Flask) -> None:
         client_kwargs={"scope": "openid email profile"},
     )
     app.extensions["crm_oidc"] = oauth
+    app.extensions["crm_oidc_create_user"] = create_user
     app.register_blueprint(bp)
 
 
@@ -134,6 +140,7 @@ def _match_user(claims: dict[str, Any]) -> User | None:
     if user is None and claims.get("email") and claims.get("email_verified"):
         user = db.scalar(sa.select(User).where(User.email == claims["email"]))
     if user is None and current_app.config.get("OIDC_CREATE_USERS"):
+        create_user = current_app.extensions["crm_oidc_create_user"]
         user = create_user(
             db,
             username=username[:150],

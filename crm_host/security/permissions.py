@@ -10,40 +10,26 @@ their departments; administrators hold every permission with scope ``all``.
 
 from __future__ import annotations
 
-import enum
-import fnmatch
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g
 from sqlalchemy.orm import Session
 
 from crm_host.core.errors import Forbidden
-from crm_host.core.models import Membership, RolePermission, User
-from crm_host.security.sensitive import REVEAL_PERMISSION
+from crm_host.core.models import User
+from crm_host.core.permission_registry import Permission as Permission
+from crm_host.core.permission_registry import PermissionRegistry as PermissionRegistry
+from crm_host.core.scopes import Scope, scope_of
+
+# Read through the old path crm_host.permissions by plugins written before the SDK.
+from crm_host.core.scopes import held_permissions as held_permissions
+from crm_host.core.scopes import registry as registry
+from crm_host.core.sensitive import REVEAL_PERMISSION
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Scope(enum.IntEnum):
-    """How far a granted permission reaches; a wider scope includes the narrower ones."""
-
-    OWN = 1
-    DEPARTMENT = 2
-    ALL = 3
-
-
-@dataclass(frozen=True)
-class Permission:
-    """A permission a plugin (or the host) declares."""
-
-    name: str
-    label: str
-    #: Whether record rules apply (the object has an owner and departments).
-    record_rules: bool = False
 
 
 #: The host's own permissions. ``.manage`` permissions are administrative: the
@@ -86,105 +72,6 @@ STANDARD_ROLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ),
     "viewer": ("Viewer", [("*.read", "all")]),
 }
-
-
-class PermissionRegistry:
-    """Every permission declared by the host and the loaded plugins."""
-
-    def __init__(self) -> None:
-        self.permissions: dict[str, Permission] = {}
-        self.owners: dict[str, str] = {}
-        #: Pattern → matching names; every request resolves its user's role patterns.
-        self._matches: dict[str, list[str]] = {}
-
-    def add(self, owner: str, prefix: str, permissions: Iterable[Permission]) -> None:
-        """Declare ``permissions`` for ``owner``; names must start with ``prefix.``.
-
-        A duplicate or misnamed permission fails start-up naming the owner.
-        """
-        from crm_host.plugins.facade import PluginError
-
-        for permission in permissions:
-            if not isinstance(permission, Permission):
-                raise PluginError(
-                    f"{owner}: {permission!r} is not a crm_host.security.permissions.Permission"
-                )
-            if not permission.name.startswith(prefix + ".") or permission.name.count(".") != 2:
-                raise PluginError(
-                    f"{owner}: permission {permission.name!r} must be named {prefix}.<object>.<action>"
-                )
-            if permission.name in self.permissions:
-                raise PluginError(
-                    f"{owner}: permission {permission.name} is declared by "
-                    f"{self.owners[permission.name]} already"
-                )
-            self.permissions[permission.name] = permission
-            self.owners[permission.name] = owner
-        self._matches.clear()
-
-    def matching(self, pattern: str) -> list[str]:
-        """Declared permission names matching a pattern (``*.read``, ``sales.*``)."""
-        if pattern not in self._matches:
-            self._matches[pattern] = [
-                name for name in self.permissions if fnmatch.fnmatchcase(name, pattern)
-            ]
-        return list(self._matches[pattern])
-
-
-def registry(session: Session | None = None) -> PermissionRegistry:
-    """The permission registry of the session's (or the current) application."""
-    from crm_host.core.host import get_host, host_of
-
-    return host_of(session).permissions if session is not None else get_host().permissions
-
-
-#: Built once: SQLAlchemy keeps a statement's cache key, so each request only binds.
-_GRANTS = (
-    sa.select(RolePermission.permission, RolePermission.scope)
-    .join(Membership, Membership.role_id == RolePermission.role_id)
-    .where(Membership.user_id == sa.bindparam("user_id"))
-)
-
-
-def held_permissions(session: Session, user: User) -> dict[str, Scope]:
-    """Every declared permission the user holds, with the widest scope granted.
-
-    Role permissions are patterns resolved against the declared permissions; an API
-    token's scopes narrow the result. Cached per request.
-    """
-    cache = g.setdefault("crm_permissions", {}) if has_request_context() else {}
-    if user.id in cache:
-        return cache[user.id]
-    rows = session.execute(_GRANTS, {"user_id": user.id})
-    names = registry(session)
-    held: dict[str, Scope] = {}
-    for pattern, scope in rows:
-        for name in names.matching(pattern):
-            held[name] = max(held.get(name, Scope.OWN), Scope[scope.upper()])
-    token_scopes = g.get("crm_token_scopes") if has_request_context() else None
-    if token_scopes is not None:
-        held = {
-            name: scope
-            for name, scope in held.items()
-            if any(fnmatch.fnmatchcase(name, pattern) for pattern in token_scopes)
-        }
-    cache[user.id] = held
-    return held
-
-
-def scope_of(session: Session, user: User | None, permission: str) -> Scope | None:
-    """The scope with which ``user`` holds ``permission``; ``None`` when not held.
-
-    ``user=None`` is the system (CLI, jobs, schedules) and holds everything.
-    """
-    if user is None:
-        return Scope.ALL
-    if user.is_admin:
-        token_scopes = g.get("crm_token_scopes") if has_request_context() else None
-        if token_scopes is None or any(fnmatch.fnmatchcase(permission, p) for p in token_scopes):
-            return Scope.ALL
-        return None
-    return held_permissions(session, user).get(permission)
 
 
 def can(
@@ -262,7 +149,6 @@ def record_filter(
 
 
 def _refuse_anonymous() -> None:
-    from flask import g
     from flask_login import current_user
 
     from crm_host.core.errors import Unauthorized
@@ -307,7 +193,7 @@ def require(permission: str, *, record: bool = False) -> Callable[[F], F]:
 
 def signed_in_may_reveal() -> bool:
     """Whether the request's signed-in user holds ``host.customers.reveal``: the check
-    behind :func:`crm_host.security.sensitive.may_reveal`, installed by the app factory."""
+    behind :func:`crm_host.core.sensitive.may_reveal`, installed by the app factory."""
     from flask_login import current_user
 
     from crm_host.core.host import get_host

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from crm_host.core.host import get_host
 from crm_host.core.models import Department, User
-from crm_host.security.permissions import Scope, can, held_permissions
+from crm_host.core.scopes import Scope, held_permissions
+from crm_host.security.permissions import can
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 #: URL arguments in the order they appear (``rule.arguments`` is an unordered set).

@@ -1,6 +1,6 @@
 """ETags from record versions, and ``If-Match`` checked against them (RFC 9110 §13.1.1).
 
-Views of a versioned object (:class:`crm_host.records.versioning.Versioned`) call
+Views of a versioned object (:class:`crm_host.core.versioning.Versioned`) call
 :func:`send_etag` on the object they answer with, and :func:`check_if_match` before
 they change or delete it::
 
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from flask import Response, after_this_request, current_app, request
 
 from crm_host.core.errors import PreconditionFailed, PreconditionRequired
-from crm_host.records.versioning import is_versioned
+from crm_host.core.versioning import is_versioned
 
 T = TypeVar("T")
 

@@ -23,15 +23,9 @@ from crm_host.core.errors import (
     ValidationFailed,
 )
 from crm_host.core.host import get_host
+from crm_host.core.requests import API_PREFIX, is_api_request
 from crm_host.records import audit
 from crm_host.web import _limits as limits
-
-API_PREFIX = "/api/v1"
-
-
-def is_api_request() -> bool:
-    """Whether the current request is for the REST API (answered in JSON)."""
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
 class Api(SmorestApi):

@@ -132,7 +132,7 @@ def workers() -> Response | tuple[Response, int]:
 
 
 def _timeout() -> float:
-    from crm_host.runtime.service import get_runtime
+    from crm_host.runtime.current import get_runtime
 
     return get_runtime(current_app).settings.jobs_heartbeat_timeout
 

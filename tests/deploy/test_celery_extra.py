@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from crm_host.runtime.service import get_runtime
+from crm_host.runtime.current import get_runtime
 
 HINT = 'pip install "crm-host[celery]"'
 

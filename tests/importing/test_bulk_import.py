@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crm_host.core import sensitive
 from crm_host.core.models import Customer, Department, Tag, customer_departments, customer_tags
 from crm_host.domain.customers import service
 from crm_host.domain.customers.custom_fields import create_field
 from crm_host.domain.customers.rules import FIELDS, RULES, clean_customer, clean_customers
 from crm_host.domain.importing.customers import CustomerImporter
 from crm_host.domain.importing.readers import Record
-from crm_host.security import sensitive
 
 #: Values that sit on the rules' edges: spaces to strip, control characters, case,
 #: phone punctuation, dates out of range, lengths just over a limit, wrong types.

@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from crm_host.backup import backup
+from crm_host.core import sensitive
 from crm_host.core.models import Job
 from crm_host.domain.directory import create_user
 from crm_host.domain.importing import cleanup, protect
 from crm_host.domain.importing import jobs as import_jobs
 from crm_host.runtime.facade import enqueue
-from crm_host.security import sensitive
 from crm_host.testing import login
 from crm_host.testing.runtime import run_due_jobs
 

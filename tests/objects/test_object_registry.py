@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm_host.core.host import get_host
 from crm_host.core.models import AuditLog, Customer, Tag
 from crm_host.core.objects import ObjectRegistry, collect_objects
-from crm_host.core.objects.host_types import register_host_types
+from crm_host.domain.host_types import register_host_types
 from crm_host.plugins.facade import PluginError
 from crm_host.security.permissions import PermissionRegistry
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm_host.core.db import Base, utcnow
 from crm_host.core.models.directory import Department
+from crm_host.core.sensitive import Encrypted, blind_id_number, blind_phone
 from crm_host.core.text import normalize_name
-from crm_host.records.versioning import Versioned
-from crm_host.security.sensitive import Encrypted, blind_id_number, blind_phone
+from crm_host.core.versioning import Versioned
 
 
 class CustomerKind(enum.StrEnum):

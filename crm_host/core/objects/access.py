@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from crm_host.core.errors import Forbidden, NotFound, NotVisible, ValidationFailed
 from crm_host.core.models import Membership, PluginEnablement, User
 from crm_host.core.objects.registry import ObjectRegistry, ObjectType
-from crm_host.security.permissions import scope_of
+from crm_host.core.scopes import scope_of
 
 
 def object_registry(session: Session) -> ObjectRegistry:

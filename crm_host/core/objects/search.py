@@ -20,7 +20,7 @@ from crm_host.core.errors import ValidationFailed
 from crm_host.core.models import User
 from crm_host.core.objects.access import enabled_plugins, object_registry
 from crm_host.core.objects.registry import ObjectType
-from crm_host.security.permissions import scope_of
+from crm_host.core.scopes import scope_of
 
 #: The longest query: longer text is no search term (and would only cost a scan).
 MAX_QUERY = 200

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crm_host.core import sensitive
 from crm_host.core.errors import NotFound
 from crm_host.core.models import Address, Contact, Customer, User
 from crm_host.records import audit
-from crm_host.security import sensitive
 
 CHILDREN: dict[str, type[Contact] | type[Address]] = {"contact": Contact, "address": Address}
 

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from crm_host.core.errors import Forbidden
 from crm_host.core.models import Customer, User
+from crm_host.core.sensitive import REVEAL_PERMISSION, SENSITIVE_FIELDS, mask, may_reveal
 from crm_host.domain.customers.custom_fields import definitions
 from crm_host.domain.customers.rules import FIELDS, LINK_COLUMNS
 from crm_host.records import audit
-from crm_host.security.sensitive import REVEAL_PERMISSION, SENSITIVE_FIELDS, mask, may_reveal
 
 FORMATS = ("csv", "jsonl", "xlsx")
 BASE_COLUMNS = FIELDS + LINK_COLUMNS

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from crm_host.core.text import fold_lines, has_line_break, normalise_line_breaks
-
 # PHONE_NOISE is kept importable from here (rules re-exports it to the search and SDK).
-from crm_host.phones import PHONE_NOISE as PHONE_NOISE
-from crm_host.phones import PhoneError, company_region, to_e164
+from crm_host.core.phones import PHONE_NOISE as PHONE_NOISE
+from crm_host.core.phones import PhoneError, company_region, to_e164
+from crm_host.core.text import fold_lines, has_line_break, normalise_line_breaks
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the
@@ -194,7 +193,7 @@ email_column = _matching(_TEXT_320_COLUMN, EMAIL_RE, str.lower)
 
 
 def check_phone(value: Any) -> str:
-    """A phone number in E.164 (see :mod:`crm_host.phones`), read in the company's region."""
+    """A phone number in E.164 (see :mod:`crm_host.core.phones`), read in the company's region."""
     try:
         return to_e164(_TEXT_40(value))
     except PhoneError:

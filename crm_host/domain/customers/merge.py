@@ -25,10 +25,10 @@ from crm_host.core.models import (
     customer_departments,
     customer_tags,
 )
+from crm_host.core.versioning import bump_version
 from crm_host.domain.customers.rules import FIELDS
 from crm_host.domain.customers.service import get_customer, snapshot
 from crm_host.records import audit
-from crm_host.records.versioning import bump_version
 
 #: Host rows that simply move to the survivor.
 MOVED = (Contact, Address, Interaction, Consent)

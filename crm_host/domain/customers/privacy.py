@@ -26,11 +26,10 @@ from crm_host.core.models import (
     User,
     customer_tags,
 )
+from crm_host.core.scrubbing import ERASED, scrub_json_column
 from crm_host.domain.customers.rules import PERSONAL_FIELDS
 from crm_host.domain.customers.service import AUDITED_FIELDS, get_customer, snapshot
 from crm_host.records import audit
-
-ERASED = "[erased]"
 
 
 def _rows(session: Session, model: Any, customer_id: int) -> list[dict[str, Any]]:
@@ -69,37 +68,6 @@ def personal_values(customer: Customer) -> set[str]:
         values |= {v for v in (address.line1, address.line2, address.postal_code) if v}
     values.discard(ERASED)
     return {v for v in values if len(v) >= 2}
-
-
-def _scrub(value: Any, secrets: set[str]) -> Any:
-    """Replace personal strings anywhere inside a JSON value."""
-    if isinstance(value, str):
-        for secret in sorted(secrets, key=len, reverse=True):
-            if secret in value:
-                value = value.replace(secret, ERASED)
-        return value
-    if isinstance(value, dict):
-        return {k: _scrub(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, secrets) for v in value]
-    return value
-
-
-def scrub_json_column(
-    session: Session, column: sa.Column[Any], key: sa.Column[Any], secrets: set[str]
-) -> int:
-    """Scrub ``secrets`` out of a JSON (or text) column wherever they appear; returns rows changed.
-
-    Used for the audit log here, and by the runtime for outbox payloads and notifications.
-    """
-    table = column.table
-    changed = 0
-    for row_key, value in session.execute(sa.select(key, column).where(column.is_not(None))):
-        cleaned = _scrub(value, secrets)
-        if cleaned != value:
-            session.execute(table.update().where(key == row_key).values({column.name: cleaned}))
-            changed += 1
-    return changed
 
 
 def erase_customer(session: Session, customer: Customer, *, actor: User | None = None) -> Customer:

@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from crm_host.core.models import Customer
+from crm_host.core.sensitive import blind_id_numbers, blind_phones
 from crm_host.core.text import normalize_name
 from crm_host.domain.customers.rules import PHONE_NOISE
-from crm_host.security.sensitive import blind_id_numbers, blind_phones
 
 
 def name_condition(folded: str, dialect: str) -> sa.ColumnElement[bool]:

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from crm_host.core import sensitive
 from crm_host.core.db import utcnow
 from crm_host.core.errors import Conflict, NotFound, ValidationFailed
 from crm_host.core.host import host_of
@@ -21,7 +22,6 @@ from crm_host.domain.customers.custom_fields import clean_custom, definitions
 from crm_host.domain.customers.rules import FIELDS, clean_customer
 from crm_host.records import audit
 from crm_host.runtime.facade import emit
-from crm_host.security import sensitive
 
 #: Fields shown in audit entries and returned by the API.
 AUDITED_FIELDS = (*FIELDS, "parent_id", "owner_id", "custom")

@@ -4,14 +4,12 @@ Rows are validated with :func:`crm_host.domain.customers.rules.clean_customers` 
 API's rules, a column at a time — then new customers are written in bulk
 (:mod:`crm_host.domain.importing.bulk`: ``COPY`` on PostgreSQL) and changed ones with Core
 statements; an ORM object per row would cost more than the rest of the import
-together. A second import of the same file finds every row unchanged and writes
-nothing.
+together. A second import of the same file finds every row unchanged: nothing is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,20 +20,26 @@ from crm_host.core.db import utcnow
 from crm_host.core.errors import ValidationFailed
 from crm_host.core.host import host_of
 from crm_host.core.models import Customer, Department, Tag, customer_departments, customer_tags
+from crm_host.core.sensitive import blind, blind_id_number, blind_phone
 from crm_host.core.text import normalize_name, normalize_phone
+from crm_host.core.versioning import bump_version
 from crm_host.domain.customers.custom_fields import clean_custom, definitions
-from crm_host.domain.customers.rules import FIELDS, LINK_COLUMNS, RULES, clean_customers
+from crm_host.domain.customers.rules import FIELDS, RULES, clean_customers
 from crm_host.domain.customers.service import run_guards
-from crm_host.domain.importing import bulk, protect
-from crm_host.domain.importing.readers import ImportFileError, Record
+from crm_host.domain.importing import bulk
+from crm_host.domain.importing.customer_rows import (
+    EXTRA_COLUMNS,
+    Layout,
+    Row,
+    check_header,
+    describe,
+    split_list,
+    split_once,
+)
+from crm_host.domain.importing.readers import Record
 from crm_host.domain.importing.results import BatchResult, Reject
 from crm_host.records import audit
-from crm_host.records.versioning import bump_version
-from crm_host.security.sensitive import blind, blind_id_number, blind_phone
 
-LIST_SEPARATOR = ";"
-#: Columns besides the rule-checked fields and ``custom.<name>``.
-EXTRA_COLUMNS = LINK_COLUMNS
 _CUSTOMERS = Customer.__table__
 _STAGE = FIELDS.index("lifecycle_stage")
 #: What a new customer's row holds, in this order, when written in bulk.
@@ -50,71 +54,6 @@ _INSERTED = (
     "created_at",
     "updated_at",
 )
-
-
-def check_header(session: Session, columns: Sequence[str]) -> None:
-    """Refuse a file whose header names unknown columns or lacks the required ones."""
-    custom = {f"custom.{name}" for name in definitions(session)}
-    known = set(RULES) | set(EXTRA_COLUMNS) | custom
-    columns = list(columns)
-    unknown = [c for c in columns if c not in known]
-    if unknown:
-        raise ImportFileError(
-            f"unknown column(s) {', '.join(unknown)}; the columns are the API's field names: "
-            + ", ".join([*RULES, *EXTRA_COLUMNS, *sorted(custom)])
-        )
-    missing = [name for name, rule in RULES.items() if rule.required and name not in columns]
-    if missing:
-        raise ImportFileError(f"the header lacks required column(s) {', '.join(missing)}")
-
-
-@dataclass(slots=True)
-class _Row:
-    line: int
-    values: dict[str, Any]
-    departments: set[str] | None
-    tags: set[str] | None
-    parent_code: str | None
-    raw: list[str] | None
-
-
-def _split(value: Any) -> set[str]:
-    if isinstance(value, list):
-        return {str(v).strip() for v in value if str(v).strip()}
-    return {part.strip() for part in str(value or "").split(LIST_SEPARATOR) if part.strip()}
-
-
-def _split_once(value: Any, memo: dict[Any, set[str]]) -> set[str]:
-    """:func:`_split`, each distinct text once (the sets are shared: never change one)."""
-    if not isinstance(value, str):
-        return _split(value)
-    found = memo.get(value)
-    if found is None:
-        found = memo[value] = _split(value)
-    return found
-
-
-#: Fields whose refused value a reject's reason quotes (a phone number in a reason
-#: has its digits masked like the row's own values).
-QUOTED = frozenset({"phone"})
-
-
-def _describe(errors: dict[str, list[str]], values: dict[str, Any] | None = None) -> str:
-    def reason(name: str, messages: list[str]) -> str:
-        text = f"{name}: {' '.join(messages)}"
-        if values and name in QUOTED and values.get(name) not in (None, ""):
-            text += f" Typed: {protect.mask_numbers(repr(str(values[name])))}."
-        return text
-
-    return "; ".join(reason(name, messages) for name, messages in errors.items())
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """What the keys of a record say about it, worked out once per distinct key set."""
-
-    unknown: list[str]
-    custom: list[str]
 
 
 class CustomerImporter:
@@ -134,7 +73,7 @@ class CustomerImporter:
         custom = {f"custom.{name}" for name in self.fields}
         #: Field names a record may carry (JSON Lines records name their own fields).
         self.allowed = set(RULES) | set(EXTRA_COLUMNS) | custom
-        self._layouts: dict[tuple[str, ...], _Layout] = {}
+        self._layouts: dict[tuple[str, ...], Layout] = {}
         # Without a required custom field, a row naming none has nothing to check.
         self._custom_required = any(f.required for f in self.fields.values())
 
@@ -145,12 +84,12 @@ class CustomerImporter:
             if code and not record.error and code not in self.seen:
                 self.seen[code] = record.line
 
-    def _layout(self, values: dict[str, Any]) -> _Layout:
+    def _layout(self, values: dict[str, Any]) -> Layout:
         # Every record of a CSV file has the same keys: look at them once.
         keys = tuple(values)
         layout = self._layouts.get(keys)
         if layout is None:
-            layout = self._layouts[keys] = _Layout(
+            layout = self._layouts[keys] = Layout(
                 unknown=sorted(set(keys) - self.allowed),
                 custom=[k for k in keys if k.startswith("custom.")],
             )
@@ -158,13 +97,13 @@ class CustomerImporter:
 
     def validate(
         self, session: Session, records: Sequence[Record]
-    ) -> tuple[list[_Row], list[Reject]]:
+    ) -> tuple[list[Row], list[Reject]]:
         """Check every record with the API's rules; split into good rows and rejects.
 
         A ``parent_code`` must name a customer already in the database or on an
         earlier line of the file.
         """
-        good: list[_Row] = []
+        good: list[Row] = []
         rejects: list[Reject] = []
         readable = [r for r in records if not r.error and not self._layout(r.values).unknown]
         parent_codes = {str(r.values.get("parent_code") or "").strip() for r in readable} - {""}
@@ -215,14 +154,14 @@ class CustomerImporter:
             if code and code in self.seen and not errors:
                 errors["code"] = [f"Repeats the code of line {self.seen[code]}."]
             if errors:
-                rejects.append(Reject(record.line, _describe(errors, values), record.raw))
+                rejects.append(Reject(record.line, describe(errors, values), record.raw))
                 continue
             self.seen[code] = record.line
             clean["custom"] = custom
             tags = None
             if "tags" in values:
-                tags = _split_once(values["tags"], tags_of)
-            good.append(_Row(record.line, clean, departments, tags, parent, record.raw))
+                tags = split_once(values["tags"], tags_of)
+            good.append(Row(record.line, clean, departments, tags, parent, record.raw))
         return good, rejects
 
     def _departments(
@@ -231,13 +170,13 @@ class CustomerImporter:
         """The departments a cell names, and those of them that do not exist."""
         if isinstance(value, str) and value in memo:
             return memo[value]
-        names = _split(value)
+        names = split_list(value)
         found = (names, sorted(names - set(self.departments)))
         if isinstance(value, str):
             memo[value] = found
         return found
 
-    def write(self, session: Session, rows: list[_Row]) -> BatchResult:
+    def write(self, session: Session, rows: list[Row]) -> BatchResult:
         """Upsert the rows on code; unchanged rows are not touched."""
         result = BatchResult()
         if not rows:
@@ -251,7 +190,7 @@ class CustomerImporter:
             )
         }
         parents = self._parents(session, rows)
-        pending_parents: list[_Row] = []
+        pending_parents: list[Row] = []
         now = utcnow()
         inserts: list[list[Any]] = []
         created: list[str] = []
@@ -343,7 +282,7 @@ class CustomerImporter:
             row[_STAGE] = "prospect"
         return row
 
-    def _parents(self, session: Session, rows: list[_Row]) -> dict[str, int]:
+    def _parents(self, session: Session, rows: list[Row]) -> dict[str, int]:
         wanted = {r.parent_code for r in rows if r.parent_code}
         if not wanted:
             return {}
@@ -356,7 +295,7 @@ class CustomerImporter:
         )
 
     def _links(
-        self, session: Session, rows: list[_Row], ids: dict[str, int], created: set[str]
+        self, session: Session, rows: list[Row], ids: dict[str, int], created: set[str]
     ) -> set[int]:
         """Bring departments and tags in line with the file; returns customers whose links changed.
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from crm_host.security import sensitive
+from crm_host.core import sensitive
 
 #: Columns of an import file that hold what the database keeps encrypted.
 SENSITIVE_COLUMNS = frozenset({"phone", "id_number", "line1", "line2", "mobile"})

@@ -112,7 +112,7 @@ def describe(session: Session, job_id: int) -> dict[str, Any]:
 def rejects_file(session: Session, job_id: int) -> io.BytesIO:
     """The import's rejected rows as a CSV document in memory (nothing is left on
     disk); phone and ID numbers in clear only for a user who may reveal them."""
-    from crm_host.security.sensitive import may_reveal
+    from crm_host.core.sensitive import may_reveal
 
     job = _import_job(session, job_id)
     if not import_jobs.count_rejects(session, job.idempotency_key):

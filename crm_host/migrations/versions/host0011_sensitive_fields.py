@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from crm_host.security.sensitive import blind_phone
+from crm_host.core.sensitive import blind_phone
 
 revision: str = "host0011"
 down_revision: str | Sequence[str] | None = "host0010"

@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from crm_host.phones import PhoneError, to_e164
-from crm_host.security import sensitive
+from crm_host.core import sensitive
+from crm_host.core.phones import PhoneError, to_e164
 
 revision: str = "host0019"
 down_revision: str | Sequence[str] | None = "host0018"

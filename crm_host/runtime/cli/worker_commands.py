@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from crm_host.cli._common import fail_if_broken, host
-from crm_host.runtime.service import get_runtime
+from crm_host.runtime.current import get_runtime
 
 
 def _app() -> Any:

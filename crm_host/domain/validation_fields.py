@@ -1,9 +1,9 @@
 """Marshmallow fields of the validation vocabulary: each loads a value by calling the
-rule of :mod:`crm_host.validation` the domain layer calls, so a schema and a service
+rule of :mod:`crm_host.domain.validation` the domain layer calls, so a schema and a service
 accept the same values and answer the same message.
 
 A schema describes the API's shape (types, which keys, the bounds in the document);
-the rule is written once, in :mod:`crm_host.validation`.
+the rule is written once, in :mod:`crm_host.domain.validation`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from crm_host import validation as rules
+from crm_host.domain import validation as rules
 
 
 def _run(field: ma.fields.Field, rule: Callable[..., Any], value: Any, **options: Any) -> Any:
@@ -29,7 +29,7 @@ def _run(field: ma.fields.Field, rule: Callable[..., Any], value: Any, **options
 
 
 class Text(ma.fields.String):
-    """Text by :func:`crm_host.validation.text`: trimmed, at most ``max_length``
+    """Text by :func:`crm_host.domain.validation.text`: trimmed, at most ``max_length``
     characters, no control characters (line breaks only when ``multiline``).
 
     ``allow_blank=False`` refuses blank text ("Required."); a blank value otherwise
@@ -61,7 +61,7 @@ class Text(ma.fields.String):
 
 
 class Money(ma.fields.Decimal):
-    """An amount by :func:`crm_host.validation.money`: at most ``places`` decimals (2),
+    """An amount by :func:`crm_host.domain.validation.money`: at most ``places`` decimals (2),
     not negative unless ``allow_negative``, within what the columns hold. A number in
     the document; numeric strings such as ``"120000.00"`` load too, exactly."""
 
@@ -97,7 +97,7 @@ class Money(ma.fields.Decimal):
 
 
 class Currency(ma.fields.String):
-    """An ISO 4217 code in capitals by :func:`crm_host.validation.currency`."""
+    """An ISO 4217 code in capitals by :func:`crm_host.domain.validation.currency`."""
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"example": "CNY", "pattern": "^[A-Z]{3}$", **kwargs.pop("metadata", {})}
@@ -108,7 +108,7 @@ class Currency(ma.fields.String):
 
 
 class Decimal(ma.fields.Decimal):
-    """A measure by :func:`crm_host.validation.decimal`: within the bounds, rounded to
+    """A measure by :func:`crm_host.domain.validation.decimal`: within the bounds, rounded to
     ``places`` decimals."""
 
     def __init__(
@@ -145,7 +145,7 @@ class Decimal(ma.fields.Decimal):
 
 
 class Choice(ma.fields.String):
-    """One of ``choices`` by :func:`crm_host.validation.choice` (an ``enum`` in the
+    """One of ``choices`` by :func:`crm_host.domain.validation.choice` (an ``enum`` in the
     document)."""
 
     def __init__(self, choices: tuple[str, ...] | list[str], **kwargs: Any) -> None:
@@ -158,7 +158,7 @@ class Choice(ma.fields.String):
 
 
 class Date(ma.fields.Date):
-    """A day by :func:`crm_host.validation.date`: ISO ``YYYY-MM-DD``, within the bounds."""
+    """A day by :func:`crm_host.domain.validation.date`: ISO ``YYYY-MM-DD``, within the bounds."""
 
     def __init__(
         self, *, minimum: dt.date | None = None, maximum: dt.date | None = None, **kwargs: Any
@@ -174,8 +174,8 @@ class Date(ma.fields.Date):
 
 
 class CustomerRef(ma.fields.Integer):
-    """A customer's id, by :func:`crm_host.validation.reference_id`. Only the shape: that
-    the customer exists is :func:`crm_host.validation.customer_ref`'s, in the domain,
+    """A customer's id, by :func:`crm_host.domain.validation.reference_id`. Only the shape: that
+    the customer exists is :func:`crm_host.domain.validation.customer_ref`'s, in the domain,
     where the session is."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -187,7 +187,7 @@ class CustomerRef(ma.fields.Integer):
 
 
 class Phone(ma.fields.String):
-    """A phone number by :func:`crm_host.validation.phone` (the customer records' rule)."""
+    """A phone number by :func:`crm_host.domain.validation.phone` (the customer records' rule)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", True)
@@ -199,7 +199,7 @@ class Phone(ma.fields.String):
 
 
 class Email(ma.fields.String):
-    """An e-mail address by :func:`crm_host.validation.email` (the customer records' rule)."""
+    """An e-mail address by :func:`crm_host.domain.validation.email` (the customer records' rule)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", True)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from crm_host.core.models import Address, Contact, Customer, User, customer_departments
 from crm_host.core.objects.registry import ObjectRegistry, where_rule
+from crm_host.core.sensitive import REVEAL_PERMISSION
 from crm_host.domain.customers.search import search_condition
 from crm_host.security.permissions import can, record_filter
-from crm_host.security.sensitive import REVEAL_PERMISSION
 
 READ = "host.customers.read"
 WRITE = "host.customers.write"

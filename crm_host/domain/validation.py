@@ -6,7 +6,7 @@ its message under the field's name (``{field: [message]}``) and the rule returns
 the caller should store (cleaned, or ``None``). A service checks all its fields, then
 calls :func:`fail_if` once, so its caller learns everything wrong in one answer.
 
-The API's marshmallow fields (:mod:`crm_host.validation_fields`) call these same
+The API's marshmallow fields (:mod:`crm_host.domain.validation_fields`) call these same
 functions, so a schema and the domain never disagree about a value or its message.
 """
 
