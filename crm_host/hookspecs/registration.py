@@ -1,70 +1,25 @@
-"""The hooks of the host: the whole contract between crm-host and its plugins.
+"""Registration hooks: what a plugin contributes once, at start-up or on demand.
 
-Every hook is named ``crm_*`` and takes keyword arguments only. Hooks only ever
-gain arguments; a hook is deprecated, never deleted. Each docstring says when the
-hook is called, what it returns, and whether it is *first-result* (the first
-non-``None`` answer wins) or *collecting* (every answer is gathered).
-
-Kinds, and what happens when an implementation fails:
-
-* registration — called at start-up; a bad or duplicate contribution stops start-up
-  with a message naming the plugin;
-* shown to users — called per request for the plugins enabled for the union of the
-  user's departments only;
-* guards and participants — called inside the transaction of a write, with lists;
-  raising aborts the write;
-* events — written to the outbox with the change, delivered after commit to each
-  implementation separately.
+A bad or duplicate contribution stops start-up with a message naming the plugin.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-from flask_babel import lazy_gettext as _l
-
-from crm_host.event_labels import event_label
+from crm_host.hookspecs.marker import hookspec
 
 if TYPE_CHECKING:
     import click
-    from flask import Blueprint, Flask
+    from flask import Blueprint
     from sqlalchemy import Select
     from sqlalchemy.orm import Session
 
     from crm_host.bench.registry import BenchmarkRegistry
-    from crm_host.core.models import Customer, Department, User
     from crm_host.core.objects.registry import ObjectRegistry
     from crm_host.domain.importing.registry import ImporterRegistry
     from crm_host.links.page import LinkHandlerRegistry
     from crm_host.runtime.registry import JobRegistry
-    from crm_host.web._menu import MenuItem, Panel
-
-hookspec = pluggy.HookspecMarker("crm")
-
-
-# --- lifecycle -----------------------------------------------------------------
-
-
-@hookspec(historic=True)
-def crm_addhooks(pm: pluggy.PluginManager) -> None:
-    """Add a plugin's own hookspecs (named ``crm_<slug>_*``) with ``pm.add_hookspecs``.
-
-    Historic: called once for every plugin as it is registered, so a plugin
-    registered later still sees it. Collecting; the return value is ignored.
-    """
-
-
-@hookspec
-def crm_startup(app: Flask) -> None:
-    """Called once when the application has been built and every plugin loaded.
-
-    Use it for checks that need the whole application. Collecting; the return
-    value is ignored; raising stops start-up with the plugin named.
-    """
-
-
-# --- registration ----------------------------------------------------------------
 
 
 @hookspec
@@ -243,175 +198,4 @@ def crm_segment_criteria() -> list[Any]:
     one grouping each; ``build`` must still give the same members on its own. A
     contribution that is not a ``Criterion``
     or reuses another plugin's field name is refused naming both plugins. Collecting.
-    """
-
-
-# --- shown to users (department-scoped) ----------------------------------------------
-
-
-@hookspec
-def crm_menu_items(user: User, departments: list[Department]) -> list[MenuItem]:
-    """Return the console menu entries the plugin offers this user.
-
-    Called per console page for the plugins enabled for at least one of
-    ``departments`` (the user's departments) only. Collecting.
-    """
-
-
-@hookspec
-def crm_customer_panels(
-    customer: Customer, user: User, departments: list[Department]
-) -> list[Panel]:
-    """Return panels for the customer's 360° view.
-
-    Called when a customer is shown, for the plugins enabled for at least one of the
-    user's ``departments`` only. Collecting.
-    """
-
-
-@hookspec
-def crm_dashboard_kpis(user: User, departments: list[Department]) -> list[dict[str, Any]]:
-    """Return dashboard figures: dicts with ``label``, ``value`` and optional ``unit``, ``href``.
-
-    Called when the dashboard is shown, for the plugins enabled for at least one of
-    the user's ``departments`` only. Collecting.
-    """
-
-
-# --- guards and participants (inside the write's transaction, batch-shaped) --------------
-
-
-@hookspec
-def crm_validate_customers(customers: list[Customer], session: Session) -> None:
-    """Veto customers about to be written by raising (``crm_host.core.errors.ValidationFailed``
-    gives the person a message and per-field details).
-
-    Called inside the write's transaction, once per batch — an API write is a batch
-    of one, an import calls it once per batch of rows — for every installed plugin,
-    whoever triggered the write. Raising aborts the whole write and the error names
-    the plugin; nothing of the write remains. Collecting; the return value is ignored.
-    """
-
-
-@hookspec
-def crm_customers_merging(survivor: Customer, merged: Customer, session: Session) -> None:
-    """Move the plugin's references from ``merged`` to ``survivor`` (``crm customers merge``).
-
-    Called inside the merge's transaction, after the host moved its own rows and
-    before ``merged`` is deleted, for every installed plugin. A plugin holding rows
-    that point at customers must move them here: the merge is refused, naming the
-    table, if any row still points at ``merged`` afterwards. Raising aborts the
-    merge and the error names the plugin. Collecting; the return value is ignored.
-    """
-
-
-@hookspec
-def crm_customer_erasing(customer: Customer, session: Session) -> None:
-    """Pseudonymise the personal data the plugin holds about ``customer`` (right to erasure).
-
-    Called inside the erasure's transaction for every installed plugin, before the
-    host scrubs its own rows. Keep what accounting needs (amounts, dates, ids); remove
-    names, contact details and free text. Must be idempotent: erasure may run twice.
-    Raising aborts the erasure and the error names the plugin. Collecting; the return
-    value is ignored.
-    """
-
-
-# --- events (written to the outbox with the change, delivered after commit) --------------
-#
-# Emitted with ``crm_host.runtime.facade.emit(session, "<hook>", **payload)`` in the transaction
-# of the change. After commit every implementation, in every installed plugin, gets its
-# own delivery: one failing plugin never blocks another or the write; a failure is
-# retried with exponential backoff and parked as failed after the last attempt.
-# Delivery is at least once and in no guaranteed order: handlers must be idempotent
-# (``crm_host.runtime.facade.current_delivery().idempotency_key`` names the delivery) and read
-# the current state rather than trust the event's. A handler's writes through
-# ``get_host().session`` commit together with its delivery being marked done. The
-# arguments are JSON data (ids, strings), never ORM objects.
-
-
-@hookspec
-@event_label(_l("Customer created"))
-def crm_customers_created(customer_ids: list[int]) -> None:
-    """Customers were created (by the API, the console or a job); ``customer_ids`` lists them.
-
-    Called after the creating transaction committed, once per implementation, for
-    every installed plugin. Collecting; the return value is ignored; raising makes
-    the delivery retry with backoff, then park as failed.
-    """
-
-
-@hookspec
-def crm_customers_updated(changes: list[dict[str, Any]]) -> None:
-    """Customers were changed; ``changes`` holds ``{"customer_id": id, "changed": {field: [before, after]}}``.
-
-    Called after the updating transaction committed, once per implementation, for
-    every installed plugin; one call per batch of updates. Collecting; the return
-    value is ignored; raising makes the delivery retry with backoff, then park.
-    """
-
-
-@hookspec
-@event_label(_l("Customers imported"))
-def crm_customers_imported(customer_ids: list[int]) -> None:
-    """A batch of an import committed; ``customer_ids`` are the customers it created or changed.
-
-    Called after each batch's transaction committed — once per batch, never per row —
-    once per implementation, for every installed plugin. Collecting; the return value
-    is ignored; raising makes the delivery retry with backoff, then park.
-    """
-
-
-@hookspec
-def crm_customer_merged(survivor_id: int, merged_id: int) -> None:
-    """``merged_id`` was merged into ``survivor_id`` and no longer exists.
-
-    Called after the merge committed (references were already moved by
-    ``crm_customers_merging`` inside it), once per implementation, for every
-    installed plugin. Collecting; the return value is ignored; raising makes the
-    delivery retry with backoff, then park.
-    """
-
-
-@hookspec
-def crm_customer_stage_changed(customer_id: int, old: str | None, new: str) -> None:
-    """A customer's lifecycle stage went from ``old`` (``None`` when new) to ``new``.
-
-    Called after the change committed, once per implementation, for every installed
-    plugin. Collecting; the return value is ignored; raising makes the delivery retry
-    with backoff, then park.
-    """
-
-
-@hookspec
-def crm_customer_erased(customer_id: int) -> None:
-    """A customer's personal data was erased (pseudonymised) everywhere.
-
-    Called after the erasure committed, once per implementation, for every installed
-    plugin: drop caches or copies held outside the database. Collecting; the return
-    value is ignored; raising makes the delivery retry with backoff, then park.
-    """
-
-
-@hookspec
-def crm_event_about_customers(event: str, customer_ids: list[int], payload: dict[str, Any]) -> None:
-    """Event ``event`` concerns ``customer_ids``; ``payload`` holds all its arguments.
-
-    Delivered like the event itself (after commit, at least once) for every event whose
-    hookspec declares ``customer_ids``, so a plugin reacts to events it does not name;
-    ``crm_host.runtime.facade.customer_events`` lists them with their labels. ``customer_ids``
-    is empty for an event written before its hook gained it. Collecting."""
-
-
-# --- privacy ------------------------------------------------------------------------
-
-
-@hookspec
-def crm_customer_export(customer_id: int) -> dict[str, Any]:
-    """Return everything the plugin holds about one customer, as JSON-ready data.
-
-    Called for a subject-access export (``GET /api/v1/customers/<id>/privacy-export``), for every
-    installed plugin. Return a dict of section name to rows (lists of dicts), or
-    ``None`` when the plugin holds nothing about customers. Every plugin whose tables
-    refer to customers must implement it (a contract test checks). Collecting.
     """
