@@ -75,3 +75,45 @@ def replace_status_check(
             batch.drop_constraint(op.f(existing), type_="check")
         # op.f: the name is final, not to be passed through the naming convention again.
         batch.create_check_constraint(op.f(constraint), f"{column} IN ({listed})")
+
+
+#: (the old reference prefix, e.g. ``sales_lead:``, the registered object type it
+#: pointed at, e.g. ``sales.lead``) of one kind of timeline entry.
+ReferenceFormat = tuple[str, str]
+
+
+def type_timeline_references(plugin: str, formats: Iterable[ReferenceFormat]) -> None:
+    """Turn the plugin's ``<prefix><id>`` timeline references into typed ones.
+
+    For a plugin that wrote pointers as strings on the timeline before entries named
+    their object as ``(object_type, object_id)`` (host0018): each entry of the
+    plugin whose ``reference`` starts with a prefix gets the type and the id, and the
+    string, which was only a pointer, is cleared.
+    """
+    for prefix, object_type in formats:
+        # substr/CAST/|| mean the same on SQLite and PostgreSQL.
+        op.execute(
+            sa.text(
+                "UPDATE interactions SET object_type = :type, "
+                "object_id = CAST(substr(reference, :start) AS BIGINT), reference = NULL "
+                "WHERE source_plugin = :plugin AND substr(reference, 1, :length) = :prefix"
+            ).bindparams(
+                type=object_type,
+                start=len(prefix) + 1,
+                plugin=plugin,
+                length=len(prefix),
+                prefix=prefix,
+            )
+        )
+
+
+def untype_timeline_references(plugin: str, formats: Iterable[ReferenceFormat]) -> None:
+    """Undo :func:`type_timeline_references` (pass the same formats): the strings back."""
+    for prefix, object_type in formats:
+        op.execute(
+            sa.text(
+                "UPDATE interactions SET reference = :prefix || CAST(object_id AS VARCHAR(20)), "
+                "object_type = NULL, object_id = NULL "
+                "WHERE source_plugin = :plugin AND object_type = :type"
+            ).bindparams(prefix=prefix, plugin=plugin, type=object_type)
+        )

@@ -15,6 +15,8 @@ from crm_host.core.migration_ops import (
     drop_trigram_indexes,
     drop_version_columns,
     replace_status_check,
+    type_timeline_references,
+    untype_timeline_references,
 )
 
 __all__ = [
@@ -27,4 +29,7 @@ __all__ = [
     "drop_trigram_indexes",
     # The CHECK behind a status column (crm_host.sdk.status_type)
     "replace_status_check",
+    # Timeline references of a plugin: from <prefix><id> strings to (type, id) and back
+    "type_timeline_references",
+    "untype_timeline_references",
 ]

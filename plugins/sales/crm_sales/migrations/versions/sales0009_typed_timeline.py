@@ -13,8 +13,7 @@ strings, which were only pointers; the downgrade writes them back.
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from crm_host.sdk.migrations import type_timeline_references, untype_timeline_references
 
 revision: str = "sales0009"
 down_revision: str | Sequence[str] | None = "sales0008"
@@ -32,29 +31,8 @@ PLUGIN = "sales"
 
 
 def upgrade() -> None:
-    for prefix, object_type in FORMATS:
-        # substr/CAST/|| mean the same on SQLite and PostgreSQL.
-        op.execute(
-            sa.text(
-                "UPDATE interactions SET object_type = :type, "
-                "object_id = CAST(substr(reference, :start) AS BIGINT), reference = NULL "
-                "WHERE source_plugin = :plugin AND substr(reference, 1, :length) = :prefix"
-            ).bindparams(
-                type=object_type,
-                start=len(prefix) + 1,
-                plugin=PLUGIN,
-                length=len(prefix),
-                prefix=prefix,
-            )
-        )
+    type_timeline_references(PLUGIN, FORMATS)
 
 
 def downgrade() -> None:
-    for prefix, object_type in FORMATS:
-        op.execute(
-            sa.text(
-                "UPDATE interactions SET reference = :prefix || CAST(object_id AS VARCHAR(20)), "
-                "object_type = NULL, object_id = NULL "
-                "WHERE source_plugin = :plugin AND object_type = :type"
-            ).bindparams(prefix=prefix, plugin=PLUGIN, type=object_type)
-        )
+    untype_timeline_references(PLUGIN, FORMATS)
