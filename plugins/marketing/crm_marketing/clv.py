@@ -182,17 +182,24 @@ def _bgnbd_gradient(params: ArrayLike, x: Array, t_x: Array, T: Array) -> Array:
     return np.stack([d_r, d_alpha, d_a, d_b])
 
 
+def weighted_summaries(x: Array, t_x: Array, T: Array) -> tuple[Array, Array, Array, Array]:
+    """The distinct ``(x, t_x, T)`` summaries and each one's share of the customers.
+
+    Customers with the same summary share their likelihood: a fit weighs each distinct
+    one by how many have it (CDNOW's 2,357 customers have 1,016 distinct summaries).
+    """
+    distinct, counts = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_counts=True)
+    ux, ut_x, uT = distinct.T
+    return ux, ut_x, uT, counts / x.size
+
+
 def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbd:
     """BG/NBD parameters maximising the likelihood of the customers' summaries."""
     x, t_x, T = _summary(frequency, recency, T)
     if x.size < 2 or not np.any(x > 0):
         raise FitError("a BG/NBD fit needs at least two customers and one repeat purchase")
 
-    # Customers with the same summary share their likelihood: weigh each distinct one
-    # by how many have it (CDNOW's 2,357 customers have 1,016 distinct summaries).
-    distinct, counts = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_counts=True)
-    ux, ut_x, uT = distinct.T
-    weights = counts / x.size
+    ux, ut_x, uT, weights = weighted_summaries(x, t_x, T)
 
     def objective(log_params: Array) -> float:
         value = float(weights @ _bgnbd_terms(np.exp(log_params), ux, ut_x, uT))

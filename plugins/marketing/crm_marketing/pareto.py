@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special
 
-from crm_marketing.clv import Array, FitError, _summary
+from crm_marketing.clv import Array, FitError, _summary, weighted_summaries
 
 #: Bound of the log-parameters during the fit: the hypergeometric series slows down
 #: sharply for huge parameters, which only degenerate histories run towards.
@@ -127,9 +127,7 @@ def fit_pareto(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Pareto
     x, t_x, T = _summary(frequency, recency, T)
     if x.size < 2 or not np.any(x > 0):
         raise FitError("a Pareto/NBD fit needs at least two customers and one repeat purchase")
-    distinct, counts = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_counts=True)
-    ux, ut_x, uT = distinct.T
-    weights = counts / x.size
+    ux, ut_x, uT, weights = weighted_summaries(x, t_x, T)
 
     def objective(log_params: Array) -> float:
         value = float(weights @ _pareto_terms(np.exp(log_params), ux, ut_x, uT))
