@@ -15,7 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import NotFound, User, ValidationFailed
+from crm_host.sdk import NotFound, User
+from crm_host.sdk import validation as check
 from crm_service.models import Article
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -105,20 +106,16 @@ def save_article(
         **({c: getattr(article, c) for c in _FIELDS} if article else {}),
         **data,
     }
-    errors: dict[str, list[str]] = {}
+    errors: check.Errors = {}
     title = merged.get("title")
-    if not isinstance(title, str) or not title.strip() or len(title) > 200:
-        errors["title"] = ["Required, at most 200 characters."]
+    check.text(title, "title", errors, max_length=200, required=True)
     body = merged.get("body")
-    if not isinstance(body, str) or not body.strip() or len(body) > 200_000:
-        errors["body"] = ["Required, at most 200,000 characters."]
+    check.text(body, "body", errors, max_length=200_000, required=True, multiline=True)
     category = merged.get("category")
-    if category is not None and (not isinstance(category, str) or len(category) > 100):
-        errors["category"] = ["At most 100 characters."]
+    check.text(category, "category", errors, max_length=100)
     if not isinstance(merged.get("published"), bool):
-        errors["published"] = ["True or false."]
-    if errors:
-        raise ValidationFailed("the article is not valid", details=errors)
+        check.add_error(errors, "published", "True or false.")
+    check.fail_if(errors, "the article is not valid")
     if article is None:
         article = Article(created_by_id=actor.id if actor else None)
     article.title = title.strip()

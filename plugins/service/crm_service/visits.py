@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import NotFound, User, ValidationFailed, audit, utcnow
+from crm_host.sdk import NotFound, User, audit, utcnow
+from crm_host.sdk import validation as check
 from crm_service.models import VISIT_OUTCOMES, ReturnVisit, Ticket
 from crm_service.records import PLUGIN, get_ticket, on_timeline
 
@@ -73,14 +74,10 @@ def record(
     at: datetime | None = None,
 ) -> ReturnVisit:
     """Record what the visit found (a correction overwrites it, audited)."""
-    errors: dict[str, list[str]] = {}
-    if outcome not in VISIT_OUTCOMES:
-        errors["outcome"] = ["Must be one of: " + ", ".join(VISIT_OUTCOMES) + "."]
-    note = (note or "").strip() or None
-    if note is not None and len(note) > NOTE_MAX:
-        errors["note"] = [f"At most {NOTE_MAX} characters."]
-    if errors:
-        raise ValidationFailed("the return visit is not valid", details=errors)
+    errors: check.Errors = {}
+    check.choice(outcome, "outcome", errors, VISIT_OUTCOMES, required=True)
+    note = check.text(note, "note", errors, max_length=NOTE_MAX, multiline=True) or None
+    check.fail_if(errors, "the return visit is not valid")
     at = at or utcnow()
     before = {"outcome": visit.outcome, "note": visit.note}
     visit.outcome, visit.note, visit.done_at = outcome, note, at

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_host.sdk import Base, utcnow
+from crm_host.sdk import Base, status_type, utcnow
 
-#: What a return visit found.
-VISIT_OUTCOMES = ("reached", "not_reached", "satisfied", "not_satisfied")
+
+class VisitOutcome(enum.StrEnum):
+    """What a return visit found; stored by value (``crm_host.sdk.status_type``)."""
+
+    REACHED = "reached"
+    NOT_REACHED = "not_reached"
+    SATISFIED = "satisfied"
+    NOT_SATISFIED = "not_satisfied"
+
+
+#: The outcomes as plain codes (what forms, options and messages list).
+VISIT_OUTCOMES = tuple(outcome.value for outcome in VisitOutcome)
 
 
 class ReturnVisit(Base):
@@ -25,7 +36,7 @@ class ReturnVisit(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
     #: Who makes the call: the agent who resolved the ticket, else anyone in its queue.
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    outcome: Mapped[str | None] = mapped_column(sa.String(16))
+    outcome: Mapped[str | None] = mapped_column(status_type(VisitOutcome, name="outcome"))
     note: Mapped[str | None] = mapped_column(sa.Text)
     done_at: Mapped[datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_service.schemas.common import V
 
 
 class ArticleQuery(ma.Schema):
-    q = ma.fields.String(load_default="", validate=V.Length(max=300))
-    category = ma.fields.String(load_default=None, validate=V.Length(max=100))
+    q = check.Text(300, load_default="", allow_none=False)
+    category = check.Text(100, load_default=None)
     drafts = ma.fields.Boolean(
         load_default=False, metadata={"description": "Unpublished articles too"}
     )
@@ -17,9 +18,9 @@ class ArticleQuery(ma.Schema):
 
 
 class ArticleIn(ma.Schema):
-    title = ma.fields.String(required=True, validate=V.Length(min=1, max=200))
-    body = ma.fields.String(required=True, validate=V.Length(min=1, max=200_000))
-    category = ma.fields.String(allow_none=True, validate=V.Length(max=100))
+    title = check.Text(200, required=True, allow_blank=False, allow_none=False)
+    body = check.Text(200_000, multiline=True, required=True, allow_blank=False, allow_none=False)
+    category = check.Text(100)
     published = ma.fields.Boolean()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_host.sdk.web import PageArgs
 from crm_service.models import CHANNELS, MESSAGE_KINDS, PRIORITIES
 from crm_service.schemas.common import V, ref
@@ -12,28 +13,28 @@ from crm_service.workflow import STATUSES
 
 class TicketIn(ma.Schema):
     customer_id = ref(required=True)
-    ticket_type = ma.fields.String(required=True, validate=V.Length(min=1, max=64))
-    subject = ma.fields.String(required=True, validate=V.Length(min=1, max=300))
-    description = ma.fields.String(load_default="", validate=V.Length(max=100_000))
-    priority = ma.fields.String(load_default="normal", validate=V.OneOf(PRIORITIES))
-    channel = ma.fields.String(load_default="phone", validate=V.OneOf(CHANNELS))
-    category = ma.fields.String(allow_none=True, validate=V.Length(max=100))
+    ticket_type = check.Text(64, required=True, allow_blank=False, allow_none=False)
+    subject = check.Text(300, required=True, allow_blank=False, allow_none=False)
+    description = check.Text(100_000, multiline=True, load_default="", allow_none=False)
+    priority = check.Choice(PRIORITIES, load_default="normal")
+    channel = check.Choice(CHANNELS, load_default="phone")
+    category = check.Text(100)
     contact_id = ref(allow_none=True)
-    department = ma.fields.String(
-        allow_none=True,
-        validate=V.Length(min=1, max=64),
+    department = check.Text(
+        64,
+        allow_blank=False,
         metadata={"description": "Code of the department whose queue takes the ticket"},
     )
-    sla_policy = ma.fields.String(allow_none=True, validate=V.Length(min=1, max=100))
+    sla_policy = check.Text(100, allow_blank=False)
     auto_assign = ma.fields.Boolean(load_default=False)
 
 
 class TicketPatch(ma.Schema):
-    subject = ma.fields.String(validate=V.Length(min=1, max=300))
-    description = ma.fields.String(validate=V.Length(max=100_000))
-    priority = ma.fields.String(validate=V.OneOf(PRIORITIES))
-    channel = ma.fields.String(validate=V.OneOf(CHANNELS))
-    category = ma.fields.String(allow_none=True, validate=V.Length(max=100))
+    subject = check.Text(300, allow_blank=False, allow_none=False)
+    description = check.Text(100_000, multiline=True, allow_none=False)
+    priority = check.Choice(PRIORITIES)
+    channel = check.Choice(CHANNELS)
+    category = check.Text(100)
     contact_id = ref(allow_none=True)
     type_id = ref()
 
@@ -80,17 +81,17 @@ class TicketPage(ma.Schema):
 
 
 class TicketQuery(PageArgs):
-    status = ma.fields.String(validate=V.OneOf(STATUSES))
+    status = check.Choice(STATUSES)
     open = ma.fields.Boolean(metadata={"description": "Only tickets still needing work"})
     customer_id = ref(strict=False)
     assignee_id = ref(strict=False)
     unassigned = ma.fields.Boolean()
-    department = ma.fields.String(validate=V.Length(min=1, max=64))
-    priority = ma.fields.String(validate=V.OneOf(PRIORITIES))
+    department = check.Text(64, allow_blank=False, allow_none=False)
+    priority = check.Choice(PRIORITIES)
 
 
 class TransitionIn(ma.Schema):
-    status = ma.fields.String(required=True, validate=V.OneOf(STATUSES))
+    status = check.Choice(STATUSES, required=True)
 
 
 class AssignIn(ma.Schema):
@@ -101,9 +102,9 @@ class AssignIn(ma.Schema):
     auto = ma.fields.Boolean(
         load_default=False, metadata={"description": "Choose an agent of the ticket's queue"}
     )
-    strategy = ma.fields.String(
+    strategy = check.Choice(
+        ("round_robin", "least_loaded"),
         load_default="round_robin",
-        validate=V.OneOf(["round_robin", "least_loaded"]),
         metadata={"description": "How ``auto`` chooses: in turn, or fewest open tickets"},
     )
 
@@ -123,8 +124,8 @@ class ClaimOut(ma.Schema):
 
 
 class MessageIn(ma.Schema):
-    kind = ma.fields.String(load_default="reply", validate=V.OneOf(MESSAGE_KINDS))
-    body = ma.fields.String(required=True, validate=V.Length(min=1, max=100_000))
+    kind = check.Choice(MESSAGE_KINDS, load_default="reply")
+    body = check.Text(100_000, multiline=True, required=True, allow_blank=False, allow_none=False)
 
 
 class MessageOut(ma.Schema):

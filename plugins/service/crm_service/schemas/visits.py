@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from crm_host.sdk import validation as check
 from crm_service.models import VISIT_OUTCOMES
-from crm_service.schemas.common import V
 
 
 class ReturnVisitQuery(ma.Schema):
@@ -16,8 +16,8 @@ class ReturnVisitQuery(ma.Schema):
 
 
 class ReturnVisitIn(ma.Schema):
-    outcome = ma.fields.String(required=True, validate=V.OneOf(VISIT_OUTCOMES))
-    note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
+    outcome = check.Choice(VISIT_OUTCOMES, required=True)
+    note = check.Text(2000, multiline=True)
 
 
 class ReturnVisitOut(ma.Schema):

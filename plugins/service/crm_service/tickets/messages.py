@@ -8,11 +8,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crm_host.sdk import User, ValidationFailed, utcnow
+from crm_host.sdk import User, utcnow
+from crm_host.sdk import validation as check
 from crm_service import sla
 from crm_service.models import CUSTOMER_KIND, MESSAGE_KINDS, Ticket, TicketMessage
 from crm_service.records import on_timeline
 from crm_service.tickets.changes import transition
+
+#: The longest message body, in characters.
+MAX_BODY = 100_000
 
 
 def add_message(
@@ -27,13 +31,10 @@ def add_message(
     """Add a public reply or an internal note. The first reply stops the first-response
     clock; a reply to a ticket waiting on the customer does not move its status."""
     at = at or utcnow()
-    errors: dict[str, list[str]] = {}
-    if kind not in MESSAGE_KINDS:
-        errors["kind"] = ["Must be one of: " + ", ".join(MESSAGE_KINDS) + "."]
-    if not isinstance(body, str) or not body.strip() or len(body) > 100_000:
-        errors["body"] = ["Required, at most 100,000 characters."]
-    if errors:
-        raise ValidationFailed("the message is not valid", details=errors)
+    errors: check.Errors = {}
+    check.choice(kind, "kind", errors, MESSAGE_KINDS, required=True)
+    check.text(body, "body", errors, max_length=MAX_BODY, required=True, multiline=True)
+    check.fail_if(errors, "the message is not valid")
     message = TicketMessage(
         ticket_id=ticket.id,
         kind=kind,
@@ -66,10 +67,12 @@ def add_customer_message(
     answer is seen.
     """
     at = at or utcnow()
-    if not isinstance(body, str) or len(body) > 100_000:
-        raise ValidationFailed(
-            "the message is not valid", details={"body": ["At most 100,000 characters."]}
-        )
+    errors: check.Errors = {}
+    if body is None:  # an empty mail body is "", never NULL
+        check.add_error(errors, "body", "Must be text.")
+    # Multiline: a customer's mail keeps its line breaks and tabs.
+    check.text(body, "body", errors, max_length=MAX_BODY, multiline=True)
+    check.fail_if(errors, "the message is not valid")
     message = TicketMessage(ticket_id=ticket.id, kind=CUSTOMER_KIND, body=body, created_at=at)
     session.add(message)
     ticket.updated_at = at

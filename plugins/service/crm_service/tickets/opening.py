@@ -20,6 +20,7 @@ from crm_host.sdk import (
     emit,
     utcnow,
 )
+from crm_host.sdk import validation as check
 from crm_service import sla, types
 from crm_service.models import CHANNELS, PRIORITIES, Ticket, TicketType
 from crm_service.records import OBJECT, PLUGIN, on_timeline, snapshot
@@ -69,23 +70,21 @@ def _queue(session: Session, department: str | int | None, actor: User | None) -
 
 
 def validate_fields(session: Session, data: dict[str, Any], customer_id: int) -> None:
-    errors: dict[str, list[str]] = {}
-    subject = data.get("subject")
-    if "subject" in data and (
-        not isinstance(subject, str) or not subject.strip() or len(subject) > 300
-    ):
-        errors["subject"] = ["Required, at most 300 characters."]
-    if "description" in data and (
-        not isinstance(data["description"], str) or len(data["description"]) > 100_000
-    ):
-        errors["description"] = ["At most 100,000 characters."]
-    if "priority" in data and data["priority"] not in PRIORITIES:
-        errors["priority"] = ["Must be one of: " + ", ".join(PRIORITIES) + "."]
-    if "channel" in data and data["channel"] not in CHANNELS:
-        errors["channel"] = ["Must be one of: " + ", ".join(CHANNELS) + "."]
-    category = data.get("category")
-    if category is not None and (not isinstance(category, str) or len(category) > 100):
-        errors["category"] = ["At most 100 characters."]
+    """Check the ticket fields present in ``data`` (all of them when opening, the
+    changed ones on a PATCH) by the host's rules; one :class:`ValidationFailed` lists
+    everything wrong."""
+    errors: check.Errors = {}
+    if "subject" in data:
+        check.text(data["subject"], "subject", errors, max_length=300, required=True)
+    if "description" in data:
+        if data["description"] is None:  # the column holds "" for none, never NULL
+            check.add_error(errors, "description", "Must be text.")
+        check.text(data["description"], "description", errors, max_length=100_000, multiline=True)
+    if "priority" in data:
+        check.choice(data["priority"], "priority", errors, PRIORITIES, required=True)
+    if "channel" in data:
+        check.choice(data["channel"], "channel", errors, CHANNELS, required=True)
+    check.text(data.get("category"), "category", errors, max_length=100)
     contact_id = data.get("contact_id")
     if contact_id is not None:
         contact = session.get(Contact, contact_id)
@@ -96,8 +95,7 @@ def validate_fields(session: Session, data: dict[str, Any], customer_id: int) ->
         row = session.get(TicketType, data["type_id"])
         if row is None or not row.active:
             errors["type_id"] = ["Unknown ticket type."]
-    if errors:
-        raise ValidationFailed("the ticket is not valid", details=errors)
+    check.fail_if(errors, "the ticket is not valid")
 
 
 def open_ticket(
