@@ -1,11 +1,12 @@
 """The host's layers, and no import cycle in the host or in any plugin.
 
 Every import counts, at module level and inside functions: a function-level import is
-still a dependency, it only runs later. Imports under ``if TYPE_CHECKING:`` are exempt,
-because they never run (with ``from __future__ import annotations`` the names they
-bring are only read by type checkers); a module that needs a higher layer's type for a
-hint imports it there. The hook specifications are the main user: they name in hints
-the registries of every layer their hooks receive.
+still a dependency, it only runs later. For cycles, imports under ``if TYPE_CHECKING:``
+count too: a cycle of hints is still a knot a reader has to untie. For the layer order
+they are exempt, because they never run (with ``from __future__ import annotations``
+the names they bring are only read by type checkers): a module that needs a higher
+layer's type for a hint imports it there. The hook specifications are the main user:
+they name in hints the registries of every layer their hooks receive.
 
 The layers, lowest first (``LAYERS``); a module may import its own layer and any layer
 below it, never one above:
@@ -143,12 +144,15 @@ def _targets(node: ast.AST, package: str) -> list[str]:
     return [f"{module}.{alias.name}" for alias in node.names]
 
 
-def import_graph(files: dict[str, Path]) -> dict[str, dict[str, str]]:
-    """Module -> {imported module: "file:line" of the first such import}."""
+def import_graph(
+    files: dict[str, Path], *, type_checking: bool = False
+) -> dict[str, dict[str, str]]:
+    """Module -> {imported module: "file:line" of the first such import}; imports under
+    ``if TYPE_CHECKING:`` are edges only with ``type_checking``."""
     graph: dict[str, dict[str, str]] = defaultdict(dict)
     for me, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        exempt = _type_checking_nodes(tree)
+        exempt = set() if type_checking else _type_checking_nodes(tree)
         package = me if path.name == "__init__.py" else me.rpartition(".")[0]
         for node in ast.walk(tree):
             if id(node) in exempt:
@@ -275,7 +279,7 @@ def test_every_host_module_has_a_layer():
 
 def test_no_import_cycle_in_the_host():
     """The host's modules form no cycle, counting imports inside functions."""
-    graph = import_graph(module_files(ROOT, "crm_host"))
+    graph = import_graph(module_files(ROOT, "crm_host"), type_checking=True)
     assert [describe(c, graph) for c in cycles(graph)] == []
 
 
@@ -285,7 +289,7 @@ def test_no_import_cycle_in_any_plugin():
     assert len(packages) >= 4
     found = []
     for top, package in packages:
-        graph = import_graph(module_files(top, package))
+        graph = import_graph(module_files(top, package), type_checking=True)
         found += [describe(c, graph) for c in cycles(graph)]
     assert found == []
 
@@ -319,4 +323,6 @@ def test_the_graph_sees_function_level_imports_and_skips_type_checking(tmp_path)
     (package / "c.py").write_text("")
     graph = import_graph(module_files(tmp_path, "crm_x"))
     assert set(graph["crm_x.a"]) == {"crm_x.b"}
+    with_hints = import_graph(module_files(tmp_path, "crm_x"), type_checking=True)
+    assert set(with_hints["crm_x.a"]) == {"crm_x.b", "crm_x.c"}
     assert cycles(graph) == [["crm_x.a", "crm_x.b"]]

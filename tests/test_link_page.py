@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from crm_host.links.page import LinkHandlerRegistry
+from crm_host.links.handlers import LinkHandlerRegistry
 from crm_host.plugins.facade import PluginError
 
 

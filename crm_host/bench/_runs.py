@@ -15,7 +15,7 @@ from crm_host.bench.api import bench_api
 from crm_host.bench.data import COLUMNS, write_customers_csv
 from crm_host.bench.figures import SIZES, Figure, timer
 from crm_host.bench.phones import bench_phone_normalisation
-from crm_host.bench.registry import BenchmarkRegistry, collect_benchmarks, present_plugins
+from crm_host.bench.registry import BenchmarkRegistry, collect_benchmarks
 from crm_host.bench.search import bench_search
 from crm_host.domain.customers.rules import FIELDS
 
@@ -282,3 +282,18 @@ def register_host_benchmarks(registry: BenchmarkRegistry) -> None:
 def all_benchmarks() -> BenchmarkRegistry:
     """The host's benchmarks and those of every present plugin."""
     return collect_benchmarks(present_plugins(), register_host_benchmarks)
+
+
+def present_plugins() -> Any:
+    """A plugin manager with every present plugin loaded, installed or not.
+
+    A benchmark run builds its own databases and installs what it needs there, so
+    it measures every plugin the environment provides, whatever the local database
+    holds. A plugin that cannot be loaded stops the run with a message naming it.
+    """
+    from crm_host.plugins.manager import PluginManager, discover
+
+    discovery = discover()
+    manager = PluginManager()
+    manager.load(discovery, discovery.manifests)
+    return manager

@@ -62,18 +62,3 @@ def collect_benchmarks(
     host(registry)
     register_from_plugins(plugins, "crm_register_benchmarks", registry)
     return registry
-
-
-def present_plugins() -> Any:
-    """A plugin manager with every present plugin loaded, installed or not.
-
-    A benchmark run builds its own databases and installs what it needs there, so
-    it measures every plugin the environment provides, whatever the local database
-    holds. A plugin that cannot be loaded stops the run with a message naming it.
-    """
-    from crm_host.plugins.manager import PluginManager, discover
-
-    discovery = discover()
-    manager = PluginManager()
-    manager.load(discovery, discovery.manifests)
-    return manager

@@ -19,8 +19,8 @@ from crm_host.core.db import utcnow
 from crm_host.core.errors import ValidationFailed
 from crm_host.core.models import Job
 from crm_host.domain.importing import jobs as import_jobs
+from crm_host.domain.importing.collect import collect_importers
 from crm_host.domain.importing.readers import ENCODINGS, FORMATS, ImportFileError
-from crm_host.domain.importing.registry import collect_importers
 
 
 def import_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from crm_host.bench.registry import BenchmarkRegistry
     from crm_host.core.objects.registry import ObjectRegistry
     from crm_host.domain.importing.registry import ImporterRegistry
-    from crm_host.links.page import LinkHandlerRegistry
+    from crm_host.links.handlers import LinkHandlerRegistry
     from crm_host.runtime.registry import JobRegistry
 
 

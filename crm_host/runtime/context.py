@@ -10,20 +10,28 @@ batch and never does one twice.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Flask, g
 from sqlalchemy.orm import Session
 
-from crm_host.core.db import utcnow
+from crm_host.core.db import Database, utcnow
 from crm_host.core.models import Job
 from crm_host.runtime.queue import Claim, fence, to_json
 
-if TYPE_CHECKING:
-    from crm_host.runtime._runner import Runner
+
+class Worker(Protocol):
+    """What a job's context uses of the worker running it
+    (:class:`crm_host.runtime._runner.Runner`), named here so that the context does not
+    import the runner that builds it."""
+
+    app: Flask
+    db: Database
+    stopping: threading.Event
 
 
 class Interrupted(Exception):
@@ -57,7 +65,7 @@ class JobContext:
     as failed). Inside the job, ``crm_host.core.host.get_host().session`` is this session.
     """
 
-    def __init__(self, runner: Runner, claim: Claim, session: Session) -> None:
+    def __init__(self, runner: Worker, claim: Claim, session: Session) -> None:
         self._runner = runner
         self._claim = claim
         #: The job's transaction.

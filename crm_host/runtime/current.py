@@ -8,15 +8,32 @@ imports them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    from crm_host.runtime.service import Runtime
+from crm_host.core.host import Host
+from crm_host.runtime.registry import JobRegistry
+from crm_host.runtime.settings import RuntimeSettings
 
 EXTENSION = "crm_runtime"
+
+
+class Runtime(Protocol):
+    """What the runtime's modules read of the runtime of an application: the
+    :class:`crm_host.runtime.service.Runtime` that the service builds, described here
+    so that they need not import the service that imports them."""
+
+    app: Flask
+    host: Host
+    settings: RuntimeSettings
+    jobs: JobRegistry
+    #: Deliver events right after commit, in the committing thread.
+    inline: bool
+
+    def events_committed(self) -> None:
+        """Called after a transaction that emitted events committed."""
 
 
 def get_runtime(app: Flask | None = None) -> Runtime:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from crm_host.plugins.manifest import PluginError
 
 if TYPE_CHECKING:
-    from crm_host.plugins.facade import PluginManager
     from crm_host.runtime.context import JobContext
 
 JobFunction = Callable[["JobContext"], Any]
@@ -118,22 +117,3 @@ class JobRegistry:
         self._owner = plugin
         self._prefix = slug
         return self
-
-
-def collect_jobs(plugins: PluginManager, host_jobs: Callable[[JobRegistry], None]) -> JobRegistry:
-    """The host's jobs, then every loaded plugin's, in load order.
-
-    Raises :class:`PluginError` naming the plugin whose contribution is bad.
-    """
-    registry = JobRegistry()
-    host_jobs(registry.registering(None, "host"))
-    for name, function, argnames in plugins.implementations("crm_register_jobs"):
-        registry.registering(name, plugins.manifest(name).slug)
-        try:
-            function(**{a: {"registry": registry}[a] for a in argnames})
-        except PluginError:
-            raise
-        except Exception as exc:
-            raise PluginError(f"plugin {name} failed to register its jobs: {exc}") from exc
-    registry.registering(None, "host")
-    return registry

@@ -24,11 +24,13 @@ from sqlalchemy.orm import Session
 from crm_host.core.db import utcnow
 from crm_host.core.host import Host, get_host
 from crm_host.core.models import Job, OutboxEvent
+from crm_host.plugins.facade import PluginManager
+from crm_host.plugins.manifest import PluginError
 from crm_host.runtime import outbox
 from crm_host.runtime.context import JobContext
 from crm_host.runtime.current import EXTENSION, runtime_of
 from crm_host.runtime.events import deliver_event
-from crm_host.runtime.registry import JobRegistry, collect_jobs
+from crm_host.runtime.registry import JobRegistry
 from crm_host.runtime.settings import RuntimeSettings
 from crm_host.runtime.webhooks import deliver_webhook
 
@@ -219,3 +221,22 @@ def _all_host_jobs(
             registrar(registry)
 
     return register
+
+
+def collect_jobs(plugins: PluginManager, host_jobs: Callable[[JobRegistry], None]) -> JobRegistry:
+    """The host's jobs, then every loaded plugin's, in load order.
+
+    Raises :class:`PluginError` naming the plugin whose contribution is bad.
+    """
+    registry = JobRegistry()
+    host_jobs(registry.registering(None, "host"))
+    for name, function, argnames in plugins.implementations("crm_register_jobs"):
+        registry.registering(name, plugins.manifest(name).slug)
+        try:
+            function(**{a: {"registry": registry}[a] for a in argnames})
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"plugin {name} failed to register its jobs: {exc}") from exc
+    registry.registering(None, "host")
+    return registry

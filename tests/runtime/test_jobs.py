@@ -17,8 +17,7 @@ from crm_host.domain import lifecycle
 from crm_host.plugins.facade import PluginError, PluginManager
 from crm_host.runtime import queue as q
 from crm_host.runtime.facade import enqueue, get_runtime
-from crm_host.runtime.registry import collect_jobs
-from crm_host.runtime.service import register_host_jobs
+from crm_host.runtime.service import collect_jobs, register_host_jobs
 from crm_host.runtime.settings import RuntimeSettings, SettingsError
 from crm_host.testing import build_app, prepare_database
 

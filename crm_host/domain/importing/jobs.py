@@ -69,7 +69,7 @@ def job_args(
     header, _records = read_records(path, fmt, encoding)  # fails now on encoding or format
     options = dict(options or {})
     if session is not None:
-        from crm_host.domain.importing.registry import collect_importers
+        from crm_host.domain.importing.collect import collect_importers
 
         spec = collect_importers(host_of(session).plugins).get(importer)
         if spec is not None:
@@ -102,7 +102,7 @@ def check_options(importer: type, session: Session, options: dict[str, Any]) -> 
 
 def run_import(job: Any) -> None:
     """The job: import the file batch by batch with its importer, then write the rejects."""
-    from crm_host.domain.importing.registry import collect_importers
+    from crm_host.domain.importing.collect import collect_importers
 
     args = job.args
     name = args.get("importer", "customers")

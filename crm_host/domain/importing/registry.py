@@ -16,9 +16,8 @@ alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from crm_host.plugins._registering import PluginRegistry, register_from_plugins
+from crm_host.plugins._registering import PluginRegistry
 from crm_host.plugins.manifest import PluginError
 
 
@@ -50,13 +49,3 @@ class ImporterRegistry(PluginRegistry):
     def get(self, name: str) -> ImporterSpec | None:
         """The importer with this name, if any."""
         return self.importers.get(name)
-
-
-def collect_importers(plugins: Any) -> ImporterRegistry:
-    """The host's importers and every loaded plugin's."""
-    from crm_host.domain.importing.customers import CustomerImporter
-
-    registry = ImporterRegistry()
-    registry.add("customers", CustomerImporter, label="Customers")
-    register_from_plugins(plugins, "crm_register_importers", registry)
-    return registry
