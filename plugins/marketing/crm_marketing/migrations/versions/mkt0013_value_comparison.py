@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("marketing_value_models") as batch:
-        batch.add_column(sa.Column("discount_rate", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("discount_rate", sa.Double(), nullable=True))
         batch.add_column(sa.Column("comparison", sa.JSON(), nullable=True))
 
 
