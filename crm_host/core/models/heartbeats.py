@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_host.core.db import Base, utcnow
+from crm_host.core.db import Base, status_type, utcnow
 
-#: The kinds of process that beat: ``crm worker`` (and a web process's worker thread)
-#: and ``crm scheduler``.
-PROCESS_KINDS = ("worker", "scheduler")
+
+class ProcessKind(enum.StrEnum):
+    """The kinds of process that beat: ``crm worker`` (and a web process's worker
+    thread) and ``crm scheduler``."""
+
+    WORKER = "worker"
+    SCHEDULER = "scheduler"
+
+
+PROCESS_KINDS = tuple(kind.value for kind in ProcessKind)
 
 
 class WorkerHeartbeat(Base):
@@ -22,11 +30,11 @@ class WorkerHeartbeat(Base):
     """
 
     __tablename__ = "worker_heartbeats"
-    __table_args__ = (sa.CheckConstraint("kind IN ('worker', 'scheduler')", name="kind"),)
 
     #: ``host:pid:random``, as recorded on the jobs a worker claims.
     worker_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(16))
+    # The CHECK it carries is the one host0016 put on the column (ck_worker_heartbeats_kind).
+    kind: Mapped[str] = mapped_column(status_type(ProcessKind, name="kind"))
     hostname: Mapped[str] = mapped_column(sa.String(200))
     pid: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)

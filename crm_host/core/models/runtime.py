@@ -12,16 +12,27 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_host.core.db import Base, utcnow
+from crm_host.core.db import Base, status_type, utcnow
 
-#: Job states. ``failed`` is *parked*: it is not retried until someone asks.
-JOB_STATUSES = ("queued", "running", "done", "failed")
+
+class JobStatus(enum.StrEnum):
+    """Where a job is. ``failed`` is *parked*: it is not retried until someone asks."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+#: Job states, in their order.
+JOB_STATUSES = tuple(status.value for status in JobStatus)
 
 
 class OutboxEvent(Base):
@@ -42,7 +53,6 @@ class Job(Base):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
         # What the claim query seeks: queued jobs that are due, oldest first.
         sa.Index("ix_jobs_status_run_after", "status", "run_after"),
     )
@@ -59,7 +69,8 @@ class Job(Base):
         sa.ForeignKey("outbox_events.id", ondelete="CASCADE"), index=True
     )
     args: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    # The CHECK it carries is the one host0004 put on the column (ck_jobs_status).
+    status: Mapped[str] = mapped_column(status_type(JobStatus), default=JobStatus.QUEUED)
     #: Enqueueing the same key twice gives one job.
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
